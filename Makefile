@@ -1,0 +1,59 @@
+# Mitwirken: `make run` starts the product with a demo conference, `make test` runs every test.
+# Needs only Python 3.11, make and git; everything else is installed into .venv.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: run test install install-dev messages bench check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+# Compile the gettext catalogs with Babel (a pip package), so no system gettext is needed.
+messages: $(VENV)/.runtime
+	@for po in locale/*/LC_MESSAGES/*.po; do \
+	  [ -e "$$po" ] || continue; \
+	  $(BIN)/pybabel -q compile --use-fuzzy -i "$$po" -o "$${po%.po}.mo" || exit 1; \
+	done
+
+run: install messages
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py seed_demo --base-url "http://$(HOST):$(PORT)"
+	exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+# The whole suite on the embedded defaults (SQLite, in-memory layer); then, when
+# DATABASE_URL is set (as .ci/run sets it), the service and live-channel tests again on
+# PostgreSQL with the Redis channel layer.
+test: install-dev messages
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$DATABASE_URL) and Redis ($${REDIS_URL:-in-memory layer})"; \
+	  $(BIN)/pytest -m "not browser" tests/workshops tests/realtime; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "CI=true but DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI" >&2; exit 1; \
+	fi
+
+bench: install-dev messages
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+check: install-dev
+	$(BIN)/python manage.py check
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,44 @@
+"""The one way a change reaches live clients.
+
+Services call ``publish_event`` inside their transaction: the payload is built and
+checked there (so bad data fails at the call site), and sent to the forum's group only
+once the transaction has committed. An ack therefore never precedes the event's
+durability, and a rolled-back change is never broadcast.
+"""
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def forum_group(forum_id: int) -> str:
+    """The channel-layer group of a forum's live connections."""
+    return f"forum.{forum_id}"
+
+
+def event_frame(*, rev: int, name: str, data: dict) -> dict:
+    """The ``event`` frame of PROTOCOL.md."""
+    return {"type": "event", "rev": rev, "name": name, "data": data}
+
+
+def publish_event(*, forum_id: int, rev: int, name: str, data: dict) -> None:
+    frame = event_frame(rev=rev, name=name, data=data)
+    json.dumps(frame)  # fail now, inside the transaction, not later in a broadcast
+    message = {"type": "forum.event", "frame": frame}
+    transaction.on_commit(lambda: send_to_group(forum_group(forum_id), message))
+
+
+def send_to_group(group: str, message: dict) -> None:
+    """Hand a message to the channel layer. A broadcast that fails is logged, not raised:
+    the change is committed, and clients catch up with ``sync`` from the event log."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        log.exception("broadcast to %s failed; clients will resync from the event log", group)

@@ -1,0 +1,25 @@
+"""Join codes and screen keys.
+
+The alphabet leaves out letters and digits that people confuse when they read a code
+off a projector (0/O, 1/I/L). It must match JOIN_CODE_ALPHABET in static/js/forum.js.
+"""
+import secrets
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalize_join_code(raw: str) -> str | None:
+    """The code in canonical form, or None if it cannot be a join code at all."""
+    code = (raw or "").strip().upper().replace(" ", "").replace("-", "")
+    if len(code) != JOIN_CODE_LENGTH or any(c not in JOIN_CODE_ALPHABET for c in code):
+        return None
+    return code
+
+
+def new_screen_key() -> str:
+    return secrets.token_urlsafe(18)

@@ -1,0 +1,219 @@
+"""The domain: conferences, their action fields and forums, participants and their items.
+
+Models hold data and the invariants the database can enforce. Every change goes through
+``workshops.services``; nothing else writes these tables.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workshops.codes import new_join_code, new_screen_key
+
+
+class Conference(models.Model):
+    slug = models.SlugField(_("short name"), unique=True, max_length=80)
+    title = models.CharField(_("title"), max_length=200)
+    motto = models.CharField(_("motto"), max_length=300, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    stakeholder_groups = models.JSONField(
+        _("stakeholder groups"),
+        default=list,
+        blank=True,
+        help_text=_("The groups participants can say they belong to, one string each."),
+    )
+    languages = models.JSONField(
+        _("languages offered"),
+        default=list,
+        blank=True,
+        help_text=_("Language codes participants can choose, e.g. [\"de\", \"en\", \"tr\"]."),
+    )
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderators"),
+        related_name="moderated_conferences",
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conference")
+        verbose_name_plural = _("conferences")
+        ordering = ["-date", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionField(models.Model):
+    """A *Handlungsfeld* of the conference's integration concept."""
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="fields", verbose_name=_("conference")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("action field")
+        verbose_name_plural = _("action fields")
+        ordering = ["conference", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "title"], name="field_title_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Forum(models.Model):
+    """A session people join with a code: a *Fachforum*, workshop, or the plenary."""
+
+    class Kind(models.TextChoices):
+        WORKSHOP = "workshop", _("Workshop")
+        PLENARY = "plenary", _("Plenary")
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="forums", verbose_name=_("conference")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.WORKSHOP)
+    fields = models.ManyToManyField(
+        ActionField, verbose_name=_("action fields"), related_name="forums", blank=True
+    )
+    code = models.CharField(_("join code"), max_length=6, unique=True, default=new_join_code)
+    screen_key = models.CharField(_("screen key"), max_length=64, default=new_screen_key)
+    proposals_open = models.BooleanField(_("proposals open"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    # Grows by one with every committed change of the forum; clients apply events in
+    # rev order and ask for a resync when they see a gap (PROTOCOL.md).
+    rev = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+        ordering = ["conference", "position", "id"]
+
+    def __str__(self):
+        return f"{self.title} ({self.code})"
+
+
+class Participant(models.Model):
+    """Someone who joined a conference from a phone. No account: the session holds the id."""
+
+    conference = models.ForeignKey(
+        Conference,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("conference"),
+    )
+    display_name = models.CharField(_("name"), max_length=60, blank=True)
+    group = models.CharField(_("stakeholder group"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self):
+        return self.display_name or f"#{self.pk}"
+
+
+class Item(models.Model):
+    """A need, goal or measure proposed in a forum under one action field."""
+
+    class Kind(models.TextChoices):
+        NEED = "need", _("Need")
+        GOAL = "goal", _("Goal")
+        MEASURE = "measure", _("Measure")
+
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("visible")
+        HIDDEN = "hidden", _("hidden")
+        MERGED = "merged", _("merged")
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="items")
+    field = models.ForeignKey(
+        ActionField, on_delete=models.PROTECT, related_name="items", verbose_name=_("action field")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    # A goal answers needs, a measure answers goals (see services.items.REF_KIND).
+    refs = models.ManyToManyField(
+        "self", symmetrical=False, related_name="answered_by", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.VISIBLE
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    author = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["forum", "status"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class ForumEvent(models.Model):
+    """The forum's event log: one row per committed change, numbered by the forum's rev.
+
+    Live clients that missed events catch up from here (``sync``); the publisher sends
+    each row to the forum's group after commit.
+    """
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="events")
+    rev = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=64)
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["forum", "rev"]
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "rev"], name="event_rev_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.forum_id}@{self.rev} {self.name}"
+
+
+class AuditEntry(models.Model):
+    """Who did what as a moderator, in dotted action names (``forum.item.hidden``).
+
+    Never records who voted how.
+    """
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="audit")
+    forum = models.ForeignKey(
+        Forum, null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+    )
+    action = models.CharField(max_length=64)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,39 @@
+"""Permissions as named predicates.
+
+Services call these before they change anything, and templates use the same ones to
+show only what a person may do, so a page never offers what the service would refuse.
+"""
+from workshops.actors import Actor
+from workshops.models import Conference, Forum
+
+
+def is_moderator(actor: Actor, conference: Conference | int) -> bool:
+    user = actor.user
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    conference_id = conference if isinstance(conference, int) else conference.pk
+    return user.moderated_conferences.filter(pk=conference_id).exists()
+
+
+def is_participant(actor: Actor, conference: Conference | int) -> bool:
+    conference_id = conference if isinstance(conference, int) else conference.pk
+    return actor.participant is not None and actor.participant.conference_id == conference_id
+
+
+def can_moderate(actor: Actor, forum: Forum) -> bool:
+    return is_moderator(actor, forum.conference_id)
+
+
+def can_take_part(actor: Actor, forum: Forum) -> bool:
+    """May propose at all (proposals may still be closed): a participant or a moderator."""
+    return is_participant(actor, forum.conference_id) or can_moderate(actor, forum)
+
+
+def can_propose(actor: Actor, forum: Forum) -> bool:
+    """Moderators may always add items (they capture what the room says); participants
+    only while proposals are open."""
+    if can_moderate(actor, forum):
+        return True
+    return is_participant(actor, forum.conference_id) and forum.proposals_open

@@ -1,0 +1,259 @@
+"""Items: propose, edit, hide, restore, merge.
+
+Each public function is one state change: check the rules, lock the forum, write, record
+the event (and, for moderators, the audit entry), all in one transaction.
+"""
+import unicodedata
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from workshops import rules
+from workshops.actors import Actor
+from workshops.exceptions import ServiceError
+from workshops.models import ActionField, Forum, Item
+from workshops.selectors import item_data
+from workshops.services.events import audit, lock_forum, record_event
+
+# What an item may answer: a goal answers needs, a measure answers goals.
+REF_KIND = {Item.Kind.GOAL: Item.Kind.NEED, Item.Kind.MEASURE: Item.Kind.GOAL}
+MAX_REFS = 20
+
+
+def clean_text(raw) -> str:
+    """Trimmed text with control characters removed (newlines and tabs stay).
+
+    Raises ``invalid`` for empty text and for text over the limit, both counted after
+    trimming, as PROTOCOL.md says.
+    """
+    if not isinstance(raw, str):
+        raise ServiceError(ServiceError.INVALID, _("Please write some text."), field="text")
+    text = "".join(
+        ch for ch in raw if ch in "\n\t" or unicodedata.category(ch) != "Cc"
+    ).strip()
+    if not text:
+        raise ServiceError(ServiceError.INVALID, _("Please write some text."), field="text")
+    limit = settings.ITEM_TEXT_MAX
+    if len(text) > limit:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("The text is too long: at most %(limit)d characters, this one has %(count)d.")
+            % {"limit": limit, "count": len(text)},
+            field="text",
+        )
+    return text
+
+
+def _check_kind(kind) -> str:
+    if kind not in Item.Kind.values:
+        raise ServiceError(
+            ServiceError.INVALID, _("Choose whether this is a need, a goal or a measure."), field="kind"
+        )
+    return kind
+
+
+def _check_field(forum: Forum, field_id) -> ActionField:
+    if isinstance(field_id, bool) or not isinstance(field_id, (int, str)):
+        raise ServiceError(ServiceError.INVALID, _("Choose an action field."), field="field")
+    try:
+        field_id = int(field_id)
+    except ValueError:
+        raise ServiceError(ServiceError.INVALID, _("Choose an action field."), field="field") from None
+    field = forum.fields.filter(pk=field_id).first()
+    if field is None:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("This action field is not part of this forum. Choose one from the list."),
+            field="field",
+        )
+    return field
+
+
+def _check_refs(forum: Forum, kind: str, refs: Iterable) -> list[Item]:
+    ref_ids = set()
+    for ref in refs:
+        if isinstance(ref, bool) or not isinstance(ref, (int, str)):
+            raise ServiceError(ServiceError.INVALID, _("These links are not valid."), field="refs")
+        try:
+            ref_ids.add(int(ref))
+        except ValueError:
+            raise ServiceError(ServiceError.INVALID, _("These links are not valid."), field="refs") from None
+    if not ref_ids:
+        return []
+    wanted = REF_KIND.get(kind)
+    if wanted is None:
+        raise ServiceError(
+            ServiceError.INVALID, _("A need does not answer other items."), field="refs"
+        )
+    if len(ref_ids) > MAX_REFS:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("An item can answer at most %(max)d others.") % {"max": MAX_REFS},
+            field="refs",
+        )
+    found = list(Item.objects.filter(pk__in=ref_ids, forum=forum, status=Item.Status.VISIBLE))
+    if len(found) != len(ref_ids):
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("An item you linked is not in this forum or is no longer shown."),
+            field="refs",
+        )
+    if any(item.kind != wanted for item in found):
+        if kind == Item.Kind.GOAL:
+            message = _("A goal can only answer needs.")
+        else:
+            message = _("A measure can only answer goals.")
+        raise ServiceError(ServiceError.INVALID, message, field="refs")
+    return found
+
+
+def _get_item(forum: Forum, item_id) -> Item:
+    if isinstance(item_id, bool) or not isinstance(item_id, (int, str)):
+        raise ServiceError(ServiceError.INVALID, _("This item does not exist."))
+    try:
+        item_id = int(item_id)
+    except ValueError:
+        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist.")) from None
+    item = Item.objects.select_related("author").filter(pk=item_id, forum=forum).first()
+    if item is None:
+        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist in this forum."))
+    return item
+
+
+def _require_moderator(actor: Actor, forum: Forum) -> None:
+    if not rules.can_moderate(actor, forum):
+        raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
+
+
+@transaction.atomic
+def propose_item(
+    *, actor: Actor, forum: Forum, field, kind, text, refs: Iterable = ()
+) -> Item:
+    """Add a need, goal or measure to the forum.
+
+    Precondition: the actor is a participant of the forum's conference while proposals
+    are open, or a moderator. Records ``item.added``.
+    """
+    forum = lock_forum(forum.pk)
+    if not rules.can_take_part(actor, forum):
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Join this forum with its code before you make a proposal.")
+        )
+    if not rules.can_propose(actor, forum):
+        raise ServiceError(
+            ServiceError.CLOSED, _("Proposals are closed in this forum at the moment.")
+        )
+    text = clean_text(text)
+    kind = _check_kind(kind)
+    field = _check_field(forum, field)
+    ref_items = _check_refs(forum, kind, refs)
+    item = Item.objects.create(
+        forum=forum,
+        field=field,
+        kind=kind,
+        text=text,
+        author=actor.participant if actor.participant and not actor.user_id else None,
+        author_user_id=actor.user_id,
+    )
+    if ref_items:
+        item.refs.set(ref_items)
+    record_event(forum, "item.added", item_data(item, sorted(r.pk for r in ref_items)))
+    return item
+
+
+@transaction.atomic
+def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
+    """Change an item's text (moderators). Records ``item.updated``."""
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    item = _get_item(forum, item)
+    if item.status == Item.Status.MERGED:
+        raise ServiceError(ServiceError.INVALID, _("This item was merged into another one."))
+    text = clean_text(text)
+    if text == item.text:
+        return item
+    before = item.text
+    item.text = text
+    item.save(update_fields=["text", "updated_at"])
+    record_event(forum, "item.updated", item_data(item))
+    audit(forum, actor, "forum.item.edited", {"item": item.pk, "before": before, "after": text})
+    return item
+
+
+@transaction.atomic
+def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
+    """Hide a visible item from participants and the screen (moderators). Records ``item.hidden``."""
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    item = _get_item(forum, item)
+    if item.status != Item.Status.VISIBLE:
+        raise ServiceError(ServiceError.INVALID, _("This item is not shown, so it cannot be hidden."))
+    item.status = Item.Status.HIDDEN
+    item.save(update_fields=["status", "updated_at"])
+    record_event(forum, "item.hidden", item_data(item))
+    audit(forum, actor, "forum.item.hidden", {"item": item.pk})
+    return item
+
+
+@transaction.atomic
+def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
+    """Show a hidden or merged item again (moderators). Records ``item.restored``.
+
+    Restoring a merged item undoes the merge for the item itself; links that were moved to
+    the other item stay there.
+    """
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    item = _get_item(forum, item)
+    if item.status == Item.Status.VISIBLE:
+        raise ServiceError(ServiceError.INVALID, _("This item is already shown."))
+    item.status = Item.Status.VISIBLE
+    item.merged_into = None
+    item.save(update_fields=["status", "merged_into", "updated_at"])
+    record_event(forum, "item.restored", item_data(item))
+    audit(forum, actor, "forum.item.restored", {"item": item.pk})
+    return item
+
+
+@transaction.atomic
+def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
+    """Merge a duplicate ``item`` into ``into`` (moderators).
+
+    Both must be visible items of the same kind in this forum. The duplicate's links move
+    to ``into``: what it answered, ``into`` now answers; what answered it, now answers
+    ``into``. Records ``item.merged`` (the duplicate) and ``item.updated`` (``into``, whose
+    refs may have grown), and returns ``into``.
+    """
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    duplicate = _get_item(forum, item)
+    target = _get_item(forum, into)
+    if duplicate.pk == target.pk:
+        raise ServiceError(ServiceError.INVALID, _("An item cannot be merged into itself."))
+    if duplicate.status != Item.Status.VISIBLE or target.status != Item.Status.VISIBLE:
+        raise ServiceError(ServiceError.INVALID, _("Only items that are shown can be merged."))
+    if duplicate.kind != target.kind:
+        raise ServiceError(
+            ServiceError.INVALID, _("Only items of the same kind (need, goal, measure) can be merged.")
+        )
+    target_refs = set(target.refs.values_list("pk", flat=True))
+    moved_refs = set(duplicate.refs.values_list("pk", flat=True)) - target_refs
+    if moved_refs:
+        target.refs.add(*moved_refs)
+    answering = list(duplicate.answered_by.exclude(pk=target.pk))
+    for other in answering:
+        other.refs.remove(duplicate)
+        other.refs.add(target)
+    duplicate.status = Item.Status.MERGED
+    duplicate.merged_into = target
+    duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+    duplicate.refs.clear()
+    record_event(forum, "item.merged", item_data(duplicate, []))
+    if moved_refs:
+        record_event(forum, "item.updated", item_data(target, sorted(target_refs | moved_refs)))
+    for other in answering:
+        record_event(forum, "item.updated", item_data(other))
+    audit(forum, actor, "forum.item.merged", {"item": duplicate.pk, "into": target.pk})
+    return target

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from workshops import views
+
+app_name = "workshops"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", views.healthz, name="healthz"),
+    path("j/<str:code>", views.join, name="join"),
+    path("f/<str:code>/", views.phone, name="phone"),
+    path("f/<str:code>/propose", views.propose, name="propose"),
+    path("f/<str:code>/moderate/", views.moderate, name="moderate"),
+    path("f/<str:code>/moderate/action", views.moderate_action, name="moderate_action"),
+    path("f/<str:code>/screen/", views.screen, name="screen"),
+]

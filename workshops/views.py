@@ -1,0 +1,352 @@
+"""Pages. Each view reads through selectors and changes through one service call; a
+``ServiceError`` becomes a message next to the form, in the person's language.
+
+Every action is a plain form POST (works without JavaScript); static/js upgrades the
+pages to live updates over the socket.
+"""
+import asyncio
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshops import rules, selectors
+from workshops.actors import Actor
+from workshops.codes import normalize_join_code
+from workshops.exceptions import ServiceError
+from workshops.identity import remember_participant, session_participant
+from workshops.models import Forum, Item
+from workshops.qr import qr_svg
+from workshops.services import forums as forum_services
+from workshops.services import items as item_services
+from workshops.services.participants import join_conference, offered_languages
+
+
+def _actor(request, forum: Forum) -> Actor:
+    user = request.user if request.user.is_authenticated else None
+    return Actor(user=user, participant=session_participant(request.session, forum.conference_id))
+
+
+def _forum_or_none(code: str) -> tuple[Forum | None, str | None]:
+    """The forum of a join code, and the canonical code when the URL used another spelling."""
+    canonical = normalize_join_code(code)
+    if canonical is None:
+        return None, None
+    forum = selectors.forum_by_code(canonical)
+    return forum, (canonical if canonical != code else None)
+
+
+def _unknown_code(request, code: str = ""):
+    return render(request, "workshops/not_found.html", {"code": code}, status=404)
+
+
+def not_found(request, exception=None):
+    return _unknown_code(request)
+
+
+def _language_choices(conference) -> list[tuple[str, str]]:
+    from django.utils.translation import get_language_info
+
+    return [(code, get_language_info(code)["name_local"]) for code in offered_languages(conference)]
+
+
+@require_GET
+def landing(request):
+    raw = request.GET.get("code")
+    error = None
+    if raw is not None:
+        code = normalize_join_code(raw)
+        if code is None:
+            error = _("A code has 6 letters and digits, for example K7MZQ4. Please check it.")
+        else:
+            return redirect("workshops:join", code=code)
+    return render(request, "workshops/landing.html", {"error": error, "code": raw or ""},
+                  status=400 if error else 200)
+
+
+@never_cache
+def healthz(request):
+    """200 when the database and the channel layer answer, 503 otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        async_to_sync(_layer_roundtrip)()
+        checks["channel_layer"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["channel_layer"] = f"error: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
+
+
+async def _layer_roundtrip():
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "health.check"})
+    async with asyncio.timeout(2):
+        await layer.receive(channel)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request, code):
+    forum, canonical = _forum_or_none(code)
+    if forum is None:
+        return _unknown_code(request, code)
+    if canonical:
+        return redirect("workshops:join", code=canonical)
+    conference = forum.conference
+    current = session_participant(request.session, conference)
+    values = {
+        "name": current.display_name if current else "",
+        "group": current.group if current else "",
+        "language": (current.language if current else "") or request.LANGUAGE_CODE,
+    }
+    error = None
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("name", "group", "language")}
+        try:
+            participant = join_conference(
+                conference=conference,
+                participant=current,
+                name=values["name"],
+                group=values["group"],
+                language=values["language"],
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            if current is None or current.pk != participant.pk:
+                request.session.cycle_key()
+            remember_participant(request.session, participant)
+            response = HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
+            if participant.language:
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    participant.language,
+                    max_age=settings.SESSION_COOKIE_AGE,
+                    samesite="Lax",
+                )
+            return response
+    return render(
+        request,
+        "workshops/join.html",
+        {
+            "forum": forum,
+            "conference": conference,
+            "values": values,
+            "error": error,
+            "groups": conference.stakeholder_groups,
+            "languages": _language_choices(conference),
+            "rejoin": current is not None,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
+    moderator = rules.can_moderate(actor, forum)
+    fields = selectors.forum_fields(forum)
+    items = selectors.forum_items(forum, include_hidden=False)
+    by_kind = {k: [i for i in items if i.kind == k] for k in selectors.ITEM_KINDS}
+    context = {
+        "forum": forum,
+        "conference": forum.conference,
+        "participant": actor.participant,
+        "is_moderator": moderator,
+        "can_propose": rules.can_propose(actor, forum),
+        "groups": selectors.grouped_items(fields, items),
+        "fields": fields,
+        "kinds": Item.Kind.choices,
+        # What a new goal or measure can answer, for the "answers" choices.
+        "answerable": {"goal": by_kind["need"], "measure": by_kind["goal"]},
+        "values": {"field": "", "kind": "", "text": "", "refs": []},
+        "error": None,
+        "text_max": settings.ITEM_TEXT_MAX,
+        "rev": forum.rev,
+    }
+    context.update(extra)
+    return context
+
+
+@never_cache
+@require_GET
+def phone(request, code):
+    forum, canonical = _forum_or_none(code)
+    if forum is None:
+        return _unknown_code(request, code)
+    if canonical:
+        return redirect("workshops:phone", code=canonical)
+    actor = _actor(request, forum)
+    if not rules.can_take_part(actor, forum):
+        return redirect("workshops:join", code=forum.code)
+    return render(request, "workshops/phone.html", _phone_context(request, forum, actor))
+
+
+@require_POST
+def propose(request, code):
+    forum, _canonical = _forum_or_none(code)
+    if forum is None:
+        return _unknown_code(request, code)
+    actor = _actor(request, forum)
+    if not rules.can_take_part(actor, forum):
+        return redirect("workshops:join", code=forum.code)
+    values = {
+        "field": request.POST.get("field", ""),
+        "kind": request.POST.get("kind", ""),
+        "text": request.POST.get("text", ""),
+        "refs": request.POST.getlist("refs"),
+    }
+    try:
+        item = item_services.propose_item(
+            actor=actor,
+            forum=forum,
+            field=values["field"],
+            kind=values["kind"],
+            text=values["text"],
+            refs=values["refs"],
+        )
+    except ServiceError as exc:
+        context = _phone_context(request, forum, actor, values=values, error=exc)
+        return render(request, "workshops/phone.html", context, status=400)
+    messages.success(request, _("Thank you, your proposal is on the wall."))
+    return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
+
+
+def _moderator_forum(request, code):
+    """The forum and actor for a moderator page, or the response that refuses."""
+    forum, canonical = _forum_or_none(code)
+    if forum is None:
+        return None, None, _unknown_code(request, code)
+    if not request.user.is_authenticated:
+        return None, None, redirect_to_login(request.get_full_path())
+    actor = _actor(request, forum)
+    if not rules.can_moderate(actor, forum):
+        response = render(request, "workshops/forbidden.html", {"forum": forum}, status=403)
+        return None, None, response
+    return forum, actor, None
+
+
+@never_cache
+@require_GET
+def moderate(request, code):
+    forum, actor, refusal = _moderator_forum(request, code)
+    if refusal:
+        return refusal
+    fields = selectors.forum_fields(forum)
+    items = selectors.forum_items(forum, include_hidden=True)
+    visible = [i for i in items if i.status == Item.Status.VISIBLE]
+    return render(
+        request,
+        "workshops/moderate.html",
+        {
+            "forum": forum,
+            "conference": forum.conference,
+            "groups": selectors.grouped_items(fields, items),
+            "visible": visible,
+            "counts": {
+                "visible": len(visible),
+                "hidden": sum(i.status == Item.Status.HIDDEN for i in items),
+                "merged": sum(i.status == Item.Status.MERGED for i in items),
+            },
+            "join_url": request.build_absolute_uri(reverse("workshops:join", args=[forum.code])),
+            "screen_url": reverse("workshops:screen", args=[forum.code]) + f"?key={forum.screen_key}",
+            "text_max": settings.ITEM_TEXT_MAX,
+            "rev": forum.rev,
+        },
+    )
+
+
+# The console's form actions, each one service call.
+MODERATOR_ACTIONS = {
+    "hide": lambda actor, forum, post: item_services.hide_item(
+        actor=actor, forum=forum, item=post.get("item")
+    ),
+    "restore": lambda actor, forum, post: item_services.restore_item(
+        actor=actor, forum=forum, item=post.get("item")
+    ),
+    "edit": lambda actor, forum, post: item_services.edit_item(
+        actor=actor, forum=forum, item=post.get("item"), text=post.get("text", "")
+    ),
+    "merge": lambda actor, forum, post: item_services.merge_items(
+        actor=actor, forum=forum, item=post.get("item"), into=post.get("into")
+    ),
+    "proposals": lambda actor, forum, post: forum_services.set_proposals_open(
+        actor=actor, forum=forum, open=post.get("open") == "1"
+    ),
+}
+
+DONE_MESSAGES = {
+    "hide": lambda: _("The item is hidden."),
+    "restore": lambda: _("The item is shown again."),
+    "edit": lambda: _("The text is saved."),
+    "merge": lambda: _("The items are merged."),
+    "proposals": lambda: _("Saved."),
+}
+
+
+@require_POST
+def moderate_action(request, code):
+    forum, actor, refusal = _moderator_forum(request, code)
+    if refusal:
+        return refusal
+    action = request.POST.get("action", "")
+    handler = MODERATOR_ACTIONS.get(action)
+    anchor = f"#item-{request.POST['item']}" if request.POST.get("item", "").isdigit() else ""
+    back = reverse("workshops:moderate", args=[forum.code]) + anchor
+    if handler is None:
+        messages.error(request, _("Unknown action."))
+        return HttpResponseRedirect(back)
+    try:
+        handler(actor, forum, request.POST)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, DONE_MESSAGES[action]())
+    return HttpResponseRedirect(back)
+
+
+@never_cache
+@require_GET
+def screen(request, code):
+    import secrets
+
+    forum, canonical = _forum_or_none(code)
+    if forum is None:
+        return _unknown_code(request, code)
+    key = request.GET.get("key", "")
+    if not key or not secrets.compare_digest(key.encode(), forum.screen_key.encode()):
+        return render(request, "workshops/forbidden.html", {"forum": None, "screen": True}, status=403)
+    fields = selectors.forum_fields(forum)
+    items = selectors.forum_items(forum, include_hidden=False)
+    join_url = request.build_absolute_uri(reverse("workshops:join", args=[forum.code]))
+    return render(
+        request,
+        "workshops/screen.html",
+        {
+            "forum": forum,
+            "conference": forum.conference,
+            "groups": selectors.grouped_items(fields, items),
+            "join_url": join_url,
+            "qr_svg": qr_svg(join_url),
+            "rev": forum.rev,
+        },
+    )
+
+
+def robots(request):
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
