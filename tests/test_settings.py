@@ -1,0 +1,66 @@
+"""Settings from the environment, checked in a fresh interpreter each time."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from django.db import connection
+with connection.cursor() as c:
+    c.execute("PRAGMA journal_mode") if connection.vendor == "sqlite" else c.execute("SELECT 'n/a'")
+    mode = c.fetchone()[0]
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "journal_mode": mode,
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "debug": settings.DEBUG,
+    "hosts": settings.ALLOWED_HOSTS,
+    "daphne_first": settings.INSTALLED_APPS[0] == "daphne",
+}))
+"""
+
+
+def run(env_extra: dict, tmp_path, code=PROBE):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DATA_DIR": str(tmp_path)}, **env_extra)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_no_configuration_gives_sqlite_in_wal_mode_and_the_in_memory_layer(tmp_path):
+    result = run({}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["engine"] == "django.db.backends.sqlite3"
+    assert seen["journal_mode"] == "wal"
+    assert seen["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert seen["debug"] is False
+    assert seen["daphne_first"] is True
+    # the generated key is kept, so sessions survive a restart
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_redis_url_selects_the_redis_layer_and_env_lists_are_read(tmp_path):
+    code = PROBE.replace("with connection.cursor() as c:", "if False:").replace("mode = c.fetchone()[0]", "pass").replace('"journal_mode": mode,', "")
+    result = run({"REDIS_URL": "redis://127.0.0.1:6379/3", "ALLOWED_HOSTS": "a.example, b.example"}, tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert seen["hosts"] == ["a.example", "b.example"]
+
+
+def test_database_url_without_secret_key_is_refused_with_a_clear_message(tmp_path):
+    result = run({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}, tmp_path, "import django; django.setup()")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DATABASE_URL is set" in result.stderr
+
+
+def test_a_bad_boolean_is_refused(tmp_path):
+    result = run({"DEBUG": "vielleicht"}, tmp_path, "import django; django.setup()")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
