@@ -1,3 +1,8 @@
 """WebSocket routes."""
+from django.urls import path
 
-websocket_urlpatterns = []
+from realtime.consumer import ForumConsumer
+
+websocket_urlpatterns = [
+    path("ws/forum/<str:code>/", ForumConsumer.as_asgi()),
+]

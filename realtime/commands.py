@@ -1,0 +1,99 @@
+"""Applying a socket command at most once: the receipt and the effect share a transaction.
+
+Runs synchronously (the consumer calls it through ``database_sync_to_async``). The
+services open their own atomic blocks, which nest here as savepoints: a refused command
+rolls its savepoint back and only the receipt with the refusal is committed; an applied
+one commits its writes, its event and its receipt together, and the event is published
+on that commit.
+"""
+import logging
+
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from realtime.models import CommandReceipt
+from realtime.protocol import Command
+from workshops.actors import Actor
+from workshops.exceptions import ServiceError
+from workshops.models import Forum
+from workshops.services import forums as forum_services
+from workshops.services import items as item_services
+
+log = logging.getLogger(__name__)
+
+
+def _propose(actor: Actor, forum: Forum, f: dict):
+    item = item_services.propose_item(
+        actor=actor, forum=forum, field=f["field"], kind=f["kind"], text=f["text"], refs=f["refs"]
+    )
+    return {"id": item.pk}
+
+
+def _moderate(actor: Actor, forum: Forum, f: dict):
+    action = f["action"]
+    if action == "hide":
+        item_services.hide_item(actor=actor, forum=forum, item=f["item"])
+    elif action == "restore":
+        item_services.restore_item(actor=actor, forum=forum, item=f["item"])
+    elif action == "edit":
+        item_services.edit_item(actor=actor, forum=forum, item=f["item"], text=f["text"])
+    elif action == "merge":
+        item_services.merge_items(actor=actor, forum=forum, item=f["item"], into=f["into"])
+    elif action == "proposals":
+        forum_services.set_proposals_open(actor=actor, forum=forum, open=f["open"])
+    else:  # open_round, close_round, adopt
+        raise ServiceError(ServiceError.INVALID, _("Voting rounds are not available in this forum yet."))
+    return None
+
+
+def _vote(actor: Actor, forum: Forum, f: dict):
+    raise ServiceError(ServiceError.CLOSED, _("There is no open voting round in this forum."))
+
+
+HANDLERS = {"propose": _propose, "moderate": _moderate, "vote": _vote}
+
+
+def answer_ok(result=None) -> dict:
+    answer = {"ok": True}
+    if result is not None:
+        answer["result"] = result
+    return answer
+
+
+def answer_error(code: str, message) -> dict:
+    return {"ok": False, "error": {"code": code, "message": str(message)}}
+
+
+def execute(*, actor: Actor, sender: str, forum: Forum, command: Command, language: str) -> dict:
+    """Apply ``command`` once for ``sender`` and return its answer (without the id).
+
+    A repeat of a (sender, id) that has an answer gets that answer and changes nothing.
+    """
+    with translation.override(language):
+        try:
+            return _execute_once(actor=actor, sender=sender, forum=forum, command=command)
+        except IntegrityError:
+            # Another connection of the same sender committed the same id a moment ago.
+            receipt = CommandReceipt.objects.filter(sender=sender, command_id=command.id).first()
+            if receipt is None:
+                raise
+            return receipt.answer
+        except (OperationalError, DatabaseError):
+            log.exception("database unavailable while applying %s", command.type)
+            return answer_error(
+                "unavailable", _("The server cannot save right now. Your entry will be sent again shortly.")
+            )
+
+
+def _execute_once(*, actor: Actor, sender: str, forum: Forum, command: Command) -> dict:
+    with transaction.atomic():
+        receipt = CommandReceipt.objects.filter(sender=sender, command_id=command.id).first()
+        if receipt is not None:
+            return receipt.answer
+        try:
+            answer = answer_ok(HANDLERS[command.type](actor, forum, command.fields))
+        except ServiceError as exc:
+            answer = answer_error(exc.code, exc.message)
+        CommandReceipt.objects.create(sender=sender, command_id=command.id, answer=answer)
+        return answer

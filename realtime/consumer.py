@@ -1,0 +1,219 @@
+"""The forum's WebSocket: authenticate, validate, call the service, ack. Nothing more.
+
+Roles: ``?key=<screen key>`` makes a read-only screen; otherwise the Django session
+decides (a moderator of the forum's conference, or a participant who joined it). Anyone
+else is refused with 4403, an unknown code with 4404.
+"""
+import json
+import secrets
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from realtime import commands
+from realtime.presence import get_presence
+from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
+from realtime.publisher import event_frame, forum_group
+from workshops import rules, selectors
+from workshops.actors import Actor
+from workshops.codes import normalize_join_code
+from workshops.identity import session_participant
+from workshops.models import ForumEvent
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_LARGE = 1009
+# Events a client may catch up on one by one before a fresh snapshot is cheaper.
+SYNC_MAX_EVENTS = 200
+# Per connection: a burst of 20 commands, then 10 per second.
+RATE_BURST = 20
+RATE_PER_SECOND = 10.0
+# What a non-moderator may see of an item that is not shown (hidden or merged).
+PUBLIC_OF_UNSHOWN = ("id", "field", "kind", "status", "merged_into", "refs")
+
+
+def public_frame(frame: dict, role: str) -> dict:
+    """The event as this recipient may see it: hidden text goes to moderators only."""
+    data = frame.get("data")
+    if role == "moderator" or not frame.get("name", "").startswith("item.") or not data:
+        return frame
+    if data.get("status") == "visible":
+        return frame
+    reduced = {k: data[k] for k in PUBLIC_OF_UNSHOWN if k in data}
+    reduced.update(text="", author="")
+    return {**frame, "data": reduced}
+
+
+class ForumConsumer(AsyncWebsocketConsumer):
+    role = None
+    forum = None
+
+    async def connect(self):
+        code = normalize_join_code(self.scope["url_route"]["kwargs"]["code"])
+        key = (parse_qs(self.scope.get("query_string", b"").decode()).get("key") or [""])[0]
+        found = await database_sync_to_async(self._identify)(code, key)
+        if found is None:
+            await self.accept()
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        if self.role is None:
+            await self.accept()
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
+        self.sent_rev = 0
+        self.group = forum_group(self.forum.pk)
+        # Join the group before the snapshot is read, so no event falls between them;
+        # events already in the snapshot are skipped by rev.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_snapshot()
+        if self.role != "screen":
+            presence, announcer = get_presence()
+            await presence.add(self.forum.pk, self.channel_name, self.sender)
+            announcer.changed(self.forum.pk, self.channel_layer)
+        else:
+            online = await get_presence()[0].count(self.forum.pk)
+            await self.send_frame({"type": "presence", "online": online})
+
+    def _identify(self, code, key):
+        """Find the forum and the caller's role; sets self.forum, role, actor, sender, language."""
+        forum = selectors.forum_by_code(code) if code else None
+        if forum is None:
+            return None
+        self.forum = forum
+        cookies = self.scope.get("cookies") or {}
+        self.language = cookies.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+        if key:
+            if secrets.compare_digest(key.encode(), forum.screen_key.encode()):
+                self.role, self.actor, self.sender = "screen", Actor(screen=True), None
+            return forum
+        user = self.scope.get("user")
+        user = user if user is not None and user.is_authenticated else None
+        session = self.scope.get("session")
+        participant = session_participant(session, forum.conference_id) if session is not None else None
+        self.actor = Actor(user=user, participant=participant)
+        if rules.can_moderate(self.actor, forum):
+            self.role, self.sender = "moderator", f"u:{user.pk}"
+        elif participant is not None:
+            self.role, self.sender = "participant", f"p:{participant.pk}"
+            self.language = participant.language or self.language
+        return forum
+
+    async def disconnect(self, close_code):
+        if self.role is None or self.forum is None:
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.role != "screen":
+            presence, announcer = get_presence()
+            await presence.remove(self.forum.pk, self.channel_name)
+            announcer.changed(self.forum.pk, self.channel_layer)
+
+    # --- from the client --------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None:
+            text_data = (bytes_data or b"").decode("utf-8", errors="replace")
+        if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
+        try:
+            command = parse(text_data)
+        except ProtocolError as exc:
+            await self.ack_error(exc.command_id, exc.code, exc.message)
+            return
+        if command.type == "ping":
+            await self.send_frame({"type": "pong"})
+            return
+        if not self._take_token():
+            with translation.override(self.language):
+                from django.utils.translation import gettext as _
+
+                message = _("Too many messages at once. Please wait a moment.")
+            await self.ack_error(command.id, "rate_limited", message)
+            return
+        if command.type == "sync":
+            await self.sync(command.fields["rev"])
+            await self.send_frame({"type": "ack", "id": command.id, "ok": True})
+            return
+        if self.role == "screen":
+            from workshops.exceptions import ServiceError
+            from django.utils.translation import gettext_lazy as _lazy
+
+            await self.ack_error(command.id, ServiceError.FORBIDDEN, _lazy("The screen can only watch."))
+            return
+        answer = await database_sync_to_async(commands.execute)(
+            actor=self.actor, sender=self.sender, forum=self.forum, command=command, language=self.language
+        )
+        await self.send_frame({"type": "ack", "id": command.id, **answer})
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(RATE_BURST, self.tokens + (now - self.tokens_at) * RATE_PER_SECOND)
+        self.tokens_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def ack_error(self, command_id, code, message):
+        with translation.override(self.language):
+            frame = {"type": "ack", "id": command_id, "ok": False, "error": {"code": code, "message": str(message)}}
+        await self.send_frame(frame)
+
+    async def send_frame(self, frame: dict):
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+    async def send_snapshot(self):
+        snapshot = await database_sync_to_async(self._read_snapshot)()
+        self.sent_rev = snapshot["rev"]
+        await self.send_frame({"type": "snapshot", **snapshot})
+
+    def _read_snapshot(self):
+        with transaction.atomic():  # one consistent read: rev matches the items
+            self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind"])
+            return selectors.forum_snapshot(self.forum, self.actor)
+
+    async def sync(self, client_rev: int):
+        events = await database_sync_to_async(self._missed_events)(client_rev)
+        if events is None:
+            await self.send_snapshot()
+            return
+        for frame in events:
+            await self.send_frame(public_frame(frame, self.role))
+        if events:
+            self.sent_rev = max(self.sent_rev, events[-1]["rev"])
+
+    def _missed_events(self, client_rev: int):
+        """The events after ``client_rev`` in order, or None when a snapshot is due."""
+        self.forum.refresh_from_db(fields=["rev"])
+        current = self.forum.rev
+        if client_rev > current or current - client_rev > SYNC_MAX_EVENTS:
+            return None
+        rows = ForumEvent.objects.filter(forum_id=self.forum.pk, rev__gt=client_rev).order_by("rev")
+        frames = [event_frame(rev=e.rev, name=e.name, data=e.data) for e in rows]
+        if len(frames) != current - client_rev:  # a gap in the log: start afresh
+            return None
+        return frames
+
+    # --- from the channel layer -------------------------------------------------------
+
+    async def forum_event(self, message):
+        frame = message["frame"]
+        # Already in the snapshot or the sync this client got. Later events are forwarded
+        # as they come (with several processes they may come out of order; the client
+        # orders them by rev and asks for a sync when one is missing).
+        if frame["rev"] <= self.sent_rev:
+            return
+        await self.send_frame(public_frame(frame, self.role))
+
+    async def forum_presence(self, message):
+        await self.send_frame({"type": "presence", "online": message["online"]})
+
+    async def forum_tally(self, message):
+        await self.send_frame(message["frame"])

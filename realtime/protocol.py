@@ -1,0 +1,129 @@
+"""The client-to-server frames of PROTOCOL.md, validated in one place.
+
+``parse`` turns raw text into a ``Command`` or raises ``ProtocolError`` with the
+protocol's error code and a message a person can read. Nothing reaches a service before
+it has passed here; the services still check the domain rules (role, state, limits).
+"""
+import json
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+MAX_FRAME_BYTES = 16 * 1024  # over this the connection closes with 1009
+MAX_ID_LENGTH = 64
+MAX_REFS = 20
+
+COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping"}
+ITEM_ACTIONS = {"hide", "restore", "edit", "merge"}
+ROUND_ACTIONS = {"open_round", "close_round", "adopt"}
+MODERATE_ACTIONS = ITEM_ACTIONS | ROUND_ACTIONS | {"proposals"}
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message, command_id: str | None = None):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.command_id = command_id
+
+
+@dataclass(frozen=True)
+class Command:
+    type: str
+    id: str | None
+    fields: dict = field(default_factory=dict)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _require_int(frame: dict, name: str, command_id, *, minimum: int = 0) -> int:
+    value = frame.get(name)
+    if not _is_int(value) or value < minimum:
+        raise ProtocolError(
+            "invalid", _("The field “%(name)s” must be a whole number.") % {"name": name}, command_id
+        )
+    return value
+
+
+def _require_str(frame: dict, name: str, command_id, *, max_length: int) -> str:
+    value = frame.get(name)
+    if not isinstance(value, str):
+        raise ProtocolError("invalid", _("The field “%(name)s” must be text.") % {"name": name}, command_id)
+    if len(value) > max_length:
+        raise ProtocolError("too_large", _("The text is too long."), command_id)
+    return value
+
+
+def parse(text: str) -> Command:
+    try:
+        frame = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ProtocolError("invalid", _("This message could not be read.")) from None
+    if not isinstance(frame, dict):
+        raise ProtocolError("invalid", _("This message could not be read."))
+    raw_id = frame.get("id")
+    command_id = raw_id if isinstance(raw_id, str) and 1 <= len(raw_id) <= MAX_ID_LENGTH else None
+    kind = frame.get("type")
+    if kind not in COMMAND_TYPES:
+        raise ProtocolError("invalid", _("Unknown message type."), command_id)
+    if kind == "ping":
+        return Command("ping", command_id)
+    if command_id is None:
+        raise ProtocolError(
+            "invalid", _("Every command needs an id of 1 to 64 characters."), None
+        )
+    if kind == "sync":
+        return Command("sync", command_id, {"rev": _require_int(frame, "rev", command_id)})
+    if kind == "propose":
+        return Command("propose", command_id, _parse_propose(frame, command_id))
+    if kind == "vote":
+        value = frame.get("value")
+        if value is not None and not _is_int(value):
+            raise ProtocolError("invalid", _("The vote must be a whole number or null."), command_id)
+        return Command(
+            "vote",
+            command_id,
+            {
+                "round": _require_int(frame, "round", command_id, minimum=1),
+                "item": _require_int(frame, "item", command_id, minimum=1),
+                "value": value,
+            },
+        )
+    return Command("moderate", command_id, _parse_moderate(frame, command_id))
+
+
+def _parse_propose(frame: dict, command_id: str) -> dict:
+    refs = frame.get("refs", [])
+    if refs is None:
+        refs = []
+    if not isinstance(refs, list) or not all(_is_int(r) and r > 0 for r in refs):
+        raise ProtocolError("invalid", _("“refs” must be a list of item ids."), command_id)
+    if len(refs) > MAX_REFS:
+        raise ProtocolError("invalid", _("Too many links."), command_id)
+    return {
+        "field": _require_int(frame, "field", command_id, minimum=1),
+        "kind": _require_str(frame, "kind", command_id, max_length=16),
+        # The service trims and enforces the 500-character limit with its own message.
+        "text": _require_str(frame, "text", command_id, max_length=MAX_FRAME_BYTES),
+        "refs": refs,
+    }
+
+
+def _parse_moderate(frame: dict, command_id: str) -> dict:
+    action = frame.get("action")
+    if action not in MODERATE_ACTIONS:
+        raise ProtocolError("invalid", _("Unknown moderator action."), command_id)
+    fields = {"action": action}
+    if action in ITEM_ACTIONS:
+        fields["item"] = _require_int(frame, "item", command_id, minimum=1)
+    if action == "edit":
+        fields["text"] = _require_str(frame, "text", command_id, max_length=MAX_FRAME_BYTES)
+    if action == "merge":
+        fields["into"] = _require_int(frame, "into", command_id, minimum=1)
+    if action == "proposals":
+        if not isinstance(frame.get("open"), bool):
+            raise ProtocolError("invalid", _("“open” must be true or false."), command_id)
+        fields["open"] = frame["open"]
+    return fields

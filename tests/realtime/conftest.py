@@ -1,0 +1,91 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+
+from config.asgi import application
+from workshops.identity import remember_participant
+
+
+def participant_cookie(participant, language=None) -> str:
+    session = SessionStore()
+    remember_participant(session, participant)
+    session.create()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    if language:
+        cookie += f"; {settings.LANGUAGE_COOKIE_NAME}={language}"
+    return cookie
+
+
+def user_cookie(user) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+class Client:
+    """A phone on the socket: connects, sends commands, reads frames."""
+
+    def __init__(self, communicator):
+        self.ws = communicator
+        self.n = 0
+
+    async def send(self, frame):
+        await self.ws.send_json_to(frame)
+
+    async def command(self, frame, *, id=None):
+        self.n += 1
+        frame = {"id": id or f"c{self.n}", **frame}
+        await self.send(frame)
+        return await self.until("ack", id=frame["id"])
+
+    async def recv(self, timeout=2):
+        return await self.ws.receive_json_from(timeout=timeout)
+
+    async def until(self, type_, timeout=3, **match):
+        """The next frame of this type (and fields); skips others, e.g. presence."""
+        while True:
+            frame = await self.recv(timeout)
+            if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
+                return frame
+
+    async def nothing(self, timeout=0.2):
+        return await self.ws.receive_nothing(timeout=timeout)
+
+    async def close(self):
+        await self.ws.disconnect()
+
+
+async def open_socket(code, *, cookie=None, key=None, origin="http://localhost"):
+    path = f"/ws/forum/{code}/" + (f"?key={key}" if key else "")
+    headers = [(b"host", b"localhost")]
+    if origin:
+        headers.append((b"origin", origin.encode()))
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect()
+    return connected, Client(communicator)
+
+
+@pytest.fixture
+def connect(db):
+    opened = []
+
+    async def _connect(forum, *, participant=None, user=None, key=None, language=None, origin="http://localhost", code=None):
+        cookie = None
+        if participant is not None:
+            cookie = await sync_to_async(participant_cookie)(participant, language)
+        elif user is not None:
+            cookie = await sync_to_async(user_cookie)(user)
+        connected, client = await open_socket(code or forum.code, cookie=cookie, key=key, origin=origin)
+        opened.append(client)
+        return connected, client
+
+    yield _connect
