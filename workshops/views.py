@@ -31,6 +31,22 @@ from workshops.services import items as item_services
 from workshops.services.participants import join_conference, offered_languages
 
 
+def live_texts() -> dict:
+    """The sentences static/js shows, in the page's language (read from #live-i18n)."""
+    return {
+        "answers": _("answers"),
+        "offline": _("Offline. Reconnecting …"),
+        "offline_unsent": _("Offline: %(n)s entries will be sent when the connection is back."),
+        "sending": _("Sending …"),
+        "refused": _("This page is no longer connected. Please reload it."),
+        "new_item": _("New proposal:"),
+        "thanks": _("Thank you, your proposal is on the wall."),
+        "queued": _("Saved on this phone. It will be sent when the connection is back."),
+        "online": _("%(n)s online"),
+        "closed": _("Proposals are closed at the moment."),
+    }
+
+
 def _actor(request, forum: Forum) -> Actor:
     user = request.user if request.user.is_authenticated else None
     return Actor(user=user, participant=session_participant(request.session, forum.conference_id))
@@ -178,6 +194,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "error": None,
         "text_max": settings.ITEM_TEXT_MAX,
         "rev": forum.rev,
+        "live_texts": live_texts(),
     }
     context.update(extra)
     return context
@@ -267,6 +284,7 @@ def moderate(request, code):
             "screen_url": reverse("workshops:screen", args=[forum.code]) + f"?key={forum.screen_key}",
             "text_max": settings.ITEM_TEXT_MAX,
             "rev": forum.rev,
+            "live_texts": live_texts(),
         },
     )
 
@@ -344,6 +362,7 @@ def screen(request, code):
             "join_url": join_url,
             "qr_svg": qr_svg(join_url),
             "rev": forum.rev,
+            "live_texts": live_texts(),
         },
     )
 

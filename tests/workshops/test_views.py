@@ -204,7 +204,7 @@ def test_closed_proposals_are_explained_and_refused(phone, forum):
     set_proposals_open(actor=moderator_actor(make_moderator(forum.conference)), forum=forum, open=False)
     html = phone.get(f"/f/{forum.code}/").content.decode()
     assert "Proposals are closed at the moment." in html
-    assert "data-propose-form" not in html
+    assert re.search(r"<form [^>]*data-propose-form[^>]* hidden>", html)
     response = phone.post(f"/f/{forum.code}/propose", {"field": field_id(forum), "kind": "need", "text": "Text"})
     assert response.status_code == 400
     assert "Proposals are closed in this forum at the moment." in response.content.decode()

@@ -1,0 +1,230 @@
+// The forum's live connection, shared by the phone, the console and the screen.
+//
+// - reconnects with exponential backoff and jitter;
+// - keeps every command in an outbox in localStorage until its ack arrives, and re-sends
+//   it with the same id after a reconnect (the server applies an id at most once);
+// - applies events in rev order and asks for a `sync` when it sees a gap.
+// The wire format is PROTOCOL.md / docs/protocol.md.
+
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 20000;
+const PING_EVERY_MS = 25000;
+const SILENCE_LIMIT_MS = 60000;
+// Close codes after which reconnecting cannot help (realtime/consumer.py).
+const FINAL_CLOSE_CODES = new Set([4403, 4404]);
+
+export function newId() {
+  if (window.crypto && crypto.randomUUID) {
+    try { return crypto.randomUUID(); } catch (e) { /* not a secure context */ }
+  }
+  return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+}
+
+class Outbox {
+  constructor(code) {
+    this.key = "mitwirken.outbox." + code;
+  }
+  all() {
+    try { return JSON.parse(localStorage.getItem(this.key) || "[]"); } catch (e) { return []; }
+  }
+  save(entries) {
+    try { localStorage.setItem(this.key, JSON.stringify(entries)); } catch (e) { /* storage full or blocked */ }
+  }
+  add(frame) {
+    const entries = this.all().filter((e) => e.id !== frame.id);
+    entries.push(frame);
+    this.save(entries);
+  }
+  remove(id) {
+    const entries = this.all();
+    const rest = entries.filter((e) => e.id !== id);
+    if (rest.length !== entries.length) this.save(rest);
+    return entries.find((e) => e.id === id);
+  }
+}
+
+// Apply one event to a snapshot-shaped state; the Python twin is in
+// tests/realtime/test_consumer.py (apply_event). Returns the new state.
+export function applyEvent(state, event, role) {
+  const next = Object.assign({}, state, { rev: event.rev });
+  const data = event.data || {};
+  if (event.name.startsWith("item.")) {
+    const items = state.items.filter((i) => i.id !== data.id);
+    if (role === "moderator" || data.status === "visible") items.push(data);
+    items.sort((a, b) => a.id - b.id);
+    next.items = items;
+  } else if (event.name === "forum.updated") {
+    next.forum = data;
+  }
+  return next;
+}
+
+export function connect(options) {
+  const { code, key = "", handlers = {} } = options;
+  const outbox = new Outbox(code);
+  const waiting = new Map(); // id -> callback for acks of commands sent from this page
+  let ws = null;
+  let attempt = 0;
+  let state = null; // the last applied snapshot + events
+  let pending = new Map(); // rev -> event that arrived ahead of a gap
+  let syncing = false;
+  let lastHeard = Date.now();
+  let pingTimer = null;
+  let retryTimer = null;
+  let stopped = false;
+
+  const call = (name, ...args) => { if (handlers[name]) handlers[name](...args); };
+  const status = (value) => {
+    document.documentElement.dataset.live = value; // for styles and tests
+    call("status", value, outbox.all().length);
+  };
+
+  function url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return scheme + "//" + location.host + "/ws/forum/" + encodeURIComponent(code) + "/" +
+      (key ? "?key=" + encodeURIComponent(key) : "");
+  }
+
+  function open() {
+    if (stopped) return;
+    clearTimeout(retryTimer);
+    status(attempt === 0 ? "connecting" : "reconnecting");
+    try { ws = new WebSocket(url()); } catch (e) { scheduleRetry(); return; }
+    ws.onmessage = (msg) => { lastHeard = Date.now(); receive(msg.data); };
+    ws.onclose = (ev) => {
+      clearInterval(pingTimer);
+      ws = null;
+      if (FINAL_CLOSE_CODES.has(ev.code)) { stopped = true; status("refused"); return; }
+      scheduleRetry();
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  function scheduleRetry() {
+    if (stopped) return;
+    status("offline");
+    const ceiling = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempt);
+    attempt += 1;
+    retryTimer = setTimeout(open, ceiling / 2 + Math.random() * ceiling / 2);
+  }
+
+  function rawSend(frame) {
+    if (ws && ws.readyState === WebSocket.OPEN && state !== null) {
+      ws.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function receive(text) {
+    let frame;
+    try { frame = JSON.parse(text); } catch (e) { return; }
+    switch (frame.type) {
+      case "snapshot":
+        state = frame;
+        pending = new Map();
+        syncing = false;
+        attempt = 0;
+        call("snapshot", frame);
+        status("online");
+        startPing();
+        // Whatever is still unanswered goes again, with its original id.
+        outbox.all().forEach((entry) => rawSend(entry));
+        break;
+      case "event":
+        onEvent(frame);
+        break;
+      case "ack": {
+        const entry = outbox.remove(frame.id);
+        const cb = waiting.get(frame.id);
+        waiting.delete(frame.id);
+        if (cb) cb(frame, entry);
+        else call("ack", frame, entry);
+        status("online");
+        break;
+      }
+      case "tally": call("tally", frame); break;
+      case "presence": call("presence", frame.online); break;
+      default: break;
+    }
+  }
+
+  function onEvent(event) {
+    if (state === null || event.rev <= state.rev) return;
+    pending.set(event.rev, event);
+    while (pending.has(state.rev + 1)) {
+      const next = pending.get(state.rev + 1);
+      pending.delete(next.rev);
+      state = applyEvent(state, next, state.me.role);
+      call("event", next, state);
+    }
+    if (pending.size > 0 && !syncing) {
+      syncing = true;
+      rawSend({ type: "sync", id: newId(), rev: state.rev });
+      setTimeout(() => { syncing = false; }, 3000);
+    }
+  }
+
+  function startPing() {
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => {
+      if (Date.now() - lastHeard > SILENCE_LIMIT_MS && ws) { ws.close(); return; }
+      rawSend({ type: "ping" });
+    }, PING_EVERY_MS);
+  }
+
+  // Send a command; it is kept until acked, across reloads and reconnects.
+  function send(frame, onAck) {
+    const full = Object.assign({ id: newId() }, frame);
+    if (onAck) waiting.set(full.id, onAck);
+    outbox.add(full);
+    const sent = rawSend(full);
+    status(sent ? "online" : "offline");
+    return full.id;
+  }
+
+  // The network is gone: the socket is dead even if the browser has not noticed yet.
+  // Drop it at once, so commands go to the outbox and the person sees "offline".
+  function drop() {
+    if (!ws) return;
+    const dead = ws;
+    ws = null;
+    dead.onclose = dead.onmessage = dead.onerror = null;
+    try { dead.close(); } catch (e) { /* already closing */ }
+    clearInterval(pingTimer);
+    scheduleRetry();
+  }
+
+  window.addEventListener("offline", drop);
+  window.addEventListener("online", () => {
+    if (stopped) return;
+    if (!ws) { attempt = 0; clearTimeout(retryTimer); open(); }
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && !ws && !stopped) { attempt = 0; open(); }
+  });
+  open();
+
+  return {
+    send,
+    get state() { return state; },
+    pendingCount: () => outbox.all().length,
+    close() { stopped = true; if (ws) ws.close(); },
+  };
+}
+
+// Speak changes through a polite live region, batched so a screen reader is not flooded.
+export function announcer(region, everyMs = 2500) {
+  let queue = [];
+  let timer = null;
+  function flush() {
+    timer = null;
+    if (!region || queue.length === 0) return;
+    region.textContent = queue.length === 1 ? queue[0] : queue.slice(-3).join(" · ");
+    queue = [];
+  }
+  return (text) => {
+    queue.push(text);
+    if (timer === null) timer = setTimeout(flush, everyMs);
+  };
+}

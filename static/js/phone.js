@@ -1,0 +1,107 @@
+// The phone page, live: the wall follows every change, and proposals go over the socket
+// (kept in the outbox while offline). Without JavaScript the page is a plain form.
+import { announcer, connect } from "./live.js";
+import { showStatus, syncWall, texts } from "./wall.js";
+
+const body = document.body;
+const t = texts();
+const role = body.dataset.role;
+const wall = document.querySelector(".wall");
+const statusEl = document.querySelector("[data-connection]");
+const announce = announcer(document.querySelector("[data-announcer]"));
+const form = document.querySelector("[data-propose-form]");
+const errorEl = document.querySelector("[data-form-error]");
+const closedNotice = document.querySelector("[data-closed-notice]");
+
+function showError(message) {
+  if (!errorEl) return;
+  errorEl.textContent = message || "";
+  errorEl.hidden = !message;
+}
+
+function refChoices(fieldset, items) {
+  if (!fieldset) return;
+  const checked = new Set([...fieldset.querySelectorAll("input:checked")].map((i) => Number(i.value)));
+  fieldset.querySelectorAll("label.choice").forEach((label) => label.remove());
+  items.forEach((item) => {
+    const label = document.createElement("label");
+    label.className = "choice";
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.name = "refs";
+    input.value = String(item.id);
+    input.checked = checked.has(item.id);
+    label.appendChild(input);
+    const short = item.text.length > 80 ? item.text.slice(0, 79) + "…" : item.text;
+    label.appendChild(document.createTextNode(" #" + item.id + " " + short));
+    fieldset.appendChild(label);
+  });
+  fieldset.hidden = items.length === 0;
+}
+
+function render(state) {
+  const added = syncWall(wall, state.items, t);
+  const visible = state.items.filter((i) => i.status === "visible");
+  refChoices(document.querySelector('[data-refs-for="goal"]'), visible.filter((i) => i.kind === "need"));
+  refChoices(document.querySelector('[data-refs-for="measure"]'), visible.filter((i) => i.kind === "goal"));
+  const answers = document.querySelector("[data-answers]");
+  if (answers) answers.hidden = !visible.some((i) => i.kind === "need" || i.kind === "goal");
+  const open = state.forum.proposals_open;
+  if (closedNotice) closedNotice.hidden = open;
+  if (form) form.hidden = !open && role !== "moderator";
+  body.dataset.rev = state.rev;
+  return added;
+}
+
+function answered(ack, entry) {
+  if (ack.ok) {
+    showError("");
+    announce(t.thanks);
+    if (statusEl && !statusEl.textContent) { statusEl.textContent = t.thanks; setTimeout(() => { if (statusEl.textContent === t.thanks) statusEl.textContent = ""; }, 4000); }
+    return;
+  }
+  showError(ack.error && ack.error.message);
+  // Give the text back unless the person is already writing the next one.
+  const textarea = form && form.querySelector("textarea[name=text]");
+  if (textarea && !textarea.value && entry && entry.type === "propose") textarea.value = entry.text;
+}
+
+const live = connect({
+  code: body.dataset.code,
+  handlers: {
+    snapshot: (state) => render(state),
+    event: (event, state) => {
+      const added = render(state);
+      added.forEach((id) => {
+        const item = state.items.find((i) => i.id === id);
+        if (item) announce(t.new_item + " " + item.text);
+      });
+    },
+    ack: (ack, entry) => answered(ack, entry),
+    status: (value, unsent) => showStatus(statusEl, value, unsent, t),
+  },
+});
+
+if (form) {
+  form.addEventListener("submit", (ev) => {
+    const data = new FormData(form);
+    const field = data.get("field");
+    const kind = data.get("kind");
+    // Incomplete forms take the plain POST: the server explains what is missing.
+    if (!field || !kind || !/^\d+$/.test(field)) return;
+    ev.preventDefault();
+    showError("");
+    const entry = {
+      type: "propose",
+      field: Number(field),
+      kind: kind,
+      text: String(data.get("text") || ""),
+      refs: data.getAll("refs").map(Number),
+    };
+    const textarea = form.querySelector("textarea[name=text]");
+    live.send(entry, (ack, stored) => answered(ack, stored || entry));
+    if (textarea) textarea.value = "";
+    form.querySelectorAll("input[name=refs]:checked").forEach((i) => { i.checked = false; });
+    if (live.pendingCount() > 0 && statusEl && statusEl.classList.contains("offline")) announce(t.queued);
+  });
+}

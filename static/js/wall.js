@@ -1,0 +1,97 @@
+// Keeps the server-rendered wall (templates/workshops/_wall.html, _item.html) equal to
+// the live state: one list per action field and kind, items in id order.
+
+export function texts() {
+  const el = document.getElementById("live-i18n");
+  try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+}
+
+function signature(item) {
+  return [item.text, item.status, item.author, (item.refs || []).join(","), item.merged_into].join("\u0001");
+}
+
+export function renderItem(item, t) {
+  const li = document.createElement("li");
+  li.className = "item item-" + item.kind + (item.status !== "visible" ? " is-" + item.status : "");
+  li.id = "item-" + item.id;
+  li.dataset.itemId = item.id;
+  li.dataset.kind = item.kind;
+  li.dataset.field = item.field;
+  li.dataset.status = item.status;
+  li.dataset.sig = signature(item);
+  const text = document.createElement("p");
+  text.className = "item-text";
+  item.text.split("\n").forEach((line, i) => {
+    if (i > 0) text.appendChild(document.createElement("br"));
+    text.appendChild(document.createTextNode(line));
+  });
+  li.appendChild(text);
+  const meta = document.createElement("p");
+  meta.className = "item-meta";
+  const number = document.createElement("span");
+  number.className = "item-number";
+  number.textContent = "#" + item.id;
+  meta.appendChild(number);
+  if (item.author) {
+    const author = document.createElement("span");
+    author.className = "item-author";
+    author.textContent = item.author;
+    meta.appendChild(author);
+  }
+  if (item.refs && item.refs.length) {
+    const refs = document.createElement("span");
+    refs.className = "item-refs";
+    refs.appendChild(document.createTextNode((t.answers || "answers") + " "));
+    item.refs.forEach((id, i) => {
+      if (i > 0) refs.appendChild(document.createTextNode(", "));
+      const a = document.createElement("a");
+      a.href = "#item-" + id;
+      a.textContent = "#" + id;
+      refs.appendChild(a);
+    });
+    meta.appendChild(refs);
+  }
+  li.appendChild(meta);
+  return li;
+}
+
+// Bring every list in `root` in line with `items`. Returns the ids that are new.
+export function syncWall(root, items, t) {
+  const added = [];
+  root.querySelectorAll("ul[data-list]").forEach((list) => {
+    const field = Number(list.dataset.field);
+    const kind = list.dataset.kind;
+    const wanted = items.filter((i) => i.field === field && i.kind === kind && i.status === "visible");
+    const existing = new Map();
+    list.querySelectorAll(":scope > li[data-item-id]").forEach((li) => existing.set(Number(li.dataset.itemId), li));
+    let previous = null;
+    wanted.forEach((item) => {
+      let li = existing.get(item.id);
+      existing.delete(item.id);
+      if (!li) added.push(item.id);
+      if (!li || li.dataset.sig !== signature(item)) {
+        const fresh = renderItem(item, t);
+        if (li) li.replaceWith(fresh); else list.insertBefore(fresh, previous ? previous.nextSibling : list.firstChild);
+        li = fresh;
+      }
+      previous = li;
+    });
+    existing.forEach((li) => li.remove());
+    const section = list.closest("section");
+    const count = section && section.querySelector("[data-count]");
+    if (count) count.textContent = String(wanted.length);
+    const empty = section && section.querySelector("[data-empty]");
+    if (empty) empty.hidden = wanted.length > 0;
+  });
+  return added;
+}
+
+// The connection state shown to the person ("offline, will send when back").
+export function showStatus(el, value, unsent, t) {
+  if (!el) return;
+  el.classList.toggle("offline", value === "offline" || value === "reconnecting");
+  if (value === "online") el.textContent = unsent ? (t.sending || "") : "";
+  else if (value === "refused") el.textContent = t.refused || "";
+  else if (value === "connecting") el.textContent = "";
+  else el.textContent = unsent ? (t.offline_unsent || "").replace("%(n)s", unsent) : (t.offline || "");
+}

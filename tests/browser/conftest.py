@@ -1,0 +1,53 @@
+import os
+
+import pytest
+
+from tests.live import Server, base_env, prepare, require
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """A real Daphne serving a fresh SQLite database with one conference."""
+    env = base_env(tmp_path_factory.mktemp("live"))
+    info = prepare(env)
+    server = Server(env).start()
+    info["url"] = server.url
+    yield info
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_phone(browser, live):
+    """Open a fresh browser context (its own cookies) that has joined the live forum."""
+    contexts = []
+
+    def _new(name=""):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live['url']}/j/{live['code']}")
+        if name:
+            page.fill("#join-name", name)
+        page.locator("button[type=submit]").first.click()
+        page.wait_for_url(f"**/f/{live['code']}/")
+        page.wait_for_selector("html[data-live=online]")
+        return page
+
+    yield _new
+    for context in contexts:
+        context.close()
