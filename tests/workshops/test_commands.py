@@ -1,0 +1,186 @@
+"""seed_demo and load_conference, including every kind of broken file."""
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from workshops.codes import JOIN_CODE_ALPHABET
+from workshops.models import ActionField, Conference, Forum, ForumEvent, Item
+
+pytestmark = pytest.mark.django_db
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "conference.example.toml"
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return (Conference.objects.count(), ActionField.objects.count(), Forum.objects.count(),
+            get_user_model().objects.count())
+
+
+# --- seed_demo -------------------------------------------------------------------------
+
+
+def test_seed_demo_json_has_the_shape_of_the_protocol():
+    demo = json.loads(run("seed_demo", "--json"))
+    assert set(demo) == {"conference", "forums", "moderator"}
+    assert Conference.objects.get(slug=demo["conference"]).fields.count() == 5
+    assert len(demo["forums"]) == 4
+    for forum in demo["forums"]:
+        assert set(forum) == {"code", "title", "fields", "screen_key"}
+        assert len(forum["code"]) == 6 and set(forum["code"]) <= set(JOIN_CODE_ALPHABET)
+        assert forum["fields"] and all(isinstance(f, int) for f in forum["fields"])
+    assert Forum.objects.get(code=demo["forums"][-1]["code"]).kind == "plenary"
+    assert set(demo["moderator"]) == {"username", "password"}
+
+
+def test_seed_demo_is_idempotent(client):
+    first = json.loads(run("seed_demo", "--json"))
+    items = Item.objects.count()
+    assert items == 6 and ForumEvent.objects.count() == 6
+    user = get_user_model().objects.get(username=first["moderator"]["username"])
+    user.set_password("vergessen-und-geaendert")
+    user.save()
+    second = json.loads(run("seed_demo", "--json"))
+    assert second == first
+    assert Conference.objects.count() == 1 and Item.objects.count() == items
+    # the demo login works again, and reaches the console
+    assert client.login(**first["moderator"])
+    assert client.get(f"/f/{first['forums'][0]['code']}/moderate/").status_code == 200
+
+
+def test_seed_demo_items_answer_each_other():
+    run("seed_demo", "--json")
+    goal = Item.objects.filter(kind="goal").first()
+    measure = Item.objects.filter(kind="measure").first()
+    assert goal.refs.get().kind == "need"
+    assert measure.refs.get().kind == "goal"
+
+
+def test_seed_demo_prints_the_three_urls():
+    out = run("seed_demo", "--base-url", "http://10.0.0.5:8080")
+    assert "Phone:      http://10.0.0.5:8080/j/" in out
+    assert "/moderate/" in out and "/screen/?key=" in out
+    assert "mitwirken-demo" in out
+
+
+# --- load_conference -------------------------------------------------------------------
+
+
+def test_the_example_file_loads():
+    out = run("load_conference", str(EXAMPLE))
+    conference = Conference.objects.get(slug="ik-musterstadt-2026")
+    assert conference.date.isoformat() == "2026-11-21"
+    assert list(conference.fields.values_list("title", flat=True)) == [
+        "Bildung, Erziehung & Sprache", "Wirtschaft & Arbeit", "Gesundheit", "Wohnen & Zusammenleben im Quartier"]
+    forum_a = Forum.objects.get(code="MSTA24")
+    assert list(forum_a.fields.values_list("title", flat=True)) == ["Bildung, Erziehung & Sprache"]
+    plenary = conference.forums.get(kind="plenary")
+    assert plenary.fields.count() == 4
+    assert sorted(conference.moderators.values_list("username", flat=True)) == ["integrationsbuero", "moderation-a"]
+    assert not get_user_model().objects.get(username="integrationsbuero").has_usable_password()
+    assert "changepassword integrationsbuero" in out
+    assert "MSTA24" in out
+
+
+def test_a_json_file_loads(tmp_path):
+    path = tmp_path / "konferenz.json"
+    path.write_text(json.dumps({
+        "conference": {"title": "Konferenz Ünterstadt", "languages": ["de", "ar"]},
+        "fields": ["Gesundheit"],
+        "forums": [{"title": "Forum Gesundheit", "fields": ["Gesundheit"]}],
+    }), encoding="utf-8")
+    run("load_conference", str(path))
+    conference = Conference.objects.get()
+    assert conference.slug == "konferenz-unterstadt"
+    assert conference.languages == ["de", "ar"]
+    assert conference.forums.get().fields.get().title == "Gesundheit"
+
+
+def write(tmp_path, text, name="k.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """
+[conference]
+title = "Konferenz"
+[[fields]]
+title = "Wohnen"
+[[forums]]
+title = "Forum 1"
+fields = ["Wohnen"]
+code = "ABC234"
+"""
+
+
+@pytest.mark.parametrize(
+    "text, name, message",
+    [
+        (None, "fehlt.toml", "no such file"),
+        ("title = 'x'", "k.yaml", "use a .toml or .json file"),
+        ("[conference\ntitle = 'x'", "k.toml", "not valid TOML"),
+        ('{"conference": ', "k.json", "not valid JSON"),
+        (GOOD.replace('title = "Konferenz"', 'motto = "ohne Titel"'), "k.toml", "conference.title: is missing"),
+        (GOOD.replace('fields = ["Wohnen"]', 'fields = ["Arbeit"]'), "k.toml", "forums[0].fields: unknown action field 'Arbeit'"),
+        (GOOD.replace("ABC234", "ABC10O"), "k.toml", "forums[0].code: 'ABC10O' is not a join code"),
+        (GOOD + '[[forums]]\ntitle = "Forum 2"\nfields = ["Wohnen"]\ncode = "abc234"\n', "k.toml", "forums[1].code: the join code ABC234 is taken"),
+        (GOOD.replace('[conference]', '[conference]\nlanguages = ["de", "xx"]'), "k.toml", "unknown language 'xx'"),
+        (GOOD.replace('title = "Konferenz"', 'title = "Konferenz"\ndate = "morgen"'), "k.toml", "conference.date"),
+        (GOOD + '[[moderators]]\nusername = "m"\npassword = "kurz"\n', "k.toml", "moderators[0].password"),
+        (GOOD.replace('[[forums]]\ntitle = "Forum 1"', '[[forums]]\ntitle = "Forum 1"\nkind = "party"'), "k.toml", "forums[0].kind"),
+    ],
+    ids=["missing", "extension", "toml-syntax", "json-syntax", "no-title", "unknown-field", "bad-code",
+         "duplicate-code", "unknown-language", "bad-date", "short-password", "bad-kind"],
+)
+def test_a_broken_file_is_refused_with_a_clear_message_and_creates_nothing(tmp_path, text, name, message):
+    path = tmp_path / name if text is None else write(tmp_path, text, name)
+    before = counts()
+    with pytest.raises(CommandError) as info:
+        run("load_conference", str(path))
+    assert message in str(info.value)
+    assert counts() == before
+
+
+def test_a_toml_syntax_error_names_the_line(tmp_path):
+    with pytest.raises(CommandError) as info:
+        run("load_conference", str(write(tmp_path, '[conference]\ntitle = "x"\nvenue = \n')))
+    assert "line 3" in str(info.value)
+
+
+def test_a_code_taken_by_another_conference_is_refused(tmp_path):
+    run("load_conference", str(write(tmp_path, GOOD)))
+    before = counts()
+    with pytest.raises(CommandError) as info:
+        run("load_conference", str(write(tmp_path, GOOD.replace('"Konferenz"', '"Andere"'), "b.toml")))
+    assert "ABC234 is taken" in str(info.value)
+    assert counts() == before
+
+
+def test_loading_the_same_slug_twice_needs_update_and_update_adds_without_deleting(tmp_path):
+    run("load_conference", str(write(tmp_path, GOOD)))
+    before = counts()
+    with pytest.raises(CommandError) as info:
+        run("load_conference", str(write(tmp_path, GOOD)))
+    assert "exists already" in str(info.value)
+    assert counts() == before
+    more = GOOD.replace("[[forums]]", '[[fields]]\ntitle = "Arbeit"\n[[forums]]', 1) + \
+        '[[forums]]\ntitle = "Forum 2"\nfields = ["Arbeit"]\n[[moderators]]\nusername = "neu"\npassword = "lang-genug-123"\n'
+    # the update file leaves out nothing, adds a field, a forum and a moderator
+    run("load_conference", str(write(tmp_path, more, "more.toml")), "--update")
+    conference = Conference.objects.get()
+    assert list(conference.fields.values_list("title", flat=True)) == ["Wohnen", "Arbeit"]
+    assert list(conference.forums.values_list("title", flat=True)) == ["Forum 1", "Forum 2"]
+    assert Forum.objects.get(title="Forum 1").code == "ABC234"
+    assert conference.moderators.get().username == "neu"
+    smaller = '[conference]\ntitle = "Konferenz"\n[[fields]]\ntitle = "Wohnen"\n'
+    run("load_conference", str(write(tmp_path, smaller, "smaller.toml")), "--update")
+    assert conference.fields.count() == 2 and conference.forums.count() == 2
