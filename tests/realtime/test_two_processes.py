@@ -1,6 +1,7 @@
 """Two Daphne processes share one forum through Redis: a proposal sent to one reaches a
 phone connected to the other. Real processes, real Redis, real WebSocket clients."""
 import asyncio
+import concurrent.futures
 import http.cookiejar
 import json
 import os
@@ -71,7 +72,9 @@ def test_a_proposal_sent_to_one_process_reaches_a_phone_on_the_other(tmp_path, d
     info = prepare(env)
     first, second = Server(env).start(), Server(env).start()
     try:
-        asyncio.run(exchange(first.url, second.url, info))
+        # In a thread of its own: the browser tests' Playwright may own this thread's loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, exchange(first.url, second.url, info)).result(timeout=60)
     finally:
         first.stop()
         second.stop()
