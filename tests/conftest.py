@@ -16,3 +16,17 @@ def participant(forum):
 @pytest.fixture
 def moderator(forum):
     return make_moderator(forum.conference)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_consumer_connections(django_db_setup, django_db_blocker):
+    """The consumer's database work runs in asgiref's worker thread, which keeps its
+    (persistent) connection; close it before the test database is dropped."""
+    yield
+    import asyncio
+
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        asyncio.run(database_sync_to_async(connections.close_all)())
