@@ -114,6 +114,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(DATA_DIR / "mitwirken.sqlite3")),
+            # Keep connections: reopening one (and re-running the PRAGMAs) per call of
+            # a consumer would cost more than the call.
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -128,7 +128,10 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await self.ack_error(exc.command_id, exc.code, exc.message)
             return
         if command.type == "ping":
-            await self.send_frame({"type": "pong"})
+            # The current rev rides along, so a client whose last event was lost (a
+            # channel over capacity drops messages silently) notices and syncs.
+            rev = await database_sync_to_async(self._current_rev)()
+            await self.send_frame({"type": "pong", "rev": rev})
             return
         if not self._take_token():
             with translation.override(self.language):
@@ -188,6 +191,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await self.send_frame(public_frame(frame, self.role))
         if events:
             self.sent_rev = max(self.sent_rev, events[-1]["rev"])
+
+    def _current_rev(self) -> int:
+        return type(self.forum).objects.filter(pk=self.forum.pk).values_list("rev", flat=True).first() or 0
 
     def _missed_events(self, client_rev: int):
         """The events after ``client_rev`` in order, or None when a snapshot is due."""

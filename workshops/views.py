@@ -15,6 +15,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -352,6 +353,11 @@ def screen(request, code):
     fields = selectors.forum_fields(forum)
     items = selectors.forum_items(forum, include_hidden=False)
     join_url = request.build_absolute_uri(reverse("workshops:join", args=[forum.code]))
+    # The projector speaks the conference's language, not the language of the laptop's
+    # browser; a language chosen on the page itself (cookie) still wins.
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()
     return render(
         request,
         "workshops/screen.html",

@@ -145,6 +145,14 @@ export function connect(options) {
       }
       case "tally": call("tally", frame); break;
       case "presence": call("presence", frame.online); break;
+      case "pong":
+        // The server is ahead although no event arrived: one was lost on the way.
+        if (state !== null && typeof frame.rev === "number" && frame.rev > state.rev && !syncing) {
+          syncing = true;
+          rawSend({ type: "sync", id: newId(), rev: state.rev });
+          setTimeout(() => { syncing = false; }, 3000);
+        }
+        break;
       default: break;
     }
   }

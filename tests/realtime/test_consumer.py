@@ -180,7 +180,7 @@ async def test_bad_frames_get_an_error_ack_and_the_connection_stays_open(connect
     assert ack["error"]["code"] == code
     assert ack["error"]["message"]
     await phone.send({"type": "ping"})
-    assert (await phone.until("pong"))["type"] == "pong"
+    assert (await phone.until("pong"))["rev"] == 0
     assert await items_of(forum) == []
     await phone.close()
 
@@ -377,6 +377,6 @@ async def test_ping_pong_and_presence(connect, forum, participant, moderator):
     presence = await phone.until("presence", timeout=3)
     assert presence["online"] == 2  # one participant with two tabs counts once, plus the moderator
     await phone.send({"type": "ping"})
-    assert await phone.until("pong") == {"type": "pong"}
+    assert await phone.until("pong") == {"type": "pong", "rev": 0}
     for c in (phone, second_tab, console):
         await c.close()

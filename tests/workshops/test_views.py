@@ -338,6 +338,12 @@ def test_screen_shows_code_qr_and_items_with_the_right_key(client, forum):
     assert f"/j/{forum.code}" in html
 
 
+def test_screen_speaks_german_whatever_the_laptop_browser_says(client, forum):
+    response = client.get(f"/f/{forum.code}/screen/", {"key": forum.screen_key}, HTTP_ACCEPT_LANGUAGE="en-US,en")
+    html = response.content.decode()
+    assert '<html lang="de"' in html and "Bedarf" in html
+
+
 def test_screen_with_a_wrong_key_is_refused(client, forum):
     for params in [{}, {"key": "falsch"}, {"key": forum.screen_key[:-1]}]:
         response = client.get(f"/f/{forum.code}/screen/", params)
