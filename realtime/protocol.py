@@ -47,12 +47,11 @@ def _require_int(frame: dict, name: str, command_id, *, minimum: int = 0) -> int
     return value
 
 
-def _require_str(frame: dict, name: str, command_id, *, max_length: int) -> str:
+def _require_str(frame: dict, name: str, command_id) -> str:
+    """A text field; its length is the service's business (the frame limit bounds it)."""
     value = frame.get(name)
     if not isinstance(value, str):
         raise ProtocolError("invalid", _("The field “%(name)s” must be text.") % {"name": name}, command_id)
-    if len(value) > max_length:
-        raise ProtocolError("too_large", _("The text is too long."), command_id)
     return value
 
 
@@ -104,9 +103,9 @@ def _parse_propose(frame: dict, command_id: str) -> dict:
         raise ProtocolError("invalid", _("Too many links."), command_id)
     return {
         "field": _require_int(frame, "field", command_id, minimum=1),
-        "kind": _require_str(frame, "kind", command_id, max_length=16),
+        "kind": _require_str(frame, "kind", command_id),
         # The service trims and enforces the 500-character limit with its own message.
-        "text": _require_str(frame, "text", command_id, max_length=MAX_FRAME_BYTES),
+        "text": _require_str(frame, "text", command_id),
         "refs": refs,
     }
 
@@ -119,7 +118,7 @@ def _parse_moderate(frame: dict, command_id: str) -> dict:
     if action in ITEM_ACTIONS:
         fields["item"] = _require_int(frame, "item", command_id, minimum=1)
     if action == "edit":
-        fields["text"] = _require_str(frame, "text", command_id, max_length=MAX_FRAME_BYTES)
+        fields["text"] = _require_str(frame, "text", command_id)
     if action == "merge":
         fields["into"] = _require_int(frame, "into", command_id, minimum=1)
     if action == "proposals":
