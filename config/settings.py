@@ -210,3 +210,6 @@ LOGGING = {
 
 # Product limits, shared with static/js/forum.js where the browser checks them too.
 ITEM_TEXT_MAX = 500
+# Tallies of a round are sent at most once per this many seconds (realtime/tally.py);
+# 0 sends one per vote.
+TALLY_INTERVAL = env_int("TALLY_INTERVAL_MS", 250) / 1000

@@ -19,6 +19,8 @@ from workshops.exceptions import ServiceError
 from workshops.models import Forum
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
+from workshops.services import rounds as round_services
+from workshops.services import votes as vote_services
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +44,20 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
         item_services.merge_items(actor=actor, forum=forum, item=f["item"], into=f["into"])
     elif action == "proposals":
         forum_services.set_proposals_open(actor=actor, forum=forum, open=f["open"])
-    else:  # open_round, close_round, adopt
-        raise ServiceError(ServiceError.INVALID, _("Voting rounds are not available in this forum yet."))
+    elif action == "open_round":
+        options = {k: f[k] for k in ("method", "items", "field", "kind", "budget", "per_item", "secret", "allow_own", "veto")}
+        return {"id": round_services.open_round(actor=actor, forum=forum, **options).pk}
+    elif action == "close_round":
+        round_services.close_round(actor=actor, forum=forum, round=f["round"])
+    elif action == "reopen_round":
+        return {"id": round_services.reopen_round(actor=actor, forum=forum, round=f["round"]).pk}
+    else:  # adopt: the plenary's way of marking measures comes with the shortlist
+        raise ServiceError(ServiceError.INVALID, _("Adopting measures is not available yet."))
     return None
 
 
 def _vote(actor: Actor, forum: Forum, f: dict):
-    raise ServiceError(ServiceError.CLOSED, _("There is no open voting round in this forum."))
+    return vote_services.cast_vote(actor=actor, forum=forum, round=f["round"], item=f["item"], value=f["value"])
 
 
 HANDLERS = {"propose": _propose, "moderate": _moderate, "vote": _vote}

@@ -222,4 +222,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         await self.send_frame({"type": "presence", "online": message["online"]})
 
     async def forum_tally(self, message):
+        # A secret round's tally reaches only moderators until the round closes.
+        if message.get("secret") and self.role != "moderator":
+            return
         await self.send_frame(message["frame"])

@@ -15,7 +15,7 @@ MAX_REFS = 20
 
 COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping"}
 ITEM_ACTIONS = {"hide", "restore", "edit", "merge"}
-ROUND_ACTIONS = {"open_round", "close_round", "adopt"}
+ROUND_ACTIONS = {"open_round", "close_round", "reopen_round", "adopt"}
 MODERATE_ACTIONS = ITEM_ACTIONS | ROUND_ACTIONS | {"proposals"}
 
 
@@ -121,8 +121,32 @@ def _parse_moderate(frame: dict, command_id: str) -> dict:
         fields["text"] = _require_str(frame, "text", command_id)
     if action == "merge":
         fields["into"] = _require_int(frame, "into", command_id, minimum=1)
+    if action == "open_round":
+        for name in ("method",):
+            fields[name] = _require_str(frame, name, command_id)
+        for name in ("items",):
+            value = frame.get(name)
+            if value is not None and (not isinstance(value, list) or not all(_is_int(v) and v > 0 for v in value)):
+                raise ProtocolError("invalid", _("“items” must be a list of item ids."), command_id)
+            fields[name] = value
+        for name in ("field", "budget", "per_item", "veto"):
+            value = frame.get(name)
+            if value is not None and not _is_int(value):
+                raise ProtocolError("invalid", _("The field “%(name)s” must be a whole number.") % {"name": name}, command_id)
+            fields[name] = value
+        kind = frame.get("kind")
+        if kind is not None and not isinstance(kind, str):
+            raise ProtocolError("invalid", _("The field “%(name)s” must be text.") % {"name": "kind"}, command_id)
+        fields["kind"] = kind
+        for name, default in (("secret", False), ("allow_own", True)):
+            value = frame.get(name, default)
+            if not isinstance(value, bool):
+                raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": name}, command_id)
+            fields[name] = value
+    if action in ("close_round", "reopen_round"):
+        fields["round"] = _require_int(frame, "round", command_id, minimum=1)
     if action == "proposals":
         if not isinstance(frame.get("open"), bool):
-            raise ProtocolError("invalid", _("“open” must be true or false."), command_id)
+            raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "open"}, command_id)
         fields["open"] = frame["open"]
     return fields

@@ -217,3 +217,80 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-created_at", "-id"]
+
+
+class Round(models.Model):
+    """A voting round of a forum. Method, limits and items are frozen once it opens."""
+
+    class Method(models.TextChoices):
+        SUPPORT = "support", _("Support")
+        DOTS = "dots", _("Dot voting")
+        CONSENT = "consent", _("Consent (resistance)")
+        ADOPTION = "adoption", _("Adoption (yes / no / abstain)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="rounds")
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    items = models.ManyToManyField(Item, related_name="rounds", blank=True)
+    # dots: points per participant and at most per item
+    budget = models.PositiveIntegerField(null=True, blank=True)
+    per_item = models.PositiveIntegerField(null=True, blank=True)
+    # tallies go to moderators only until the round closes
+    secret = models.BooleanField(default=False)
+    # dots: may a participant put points on their own proposals?
+    allow_own = models.BooleanField(default=True)
+    # consent: resistance from this value on counts as a veto to talk about
+    veto = models.PositiveSmallIntegerField(default=8)
+    # the round this one was reopened from, if any
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("voting round")
+        verbose_name_plural = _("voting rounds")
+        ordering = ["forum", "id"]
+
+    def __str__(self):
+        return f"{self.get_method_display()} #{self.pk}"
+
+
+# In a consent round the option "leave things as they are" (Passivlösung) is always on
+# the ballot. It is not an item; votes and tallies name it with this id.
+PASSIVE_OPTION = 0
+
+
+class Ballot(models.Model):
+    """A participant's points spent in a round: the row the dots budget is enforced on."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="ballots")
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "participant"], name="ballot_once"),
+        ]
+
+
+class Vote(models.Model):
+    """One participant's value on one option of a round. Never shown with its participant."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="votes")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="votes")
+    # an item id, or PASSIVE_OPTION in a consent round
+    option = models.BigIntegerField()
+    value = models.SmallIntegerField()
+    # the participant's stakeholder group when voting, for the breakdown
+    group = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "participant", "option"], name="vote_once"),
+        ]
+        indexes = [models.Index(fields=["round", "option"])]

@@ -84,14 +84,28 @@ def forum_snapshot(forum: Forum, actor: Actor) -> dict:
         role = "participant"
     else:
         role = "screen"
+    rounds, tallies, votes, points_left = [], {}, {}, {}
+    participant_id = actor.participant.pk if role == "participant" else None
+    for round_ in forum.rounds.prefetch_related(Prefetch("items", queryset=Item.objects.only("id"))).order_by("id"):
+        data = round_data(round_, sorted(i.pk for i in round_.items.all()))
+        rounds.append(data)
+        if tally_visible_to(data, role):
+            tallies[str(round_.pk)] = round_totals(round_, data["options"])["totals"]
+        if participant_id is not None and round_.status == "open":
+            from workshops.services.votes import my_ballot
+
+            mine = my_ballot(round_, participant_id)
+            votes[str(round_.pk)] = mine["votes"]
+            if "points_left" in mine:
+                points_left[str(round_.pk)] = mine["points_left"]
     return {
         "rev": forum.rev,
         "forum": forum_data(forum),
         "fields": [field_data(f) for f in fields],
         "items": [item_data(i) for i in items],
-        "rounds": [],
-        "tallies": {},
-        "me": {"role": role, "votes": {}, "points_left": {}},
+        "rounds": rounds,
+        "tallies": tallies,
+        "me": {"role": role, "votes": votes, "points_left": points_left},
     }
 
 
@@ -111,3 +125,74 @@ def grouped_items(fields: list[ActionField], items: list[Item]) -> list[dict]:
         }
         for field in fields
     ]
+
+
+# --- rounds and tallies ----------------------------------------------------------------
+
+def round_data(round_, item_ids: list[int] | None = None) -> dict:
+    """A round as in a snapshot's ``rounds`` and the ``round.*`` events."""
+    from workshops.models import PASSIVE_OPTION, Round
+
+    if item_ids is None:
+        item_ids = sorted(round_.items.values_list("pk", flat=True))
+    options = list(item_ids) + ([PASSIVE_OPTION] if round_.method == Round.Method.CONSENT else [])
+    data = {
+        "id": round_.pk,
+        "method": round_.method,
+        "status": round_.status,
+        "items": list(item_ids),
+        "options": options,
+        "secret": round_.secret,
+        "previous": round_.previous_id,
+    }
+    if round_.method == Round.Method.DOTS:
+        data.update(budget=round_.budget, per_item=round_.per_item, allow_own=round_.allow_own)
+    if round_.method == Round.Method.CONSENT:
+        data["veto"] = round_.veto
+    return data
+
+
+def round_totals(round_, options: list[int] | None = None) -> dict:
+    """The tally of a round as a ``tally`` frame's ``totals``: {option id: tally}, with
+    every option present, plus the number of voters. Two queries, whatever the votes."""
+    from django.db.models import Avg, Count, Q, Sum
+
+    from workshops.models import Round, Vote
+
+    if options is None:
+        options = round_data(round_)["options"]
+    method = round_.method
+    if method == Round.Method.SUPPORT:
+        aggregates = {"support": Count("id")}
+    elif method == Round.Method.DOTS:
+        aggregates = {"dots": Sum("value")}
+    elif method == Round.Method.CONSENT:
+        aggregates = {"resistance": Sum("value"), "mean": Avg("value"), "votes": Count("id")}
+    else:
+        aggregates = {
+            "yes": Count("id", filter=Q(value=1)),
+            "no": Count("id", filter=Q(value=-1)),
+            "abstain": Count("id", filter=Q(value=0)),
+        }
+    rows = Vote.objects.filter(round=round_).values("option").annotate(**aggregates)
+    empty = {key: 0 for key in aggregates}
+    if method == Round.Method.CONSENT:
+        empty["mean"] = None
+    totals = {str(option): dict(empty) for option in options}
+    for row in rows:
+        key = str(row.pop("option"))
+        if key in totals:
+            if "mean" in row and row["mean"] is not None:
+                row["mean"] = round(float(row["mean"]), 2)
+            totals[key] = {k: (v if v is not None else empty[k]) for k, v in row.items()}
+    voters = Vote.objects.filter(round=round_).values("participant").distinct().count()
+    return {"totals": totals, "voters": voters}
+
+
+def tally_visible_to(round_data_or_round, role: str) -> bool:
+    """Secret rounds show their tally to moderators only, until they close."""
+    secret = getattr(round_data_or_round, "secret", None)
+    status = getattr(round_data_or_round, "status", None)
+    if isinstance(round_data_or_round, dict):
+        secret, status = round_data_or_round["secret"], round_data_or_round["status"]
+    return role == "moderator" or not secret or status == "closed"

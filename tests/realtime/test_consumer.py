@@ -192,7 +192,7 @@ async def test_domain_refusals_are_acked_with_their_codes(connect, forum, partic
         (propose_frame(field, text="   "), "invalid", "Please write some text."),
         (propose_frame(field, kind="wish"), "invalid", None),
         ({"type": "moderate", "action": "hide", "item": 1}, "forbidden", None),
-        ({"type": "vote", "round": 1, "item": 1, "value": 1}, "closed", None),
+        ({"type": "vote", "round": 99999, "item": 1, "value": 1}, "not_found", None),
     ]
     for frame, code, message in cases:
         ack = await phone.command(frame)
