@@ -19,6 +19,7 @@ from realtime import commands
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
 from realtime.publisher import event_frame, forum_group
+from realtime.tally import coalescer
 from workshops import rules, selectors
 from workshops.actors import Actor
 from workshops.codes import normalize_join_code
@@ -65,6 +66,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        coalescer.attach()
         self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
         self.sent_rev = 0
         self.group = forum_group(self.forum.pk)

@@ -8,6 +8,7 @@ within one interval plus one computation, and broadcast cost does not grow with 
 ``TALLY_INTERVAL = 0`` sends one tally per vote (for comparison in the benchmark).
 """
 import asyncio
+import contextvars
 import logging
 import time
 
@@ -29,18 +30,19 @@ def tally_changed(*, forum_id: int, round_id: int) -> None:
 
 
 def _mark(forum_id: int, round_id: int) -> None:
-    try:
-        asyncio.get_running_loop()
-        in_loop_thread = True
-    except RuntimeError:
-        in_loop_thread = False
-    if in_loop_thread:  # pragma: no cover - services run in worker threads
-        coalescer.mark(forum_id, round_id)
+    loop = coalescer.loop
+    if loop is not None and loop.is_running():
+        # From a worker thread of the server: hand the mark to the server's loop.
+        asyncio.run_coroutine_threadsafe(coalescer.mark_async(forum_id, round_id), loop)
         return
+    # No server loop in this process (a management command, or no socket connected
+    # yet): nobody to coalesce for, so send the tally now.
     try:
-        async_to_sync(coalescer.mark_async)(forum_id, round_id)
+        message = tally_frame(round_id)
+        if message is not None:
+            async_to_sync(get_channel_layer().group_send)(forum_group(forum_id), {"type": "forum.tally", **message})
     except Exception:  # noqa: BLE001 - the vote is committed; a tally can be recomputed
-        log.exception("could not schedule the tally of round %s", round_id)
+        log.exception("could not send the tally of round %s", round_id)
 
 
 def tally_frame(round_id: int) -> dict | None:
@@ -63,6 +65,14 @@ class Coalescer:
     def __init__(self):
         self.pending: set[int] = set()
         self.last_sent: dict[int, float] = {}
+        # The server's event loop, set when the first socket connects (realtime/consumer.py).
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:
+            self.loop = loop
+            self.pending.clear()
 
     async def mark_async(self, forum_id: int, round_id: int) -> None:
         self.mark(forum_id, round_id)
@@ -71,7 +81,9 @@ class Coalescer:
         if round_id in self.pending:
             return
         self.pending.add(round_id)
-        asyncio.get_running_loop().create_task(self._send(forum_id, round_id))
+        # A fresh context: the mark may come from a worker thread's context, and the task
+        # must not believe it runs inside that worker (asgiref would refuse its DB call).
+        asyncio.get_running_loop().create_task(self._send(forum_id, round_id), context=contextvars.Context())
 
     async def _send(self, forum_id: int, round_id: int) -> None:
         interval = float(getattr(settings, "TALLY_INTERVAL", 0.25))

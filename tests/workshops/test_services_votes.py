@@ -1,0 +1,225 @@
+"""Rounds and votes: each method, every refusal, limits, and tallies equal to a recount."""
+import pytest
+
+from tests.factories import make_conference, make_moderator, make_participant, moderator_actor, participant_actor
+from workshops.actors import Actor
+from workshops.exceptions import ServiceError
+from workshops.models import PASSIVE_OPTION, Ballot, ForumEvent, Round, Vote
+from workshops.selectors import round_totals
+from workshops.services.items import hide_item, propose_item
+from workshops.services.rounds import close_round, open_round, reopen_round, suggest_budget
+from workshops.services.votes import cast_vote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mod(moderator):
+    return moderator_actor(moderator)
+
+
+@pytest.fixture
+def items(forum, participant):
+    field = forum.fields.order_by("position", "id").first()
+    actor = participant_actor(participant)
+    return [propose_item(actor=actor, forum=forum, field=field.pk, kind="measure", text=f"Maßnahme {n}") for n in range(6)]
+
+
+@pytest.fixture
+def voter(forum):
+    return participant_actor(make_participant(forum.conference, group="Verwaltung"))
+
+
+def vote(forum, actor, round_, item, value):
+    return cast_vote(actor=actor, forum=forum, round=round_.pk, item=getattr(item, "pk", item), value=value)
+
+
+def votes_state(round_):
+    return (sorted(Vote.objects.filter(round=round_).values_list("participant", "option", "value")),
+            sorted(Ballot.objects.filter(round=round_).values_list("participant", "used")))
+
+
+def refused(code, fn, round_, **kw):
+    before = votes_state(round_)
+    with pytest.raises(ServiceError) as info:
+        fn(**kw)
+    assert info.value.code == code, info.value.message
+    assert votes_state(round_) == before
+    return info.value
+
+
+# --- opening and closing ---------------------------------------------------------------
+
+
+def test_open_round_freezes_the_items_and_records_the_event(forum, mod, items):
+    round_ = open_round(actor=mod, forum=forum, method="support", items=[items[0].pk, items[1].pk])
+    assert sorted(round_.items.values_list("pk", flat=True)) == [items[0].pk, items[1].pk]
+    event = ForumEvent.objects.filter(forum=forum).last()
+    assert event.name == "round.opened"
+    assert event.data["items"] == [items[0].pk, items[1].pk] and event.data["method"] == "support"
+
+
+def test_round_by_field_and_kind_takes_the_shown_items(forum, mod, items, participant):
+    hide_item(actor=mod, forum=forum, item=items[5].pk)
+    field = forum.fields.order_by("position", "id").first()
+    round_ = open_round(actor=mod, forum=forum, method="consent", field=field.pk, kind="measure")
+    assert round_.items.count() == 5
+    assert str(PASSIVE_OPTION) in round_totals(round_)["totals"]
+
+
+def test_dots_budget_is_suggested_and_can_be_overridden(forum, mod, items):
+    round_ = open_round(actor=mod, forum=forum, method="dots", kind="measure")
+    assert (round_.budget, round_.per_item) == (suggest_budget(6), min(suggest_budget(6), 3)) == (2, 2)
+    round_ = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=5, per_item=3)
+    assert (round_.budget, round_.per_item) == (5, 3)
+    assert suggest_budget(1) == 1 and suggest_budget(60) == 10
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"method": "lottery"}, {"method": "support", "items": [999999]}, {"method": "support", "kind": "wish"},
+     {"method": "dots", "budget": 0}, {"method": "dots", "budget": 3, "per_item": 4}, {"method": "support", "kind": "need"},
+     {"method": "consent", "veto": 11}],
+    ids=["method", "unknown-item", "kind", "budget-0", "per-item-over-budget", "no-items", "veto"],
+)
+def test_bad_rounds_are_refused_and_nothing_opens(forum, mod, items, kwargs):
+    with pytest.raises(ServiceError) as info:
+        open_round(actor=mod, forum=forum, **kwargs)
+    assert info.value.code == "invalid"
+    assert Round.objects.count() == 0
+
+
+def test_only_moderators_open_and_close(forum, mod, items, voter):
+    with pytest.raises(ServiceError) as info:
+        open_round(actor=voter, forum=forum, method="support", kind="measure")
+    assert info.value.code == "forbidden"
+    round_ = open_round(actor=mod, forum=forum, method="support", kind="measure")
+    other = moderator_actor(make_moderator(make_conference()))
+    for actor in (voter, other, Actor(screen=True)):
+        with pytest.raises(ServiceError):
+            close_round(actor=actor, forum=forum, round=round_.pk)
+    close_round(actor=mod, forum=forum, round=round_.pk)
+    round_.refresh_from_db()
+    assert round_.status == "closed"
+    with pytest.raises(ServiceError) as info:
+        close_round(actor=mod, forum=forum, round=round_.pk)
+    assert info.value.code == "closed"
+
+
+def test_reopen_as_new_starts_afresh_with_the_same_settings(forum, mod, items, voter):
+    first = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=4, per_item=2, secret=True)
+    vote(forum, voter, first, items[0], 2)
+    second = reopen_round(actor=mod, forum=forum, round=first.pk)
+    first.refresh_from_db()
+    assert first.status == "closed" and second.status == "open" and second.previous == first
+    assert (second.method, second.budget, second.per_item, second.secret) == ("dots", 4, 2, True)
+    assert Vote.objects.filter(round=second).count() == 0
+
+
+# --- votes -----------------------------------------------------------------------------
+
+
+def test_support_vote_change_and_withdraw(forum, mod, items, voter):
+    round_ = open_round(actor=mod, forum=forum, method="support", kind="measure")
+    me = vote(forum, voter, round_, items[0], 1)
+    assert me == {"votes": {str(items[0].pk): 1}}
+    vote(forum, voter, round_, items[0], 1)  # again: still one
+    assert round_totals(round_)["totals"][str(items[0].pk)] == {"support": 1}
+    me = vote(forum, voter, round_, items[0], None)
+    assert me == {"votes": {}}
+    assert round_totals(round_)["voters"] == 0
+
+
+def test_dots_budget_and_per_item_hold(forum, mod, items, voter):
+    round_ = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=3, per_item=2)
+    assert vote(forum, voter, round_, items[0], 2)["points_left"] == 1
+    refused("invalid", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=items[1].pk, value=3)
+    refused("budget", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=items[1].pk, value=2)
+    assert vote(forum, voter, round_, items[1], 1)["points_left"] == 0
+    # moving a point: lower one, raise another
+    assert vote(forum, voter, round_, items[0], 1)["points_left"] == 1
+    assert vote(forum, voter, round_, items[2], 1)["points_left"] == 0
+    assert vote(forum, voter, round_, items[2], None)["points_left"] == 1
+    assert Ballot.objects.get(round=round_).used == 2
+
+
+def test_dots_on_own_proposal_can_be_forbidden(forum, mod, items, participant):
+    author = participant_actor(participant)
+    round_ = open_round(actor=mod, forum=forum, method="dots", kind="measure", allow_own=False)
+    refused("invalid", cast_vote, round_, actor=author, forum=forum, round=round_.pk, item=items[0].pk, value=1)
+    allowed = open_round(actor=mod, forum=forum, method="dots", kind="measure")
+    assert vote(forum, author, allowed, items[0], 1)["points_left"] == allowed.budget - 1
+
+
+def test_consent_tally_has_sum_mean_votes_and_the_passive_option(forum, mod, items, voter):
+    round_ = open_round(actor=mod, forum=forum, method="consent", items=[items[0].pk])
+    other = participant_actor(make_participant(forum.conference))
+    vote(forum, voter, round_, items[0], 3)
+    vote(forum, other, round_, items[0], 8)
+    vote(forum, voter, round_, PASSIVE_OPTION, 10)
+    totals = round_totals(round_)
+    assert totals["totals"][str(items[0].pk)] == {"resistance": 11, "mean": 5.5, "votes": 2}
+    assert totals["totals"]["0"] == {"resistance": 10, "mean": 10.0, "votes": 1}
+    assert totals["voters"] == 2
+    for bad in (-1, 11, "viel", True):
+        refused("invalid", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=items[0].pk, value=bad)
+
+
+def test_adoption_counts_yes_no_abstain(forum, mod, items):
+    round_ = open_round(actor=mod, forum=forum, method="adoption", items=[items[0].pk])
+    for value in (1, 1, -1, 0):
+        vote(forum, participant_actor(make_participant(forum.conference)), round_, items[0], value)
+    assert round_totals(round_)["totals"][str(items[0].pk)] == {"yes": 2, "no": 1, "abstain": 1}
+    refused("invalid", cast_vote, round_, actor=participant_actor(make_participant(forum.conference)),
+            forum=forum, round=round_.pk, item=items[0].pk, value=2)
+
+
+def test_votes_outside_an_open_round_or_its_items_are_refused(forum, mod, items, voter):
+    round_ = open_round(actor=mod, forum=forum, method="support", items=[items[0].pk, items[1].pk])
+    refused("invalid", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=items[2].pk, value=1)
+    refused("invalid", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=PASSIVE_OPTION, value=1)
+    refused("not_found", cast_vote, round_, actor=voter, forum=forum, round=999999, item=items[0].pk, value=1)
+    hide_item(actor=mod, forum=forum, item=items[1].pk)
+    refused("invalid", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=items[1].pk, value=1)
+    close_round(actor=mod, forum=forum, round=round_.pk)
+    refused("closed", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=items[0].pk, value=1)
+
+
+def test_screens_moderators_and_strangers_cannot_vote(forum, mod, items):
+    round_ = open_round(actor=mod, forum=forum, method="support", kind="measure")
+    stranger = participant_actor(make_participant(make_conference()))
+    for actor in (Actor(screen=True), mod, stranger, Actor()):
+        refused("forbidden", cast_vote, round_, actor=actor, forum=forum, round=round_.pk, item=items[0].pk, value=1)
+
+
+def test_votes_change_no_rev(forum, mod, items, voter):
+    round_ = open_round(actor=mod, forum=forum, method="support", kind="measure")
+    forum.refresh_from_db()
+    rev = forum.rev
+    vote(forum, voter, round_, items[0], 1)
+    forum.refresh_from_db()
+    assert forum.rev == rev
+
+
+def test_the_group_breakdown_source_is_kept_but_never_the_voter_in_the_tally(forum, mod, items, voter):
+    round_ = open_round(actor=mod, forum=forum, method="support", kind="measure")
+    vote(forum, voter, round_, items[0], 1)
+    assert Vote.objects.get().group == "Verwaltung"
+    assert "participant" not in str(round_totals(round_))
+
+
+def test_snapshot_carries_rounds_tallies_and_my_ballot(forum, mod, items, voter):
+    from workshops.selectors import forum_snapshot
+
+    dots = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=3, per_item=2)
+    secret = open_round(actor=mod, forum=forum, method="support", kind="measure", secret=True)
+    vote(forum, voter, dots, items[0], 2)
+    mine = forum_snapshot(forum, voter)
+    assert [r["id"] for r in mine["rounds"]] == [dots.pk, secret.pk]
+    assert mine["me"]["votes"][str(dots.pk)] == {str(items[0].pk): 2}
+    assert mine["me"]["points_left"][str(dots.pk)] == 1
+    assert str(secret.pk) not in mine["tallies"]  # secret: not for participants
+    assert mine["tallies"][str(dots.pk)][str(items[0].pk)] == {"dots": 2}
+    assert str(secret.pk) in forum_snapshot(forum, mod)["tallies"]
+    close_round(actor=mod, forum=forum, round=secret.pk)
+    assert str(secret.pk) in forum_snapshot(forum, voter)["tallies"]
