@@ -167,7 +167,13 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
     elif method == Round.Method.DOTS:
         aggregates = {"dots": Sum("value")}
     elif method == Round.Method.CONSENT:
-        aggregates = {"resistance": Sum("value"), "mean": Avg("value"), "votes": Count("id")}
+        aggregates = {
+            "resistance": Sum("value"),
+            "mean": Avg("value"),
+            "votes": Count("id"),
+            # resistance at or above the round's veto threshold: for the objection round
+            "vetoes": Count("id", filter=Q(value__gte=round_.veto)),
+        }
     else:
         aggregates = {
             "yes": Count("id", filter=Q(value=1)),
@@ -196,3 +202,51 @@ def tally_visible_to(round_data_or_round, role: str) -> bool:
     if isinstance(round_data_or_round, dict):
         secret, status = round_data_or_round["secret"], round_data_or_round["status"]
     return role == "moderator" or not secret or status == "closed"
+
+
+def rank_key(method: str, tally: dict):
+    """Sort key for a ranking: most support, most points, least resistance, highest
+    yes-share (PROTOCOL.md's methods as facilitators read them)."""
+    if method == "support":
+        return -tally.get("support", 0)
+    if method == "dots":
+        return -tally.get("dots", 0)
+    if method == "consent":
+        return tally.get("resistance", 0)
+    cast = tally.get("yes", 0) + tally.get("no", 0)
+    return -(tally.get("yes", 0) / cast if cast else 0)
+
+
+def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
+    """The forum's rounds as the phone and console pages show them: each with its options
+    (item text, the person's own vote, the visible tally) in ballot order, and ranked
+    once it has closed."""
+    from workshops.models import PASSIVE_OPTION
+
+    snapshot_role = "moderator" if rules.can_moderate(actor, forum) else "participant"
+    texts = dict(forum.items.values_list("pk", "text"))
+    result = []
+    for round_ in forum.rounds.prefetch_related(Prefetch("items", queryset=Item.objects.only("id"))).order_by("-id"):
+        data = round_data(round_, sorted(i.pk for i in round_.items.all()))
+        visible = tally_visible_to(data, snapshot_role)
+        totals = round_totals(round_, data["options"]) if visible else None
+        mine = {}
+        if actor.participant is not None and snapshot_role == "participant":
+            from workshops.services.votes import my_ballot
+
+            mine = my_ballot(round_, actor.participant.pk)
+        options = []
+        for option in data["options"]:
+            options.append({
+                "id": option,
+                "text": texts.get(option, "") if option != PASSIVE_OPTION else None,
+                "passive": option == PASSIVE_OPTION,
+                "mine": mine.get("votes", {}).get(str(option)),
+                "tally": totals["totals"][str(option)] if totals else None,
+            })
+        if data["status"] == "closed" and totals:
+            options.sort(key=lambda o: rank_key(data["method"], o["tally"]))
+        result.append({**data, "round": round_, "options": options, "tally_visible": visible,
+                       "voters": totals["voters"] if totals else None,
+                       "points_left": mine.get("points_left")})
+    return result

@@ -10,6 +10,7 @@ urlpatterns = [
     path("j/<str:code>", views.join, name="join"),
     path("f/<str:code>/", views.phone, name="phone"),
     path("f/<str:code>/propose", views.propose, name="propose"),
+    path("f/<str:code>/vote", views.vote, name="vote"),
     path("f/<str:code>/moderate/", views.moderate, name="moderate"),
     path("f/<str:code>/moderate/action", views.moderate_action, name="moderate_action"),
     path("f/<str:code>/screen/", views.screen, name="screen"),

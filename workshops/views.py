@@ -25,10 +25,14 @@ from workshops.actors import Actor
 from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
-from workshops.models import Forum, Item
+from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
+from workshops.services import rounds as round_services
+from workshops.services.votes import cast_vote
+from workshops.templatetags.mitwirken import HIDDEN as TALLY_HIDDEN
+from workshops.templatetags.mitwirken import TALLY_FORMATS
 from workshops.services.participants import join_conference, offered_languages
 
 
@@ -45,6 +49,9 @@ def live_texts() -> dict:
         "queued": _("Saved on this phone. It will be sent when the connection is back."),
         "online": _("%(n)s online"),
         "closed": _("Proposals are closed at the moment."),
+        "tally": {method: str(text) for method, text in TALLY_FORMATS.items()},
+        "tally_hidden": str(TALLY_HIDDEN),
+        "saved_vote": _("Your vote is saved."),
     }
 
 
@@ -196,6 +203,8 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "text_max": settings.ITEM_TEXT_MAX,
         "rev": forum.rev,
         "live_texts": live_texts(),
+        "rounds": selectors.rounds_for_page(forum, actor),
+        "consent_scale": list(range(11)),
     }
     context.update(extra)
     return context
@@ -245,6 +254,27 @@ def propose(request, code):
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
 
 
+@require_POST
+def vote(request, code):
+    """A vote from the ballot form: one service call, then back to the ballot."""
+    forum, _canonical = _forum_or_none(code)
+    if forum is None:
+        return _unknown_code(request, code)
+    actor = _actor(request, forum)
+    if not rules.can_take_part(actor, forum):
+        return redirect("workshops:join", code=forum.code)
+    raw = request.POST.get("value", "")  # empty: withdraw
+    try:
+        cast_vote(actor=actor, forum=forum, round=request.POST.get("round"), item=request.POST.get("item"),
+                  value=None if raw == "" else raw)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your vote is saved."))
+    anchor = f"#round-{request.POST['round']}" if request.POST.get("round", "").isdigit() else ""
+    return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + anchor)
+
+
 def _moderator_forum(request, code):
     """The forum and actor for a moderator page, or the response that refuses."""
     forum, canonical = _forum_or_none(code)
@@ -286,6 +316,10 @@ def moderate(request, code):
             "text_max": settings.ITEM_TEXT_MAX,
             "rev": forum.rev,
             "live_texts": live_texts(),
+            "rounds": selectors.rounds_for_page(forum, actor),
+            "methods": Round.Method.choices,
+            "kinds": Item.Kind.choices,
+            "fields": fields,
         },
     )
 
@@ -307,6 +341,25 @@ MODERATOR_ACTIONS = {
     "proposals": lambda actor, forum, post: forum_services.set_proposals_open(
         actor=actor, forum=forum, open=post.get("open") == "1"
     ),
+    "open_round": lambda actor, forum, post: round_services.open_round(
+        actor=actor,
+        forum=forum,
+        method=post.get("method"),
+        items=post.getlist("items") or None,
+        field=post.get("field") or None,
+        kind=post.get("kind") or None,
+        budget=post.get("budget") or None,
+        per_item=post.get("per_item") or None,
+        secret=post.get("secret") == "1",
+        allow_own=post.get("allow_own", "1") == "1",
+        veto=post.get("veto") or None,
+    ),
+    "close_round": lambda actor, forum, post: round_services.close_round(
+        actor=actor, forum=forum, round=post.get("round")
+    ),
+    "reopen_round": lambda actor, forum, post: round_services.reopen_round(
+        actor=actor, forum=forum, round=post.get("round")
+    ),
 }
 
 DONE_MESSAGES = {
@@ -315,6 +368,9 @@ DONE_MESSAGES = {
     "edit": lambda: _("The text is saved."),
     "merge": lambda: _("The items are merged."),
     "proposals": lambda: _("Saved."),
+    "open_round": lambda: _("The voting round is open."),
+    "close_round": lambda: _("The voting round is closed."),
+    "reopen_round": lambda: _("A new voting round is open."),
 }
 
 

@@ -12,7 +12,7 @@ let connectedBefore = false;
 
 function busy() {
   const active = document.activeElement;
-  return active && active.closest(".wall, .console-bar") && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
+  return active && active.closest(".wall, .console-bar, [data-rounds]") && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
 }
 
 async function refresh() {
@@ -23,7 +23,7 @@ async function refresh() {
   if (!response.ok) return;
   const html = new DOMParser().parseFromString(await response.text(), "text/html");
   const openDetails = [...document.querySelectorAll(".wall details[open]")].map((d) => d.closest("li") && d.closest("li").id + " " + d.className);
-  for (const selector of [".wall [data-field-section]", ".console-bar"]) {
+  for (const selector of [".wall [data-field-section]", ".console-bar", "[data-rounds]"]) {
     const fresh = html.querySelectorAll(selector);
     const current = document.querySelectorAll(selector);
     if (fresh.length === current.length) current.forEach((el, i) => el.replaceWith(fresh[i]));
@@ -47,6 +47,7 @@ connect({
   handlers: {
     // The page is fresh on the first connect; after a reconnect it may be stale.
     snapshot: () => { if (connectedBefore) schedule(); connectedBefore = true; },
+    tally: () => schedule(),
     event: (event) => {
       schedule();
       if (event.name === "item.added") announce(t.new_item + " " + event.data.text);

@@ -2,6 +2,7 @@
 // (kept in the outbox while offline). Without JavaScript the page is a plain form.
 import { announcer, connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
+import { applyTally, wireBallots } from "./ballot.js";
 
 const body = document.body;
 const t = texts();
@@ -66,21 +67,58 @@ function answered(ack, entry) {
   if (textarea && !textarea.value && entry && entry.type === "propose") textarea.value = entry.text;
 }
 
+const roundsEl = document.querySelector("[data-rounds]");
+let refreshTimer = null;
+
+// A round opened or closed: fetch the page once and take its ballots (one rendering
+// path for every method), unless the person is choosing a value right now.
+function refreshRounds() {
+  if (refreshTimer !== null) return;
+  refreshTimer = setTimeout(async () => {
+    refreshTimer = null;
+    const active = document.activeElement;
+    if (active && roundsEl.contains(active) && active.tagName === "SELECT") { refreshRounds(); return; }
+    const response = await fetch(location.pathname, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const html = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = html.querySelector("[data-rounds]");
+    if (fresh) roundsEl.replaceChildren(...fresh.childNodes);
+  }, 300 + Math.random() * 700); // spread the fetches of a full room over a second
+}
+
+function roundError(section, message) {
+  if (!section) return;
+  let el = section.querySelector("[data-round-error]");
+  if (!el) {
+    el = document.createElement("p");
+    el.className = "error";
+    el.setAttribute("role", "alert");
+    el.dataset.roundError = "";
+    section.insertBefore(el, section.querySelector("ol"));
+  }
+  el.textContent = message || "";
+  el.hidden = !message;
+}
+
 const live = connect({
   code: body.dataset.code,
   handlers: {
     snapshot: (state) => render(state),
+    tally: (frame) => applyTally(roundsEl, t, frame),
     event: (event, state) => {
+      if (event.name.startsWith("round.")) refreshRounds();
       const added = render(state);
       added.forEach((id) => {
         const item = state.items.find((i) => i.id === id);
         if (item) announce(t.new_item + " " + item.text);
       });
     },
-    ack: (ack, entry) => answered(ack, entry),
+    ack: (ack, entry) => { if (!entry || entry.type === "propose") answered(ack, entry); },
     status: (value, unsent) => showStatus(statusEl, value, unsent, t),
   },
 });
+
+if (roundsEl) wireBallots(roundsEl, live.send, roundError, announce, t);
 
 if (form) {
   form.addEventListener("submit", (ev) => {

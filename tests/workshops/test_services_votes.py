@@ -158,8 +158,8 @@ def test_consent_tally_has_sum_mean_votes_and_the_passive_option(forum, mod, ite
     vote(forum, other, round_, items[0], 8)
     vote(forum, voter, round_, PASSIVE_OPTION, 10)
     totals = round_totals(round_)
-    assert totals["totals"][str(items[0].pk)] == {"resistance": 11, "mean": 5.5, "votes": 2}
-    assert totals["totals"]["0"] == {"resistance": 10, "mean": 10.0, "votes": 1}
+    assert totals["totals"][str(items[0].pk)] == {"resistance": 11, "mean": 5.5, "votes": 2, "vetoes": 1}
+    assert totals["totals"]["0"] == {"resistance": 10, "mean": 10.0, "votes": 1, "vetoes": 1}
     assert totals["voters"] == 2
     for bad in (-1, 11, "viel", True):
         refused("invalid", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=items[0].pk, value=bad)

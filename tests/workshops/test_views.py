@@ -355,3 +355,62 @@ def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"ok": True, "database": "ok", "channel_layer": "ok"}
+
+
+# --- voting ----------------------------------------------------------------------------
+
+
+def _round(forum, **options):
+    from tests.factories import moderator_actor, participant_actor
+    from workshops.services.items import propose_item
+    from workshops.services.rounds import open_round
+
+    author = participant_actor(make_participant(forum.conference))
+    items = [propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text=f"Maßnahme {n}")
+             for n in range(3)]
+    mod = moderator_actor(make_moderator(forum.conference))
+    return open_round(actor=mod, forum=forum, kind="measure", **options), items, mod
+
+
+def test_dot_voting_by_plain_forms(phone, forum):
+    join(phone, forum)
+    round_, items, _mod = _round(forum, method="dots", budget=3, per_item=2)
+    html = phone.get(f"/f/{forum.code}/").content.decode()
+    assert f'id="round-{round_.pk}"' in html and "Points left" in html
+    for value in ("1", "2"):
+        response = phone.post(f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[0].pk, "value": value})
+        assert response.status_code == 302 and response["Location"].endswith(f"#round-{round_.pk}")
+    phone.post(f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[1].pk, "value": "1"})
+    html = phone.get(f"/f/{forum.code}/").content.decode()
+    assert re.search(r"data-points-left>0<", html)
+    refused = phone.post(f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[2].pk, "value": "1"}, follow=True)
+    assert "Not enough points left: you have 0 of 3." in refused.content.decode()
+    phone.post(f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[0].pk, "value": ""})  # withdraw
+    from workshops.models import Vote
+
+    assert list(Vote.objects.values_list("option", "value")) == [(items[1].pk, 1)]
+
+
+def test_console_opens_and_closes_a_round_and_the_phone_shows_the_ranking(console, forum):
+    from tests.factories import participant_actor
+    from workshops.models import Round
+    from workshops.services.items import propose_item
+    from workshops.services.votes import cast_vote
+
+    author = participant_actor(make_participant(forum.conference))
+    a = propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme A")
+    b = propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme B")
+    url = f"/f/{forum.code}/moderate/action"
+    console.post(url, {"action": "open_round", "method": "support", "kind": "measure"})
+    round_ = Round.objects.get()
+    cast_vote(actor=author, forum=forum, round=round_.pk, item=b.pk, value=1)
+    html = console.get(f"/f/{forum.code}/moderate/").content.decode()
+    assert "Support: 1" in html
+    console.post(url, {"action": "close_round", "round": round_.pk})
+    round_.refresh_from_db()
+    assert round_.status == "closed"
+    html = console.get(f"/f/{forum.code}/moderate/").content.decode()
+    ranking = re.search(rf'id="round-{round_.pk}".*?<ol class="ranking">(.*?)</ol>', html, re.S).group(1)
+    assert ranking.index("Maßnahme B") < ranking.index("Maßnahme A")  # most support first
+    refusal = console.post(url, {"action": "open_round", "method": "dots", "kind": "need"}, follow=True)
+    assert "A round needs at least one shown item." in refusal.content.decode()

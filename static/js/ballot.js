@@ -1,0 +1,88 @@
+// Ballots on the phone, live: votes go over the socket (kept in the outbox while
+// offline), the person's own choices and points follow the ack, tallies follow the
+// coalesced `tally` frames. The server-rendered forms work without this.
+
+function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, key) => (values[key] === null || values[key] === undefined ? "–" : values[key]));
+}
+
+export function tallyText(t, method, tally) {
+  if (!tally) return t.tally_hidden || "";
+  return format((t.tally || {})[method] || "", tally);
+}
+
+// Reflect the person's ballot (ack result: {votes: {option: value}, points_left}).
+export function applyBallot(section, result) {
+  const method = section.dataset.method;
+  const perItem = Number(section.dataset.perItem || 0);
+  const left = result.points_left;
+  const counter = section.querySelector("[data-points-left]");
+  if (counter && left !== undefined) counter.textContent = String(left);
+  section.querySelectorAll("li[data-option]").forEach((li) => {
+    const raw = result.votes ? result.votes[li.dataset.option] : undefined;
+    const mine = raw === undefined || raw === null ? null : Number(raw);
+    li.dataset.mine = mine === null ? "" : String(mine);
+    const form = li.querySelector("form");
+    if (!form) return;
+    if (method === "support") {
+      const button = form.querySelector("button[name=value]");
+      button.value = mine ? "" : "1";
+      button.setAttribute("aria-pressed", mine ? "true" : "false");
+      button.textContent = mine ? "✓ " + (button.dataset.on || "") : (button.dataset.off || "");
+    } else if (method === "dots") {
+      const [minus, plus] = form.querySelectorAll("button[name=value]");
+      const m = mine || 0;
+      minus.value = m > 1 ? String(m - 1) : "";
+      minus.disabled = m === 0;
+      plus.value = String(m + 1);
+      plus.disabled = m >= perItem || left === 0;
+      const output = form.querySelector("output");
+      if (output) output.textContent = String(m);
+    } else if (method === "consent") {
+      const select = form.querySelector("select[name=value]");
+      if (select && document.activeElement !== select) select.value = mine === null ? "" : String(mine);
+    } else {
+      form.querySelectorAll("button[name=value]").forEach((b) => {
+        b.setAttribute("aria-pressed", mine !== null && Number(b.value) === mine ? "true" : "false");
+      });
+    }
+  });
+}
+
+export function applyTally(root, t, frame) {
+  root.querySelectorAll(`[data-round="${frame.round}"]`).forEach((section) => {
+    const method = section.dataset.method;
+    section.querySelectorAll("li[data-option]").forEach((li) => {
+      const el = li.querySelector("[data-tally]");
+      const tally = frame.totals[li.dataset.option];
+      if (el && tally) el.textContent = tallyText(t, method, tally);
+    });
+  });
+}
+
+// Submit ballot forms over the socket. `send(frame, onAck)` is the connection's send.
+export function wireBallots(root, send, onError, announce, t) {
+  root.addEventListener("submit", (ev) => {
+    const form = ev.target.closest("[data-vote-form]");
+    if (!form) return;
+    ev.preventDefault();
+    const data = new FormData(form, ev.submitter || undefined);
+    const raw = ev.submitter && ev.submitter.name === "value" ? ev.submitter.value : data.get("value");
+    const section = form.closest("[data-round]");
+    const frame = {
+      type: "vote",
+      round: Number(data.get("round")),
+      item: Number(data.get("item")),
+      value: raw === "" || raw === null ? null : Number(raw),
+    };
+    send(frame, (ack) => {
+      if (ack.ok) {
+        onError(section, "");
+        applyBallot(section, ack.result || {});
+        announce(t.saved_vote || "");
+      } else {
+        onError(section, ack.error && ack.error.message);
+      }
+    });
+  });
+}

@@ -1,0 +1,52 @@
+"""Dot voting on a phone in real Chromium: the ballot appears without reload, points
+left follow every tap, the limits show as disabled buttons, the console sees the tally."""
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_dot_voting_on_a_phone(browser, live, new_phone):
+    phone = new_phone()
+    for text in ("Punkte-Maßnahme Eins", "Punkte-Maßnahme Zwei"):
+        phone.select_option("#propose-field", index=1)
+        phone.check("input[name=kind][value=measure]")
+        phone.fill("#propose-text", text)
+        phone.click("form[data-propose-form] button[type=submit]")
+        phone.locator("li.item").filter(has=phone.locator("p.item-text", has_text=text)).wait_for()
+    phone.evaluate("window.__notReloaded = true")
+
+    context = browser.new_context()
+    console = context.new_page()
+    console.goto(f"{live['url']}/f/{live['code']}/moderate/")
+    console.fill("#id_username", live["username"])
+    console.fill("#id_password", live["password"])
+    console.click("button[type=submit]")
+    console.wait_for_url(re.compile(r".*/moderate/$"))
+    console.select_option("#round-method", "dots")
+    console.select_option("#round-kind", "measure")
+    console.fill("#round-budget", "3")
+    console.fill("#round-per-item", "2")
+    console.locator("form:has(input[value=open_round]) button[type=submit]").click()
+    console.wait_for_load_state()
+
+    round_section = phone.locator("section.round[data-method=dots]").first
+    round_section.wait_for(timeout=10000)
+    assert phone.evaluate("window.__notReloaded") is True
+    first = round_section.locator("li[data-option]").filter(has_text="Punkte-Maßnahme Eins")
+    second = round_section.locator("li[data-option]").filter(has_text="Punkte-Maßnahme Zwei")
+    plus_first = first.locator("button[name=value]").nth(1)
+    plus_first.click()
+    phone.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '2'")
+    plus_first.click()
+    phone.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '1'")
+    assert plus_first.is_disabled()  # at most 2 on one item
+    second.locator("button[name=value]").nth(1).click()
+    phone.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '0'")
+    assert second.locator("button[name=value]").nth(1).is_disabled()  # budget spent
+    assert first.locator("output").inner_text() == "2"
+    # the console's ranking follows the tally
+    console.locator("section.round[data-method=dots] li", has_text="Punkte-Maßnahme Eins").filter(
+        has_text=re.compile(r"(Punkte|Points): 2")).wait_for(timeout=10000)
+    context.close()

@@ -1,0 +1,26 @@
+"""Template helpers shared with static/js (the same sentences, see views.live_texts)."""
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# One sentence per method; static/js/phone.js fills the same ones (live_texts["tally"]).
+TALLY_FORMATS = {
+    "support": _("Support: %(support)s"),
+    "dots": _("Points: %(dots)s"),
+    "consent": _("Resistance %(resistance)s (mean %(mean)s, %(votes)s votes, %(vetoes)s strong objections)"),
+    "adoption": _("Yes %(yes)s · No %(no)s · Abstain %(abstain)s"),
+}
+HIDDEN = _("Results after the round")
+
+
+def format_tally(method: str, tally: dict | None) -> str:
+    if not tally:
+        return str(HIDDEN)
+    values = {k: ("–" if v is None else v) for k, v in tally.items()}
+    return str(TALLY_FORMATS[method]) % values
+
+
+@register.simple_tag
+def tally_text(method, tally):
+    return format_tally(method, tally)
