@@ -387,11 +387,17 @@ def moderate_action(request, code):
         messages.error(request, _("Unknown action."))
         return HttpResponseRedirect(back)
     try:
-        handler(actor, forum, request.POST)
+        result = handler(actor, forum, request.POST)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, DONE_MESSAGES[action]())
+        report = getattr(result, "merge_report", None)
+        if report and (report["moved"] or report["not_moved"]):
+            messages.info(request, _(
+                "Votes moved: %(moved)d. Not moved because the person had already voted on the kept item: "
+                "%(not_moved)d (points over the limit were given back)."
+            ) % report)
     return HttpResponseRedirect(back)
 
 

@@ -223,3 +223,23 @@ def test_snapshot_carries_rounds_tallies_and_my_ballot(forum, mod, items, voter)
     assert str(secret.pk) in forum_snapshot(forum, mod)["tallies"]
     close_round(actor=mod, forum=forum, round=secret.pk)
     assert str(secret.pk) in forum_snapshot(forum, voter)["tallies"]
+
+
+def test_merging_moves_votes_within_the_limits_and_reports_the_rest(forum, mod, items, voter):
+    from workshops.services.items import merge_items
+
+    other = participant_actor(make_participant(forum.conference))
+    dots = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=5, per_item=2)
+    support = open_round(actor=mod, forum=forum, method="support", items=[items[0].pk])
+    vote(forum, voter, dots, items[0], 2)   # voter on the duplicate only
+    vote(forum, other, dots, items[0], 1)   # other on both: 1 + 2 > per_item 2
+    vote(forum, other, dots, items[1], 2)
+    vote(forum, voter, support, items[0], 1)
+    kept = merge_items(actor=mod, forum=forum, item=items[0].pk, into=items[1].pk)
+    assert kept.merge_report == {"moved": 2, "not_moved": 1}
+    assert round_totals(dots)["totals"][str(items[1].pk)] == {"dots": 4}
+    assert str(items[0].pk) not in round_totals(dots)["totals"]
+    assert Ballot.objects.get(round=dots, participant=other.participant).used == 2  # one point given back
+    # the support round did not contain the target: it does now, with the vote
+    assert round_totals(support)["totals"] == {str(items[1].pk): {"support": 1}}
+    assert ForumEvent.objects.filter(forum=forum, name="round.updated").count() == 2

@@ -7,14 +7,14 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from workshops import rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import ActionField, Forum, Item
-from workshops.selectors import item_data
+from workshops.selectors import item_data, round_data
 from workshops.services.events import audit, lock_forum, record_event
 
 # What an item may answer: a goal answers needs, a measure answers goals.
@@ -255,5 +255,49 @@ def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
         record_event(forum, "item.updated", item_data(target, sorted(target_refs | moved_refs)))
     for other in answering:
         record_event(forum, "item.updated", item_data(other))
-    audit(forum, actor, "forum.item.merged", {"item": duplicate.pk, "into": target.pk})
+    report = _move_votes(forum, duplicate, target)
+    audit(forum, actor, "forum.item.merged", {"item": duplicate.pk, "into": target.pk, **report})
+    target.merge_report = report
     return target
+
+
+def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
+    """Move the duplicate's votes in the forum's open rounds to the target, within each
+    round's limits. Closed rounds keep their result as it was.
+
+    A person who voted on both keeps the vote on the target; for dots the two add up to
+    at most the per-item limit and the points over it go back to the person. Returns
+    {"moved": n, "not_moved": n} for the console and the audit log.
+    """
+    from realtime.tally import tally_changed
+    from workshops.models import Ballot, Round, Vote
+
+    moved = not_moved = 0
+    rounds = Round.objects.select_for_update().filter(forum=forum, status=Round.Status.OPEN, items=duplicate)
+    for round_ in rounds:
+        if not round_.items.filter(pk=target.pk).exists():
+            round_.items.add(target)
+        round_.items.remove(duplicate)
+        for vote in Vote.objects.filter(round=round_, option=duplicate.pk):
+            existing = Vote.objects.filter(round=round_, participant_id=vote.participant_id, option=target.pk).first()
+            if existing is None:
+                Vote.objects.filter(pk=vote.pk).update(option=target.pk)
+                moved += 1
+                continue
+            if round_.method == Round.Method.DOTS:
+                combined = min(round_.per_item, existing.value + vote.value)
+                given_back = existing.value + vote.value - combined
+                Vote.objects.filter(pk=existing.pk).update(value=combined)
+                if given_back:
+                    Ballot.objects.filter(round=round_, participant_id=vote.participant_id).update(
+                        used=models.F("used") - given_back
+                    )
+                    not_moved += 1
+                else:
+                    moved += 1
+            else:
+                not_moved += 1
+            vote.delete()
+        record_event(forum, "round.updated", round_data(round_))
+        tally_changed(forum_id=forum.pk, round_id=round_.pk)
+    return {"moved": moved, "not_moved": not_moved}
