@@ -244,9 +244,70 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
                 "mine": mine.get("votes", {}).get(str(option)),
                 "tally": totals["totals"][str(option)] if totals else None,
             })
+        breakdown = None
+        if totals and (data["status"] == "closed" or snapshot_role == "moderator"):
+            breakdown = round_breakdown(round_, data["options"])
+            for o in options:
+                o["broad"] = breakdown["broad"].get(str(o["id"]), False)
+                o["groups"] = [(g, breakdown["by_option"][str(o["id"])].get(g)) for g in breakdown["groups"]]
         if data["status"] == "closed" and totals:
             options.sort(key=lambda o: rank_key(data["method"], o["tally"]))
         result.append({**data, "round": round_, "options": options, "tally_visible": visible,
+                       "groups": breakdown["groups"] if breakdown else [],
                        "voters": totals["voters"] if totals else None,
                        "points_left": mine.get("points_left")})
     return result
+
+
+# Groups with fewer voters than this in a round are left out of the breakdown: with one
+# or two people in a group, its numbers would tell how they voted.
+MIN_GROUP_VOTERS = 3
+
+
+def round_breakdown(round_, options: list[int]) -> dict:
+    """Results by stakeholder group: {"groups": [names], "by_option": {option: {group:
+    tally}}, "broad": {option: bool}}. Only groups with at least MIN_GROUP_VOTERS voters
+    in the round appear. "Broad" means carried by every such group: some support or
+    points from each, more yes than no in each, or each group's mean resistance below
+    the veto threshold."""
+    from django.db.models import Avg, Count, Q, Sum
+
+    from workshops.models import Round, Vote
+
+    votes = Vote.objects.filter(round=round_).exclude(group="")
+    sizes = dict(votes.values("group").annotate(n=Count("participant", distinct=True)).values_list("group", "n"))
+    groups = sorted(g for g, n in sizes.items() if n >= MIN_GROUP_VOTERS)
+    method = round_.method
+    if method == Round.Method.SUPPORT:
+        aggregates = {"support": Count("id")}
+    elif method == Round.Method.DOTS:
+        aggregates = {"dots": Sum("value")}
+    elif method == Round.Method.CONSENT:
+        aggregates = {"resistance": Sum("value"), "mean": Avg("value"), "votes": Count("id")}
+    else:
+        aggregates = {"yes": Count("id", filter=Q(value=1)), "no": Count("id", filter=Q(value=-1)),
+                      "abstain": Count("id", filter=Q(value=0))}
+    by_option = {str(o): {} for o in options}
+    for row in votes.filter(group__in=groups).values("option", "group").annotate(**aggregates):
+        option, group = str(row.pop("option")), row.pop("group")
+        if "mean" in row and row["mean"] is not None:
+            row["mean"] = round(float(row["mean"]), 2)
+        if option in by_option:
+            by_option[option][group] = row
+
+    def carried(tally: dict | None) -> bool:
+        if not tally:
+            return False
+        if method == Round.Method.SUPPORT:
+            return tally["support"] > 0
+        if method == Round.Method.DOTS:
+            return (tally["dots"] or 0) > 0
+        if method == Round.Method.CONSENT:
+            return tally["mean"] is not None and tally["mean"] < round_.veto
+        return tally["yes"] > tally["no"]
+
+    broad = {
+        option: bool(groups) and all(carried(per_group.get(g)) for g in groups)
+        for option, per_group in by_option.items()
+    }
+    return {"groups": groups, "by_option": by_option, "broad": broad}

@@ -318,6 +318,7 @@ def moderate(request, code):
             "live_texts": live_texts(),
             "rounds": selectors.rounds_for_page(forum, actor),
             "methods": Round.Method.choices,
+            "min_group": selectors.MIN_GROUP_VOTERS,
             "kinds": Item.Kind.choices,
             "fields": fields,
         },

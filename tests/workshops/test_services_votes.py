@@ -243,3 +243,30 @@ def test_merging_moves_votes_within_the_limits_and_reports_the_rest(forum, mod, 
     # the support round did not contain the target: it does now, with the vote
     assert round_totals(support)["totals"] == {str(items[1].pk): {"support": 1}}
     assert ForumEvent.objects.filter(forum=forum, name="round.updated").count() == 2
+
+
+def test_breakdown_by_group_hides_small_groups_and_marks_broad_support(forum, mod, items):
+    from workshops.selectors import round_breakdown
+
+    round_ = open_round(actor=mod, forum=forum, method="support", items=[items[0].pk, items[1].pk])
+    people = {g: [participant_actor(make_participant(forum.conference, group=g)) for _ in range(3)]
+              for g in ("Verwaltung", "Migrantenorganisation")}
+    lonely = participant_actor(make_participant(forum.conference, group="Polizei/Sicherheit"))
+    for actor in people["Verwaltung"] + people["Migrantenorganisation"][:1]:
+        vote(forum, actor, round_, items[0], 1)
+    for actor in people["Verwaltung"][:1]:
+        vote(forum, actor, round_, items[1], 1)
+    for actor in people["Migrantenorganisation"][1:]:
+        vote(forum, actor, round_, items[1], 1)
+    vote(forum, lonely, round_, items[1], 1)
+    result = round_breakdown(round_, [items[0].pk, items[1].pk])
+    assert result["groups"] == ["Migrantenorganisation", "Verwaltung"]  # the lone voter's group is not shown
+    assert result["by_option"][str(items[0].pk)]["Verwaltung"] == {"support": 3}
+    assert result["broad"] == {str(items[0].pk): True, str(items[1].pk): True}
+    second = open_round(actor=mod, forum=forum, method="support", items=[items[0].pk, items[1].pk])
+    for actor in people["Verwaltung"]:
+        vote(forum, actor, second, items[0], 1)
+    for actor in people["Migrantenorganisation"]:
+        vote(forum, actor, second, items[1], 1)
+    assert round_breakdown(second, [items[0].pk, items[1].pk])["broad"] == {
+        str(items[0].pk): False, str(items[1].pk): False}
