@@ -51,6 +51,11 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
         round_services.close_round(actor=actor, forum=forum, round=f["round"])
     elif action == "reopen_round":
         return {"id": round_services.reopen_round(actor=actor, forum=forum, round=f["round"]).pk}
+    elif action == "reveal_round":
+        round_services.reveal_round(actor=actor, forum=forum, round=f["round"])
+    elif action == "analog":
+        round_services.add_analog_count(actor=actor, forum=forum, round=f["round"], item=f["item"],
+                                        count=f["count"], value=f["value"], note=f["note"])
     else:  # adopt: the plenary's way of marking measures comes with the shortlist
         raise ServiceError(ServiceError.INVALID, _("Adopting measures is not available yet."))
     return None

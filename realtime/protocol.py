@@ -15,7 +15,7 @@ MAX_REFS = 20
 
 COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping"}
 ITEM_ACTIONS = {"hide", "restore", "edit", "merge"}
-ROUND_ACTIONS = {"open_round", "close_round", "reopen_round", "adopt"}
+ROUND_ACTIONS = {"open_round", "close_round", "reopen_round", "reveal_round", "analog", "adopt"}
 MODERATE_ACTIONS = ITEM_ACTIONS | ROUND_ACTIONS | {"proposals"}
 
 
@@ -143,8 +143,19 @@ def _parse_moderate(frame: dict, command_id: str) -> dict:
             if not isinstance(value, bool):
                 raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": name}, command_id)
             fields[name] = value
-    if action in ("close_round", "reopen_round"):
+    if action in ("close_round", "reopen_round", "reveal_round", "analog"):
         fields["round"] = _require_int(frame, "round", command_id, minimum=1)
+    if action == "analog":
+        fields["item"] = _require_int(frame, "item", command_id)
+        fields["count"] = _require_int(frame, "count", command_id, minimum=1)
+        value = frame.get("value", 1)
+        if not _is_int(value):
+            raise ProtocolError("invalid", _("The field “%(name)s” must be a whole number.") % {"name": "value"}, command_id)
+        fields["value"] = value
+        note = frame.get("note", "")
+        if not isinstance(note, str):
+            raise ProtocolError("invalid", _("The field “%(name)s” must be text.") % {"name": "note"}, command_id)
+        fields["note"] = note
     if action == "proposals":
         if not isinstance(frame.get("open"), bool):
             raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "open"}, command_id)

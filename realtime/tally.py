@@ -57,7 +57,7 @@ def tally_frame(round_id: int) -> dict | None:
     totals = round_totals(round_)
     return {
         "frame": {"type": "tally", "round": round_.pk, **totals},
-        "secret": round_.secret and round_.status != Round.Status.CLOSED,
+        "secret": round_.secret and round_.status != Round.Status.CLOSED and not round_.revealed,
     }
 
 

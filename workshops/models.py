@@ -239,8 +239,10 @@ class Round(models.Model):
     # dots: points per participant and at most per item
     budget = models.PositiveIntegerField(null=True, blank=True)
     per_item = models.PositiveIntegerField(null=True, blank=True)
-    # tallies go to moderators only until the round closes
+    # tallies go to moderators only until the round closes or the moderator reveals them
+    # (a "blind" dot vote: nobody follows the crowd)
     secret = models.BooleanField(default=False)
+    revealed = models.BooleanField(default=False)
     # dots: may a participant put points on their own proposals?
     allow_own = models.BooleanField(default=True)
     # consent: resistance from this value on counts as a veto to talk about
@@ -294,3 +296,18 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["round", "participant", "option"], name="vote_once"),
         ]
         indexes = [models.Index(fields=["round", "option"])]
+
+
+class AnalogCount(models.Model):
+    """Votes cast on paper or a pin board, added by a moderator (e.g. 7 dots from the
+    Leichte-Sprache table). Shown beside the phone votes, never mixed into them."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="analog_counts")
+    option = models.BigIntegerField()
+    value = models.SmallIntegerField()
+    count = models.PositiveIntegerField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "id"]

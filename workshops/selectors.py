@@ -143,6 +143,7 @@ def round_data(round_, item_ids: list[int] | None = None) -> dict:
         "items": list(item_ids),
         "options": options,
         "secret": round_.secret,
+        "revealed": round_.revealed,
         "previous": round_.previous_id,
     }
     if round_.method == Round.Method.DOTS:
@@ -192,16 +193,53 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
                 row["mean"] = round(float(row["mean"]), 2)
             totals[key] = {k: (v if v is not None else empty[k]) for k, v in row.items()}
     voters = Vote.objects.filter(round=round_).values("participant").distinct().count()
+    for option, analog in analog_totals(round_).items():
+        if option in totals:
+            totals[option]["analog"] = analog
     return {"totals": totals, "voters": voters}
 
 
-def tally_visible_to(round_data_or_round, role: str) -> bool:
-    """Secret rounds show their tally to moderators only, until they close."""
-    secret = getattr(round_data_or_round, "secret", None)
-    status = getattr(round_data_or_round, "status", None)
-    if isinstance(round_data_or_round, dict):
-        secret, status = round_data_or_round["secret"], round_data_or_round["status"]
-    return role == "moderator" or not secret or status == "closed"
+def analog_totals(round_) -> dict:
+    """Paper and pin-board votes per option, in the shape of the method's tally."""
+    from workshops.models import Round
+
+    result: dict[str, dict] = {}
+    for option, value, count in round_.analog_counts.values_list("option", "value", "count"):
+        t = result.setdefault(str(option), {})
+        if round_.method == Round.Method.SUPPORT:
+            t["support"] = t.get("support", 0) + count
+        elif round_.method == Round.Method.DOTS:
+            t["dots"] = t.get("dots", 0) + value * count
+        elif round_.method == Round.Method.CONSENT:
+            t["resistance"] = t.get("resistance", 0) + value * count
+            t["votes"] = t.get("votes", 0) + count
+            t["mean"] = round(t["resistance"] / t["votes"], 2)
+        else:
+            key = {1: "yes", -1: "no", 0: "abstain"}[value]
+            for k in ("yes", "no", "abstain"):
+                t.setdefault(k, 0)
+            t[key] += count
+    return result
+
+
+def combined(tally: dict) -> dict:
+    """Phone and analog votes added up, for the ranking (shown apart, counted together)."""
+    analog = tally.get("analog") or {}
+    total = {k: v for k, v in tally.items() if k != "analog"}
+    for key, value in analog.items():
+        if key == "mean":
+            continue
+        total[key] = (total.get(key) or 0) + value
+    if "resistance" in total and total.get("votes"):
+        total["mean"] = round(total["resistance"] / total["votes"], 2)
+    return total
+
+
+def tally_visible_to(round_data: dict, role: str) -> bool:
+    """Secret rounds show their tally to moderators only, until they close or the
+    moderator reveals it."""
+    return (role == "moderator" or not round_data["secret"] or round_data["status"] == "closed"
+            or round_data.get("revealed", False))
 
 
 def rank_key(method: str, tally: dict):
@@ -251,7 +289,7 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
                 o["broad"] = breakdown["broad"].get(str(o["id"]), False)
                 o["groups"] = [(g, breakdown["by_option"][str(o["id"])].get(g)) for g in breakdown["groups"]]
         if data["status"] == "closed" and totals:
-            options.sort(key=lambda o: rank_key(data["method"], o["tally"]))
+            options.sort(key=lambda o: rank_key(data["method"], combined(o["tally"])))
         result.append({**data, "round": round_, "options": options, "tally_visible": visible,
                        "groups": breakdown["groups"] if breakdown else [],
                        "voters": totals["voters"] if totals else None,

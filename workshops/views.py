@@ -361,6 +361,13 @@ MODERATOR_ACTIONS = {
     "reopen_round": lambda actor, forum, post: round_services.reopen_round(
         actor=actor, forum=forum, round=post.get("round")
     ),
+    "reveal_round": lambda actor, forum, post: round_services.reveal_round(
+        actor=actor, forum=forum, round=post.get("round")
+    ),
+    "analog": lambda actor, forum, post: round_services.add_analog_count(
+        actor=actor, forum=forum, round=post.get("round"), item=post.get("item"),
+        count=post.get("count"), value=post.get("value", 1), note=post.get("note", ""),
+    ),
 }
 
 DONE_MESSAGES = {
@@ -372,6 +379,8 @@ DONE_MESSAGES = {
     "open_round": lambda: _("The voting round is open."),
     "close_round": lambda: _("The voting round is closed."),
     "reopen_round": lambda: _("A new voting round is open."),
+    "reveal_round": lambda: _("The results are shown to everyone."),
+    "analog": lambda: _("The paper votes are added."),
 }
 
 

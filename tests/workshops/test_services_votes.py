@@ -270,3 +270,40 @@ def test_breakdown_by_group_hides_small_groups_and_marks_broad_support(forum, mo
         vote(forum, actor, second, items[1], 1)
     assert round_breakdown(second, [items[0].pk, items[1].pk])["broad"] == {
         str(items[0].pk): False, str(items[1].pk): False}
+
+
+def test_a_blind_round_is_revealed_by_the_moderator(forum, mod, items, voter):
+    from workshops.selectors import forum_snapshot
+    from workshops.services.rounds import reveal_round
+
+    round_ = open_round(actor=mod, forum=forum, method="dots", kind="measure", secret=True)
+    vote(forum, voter, round_, items[0], 1)
+    assert str(round_.pk) not in forum_snapshot(forum, voter)["tallies"]
+    with pytest.raises(ServiceError):
+        reveal_round(actor=voter, forum=forum, round=round_.pk)
+    reveal_round(actor=mod, forum=forum, round=round_.pk)
+    assert forum_snapshot(forum, voter)["tallies"][str(round_.pk)][str(items[0].pk)] == {"dots": 1}
+    assert ForumEvent.objects.filter(forum=forum).last().name == "round.updated"
+    with pytest.raises(ServiceError):
+        reveal_round(actor=mod, forum=forum, round=round_.pk)
+
+
+def test_paper_votes_show_apart_and_count_in_the_ranking(forum, mod, items, voter):
+    from workshops.selectors import rounds_for_page
+    from workshops.services.rounds import add_analog_count
+
+    round_ = open_round(actor=mod, forum=forum, method="dots", items=[items[0].pk, items[1].pk], budget=3, per_item=2)
+    vote(forum, voter, round_, items[0], 2)
+    add_analog_count(actor=mod, forum=forum, round=round_.pk, item=items[1].pk, count=7, note="Leichte-Sprache-Tisch")
+    tally = round_totals(round_)["totals"]
+    assert tally[str(items[0].pk)] == {"dots": 2}
+    assert tally[str(items[1].pk)] == {"dots": 0, "analog": {"dots": 7}}
+    for bad in ({"count": 0}, {"count": 5, "item": 999999}, {"count": 5, "value": 3}):
+        kwargs = {"item": items[1].pk, **bad}
+        with pytest.raises(ServiceError):
+            add_analog_count(actor=mod, forum=forum, round=round_.pk, **kwargs)
+    with pytest.raises(ServiceError):
+        add_analog_count(actor=voter, forum=forum, round=round_.pk, item=items[1].pk, count=1)
+    close_round(actor=mod, forum=forum, round=round_.pk)
+    ranked = [o["id"] for o in rounds_for_page(forum, mod)[0]["options"]]
+    assert ranked == [items[1].pk, items[0].pk]

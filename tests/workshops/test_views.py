@@ -1,6 +1,8 @@
 """The pages, as a phone and a moderator's laptop use them: plain HTTP with cookies."""
 import re
 
+from django.test import Client
+
 import pytest
 from django.conf import settings
 
@@ -414,3 +416,25 @@ def test_console_opens_and_closes_a_round_and_the_phone_shows_the_ranking(consol
     assert ranking.index("Maßnahme B") < ranking.index("Maßnahme A")  # most support first
     refusal = console.post(url, {"action": "open_round", "method": "dots", "kind": "need"}, follow=True)
     assert "A round needs at least one shown item." in refusal.content.decode()
+
+
+@pytest.mark.parametrize("method", ["support", "dots", "consent", "adoption"])
+def test_every_method_renders_on_phone_and_console_open_and_closed(console, forum, method):
+    from workshops.services.rounds import add_analog_count, close_round
+    from workshops.services.votes import cast_vote
+    from tests.factories import participant_actor
+
+    round_, items, mod = _round(forum, method=method, secret=True)
+    voter = participant_actor(make_participant(forum.conference, group="Verwaltung"))
+    cast_vote(actor=voter, forum=forum, round=round_.pk, item=items[0].pk, value=1)
+    add_analog_count(actor=mod, forum=forum, round=round_.pk, item=items[0].pk, count=2, value=1)
+    html = console.get(f"/f/{forum.code}/moderate/").content.decode()
+    assert f'id="round-{round_.pk}"' in html and "on paper" in html
+    participant_page = Client()
+    participant_page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    join(participant_page, forum)
+    phone_html = participant_page.get(f"/f/{forum.code}/").content.decode()
+    assert "Results after the round" in phone_html  # secret
+    close_round(actor=mod, forum=forum, round=round_.pk)
+    phone_html = participant_page.get(f"/f/{forum.code}/").content.decode()
+    assert "Result" in phone_html and "on paper" in phone_html

@@ -178,3 +178,66 @@ def reopen_round(*, actor: Actor, forum: Forum, round) -> Round:
         veto=old.veto if old.method == Round.Method.CONSENT else None,
         previous=old,
     )
+
+
+@transaction.atomic
+def reveal_round(*, actor: Actor, forum: Forum, round) -> Round:
+    """Show a secret (blind) round's tally to everyone before it closes (moderators).
+    Records ``round.updated``; the tally follows to every client."""
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    round_ = _get_round(forum, round)
+    if not round_.secret or round_.revealed or round_.status != Round.Status.OPEN:
+        raise ServiceError(ServiceError.INVALID, _("The results of this round are already visible."))
+    round_.revealed = True
+    round_.save(update_fields=["revealed"])
+    record_event(forum, "round.updated", round_data(round_))
+    audit(forum, actor, "forum.round.revealed", {"round": round_.pk})
+    from realtime.tally import tally_changed
+
+    tally_changed(forum_id=forum.pk, round_id=round_.pk)
+    return round_
+
+
+ANALOG_VALUES = {
+    Round.Method.SUPPORT: (1, 1),
+    Round.Method.DOTS: (1, 1),
+    Round.Method.CONSENT: (0, 10),
+    Round.Method.ADOPTION: (-1, 1),
+}
+
+
+@transaction.atomic
+def add_analog_count(*, actor: Actor, forum: Forum, round, item, count, value=1, note: str = "") -> None:
+    """Add votes cast on paper or a pin board to an option of a round (moderators):
+    ``count`` times ``value`` (support and dots: value 1, so ``count`` supporters or
+    points; consent: a resistance 0-10; adoption: 1, -1 or 0). Shown as "on paper",
+    never mixed into the phone votes; the ranking counts both."""
+    from workshops.models import PASSIVE_OPTION, AnalogCount
+
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    round_ = _get_round(forum, round)
+    try:
+        option = int(item)
+    except (TypeError, ValueError):
+        raise ServiceError(ServiceError.INVALID, _("This item is not part of this voting round.")) from None
+    if not round_.items.filter(pk=option).exists() and not (
+        round_.method == Round.Method.CONSENT and option == PASSIVE_OPTION
+    ):
+        raise ServiceError(ServiceError.INVALID, _("This item is not part of this voting round."))
+    count = _positive_int(count, _("The number"), maximum=10000)
+    if count is None:
+        raise ServiceError(ServiceError.INVALID, _("Say how many votes were cast on paper."))
+    low, high = ANALOG_VALUES[round_.method]
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not low <= value <= high:
+        raise ServiceError(ServiceError.INVALID, _("This vote must be between %(low)d and %(high)d.") % {"low": low, "high": high})
+    AnalogCount.objects.create(round=round_, option=option, value=value, count=count, note=str(note or "")[:200])
+    audit(forum, actor, "forum.round.analog_added", {"round": round_.pk, "item": option, "value": value, "count": count})
+    from realtime.tally import tally_changed
+
+    tally_changed(forum_id=forum.pk, round_id=round_.pk)

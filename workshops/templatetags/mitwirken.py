@@ -12,13 +12,21 @@ TALLY_FORMATS = {
     "adoption": _("Yes %(yes)s · No %(no)s · Abstain %(abstain)s"),
 }
 HIDDEN = _("Results after the round")
+ANALOG = _("on paper")
 
 
 def format_tally(method: str, tally: dict | None) -> str:
     if not tally:
         return str(HIDDEN)
-    values = {k: ("–" if v is None else v) for k, v in tally.items()}
-    return str(TALLY_FORMATS[method]) % values
+    values = {k: ("–" if v is None else v) for k, v in tally.items() if k != "analog"}
+    values.setdefault("vetoes", 0)
+    text = str(TALLY_FORMATS[method]) % values
+    analog = tally.get("analog")
+    if analog:
+        values = {k: ("–" if v is None else v) for k, v in analog.items()}
+        values.setdefault("vetoes", 0)
+        text += f" + {ANALOG}: " + str(TALLY_FORMATS[method]) % values
+    return text
 
 
 @register.simple_tag
