@@ -56,8 +56,10 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
     elif action == "analog":
         round_services.add_analog_count(actor=actor, forum=forum, round=f["round"], item=f["item"],
                                         count=f["count"], value=f["value"], note=f["note"])
-    else:  # adopt: the plenary's way of marking measures comes with the shortlist
-        raise ServiceError(ServiceError.INVALID, _("Adopting measures is not available yet."))
+    elif action == "shortlist":
+        item_services.shortlist_item(actor=actor, forum=forum, item=f["item"], shortlisted=f["shortlisted"])
+    elif action == "adopt":
+        item_services.adopt_item(actor=actor, forum=forum, item=f["item"], adopted=f["adopted"])
     return None
 
 

@@ -14,8 +14,8 @@ MAX_ID_LENGTH = 64
 MAX_REFS = 20
 
 COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping"}
-ITEM_ACTIONS = {"hide", "restore", "edit", "merge"}
-ROUND_ACTIONS = {"open_round", "close_round", "reopen_round", "reveal_round", "analog", "adopt"}
+ITEM_ACTIONS = {"hide", "restore", "edit", "merge", "shortlist", "adopt"}
+ROUND_ACTIONS = {"open_round", "close_round", "reopen_round", "reveal_round", "analog"}
 MODERATE_ACTIONS = ITEM_ACTIONS | ROUND_ACTIONS | {"proposals"}
 
 
@@ -156,6 +156,14 @@ def _parse_moderate(frame: dict, command_id: str) -> dict:
         if not isinstance(note, str):
             raise ProtocolError("invalid", _("The field “%(name)s” must be text.") % {"name": "note"}, command_id)
         fields["note"] = note
+    if action == "shortlist":
+        if not isinstance(frame.get("shortlisted"), bool):
+            raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "shortlisted"}, command_id)
+        fields["shortlisted"] = frame["shortlisted"]
+    if action == "adopt":
+        if frame.get("adopted") is not None and not isinstance(frame.get("adopted"), bool):
+            raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "adopted"}, command_id)
+        fields["adopted"] = frame.get("adopted")
     if action == "proposals":
         if not isinstance(frame.get("open"), bool):
             raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "open"}, command_id)

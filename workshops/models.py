@@ -150,6 +150,10 @@ class Item(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
+    # A measure the forum sends to the plenary, and what the plenary decided on it
+    # (None: not decided yet).
+    shortlisted = models.BooleanField(_("shortlisted"), default=False)
+    adopted = models.BooleanField(_("adopted"), null=True, blank=True)
     author = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )

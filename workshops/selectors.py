@@ -27,6 +27,9 @@ def item_data(item: Item, ref_ids: list[int] | None = None) -> dict:
         "refs": ref_ids,
         "status": item.status,
         "merged_into": item.merged_into_id,
+        "forum": item.forum_id,
+        "shortlisted": item.shortlisted,
+        "adopted": item.adopted,
         "author": item.author.display_name if item.author_id and item.author else "",
         "created": item.created_at.isoformat() if item.created_at else None,
     }
@@ -57,12 +60,31 @@ def forum_fields(forum: Forum) -> list[ActionField]:
     return list(forum.fields.order_by("position", "id"))
 
 
+def plenary_pool(conference_id: int):
+    """What a plenary shows besides its own items: the shortlisted measures of all forums
+    of the conference, with the goals they answer and the needs those goals answer."""
+    from django.db.models import Q
+
+    refs = Item.refs.through.objects
+    measures = Item.objects.filter(
+        forum__conference_id=conference_id, kind=Item.Kind.MEASURE, shortlisted=True, status=Item.Status.VISIBLE
+    ).values("pk")
+    goals = refs.filter(from_item__in=measures).values("to_item")
+    needs = refs.filter(from_item__in=goals).values("to_item")
+    return Q(pk__in=measures) | (Q(status=Item.Status.VISIBLE) & (Q(pk__in=goals) | Q(pk__in=needs)))
+
+
 def forum_items(forum: Forum, *, include_hidden: bool) -> list[Item]:
+    from django.db.models import Q
+
     statuses = [Item.Status.VISIBLE]
     if include_hidden:
         statuses += [Item.Status.HIDDEN, Item.Status.MERGED]
+    wanted = Q(forum=forum, status__in=statuses)
+    if forum.kind == Forum.Kind.PLENARY:
+        wanted |= plenary_pool(forum.conference_id)
     return list(
-        forum.items.filter(status__in=statuses)
+        Item.objects.filter(wanted)
         .select_related("author")
         .prefetch_related(Prefetch("refs", queryset=Item.objects.only("id")))
         .order_by("id")

@@ -52,6 +52,9 @@ def live_texts() -> dict:
         "tally": {method: str(text) for method, text in TALLY_FORMATS.items()},
         "tally_hidden": str(TALLY_HIDDEN),
         "saved_vote": _("Your vote is saved."),
+        "adopted": _("adopted"),
+        "not_adopted": _("not adopted"),
+        "for_plenary": _("for the plenary"),
     }
 
 
@@ -361,6 +364,13 @@ MODERATOR_ACTIONS = {
     "reopen_round": lambda actor, forum, post: round_services.reopen_round(
         actor=actor, forum=forum, round=post.get("round")
     ),
+    "shortlist": lambda actor, forum, post: item_services.shortlist_item(
+        actor=actor, forum=forum, item=post.get("item"), shortlisted=post.get("shortlisted") == "1"
+    ),
+    "adopt": lambda actor, forum, post: item_services.adopt_item(
+        actor=actor, forum=forum, item=post.get("item"),
+        adopted={"1": True, "0": False}.get(post.get("adopted", ""), None),
+    ),
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
         actor=actor, forum=forum, round=post.get("round")
     ),
@@ -380,6 +390,8 @@ DONE_MESSAGES = {
     "close_round": lambda: _("The voting round is closed."),
     "reopen_round": lambda: _("A new voting round is open."),
     "reveal_round": lambda: _("The results are shown to everyone."),
+    "shortlist": lambda: _("Saved."),
+    "adopt": lambda: _("The plenary's decision is saved."),
     "analog": lambda: _("The paper votes are added."),
 }
 

@@ -7,7 +7,8 @@ export function texts() {
 }
 
 function signature(item) {
-  return [item.text, item.status, item.author, (item.refs || []).join(","), item.merged_into].join("\u0001");
+  return [item.text, item.status, item.author, (item.refs || []).join(","), item.merged_into,
+    item.shortlisted, item.adopted].join("\u0001");
 }
 
 export function renderItem(item, t) {
@@ -50,6 +51,14 @@ export function renderItem(item, t) {
       refs.appendChild(a);
     });
     meta.appendChild(refs);
+  }
+  const decision = item.adopted === true ? "✓ " + (t.adopted || "") : item.adopted === false ? "✗ " + (t.not_adopted || "")
+    : item.shortlisted ? (t.for_plenary || "") : "";
+  if (decision) {
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = decision;
+    meta.appendChild(badge);
   }
   li.appendChild(meta);
   return li;

@@ -17,6 +17,16 @@ def lock_forum(forum_id: int) -> Forum:
     return Forum.objects.select_for_update().select_related("conference").get(pk=forum_id)
 
 
+def lock_forums(forum_ids) -> dict[int, Forum]:
+    """Lock several forums in the house order: plenaries first, then the others, each by
+    id. Every service that locks more than one forum uses this order, so two of them can
+    never wait for each other."""
+    assert transaction.get_connection().in_atomic_block, "lock_forums needs a transaction"
+    forums = list(Forum.objects.filter(pk__in=set(forum_ids)).values_list("pk", "kind"))
+    order = sorted(forums, key=lambda f: (f[1] != Forum.Kind.PLENARY, f[0]))
+    return {pk: lock_forum(pk) for pk, _kind in order}
+
+
 def record_event(forum: Forum, name: str, data: dict) -> ForumEvent:
     """Bump the (locked) forum's rev, store the event and publish it after commit."""
     forum.rev += 1

@@ -15,7 +15,7 @@ from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import ActionField, Forum, Item
 from workshops.selectors import item_data, round_data
-from workshops.services.events import audit, lock_forum, record_event
+from workshops.services.events import audit, lock_forum, lock_forums, record_event
 
 # What an item may answer: a goal answers needs, a measure answers goals.
 REF_KIND = {Item.Kind.GOAL: Item.Kind.NEED, Item.Kind.MEASURE: Item.Kind.GOAL}
@@ -301,3 +301,81 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
         record_event(forum, "round.updated", round_data(round_))
         tally_changed(forum_id=forum.pk, round_id=round_.pk)
     return {"moved": moved, "not_moved": not_moved}
+
+
+def _plenary_ids(conference_id: int) -> list[int]:
+    return list(Forum.objects.filter(conference_id=conference_id, kind=Forum.Kind.PLENARY).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> Item:
+    """Send a measure of this forum to the plenary, or take it back (moderators).
+    Records ``item.updated`` here and in every plenary of the conference, where the
+    measure (with the goals and needs it answers) now shows or no longer does."""
+    if not isinstance(shortlisted, bool):
+        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
+    locked = lock_forums([forum.pk, *_plenary_ids(forum.conference_id)])
+    forum = locked[forum.pk]
+    _require_moderator(actor, forum)
+    item = _get_item(forum, item)
+    if item.kind != Item.Kind.MEASURE:
+        raise ServiceError(ServiceError.INVALID, _("Only measures go to the plenary."))
+    if item.status != Item.Status.VISIBLE:
+        raise ServiceError(ServiceError.INVALID, _("Only items that are shown can go to the plenary."))
+    if item.shortlisted == shortlisted:
+        return item
+    item.shortlisted = shortlisted
+    item.save(update_fields=["shortlisted", "updated_at"])
+    data = item_data(item)
+    for locked_forum in locked.values():
+        record_event(locked_forum, "item.updated", data)
+    audit(forum, actor, "forum.item.shortlisted" if shortlisted else "forum.item.unshortlisted", {"item": item.pk})
+    return item
+
+
+def _visible_in(forum: Forum, item_id) -> Item:
+    """An item this forum shows: its own, or (in a plenary) one of the conference's pool."""
+    from workshops.selectors import plenary_pool
+
+    try:
+        item_id = int(item_id)
+    except (TypeError, ValueError):
+        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist.")) from None
+    found = Item.objects.filter(pk=item_id, forum=forum).first()
+    if found is None and forum.kind == Forum.Kind.PLENARY:
+        found = Item.objects.filter(plenary_pool(forum.conference_id), pk=item_id).first()
+    if found is None:
+        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist in this forum."))
+    return found
+
+
+def set_adopted(*, forum: Forum, item: Item, adopted: bool | None, locked: dict) -> None:
+    """Write a decision and tell the item's forum and the plenaries (all locked)."""
+    if item.adopted == adopted:
+        return
+    item.adopted = adopted
+    item.save(update_fields=["adopted", "updated_at"])
+    data = item_data(item)
+    for locked_forum in locked.values():
+        record_event(locked_forum, "item.updated", data)
+
+
+@transaction.atomic
+def adopt_item(*, actor: Actor, forum: Forum, item, adopted) -> Item:
+    """Mark a measure adopted (True) or rejected (False) by the plenary, or undecided
+    (None) (moderators). Records ``item.updated`` in the measure's forum and the
+    plenaries."""
+    if adopted is not None and not isinstance(adopted, bool):
+        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
+    target = _visible_in(forum, item)
+    locked = lock_forums([forum.pk, target.forum_id, *_plenary_ids(forum.conference_id)])
+    forum = locked[forum.pk]
+    _require_moderator(actor, forum)
+    target.refresh_from_db()
+    if target.kind != Item.Kind.MEASURE or target.status != Item.Status.VISIBLE:
+        raise ServiceError(ServiceError.INVALID, _("Only measures that are shown can be adopted."))
+    before = target.adopted
+    set_adopted(forum=forum, item=target, adopted=adopted, locked=locked)
+    if before != adopted:
+        audit(forum, actor, "forum.item.adopted", {"item": target.pk, "adopted": adopted})
+    return target

@@ -8,7 +8,7 @@ from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import Forum, Item, Round
 from workshops.selectors import round_data
-from workshops.services.events import audit, lock_forum, record_event
+from workshops.services.events import audit, lock_forum, lock_forums, record_event
 
 MAX_BUDGET = 100
 MAX_ITEMS = 200
@@ -46,7 +46,14 @@ def _positive_int(value, name: str, *, maximum: int):
 
 
 def _choose_items(forum: Forum, items, field, kind) -> list[Item]:
-    visible = forum.items.filter(status=Item.Status.VISIBLE)
+    from django.db.models import Q
+
+    from workshops.selectors import plenary_pool
+
+    pool = Q(forum=forum)
+    if forum.kind == Forum.Kind.PLENARY:  # the plenary votes on the shortlisted measures too
+        pool |= plenary_pool(forum.conference_id)
+    visible = Item.objects.filter(pool, status=Item.Status.VISIBLE)
     if items:
         if not isinstance(items, (list, tuple)):
             raise ServiceError(ServiceError.INVALID, _("Choose the items of the round."))
@@ -137,8 +144,20 @@ def _get_round(forum: Forum, round_id) -> Round:
 @transaction.atomic
 def close_round(*, actor: Actor, forum: Forum, round) -> Round:
     """Close an open round (moderators): no more votes; a secret round's results become
-    visible to everyone. Records ``round.closed``; the final tally follows."""
-    forum = lock_forum(forum.pk)
+    visible to everyone. Records ``round.closed``; the final tally follows.
+
+    An adoption round in a plenary decides: each measure with more yes than no (phone
+    and paper votes together) is adopted, every other one rejected, recorded as
+    ``item.updated`` in the measure's forum and the plenaries.
+    """
+    from workshops.services.items import set_adopted
+
+    item_forums = []
+    if forum.kind == Forum.Kind.PLENARY and str(round).isdigit():  # its decisions reach the measures' forums
+        item_forums = list(Item.objects.filter(rounds__pk=int(round), rounds__forum=forum).values_list("forum_id", flat=True))
+    plenaries = Forum.objects.filter(conference_id=forum.conference_id, kind=Forum.Kind.PLENARY).values_list("pk", flat=True)
+    locked = lock_forums([forum.pk, *item_forums, *(plenaries if item_forums else [])])
+    forum = locked[forum.pk]
     _require_moderator(actor, forum)
     round_ = _get_round(forum, round)
     if round_.status != Round.Status.OPEN:
@@ -148,6 +167,13 @@ def close_round(*, actor: Actor, forum: Forum, round) -> Round:
     round_.save(update_fields=["status", "closed_at"])
     record_event(forum, "round.closed", round_data(round_))
     audit(forum, actor, "forum.round.closed", {"round": round_.pk})
+    if forum.kind == Forum.Kind.PLENARY and round_.method == Round.Method.ADOPTION:
+        from workshops.selectors import combined, round_totals
+
+        totals = round_totals(round_)["totals"]
+        for item in round_.items.filter(kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE):
+            tally = combined(totals[str(item.pk)])
+            set_adopted(forum=forum, item=item, adopted=tally["yes"] > tally["no"], locked=locked)
     from realtime.tally import tally_changed
 
     tally_changed(forum_id=forum.pk, round_id=round_.pk)

@@ -1,0 +1,75 @@
+"""The way to the plenary: forums shortlist measures, the plenary shows them with what
+they answer, and its adoption round decides."""
+import pytest
+
+from tests.factories import make_forum, make_moderator, make_participant, moderator_actor, participant_actor
+from workshops.exceptions import ServiceError
+from workshops.models import ForumEvent, Item
+from workshops.selectors import forum_snapshot
+from workshops.services.items import adopt_item, propose_item, shortlist_item
+from workshops.services.rounds import add_analog_count, close_round, open_round
+from workshops.services.votes import cast_vote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(forum):
+    conference = forum.conference
+    plenary = make_forum(conference, fields=list(forum.fields.all()), kind="plenary", title="Plenum")
+    mod = moderator_actor(make_moderator(conference))
+    author = participant_actor(make_participant(conference))
+    field = forum.fields.order_by("position", "id").first().pk
+    need = propose_item(actor=author, forum=forum, field=field, kind="need", text="Kein Kurs mit Kinderbetreuung")
+    goal = propose_item(actor=author, forum=forum, field=field, kind="goal", text="Kurse in jedem Stadtteil", refs=[need.pk])
+    measures = [propose_item(actor=author, forum=forum, field=field, kind="measure", text=f"Maßnahme {n}", refs=[goal.pk])
+                for n in range(3)]
+    return plenary, mod, need, goal, measures
+
+
+def test_shortlisted_measures_show_in_the_plenary_with_goal_and_need(forum, setup):
+    plenary, mod, need, goal, measures = setup
+    assert forum_snapshot(plenary, mod)["items"] == []
+    shortlist_item(actor=mod, forum=forum, item=measures[0].pk, shortlisted=True)
+    shown = {i["id"] for i in forum_snapshot(plenary, mod)["items"]}
+    assert shown == {measures[0].pk, goal.pk, need.pk}
+    for f in (forum, plenary):
+        event = ForumEvent.objects.filter(forum=f).last()
+        assert (event.name, event.data["id"], event.data["shortlisted"]) == ("item.updated", measures[0].pk, True)
+    shortlist_item(actor=mod, forum=forum, item=measures[0].pk, shortlisted=False)
+    assert forum_snapshot(plenary, mod)["items"] == []
+
+
+def test_only_shown_measures_of_the_forum_are_shortlisted_by_its_moderators(forum, setup):
+    plenary, mod, need, goal, measures = setup
+    with pytest.raises(ServiceError):
+        shortlist_item(actor=mod, forum=forum, item=goal.pk, shortlisted=True)
+    with pytest.raises(ServiceError) as info:
+        shortlist_item(actor=participant_actor(make_participant(forum.conference)), forum=forum, item=measures[0].pk, shortlisted=True)
+    assert info.value.code == "forbidden"
+    assert not Item.objects.filter(shortlisted=True).exists()
+
+
+def test_the_plenary_adoption_round_decides(forum, setup):
+    plenary, mod, need, goal, measures = setup
+    for m in measures[:2]:
+        shortlist_item(actor=mod, forum=forum, item=m.pk, shortlisted=True)
+    round_ = open_round(actor=mod, forum=plenary, method="adoption", kind="measure")
+    assert sorted(round_.items.values_list("pk", flat=True)) == [measures[0].pk, measures[1].pk]
+    people = [participant_actor(make_participant(forum.conference)) for _ in range(3)]
+    for person in people:
+        cast_vote(actor=person, forum=plenary, round=round_.pk, item=measures[0].pk, value=1)
+        cast_vote(actor=person, forum=plenary, round=round_.pk, item=measures[1].pk, value=1)
+    add_analog_count(actor=mod, forum=plenary, round=round_.pk, item=measures[1].pk, value=-1, count=4)  # the paper table said no
+    close_round(actor=mod, forum=plenary, round=round_.pk)
+    measures[0].refresh_from_db()
+    measures[1].refresh_from_db()
+    assert (measures[0].adopted, measures[1].adopted) == (True, False)
+    last = ForumEvent.objects.filter(forum=forum, name="item.updated").last()
+    assert last.data["adopted"] in (True, False)
+    # the moderator can correct the plenary's record
+    adopt_item(actor=mod, forum=plenary, item=measures[1].pk, adopted=True)
+    measures[1].refresh_from_db()
+    assert measures[1].adopted is True
+    with pytest.raises(ServiceError):
+        adopt_item(actor=mod, forum=plenary, item=measures[2].pk, adopted=True)  # not in the plenary's pool
