@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workshops.codes import new_join_code, new_screen_key
+from workshops.codes import new_card_salt, new_join_code, new_screen_key
 
 
 class Conference(models.Model):
@@ -85,6 +85,9 @@ class Forum(models.Model):
     code = models.CharField(_("join code"), max_length=6, unique=True, default=new_join_code)
     screen_key = models.CharField(_("screen key"), max_length=64, default=new_screen_key)
     proposals_open = models.BooleanField(_("proposals open"), default=True)
+    # One person, one vote: only phones holding a voting card may vote here.
+    requires_cards = models.BooleanField(_("voting cards required"), default=False)
+    card_salt = models.CharField(max_length=32, default=new_card_salt, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     # Grows by one with every committed change of the forum; clients apply events in
     # rev order and ask for a resync when they see a gap (PROTOCOL.md).
@@ -315,3 +318,21 @@ class AnalogCount(models.Model):
 
     class Meta:
         ordering = ["round", "id"]
+
+
+class VotingCard(models.Model):
+    """A printed single-use voting card. Only a salted hash of its code is stored; the
+    first phone that uses it holds it."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="cards")
+    code_hash = models.CharField(max_length=64)
+    participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="cards")
+    bound_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "code_hash"], name="card_hash_unique"),
+            # one card per phone and forum
+            models.UniqueConstraint(fields=["forum", "participant"], name="card_per_participant"),
+        ]

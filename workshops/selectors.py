@@ -48,6 +48,7 @@ def forum_data(forum: Forum) -> dict:
         "kind": forum.kind,
         "conference": forum.conference.slug,
         "proposals_open": forum.proposals_open,
+        "requires_cards": forum.requires_cards,
     }
 
 
@@ -120,6 +121,11 @@ def forum_snapshot(forum: Forum, actor: Actor) -> dict:
             votes[str(round_.pk)] = mine["votes"]
             if "points_left" in mine:
                 points_left[str(round_.pk)] = mine["points_left"]
+    me = {"role": role, "votes": votes, "points_left": points_left}
+    if participant_id is not None and forum.requires_cards:
+        from workshops.services.cards import holds_card
+
+        me["card"] = holds_card(forum, participant_id)
     return {
         "rev": forum.rev,
         "forum": forum_data(forum),
@@ -127,7 +133,7 @@ def forum_snapshot(forum: Forum, actor: Actor) -> dict:
         "items": [item_data(i) for i in items],
         "rounds": rounds,
         "tallies": tallies,
-        "me": {"role": role, "votes": votes, "points_left": points_left},
+        "me": me,
     }
 
 

@@ -29,6 +29,8 @@ from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
+from workshops.cards_pdf import cards_pdf
+from workshops.services import cards as card_services
 from workshops.services import rounds as round_services
 from workshops.services.votes import cast_vote
 from workshops.templatetags.mitwirken import HIDDEN as TALLY_HIDDEN
@@ -144,6 +146,7 @@ def join(request, code):
         "language": (current.language if current else "") or request.LANGUAGE_CODE,
     }
     error = None
+    card = request.POST.get("card") or request.GET.get("card") or ""
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("name", "group", "language")}
         try:
@@ -160,6 +163,8 @@ def join(request, code):
             if current is None or current.pk != participant.pk:
                 request.session.cycle_key()
             remember_participant(request.session, participant)
+            if card:
+                _take_card(request, forum, Actor(participant=participant), card)
             response = HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
             if participant.language:
                 response.set_cookie(
@@ -180,6 +185,7 @@ def join(request, code):
             "groups": conference.stakeholder_groups,
             "languages": _language_choices(conference),
             "rejoin": current is not None,
+            "card": card,
         },
         status=400 if error else 200,
     )
@@ -208,6 +214,8 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "live_texts": live_texts(),
         "rounds": selectors.rounds_for_page(forum, actor),
         "consent_scale": list(range(11)),
+        "needs_card": forum.requires_cards and actor.participant is not None and not moderator
+        and not card_services.holds_card(forum, actor.participant.pk),
     }
     context.update(extra)
     return context
@@ -255,6 +263,46 @@ def propose(request, code):
         return render(request, "workshops/phone.html", context, status=400)
     messages.success(request, _("Thank you, your proposal is on the wall."))
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
+
+
+def _take_card(request, forum: Forum, actor: Actor, code: str) -> None:
+    try:
+        card_services.redeem_card(actor=actor, forum=forum, code=code)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your voting card is on this phone. You can vote."))
+
+
+@require_POST
+def take_card(request, code):
+    """A voting card typed in on the phone page."""
+    forum, _canonical = _forum_or_none(code)
+    if forum is None:
+        return _unknown_code(request, code)
+    actor = _actor(request, forum)
+    if not rules.can_take_part(actor, forum):
+        return redirect("workshops:join", code=forum.code)
+    _take_card(request, forum, actor, request.POST.get("card", ""))
+    return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
+
+
+@require_POST
+def print_cards(request, code):
+    """Issue voting cards and hand out their sheet: the codes exist only in this PDF."""
+    forum, actor, refusal = _moderator_forum(request, code)
+    if refusal:
+        return refusal
+    try:
+        codes = card_services.issue_cards(actor=actor, forum=forum, count=request.POST.get("count"))
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        return HttpResponseRedirect(reverse("workshops:moderate", args=[forum.code]))
+    join_url = request.build_absolute_uri(reverse("workshops:join", args=[forum.code]))
+    pdf = cards_pdf(forum_title=forum.title, conference_title=forum.conference.title, join_url=join_url, codes=codes)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="stimmkarten-{forum.code}.pdf"'
+    return response
 
 
 @require_POST
@@ -371,6 +419,9 @@ MODERATOR_ACTIONS = {
         actor=actor, forum=forum, item=post.get("item"),
         adopted={"1": True, "0": False}.get(post.get("adopted", ""), None),
     ),
+    "cards_required": lambda actor, forum, post: card_services.set_cards_required(
+        actor=actor, forum=forum, required=post.get("required") == "1"
+    ),
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
         actor=actor, forum=forum, round=post.get("round")
     ),
@@ -391,6 +442,7 @@ DONE_MESSAGES = {
     "reopen_round": lambda: _("A new voting round is open."),
     "reveal_round": lambda: _("The results are shown to everyone."),
     "shortlist": lambda: _("Saved."),
+    "cards_required": lambda: _("Saved."),
     "adopt": lambda: _("The plenary's decision is saved."),
     "analog": lambda: _("The paper votes are added."),
 }

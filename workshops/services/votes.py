@@ -75,9 +75,17 @@ def cast_vote(*, actor: Actor, forum: Forum, round, item, value) -> dict:
     if participant is None or not rules.is_participant(actor, forum.conference_id):
         raise ServiceError(ServiceError.FORBIDDEN, _("Join this forum with its code before you vote."))
     round_id = _as_int(round, _("This voting round does not exist."))
-    round_ = Round.objects.filter(pk=round_id, forum=forum).first()
+    # The forum as it is now (the caller's copy may be older than a moderator's switch).
+    round_ = Round.objects.select_related("forum").filter(pk=round_id, forum_id=forum.pk).first()
     if round_ is None:
         raise ServiceError(ServiceError.NOT_FOUND, _("This voting round does not exist in this forum."))
+    if round_.forum.requires_cards:
+        from workshops.services.cards import holds_card
+
+        if not holds_card(round_.forum, participant.pk):
+            raise ServiceError(
+                ServiceError.FORBIDDEN, _("Voting here needs a voting card. Scan yours or type its code.")
+            )
     if round_.status != Round.Status.OPEN:
         raise ServiceError(ServiceError.CLOSED, _("This voting round is closed."))
     option = _as_int(item, _("This item is not part of this voting round."))

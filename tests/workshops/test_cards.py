@@ -1,0 +1,78 @@
+"""Voting cards: one person, one vote."""
+import re
+
+import pytest
+from django.conf import settings
+
+from tests.factories import make_moderator, make_participant, moderator_actor, participant_actor
+from workshops.exceptions import ServiceError
+from workshops.models import VotingCard
+from workshops.services.cards import issue_cards, redeem_card, set_cards_required
+from workshops.services.items import propose_item
+from workshops.services.rounds import open_round
+from workshops.services.votes import cast_vote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mod(forum):
+    return moderator_actor(make_moderator(forum.conference, password="geheim-und-lang-42"))
+
+
+def test_codes_are_stored_only_as_salted_hashes(forum, mod):
+    codes = issue_cards(actor=mod, forum=forum, count=20)
+    assert len(set(codes)) == 20 and all(len(c) == 8 for c in codes)
+    stored = list(VotingCard.objects.values_list("code_hash", flat=True))
+    assert len(stored) == 20
+    assert not set(codes) & set(stored)
+    assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in stored)
+    with pytest.raises(ServiceError):
+        issue_cards(actor=participant_actor(make_participant(forum.conference)), forum=forum, count=1)
+    for bad in (0, 1001, "viele"):
+        with pytest.raises(ServiceError):
+            issue_cards(actor=mod, forum=forum, count=bad)
+
+
+def test_a_card_binds_to_the_first_phone_and_only_card_holders_vote(forum, mod):
+    code = issue_cards(actor=mod, forum=forum, count=1)[0]
+    set_cards_required(actor=mod, forum=forum, required=True)
+    field = forum.fields.first().pk
+    author = participant_actor(make_participant(forum.conference))
+    item = propose_item(actor=author, forum=forum, field=field, kind="measure", text="Maßnahme")
+    round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
+    first, second = (participant_actor(make_participant(forum.conference)) for _ in range(2))
+    with pytest.raises(ServiceError) as info:
+        cast_vote(actor=first, forum=forum, round=round_.pk, item=item.pk, value=1)
+    assert info.value.code == "forbidden"
+    redeem_card(actor=first, forum=forum, code=code.lower()[:4] + "-" + code.lower()[4:])
+    redeem_card(actor=first, forum=forum, code=code)  # again: fine
+    with pytest.raises(ServiceError) as info:
+        redeem_card(actor=second, forum=forum, code=code)
+    assert info.value.code == "forbidden"
+    with pytest.raises(ServiceError):
+        redeem_card(actor=second, forum=forum, code="ABCDEFGH")
+    assert cast_vote(actor=first, forum=forum, round=round_.pk, item=item.pk, value=1)["votes"] == {str(item.pk): 1}
+    with pytest.raises(ServiceError):
+        cast_vote(actor=second, forum=forum, round=round_.pk, item=item.pk, value=1)
+
+
+def test_the_console_prints_a_pdf_and_a_scanned_card_joins_and_binds(client, forum, mod):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert client.login(username=mod.user.username, password="geheim-und-lang-42")
+    response = client.post(f"/f/{forum.code}/moderate/cards.pdf", {"count": "9"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert VotingCard.objects.count() == 9
+    client.post(f"/f/{forum.code}/moderate/action", {"action": "cards_required", "required": "1"})
+    forum.refresh_from_db()
+    assert forum.requires_cards
+    client.logout()
+    code = issue_cards(actor=mod, forum=forum, count=1)[0]
+    page = client.get(f"/j/{forum.code}", {"card": code}).content.decode()
+    assert f'name="card" value="{code}"' in page
+    client.post(f"/j/{forum.code}", {"card": code})
+    assert VotingCard.objects.filter(participant__isnull=False).count() == 1
+    html = client.get(f"/f/{forum.code}/").content.decode()
+    assert "Your voting card is on this phone" in html
+    assert 'id="card-code"' not in html

@@ -1,0 +1,93 @@
+"""Voting cards: one person, one vote where it matters (typically the plenary).
+
+The moderator prints a sheet of single-use cards; each card's code is shown once, on the
+sheet, and stored only as a hash salted per forum. The first phone that uses a card
+holds it; without a card a phone can watch but not vote.
+"""
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workshops import rules
+from workshops.actors import Actor
+from workshops.codes import card_hash, new_card_code, normalize_card_code
+from workshops.exceptions import ServiceError
+from workshops.models import Forum, VotingCard
+from workshops.selectors import forum_data
+from workshops.services.events import audit, lock_forum, record_event
+
+MAX_CARDS = 1000
+
+
+@transaction.atomic
+def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
+    """Create ``count`` new cards (moderators) and return their codes, the only time
+    they exist in plain text. Records nothing live: cards are paper."""
+    forum = lock_forum(forum.pk)
+    if not rules.can_moderate(actor, forum):
+        raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        count = 0
+    if not 1 <= count <= MAX_CARDS:
+        raise ServiceError(ServiceError.INVALID, _("Print 1 to %(max)d cards at a time.") % {"max": MAX_CARDS})
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(new_card_code())
+    taken = set(VotingCard.objects.filter(forum=forum, code_hash__in=[card_hash(forum.card_salt, c) for c in codes])
+                .values_list("code_hash", flat=True))
+    codes = [c for c in codes if card_hash(forum.card_salt, c) not in taken]
+    VotingCard.objects.bulk_create(VotingCard(forum=forum, code_hash=card_hash(forum.card_salt, c)) for c in codes)
+    audit(forum, actor, "forum.cards.issued", {"count": len(codes)})
+    return sorted(codes)
+
+
+@transaction.atomic
+def set_cards_required(*, actor: Actor, forum: Forum, required: bool) -> Forum:
+    """Require voting cards in this forum, or not (moderators). Records ``forum.updated``."""
+    forum = lock_forum(forum.pk)
+    if not rules.can_moderate(actor, forum):
+        raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
+    if forum.requires_cards == required:
+        return forum
+    forum.requires_cards = bool(required)
+    forum.save(update_fields=["requires_cards"])
+    record_event(forum, "forum.updated", forum_data(forum))
+    audit(forum, actor, "forum.cards.required" if required else "forum.cards.not_required")
+    return forum
+
+
+@transaction.atomic
+def redeem_card(*, actor: Actor, forum: Forum, code) -> VotingCard:
+    """Give the participant the card with this code. A card already held by another
+    phone is refused; using one's own card again changes nothing."""
+    participant = actor.participant
+    if participant is None or not rules.is_participant(actor, forum.conference_id):
+        raise ServiceError(ServiceError.FORBIDDEN, _("Join this forum with its code before you vote."))
+    normalized = normalize_card_code(code if isinstance(code, str) else "")
+    card = None
+    if normalized:
+        card = VotingCard.objects.filter(forum=forum, code_hash=card_hash(forum.card_salt, normalized)).first()
+    if card is None:
+        raise ServiceError(ServiceError.INVALID, _("This voting card code is not valid here. Please check it."))
+    if card.participant_id == participant.pk:
+        return card
+    if VotingCard.objects.filter(forum=forum, participant=participant).exists():
+        raise ServiceError(ServiceError.INVALID, _("This phone already holds a voting card."))
+    try:
+        with transaction.atomic():
+            # Conditional: of two phones using the same card at once, exactly one wins.
+            won = VotingCard.objects.filter(pk=card.pk, participant__isnull=True).update(
+                participant=participant, bound_at=timezone.now()
+            )
+    except IntegrityError:
+        won = 0
+    if not won:
+        raise ServiceError(ServiceError.FORBIDDEN, _("This voting card is already used on another phone."))
+    card.refresh_from_db()
+    return card
+
+
+def holds_card(forum: Forum, participant_id: int) -> bool:
+    return VotingCard.objects.filter(forum=forum, participant_id=participant_id).exists()
