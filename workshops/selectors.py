@@ -181,10 +181,14 @@ def round_data(round_, item_ids: list[int] | None = None) -> dict:
     return data
 
 
+# A consent vote this far above its option's mean resistance flags the option.
+OUTLIER_GAP = 5
+
+
 def round_totals(round_, options: list[int] | None = None) -> dict:
     """The tally of a round as a ``tally`` frame's ``totals``: {option id: tally}, with
     every option present, plus the number of voters. Two queries, whatever the votes."""
-    from django.db.models import Avg, Count, Q, Sum
+    from django.db.models import Avg, Count, Max, Q, Sum
 
     from workshops.models import Round, Vote
 
@@ -202,6 +206,7 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
             "votes": Count("id"),
             # resistance at or above the round's veto threshold: for the objection round
             "vetoes": Count("id", filter=Q(value__gte=round_.veto)),
+            "max": Max("value"),
         }
     else:
         aggregates = {
@@ -212,7 +217,7 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
     rows = Vote.objects.filter(round=round_).values("option").annotate(**aggregates)
     empty = {key: 0 for key in aggregates}
     if method == Round.Method.CONSENT:
-        empty["mean"] = None
+        empty["mean"] = empty["max"] = None
     totals = {str(option): dict(empty) for option in options}
     for row in rows:
         key = str(row.pop("option"))
@@ -220,6 +225,10 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
             if "mean" in row and row["mean"] is not None:
                 row["mean"] = round(float(row["mean"]), 2)
             totals[key] = {k: (v if v is not None else empty[k]) for k, v in row.items()}
+            if method == Round.Method.CONSENT:
+                # One strong objection in a calm field: worth hearing in the objection round.
+                t = totals[key]
+                t["outlier"] = t["max"] is not None and t["mean"] is not None and t["max"] - t["mean"] >= OUTLIER_GAP
     voters = Vote.objects.filter(round=round_).values("participant").distinct().count()
     for option, analog in analog_totals(round_).items():
         if option in totals:

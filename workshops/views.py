@@ -33,7 +33,9 @@ from workshops.cards_pdf import cards_pdf
 from workshops.services import cards as card_services
 from workshops.services import rounds as round_services
 from workshops.services.votes import cast_vote
+from workshops.templatetags.mitwirken import ANALOG as TALLY_ANALOG
 from workshops.templatetags.mitwirken import HIDDEN as TALLY_HIDDEN
+from workshops.templatetags.mitwirken import OUTLIER as TALLY_OUTLIER
 from workshops.templatetags.mitwirken import TALLY_FORMATS
 from workshops.services.participants import join_conference, offered_languages
 
@@ -53,6 +55,8 @@ def live_texts() -> dict:
         "closed": _("Proposals are closed at the moment."),
         "tally": {method: str(text) for method, text in TALLY_FORMATS.items()},
         "tally_hidden": str(TALLY_HIDDEN),
+        "tally_outlier": str(TALLY_OUTLIER),
+        "tally_analog": str(TALLY_ANALOG),
         "saved_vote": _("Your vote is saved."),
         "adopted": _("adopted"),
         "not_adopted": _("not adopted"),
@@ -505,8 +509,28 @@ def screen(request, code):
             "qr_svg": qr_svg(join_url),
             "rev": forum.rev,
             "live_texts": live_texts(),
+            "results": _screen_results(forum),
         },
     )
+
+
+def _screen_results(forum: Forum) -> dict | None:
+    """The latest round as the projector shows it: options with tally and bar length."""
+    rounds = selectors.rounds_for_page(forum, Actor(screen=True))
+    if not rounds:
+        return None
+    latest = rounds[0]
+    metric = {
+        "support": lambda t: t.get("support", 0),
+        "dots": lambda t: t.get("dots", 0),
+        "consent": lambda t: t.get("resistance", 0),
+        "adoption": lambda t: (100 * t["yes"] / (t["yes"] + t["no"])) if t["yes"] + t["no"] else 0,
+    }[latest["method"]]
+    values = [metric(selectors.combined(o["tally"])) if o["tally"] else 0 for o in latest["options"]]
+    top = max(values, default=0) or 1
+    for option, value in zip(latest["options"], values):
+        option["bar"] = round(100 * value / top) if latest["tally_visible"] else 0
+    return latest
 
 
 def robots(request):

@@ -3,12 +3,28 @@
 // coalesced `tally` frames. The server-rendered forms work without this.
 
 function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => (values[key] === null || values[key] === undefined ? "–" : values[key]));
+  return template
+    .replace(/%\((\w+)\)s/g, (_, key) => (values[key] === null || values[key] === undefined ? "–" : values[key]))
+    .replace(/%%/g, "%");
 }
 
+function withShare(tally) {
+  const values = Object.assign({ vetoes: 0 }, tally);
+  if ("yes" in tally) {
+    const cast = tally.yes + tally.no;
+    values.share = cast ? Math.round((100 * tally.yes) / cast) : "–";
+  }
+  return values;
+}
+
+// The same sentence as workshops/templatetags/mitwirken.py (format_tally).
 export function tallyText(t, method, tally) {
   if (!tally) return t.tally_hidden || "";
-  return format((t.tally || {})[method] || "", tally);
+  const template = (t.tally || {})[method] || "";
+  let text = format(template, withShare(tally));
+  if (tally.outlier) text += " · " + (t.tally_outlier || "");
+  if (tally.analog) text += " + " + (t.tally_analog || "") + ": " + format(template, withShare(tally.analog));
+  return text;
 }
 
 // Reflect the person's ballot (ack result: {votes: {option: value}, points_left}).

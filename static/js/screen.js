@@ -1,6 +1,7 @@
 // The projector: the wall and the number of people online, live. No interaction.
 import { connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
+import { applyTally } from "./ballot.js";
 
 const t = texts();
 const wall = document.querySelector(".screen-wall");
@@ -8,12 +9,50 @@ const online = document.querySelector("[data-online]");
 const statusEl = document.querySelector("[data-connection]");
 const key = new URLSearchParams(location.search).get("key") || "";
 
+const roundsEl = document.querySelector("[data-rounds]");
+const METRIC = {
+  support: (t) => t.support || 0,
+  dots: (t) => t.dots || 0,
+  consent: (t) => t.resistance || 0,
+  adoption: (t) => (t.yes + t.no ? (100 * t.yes) / (t.yes + t.no) : 0),
+};
+
+function combined(tally) {
+  const total = Object.assign({}, tally);
+  Object.entries(tally.analog || {}).forEach(([k, v]) => { if (k !== "mean") total[k] = (total[k] || 0) + v; });
+  return total;
+}
+
+function bars(frame) {
+  const section = roundsEl.querySelector(`[data-round="${frame.round}"]`);
+  if (!section) return;
+  const metric = METRIC[section.dataset.method];
+  const values = Object.fromEntries(Object.entries(frame.totals).map(([k, t]) => [k, metric(combined(t))]));
+  const top = Math.max(1, ...Object.values(values));
+  section.querySelectorAll("li[data-option]").forEach((li) => {
+    const bar = li.querySelector("[data-bar]");
+    if (bar && li.dataset.option in values) bar.style.width = Math.round((100 * values[li.dataset.option]) / top) + "%";
+  });
+}
+
+async function refreshRounds() {
+  const response = await fetch(location.pathname + location.search);
+  if (!response.ok) return;
+  const html = new DOMParser().parseFromString(await response.text(), "text/html");
+  const fresh = html.querySelector("[data-rounds]");
+  if (fresh) roundsEl.replaceChildren(...fresh.childNodes);
+}
+
 connect({
   code: document.body.dataset.code,
   key,
   handlers: {
     snapshot: (state) => syncWall(wall, state.items, t),
-    event: (event, state) => syncWall(wall, state.items, t),
+    event: (event, state) => {
+      if (event.name.startsWith("round.")) refreshRounds();
+      syncWall(wall, state.items, t);
+    },
+    tally: (frame) => { applyTally(roundsEl, t, frame); bars(frame); },
     presence: (n) => { if (online) online.textContent = (t.online || "%(n)s").replace("%(n)s", n); },
     status: (value, unsent) => showStatus(statusEl, value, unsent, t),
   },

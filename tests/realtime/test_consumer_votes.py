@@ -39,7 +39,7 @@ async def last_tally(client, round_id, until_totals, timeout=3):
     [
         ("support", 1, {"support": 1}),
         ("dots", 2, {"dots": 2}),
-        ("consent", 7, {"resistance": 7, "mean": 7.0, "votes": 1, "vetoes": 0}),
+        ("consent", 7, {"resistance": 7, "mean": 7.0, "votes": 1, "vetoes": 0, "max": 7, "outlier": False}),
         ("adoption", -1, {"yes": 0, "no": 1, "abstain": 0}),
     ],
 )

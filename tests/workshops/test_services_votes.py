@@ -158,9 +158,14 @@ def test_consent_tally_has_sum_mean_votes_and_the_passive_option(forum, mod, ite
     vote(forum, other, round_, items[0], 8)
     vote(forum, voter, round_, PASSIVE_OPTION, 10)
     totals = round_totals(round_)
-    assert totals["totals"][str(items[0].pk)] == {"resistance": 11, "mean": 5.5, "votes": 2, "vetoes": 1}
-    assert totals["totals"]["0"] == {"resistance": 10, "mean": 10.0, "votes": 1, "vetoes": 1}
+    assert totals["totals"][str(items[0].pk)] == {"resistance": 11, "mean": 5.5, "votes": 2, "vetoes": 1, "max": 8, "outlier": False}
+    assert totals["totals"]["0"] == {"resistance": 10, "mean": 10.0, "votes": 1, "vetoes": 1, "max": 10, "outlier": False}
     assert totals["voters"] == 2
+    calm = [participant_actor(make_participant(forum.conference)) for _ in range(4)]
+    outlier_round = open_round(actor=mod, forum=forum, method="consent", items=[items[1].pk])
+    for person, value in zip(calm, (0, 0, 1, 9)):
+        vote(forum, person, outlier_round, items[1], value)
+    assert round_totals(outlier_round)["totals"][str(items[1].pk)]["outlier"] is True  # 9 vs mean 2.5
     for bad in (-1, 11, "viel", True):
         refused("invalid", cast_vote, round_, actor=voter, forum=forum, round=round_.pk, item=items[0].pk, value=bad)
 

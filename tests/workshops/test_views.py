@@ -438,3 +438,20 @@ def test_every_method_renders_on_phone_and_console_open_and_closed(console, foru
     close_round(actor=mod, forum=forum, round=round_.pk)
     phone_html = participant_page.get(f"/f/{forum.code}/").content.decode()
     assert "Result" in phone_html and "on paper" in phone_html
+
+
+def test_the_screen_shows_the_latest_round_as_bars_and_keeps_secret_ones_hidden(client, forum):
+    from tests.factories import participant_actor
+    from workshops.services.rounds import close_round
+    from workshops.services.votes import cast_vote
+
+    round_, items, mod = _round(forum, method="support", secret=True)
+    voter = participant_actor(make_participant(forum.conference))
+    cast_vote(actor=voter, forum=forum, round=round_.pk, item=items[1].pk, value=1)
+    html = client.get(f"/f/{forum.code}/screen/", {"key": forum.screen_key}).content.decode()
+    assert "Ergebnis nach der Runde" in html and "width: 0%" in html
+    close_round(actor=mod, forum=forum, round=round_.pk)
+    html = client.get(f"/f/{forum.code}/screen/", {"key": forum.screen_key}).content.decode()
+    ranking = re.search(r'<ol class="ranking bars">(.*?)</ol>', html, re.S).group(1)
+    assert ranking.index("Maßnahme 1") < ranking.index("Maßnahme 0")
+    assert "width: 100%" in ranking

@@ -9,23 +9,32 @@ TALLY_FORMATS = {
     "support": _("Support: %(support)s"),
     "dots": _("Points: %(dots)s"),
     "consent": _("Resistance %(resistance)s (mean %(mean)s, %(votes)s votes, %(vetoes)s strong objections)"),
-    "adoption": _("Yes %(yes)s · No %(no)s · Abstain %(abstain)s"),
+    "adoption": _("Yes %(yes)s · No %(no)s · Abstain %(abstain)s (%(share)s %% yes)"),
 }
+OUTLIER = _("one strong objection, hear it")
 HIDDEN = _("Results after the round")
 ANALOG = _("on paper")
 
 
-def format_tally(method: str, tally: dict | None) -> str:
-    if not tally:
-        return str(HIDDEN)
+def _values(tally: dict) -> dict:
     values = {k: ("–" if v is None else v) for k, v in tally.items() if k != "analog"}
     values.setdefault("vetoes", 0)
-    text = str(TALLY_FORMATS[method]) % values
+    if "yes" in tally:
+        cast = tally["yes"] + tally["no"]
+        values["share"] = round(100 * tally["yes"] / cast) if cast else "–"
+    return values
+
+
+def format_tally(method: str, tally: dict | None) -> str:
+    """The tally as a sentence; static/js/ballot.js (tallyText) writes the same one."""
+    if not tally:
+        return str(HIDDEN)
+    text = str(TALLY_FORMATS[method]) % _values(tally)
+    if tally.get("outlier"):
+        text += f" · {OUTLIER}"
     analog = tally.get("analog")
     if analog:
-        values = {k: ("–" if v is None else v) for k, v in analog.items()}
-        values.setdefault("vetoes", 0)
-        text += f" + {ANALOG}: " + str(TALLY_FORMATS[method]) % values
+        text += f" + {ANALOG}: " + str(TALLY_FORMATS[method]) % _values(analog)
     return text
 
 
