@@ -67,7 +67,8 @@ def test_the_console_prints_a_pdf_and_a_scanned_card_joins_and_binds(client, for
     client.post(f"/f/{forum.code}/moderate/action", {"action": "cards_required", "required": "1"})
     forum.refresh_from_db()
     assert forum.requires_cards
-    client.logout()
+    client.logout()  # (forgets every cookie)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     code = issue_cards(actor=mod, forum=forum, count=1)[0]
     page = client.get(f"/j/{forum.code}", {"card": code}).content.decode()
     assert f'name="card" value="{code}"' in page
