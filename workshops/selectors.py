@@ -185,35 +185,40 @@ def round_data(round_, item_ids: list[int] | None = None) -> dict:
 OUTLIER_GAP = 5
 
 
+def tally_aggregates(round_, *, flags: bool = True) -> dict:
+    """The database aggregates of a round's method, as its tally names them."""
+    from django.db.models import Avg, Count, Max, Q, Sum
+
+    from workshops.models import Round
+
+    method = round_.method
+    if method == Round.Method.SUPPORT:
+        return {"support": Count("id")}
+    if method == Round.Method.DOTS:
+        return {"dots": Sum("value")}
+    if method == Round.Method.CONSENT:
+        aggregates = {"resistance": Sum("value"), "mean": Avg("value"), "votes": Count("id")}
+        if flags:
+            # resistance at or above the round's veto threshold: for the objection round
+            aggregates["vetoes"] = Count("id", filter=Q(value__gte=round_.veto))
+            aggregates["max"] = Max("value")
+        return aggregates
+    return {
+        "yes": Count("id", filter=Q(value=1)),
+        "no": Count("id", filter=Q(value=-1)),
+        "abstain": Count("id", filter=Q(value=0)),
+    }
+
+
 def round_totals(round_, options: list[int] | None = None) -> dict:
     """The tally of a round as a ``tally`` frame's ``totals``: {option id: tally}, with
     every option present, plus the number of voters. Two queries, whatever the votes."""
-    from django.db.models import Avg, Count, Max, Q, Sum
-
     from workshops.models import Round, Vote
 
     if options is None:
         options = round_data(round_)["options"]
     method = round_.method
-    if method == Round.Method.SUPPORT:
-        aggregates = {"support": Count("id")}
-    elif method == Round.Method.DOTS:
-        aggregates = {"dots": Sum("value")}
-    elif method == Round.Method.CONSENT:
-        aggregates = {
-            "resistance": Sum("value"),
-            "mean": Avg("value"),
-            "votes": Count("id"),
-            # resistance at or above the round's veto threshold: for the objection round
-            "vetoes": Count("id", filter=Q(value__gte=round_.veto)),
-            "max": Max("value"),
-        }
-    else:
-        aggregates = {
-            "yes": Count("id", filter=Q(value=1)),
-            "no": Count("id", filter=Q(value=-1)),
-            "abstain": Count("id", filter=Q(value=0)),
-        }
+    aggregates = tally_aggregates(round_)
     rows = Vote.objects.filter(round=round_).values("option").annotate(**aggregates)
     empty = {key: 0 for key in aggregates}
     if method == Round.Method.CONSENT:
@@ -345,7 +350,7 @@ def round_breakdown(round_, options: list[int]) -> dict:
     in the round appear. "Broad" means carried by every such group: some support or
     points from each, more yes than no in each, or each group's mean resistance below
     the veto threshold."""
-    from django.db.models import Avg, Count, Q, Sum
+    from django.db.models import Count
 
     from workshops.models import Round, Vote
 
@@ -353,15 +358,7 @@ def round_breakdown(round_, options: list[int]) -> dict:
     sizes = dict(votes.values("group").annotate(n=Count("participant", distinct=True)).values_list("group", "n"))
     groups = sorted(g for g, n in sizes.items() if n >= MIN_GROUP_VOTERS)
     method = round_.method
-    if method == Round.Method.SUPPORT:
-        aggregates = {"support": Count("id")}
-    elif method == Round.Method.DOTS:
-        aggregates = {"dots": Sum("value")}
-    elif method == Round.Method.CONSENT:
-        aggregates = {"resistance": Sum("value"), "mean": Avg("value"), "votes": Count("id")}
-    else:
-        aggregates = {"yes": Count("id", filter=Q(value=1)), "no": Count("id", filter=Q(value=-1)),
-                      "abstain": Count("id", filter=Q(value=0))}
+    aggregates = tally_aggregates(round_, flags=False)
     by_option = {str(o): {} for o in options}
     for row in votes.filter(group__in=groups).values("option", "group").annotate(**aggregates):
         option, group = str(row.pop("option")), row.pop("group")

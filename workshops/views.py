@@ -241,12 +241,9 @@ def phone(request, code):
 
 @require_POST
 def propose(request, code):
-    forum, _canonical = _forum_or_none(code)
-    if forum is None:
-        return _unknown_code(request, code)
-    actor = _actor(request, forum)
-    if not rules.can_take_part(actor, forum):
-        return redirect("workshops:join", code=forum.code)
+    forum, actor, refusal = _taking_part(request, code)
+    if refusal:
+        return refusal
     values = {
         "field": request.POST.get("field", ""),
         "kind": request.POST.get("kind", ""),
@@ -281,12 +278,9 @@ def _take_card(request, forum: Forum, actor: Actor, code: str) -> None:
 @require_POST
 def take_card(request, code):
     """A voting card typed in on the phone page."""
-    forum, _canonical = _forum_or_none(code)
-    if forum is None:
-        return _unknown_code(request, code)
-    actor = _actor(request, forum)
-    if not rules.can_take_part(actor, forum):
-        return redirect("workshops:join", code=forum.code)
+    forum, actor, refusal = _taking_part(request, code)
+    if refusal:
+        return refusal
     _take_card(request, forum, actor, request.POST.get("card", ""))
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
 
@@ -312,12 +306,9 @@ def print_cards(request, code):
 @require_POST
 def vote(request, code):
     """A vote from the ballot form: one service call, then back to the ballot."""
-    forum, _canonical = _forum_or_none(code)
-    if forum is None:
-        return _unknown_code(request, code)
-    actor = _actor(request, forum)
-    if not rules.can_take_part(actor, forum):
-        return redirect("workshops:join", code=forum.code)
+    forum, actor, refusal = _taking_part(request, code)
+    if refusal:
+        return refusal
     raw = request.POST.get("value", "")  # empty: withdraw
     try:
         cast_vote(actor=actor, forum=forum, round=request.POST.get("round"), item=request.POST.get("item"),
@@ -328,6 +319,18 @@ def vote(request, code):
         messages.success(request, _("Your vote is saved."))
     anchor = f"#round-{request.POST['round']}" if request.POST.get("round", "").isdigit() else ""
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + anchor)
+
+
+def _taking_part(request, code):
+    """The forum and actor for a participant's POST, or the response that sends them
+    to the join page (or the 404 page)."""
+    forum, _canonical = _forum_or_none(code)
+    if forum is None:
+        return None, None, _unknown_code(request, code)
+    actor = _actor(request, forum)
+    if not rules.can_take_part(actor, forum):
+        return None, None, redirect("workshops:join", code=forum.code)
+    return forum, actor, None
 
 
 def _moderator_forum(request, code):
