@@ -41,7 +41,7 @@ PUBLIC_OF_UNSHOWN = ("id", "field", "kind", "status", "merged_into", "refs")
 def public_frame(frame: dict, role: str) -> dict:
     """The event as this recipient may see it: hidden text goes to moderators only."""
     data = frame.get("data")
-    if role == "moderator" or not frame.get("name", "").startswith("item.") or not data:
+    if role == "moderator" or not frame.get("name", "").startswith("item.") or not data or "status" not in data:
         return frame
     if data.get("status") == "visible":
         return frame

@@ -48,7 +48,10 @@ class Outbox {
 export function applyEvent(state, event, role) {
   const next = Object.assign({}, state, { rev: event.rev });
   const data = event.data || {};
-  if (event.name.startsWith("item.")) {
+  if (event.name === "item.removed") {
+    // left a plenary's pool (its measure was taken back or hidden)
+    next.items = state.items.filter((i) => i.id !== data.id);
+  } else if (event.name.startsWith("item.")) {
     const items = state.items.filter((i) => i.id !== data.id);
     if (role === "moderator" || data.status === "visible") items.push(data);
     items.sort((a, b) => a.id - b.id);

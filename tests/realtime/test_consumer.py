@@ -331,7 +331,9 @@ def apply_event(state: dict, event: dict, role: str) -> dict:
         raise AssertionError("gap")
     state = {**state, "rev": event["rev"]}
     name, data = event["name"], event["data"]
-    if name.startswith("item."):
+    if name == "item.removed":
+        state["items"] = [i for i in state["items"] if i["id"] != data["id"]]
+    elif name.startswith("item."):
         items = [i for i in state["items"] if i["id"] != data["id"]]
         if role == "moderator" or data["status"] == "visible":
             items.append(data)

@@ -33,9 +33,10 @@ def test_shortlisted_measures_show_in_the_plenary_with_goal_and_need(forum, setu
     shortlist_item(actor=mod, forum=forum, item=measures[0].pk, shortlisted=True)
     shown = {i["id"] for i in forum_snapshot(plenary, mod)["items"]}
     assert shown == {measures[0].pk, goal.pk, need.pk}
-    for f in (forum, plenary):
-        event = ForumEvent.objects.filter(forum=f).last()
-        assert (event.name, event.data["id"], event.data["shortlisted"]) == ("item.updated", measures[0].pk, True)
+    event = ForumEvent.objects.filter(forum=forum).last()
+    assert (event.name, event.data["id"], event.data["shortlisted"]) == ("item.updated", measures[0].pk, True)
+    entered = [(e.name, e.data["id"]) for e in ForumEvent.objects.filter(forum=plenary).order_by("rev")]
+    assert entered == [("item.added", need.pk), ("item.added", goal.pk), ("item.added", measures[0].pk)]
     shortlist_item(actor=mod, forum=forum, item=measures[0].pk, shortlisted=False)
     assert forum_snapshot(plenary, mod)["items"] == []
 
@@ -73,3 +74,34 @@ def test_the_plenary_adoption_round_decides(forum, setup):
     assert measures[1].adopted is True
     with pytest.raises(ServiceError):
         adopt_item(actor=mod, forum=plenary, item=measures[2].pk, adopted=True)  # not in the plenary's pool
+
+
+def test_plenary_events_applied_to_an_old_snapshot_equal_a_fresh_one(forum, setup):
+    from tests.realtime.test_consumer import apply_event
+    from workshops.services.items import edit_item, hide_item, restore_item
+
+    plenary, mod, need, goal, measures = setup
+    watcher = participant_actor(make_participant(forum.conference))
+    plenary.refresh_from_db()
+    state = forum_snapshot(plenary, watcher)
+
+    def replay():
+        nonlocal state
+        for e in ForumEvent.objects.filter(forum=plenary, rev__gt=state["rev"]).order_by("rev"):
+            state = apply_event(state, {"rev": e.rev, "name": e.name, "data": e.data}, "participant")
+        plenary.refresh_from_db()
+        fresh = forum_snapshot(plenary, watcher)
+        assert state["items"] == fresh["items"]
+        return [i["id"] for i in fresh["items"]]
+
+    shortlist_item(actor=mod, forum=forum, item=measures[0].pk, shortlisted=True)
+    assert replay() == [need.pk, goal.pk, measures[0].pk]
+    edit_item(actor=mod, forum=forum, item=goal.pk, text="Kurse mit Betreuung in jedem Stadtteil")
+    edit_item(actor=mod, forum=forum, item=measures[1].pk, text="nicht im Plenum")
+    assert replay() == [need.pk, goal.pk, measures[0].pk]
+    hide_item(actor=mod, forum=forum, item=measures[0].pk)  # goal and need leave with it
+    assert replay() == []
+    restore_item(actor=mod, forum=forum, item=measures[0].pk)
+    assert replay() == [need.pk, goal.pk, measures[0].pk]
+    shortlist_item(actor=mod, forum=forum, item=measures[0].pk, shortlisted=False)
+    assert replay() == []

@@ -122,6 +122,54 @@ def _get_item(forum: Forum, item_id) -> Item:
     return item
 
 
+class _PlenaryEcho:
+    """Keeps the conference's plenaries in step with item changes in a forum.
+
+    A plenary shows the shortlisted measures of every forum with the goals and needs
+    they answer (``selectors.plenary_pool``). ``record`` writes an item event in its
+    forum; ``finish`` then writes, in each plenary, the events of items that stay in the
+    pool, ``item.added`` for items that entered it and ``item.removed`` for items that
+    left it, so a plenary client that applies them equals a fresh snapshot.
+    """
+
+    def __init__(self, conference_id: int, plenaries: list[Forum]):
+        self.conference_id = conference_id
+        self.plenaries = plenaries
+        self.before = self._pool() if plenaries else set()
+        self.pending: list[tuple[str, dict]] = []
+
+    def _pool(self) -> set[int]:
+        from workshops.selectors import plenary_pool
+
+        return set(Item.objects.filter(plenary_pool(self.conference_id)).values_list("pk", flat=True))
+
+    def record(self, forum: Forum, name: str, data: dict) -> None:
+        record_event(forum, name, data)
+        self.pending.append((name, data))
+
+    def finish(self) -> None:
+        if not self.plenaries:
+            return
+        after = self._pool()
+        staying = [(name, data) for name, data in self.pending if data["id"] in self.before & after]
+        entered = Item.objects.filter(pk__in=after - self.before).select_related("author").order_by("pk")
+        for plenary in self.plenaries:
+            for name, data in staying:
+                record_event(plenary, name, data)
+            for item in entered:
+                record_event(plenary, "item.added", item_data(item))
+            for item_id in sorted(self.before - after):
+                record_event(plenary, "item.removed", {"id": item_id})
+
+
+def _lock_with_plenaries(forum: Forum) -> tuple[Forum, _PlenaryEcho]:
+    """Lock the forum and its conference's plenaries (house order: plenaries first).
+    Only moderators' item changes take this wider lock; proposals lock their forum only."""
+    plenary_ids = [pk for pk in _plenary_ids(forum.conference_id) if pk != forum.pk]
+    locked = lock_forums([forum.pk, *plenary_ids])
+    return locked[forum.pk], _PlenaryEcho(forum.conference_id, [locked[pk] for pk in plenary_ids])
+
+
 def _require_moderator(actor: Actor, forum: Forum) -> None:
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
@@ -166,7 +214,7 @@ def propose_item(
 @transaction.atomic
 def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
     """Change an item's text (moderators). Records ``item.updated``."""
-    forum = lock_forum(forum.pk)
+    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
     item = _get_item(forum, item)
     if item.status == Item.Status.MERGED:
@@ -177,7 +225,8 @@ def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
     before = item.text
     item.text = text
     item.save(update_fields=["text", "updated_at"])
-    record_event(forum, "item.updated", item_data(item))
+    echo.record(forum, "item.updated", item_data(item))
+    echo.finish()
     audit(forum, actor, "forum.item.edited", {"item": item.pk, "before": before, "after": text})
     return item
 
@@ -185,14 +234,15 @@ def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
 @transaction.atomic
 def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
     """Hide a visible item from participants and the screen (moderators). Records ``item.hidden``."""
-    forum = lock_forum(forum.pk)
+    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
     item = _get_item(forum, item)
     if item.status != Item.Status.VISIBLE:
         raise ServiceError(ServiceError.INVALID, _("This item is not shown, so it cannot be hidden."))
     item.status = Item.Status.HIDDEN
     item.save(update_fields=["status", "updated_at"])
-    record_event(forum, "item.hidden", item_data(item))
+    echo.record(forum, "item.hidden", item_data(item))
+    echo.finish()
     audit(forum, actor, "forum.item.hidden", {"item": item.pk})
     return item
 
@@ -204,7 +254,7 @@ def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
     Restoring a merged item undoes the merge for the item itself; links that were moved to
     the other item stay there.
     """
-    forum = lock_forum(forum.pk)
+    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
     item = _get_item(forum, item)
     if item.status == Item.Status.VISIBLE:
@@ -212,7 +262,8 @@ def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
     item.status = Item.Status.VISIBLE
     item.merged_into = None
     item.save(update_fields=["status", "merged_into", "updated_at"])
-    record_event(forum, "item.restored", item_data(item))
+    echo.record(forum, "item.restored", item_data(item))
+    echo.finish()
     audit(forum, actor, "forum.item.restored", {"item": item.pk})
     return item
 
@@ -226,7 +277,7 @@ def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
     ``into``. Records ``item.merged`` (the duplicate) and ``item.updated`` (``into``, whose
     refs may have grown), and returns ``into``.
     """
-    forum = lock_forum(forum.pk)
+    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
     duplicate = _get_item(forum, item)
     target = _get_item(forum, into)
@@ -250,11 +301,12 @@ def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
     duplicate.merged_into = target
     duplicate.save(update_fields=["status", "merged_into", "updated_at"])
     duplicate.refs.clear()
-    record_event(forum, "item.merged", item_data(duplicate, []))
+    echo.record(forum, "item.merged", item_data(duplicate, []))
     if moved_refs:
-        record_event(forum, "item.updated", item_data(target, sorted(target_refs | moved_refs)))
+        echo.record(forum, "item.updated", item_data(target, sorted(target_refs | moved_refs)))
     for other in answering:
-        record_event(forum, "item.updated", item_data(other))
+        echo.record(forum, "item.updated", item_data(other))
+    echo.finish()
     report = _move_votes(forum, duplicate, target)
     audit(forum, actor, "forum.item.merged", {"item": duplicate.pk, "into": target.pk, **report})
     target.merge_report = report
@@ -314,8 +366,7 @@ def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> It
     measure (with the goals and needs it answers) now shows or no longer does."""
     if not isinstance(shortlisted, bool):
         raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
-    locked = lock_forums([forum.pk, *_plenary_ids(forum.conference_id)])
-    forum = locked[forum.pk]
+    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
     item = _get_item(forum, item)
     if item.kind != Item.Kind.MEASURE:
@@ -326,9 +377,8 @@ def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> It
         return item
     item.shortlisted = shortlisted
     item.save(update_fields=["shortlisted", "updated_at"])
-    data = item_data(item)
-    for locked_forum in locked.values():
-        record_event(locked_forum, "item.updated", data)
+    echo.record(forum, "item.updated", item_data(item))
+    echo.finish()
     audit(forum, actor, "forum.item.shortlisted" if shortlisted else "forum.item.unshortlisted", {"item": item.pk})
     return item
 
@@ -357,7 +407,9 @@ def set_adopted(*, forum: Forum, item: Item, adopted: bool | None, locked: dict)
     item.save(update_fields=["adopted", "updated_at"])
     data = item_data(item)
     for locked_forum in locked.values():
-        record_event(locked_forum, "item.updated", data)
+        # its own forum and the plenaries, not the forums of the round's other items
+        if locked_forum.pk == item.forum_id or locked_forum.kind == Forum.Kind.PLENARY:
+            record_event(locked_forum, "item.updated", data)
 
 
 @transaction.atomic
