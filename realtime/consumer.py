@@ -18,6 +18,7 @@ from django.utils import translation
 from realtime import commands
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
+from realtime.hub import hub
 from realtime.publisher import event_frame, forum_group
 from realtime.tally import coalescer
 from workshops import rules, selectors
@@ -69,11 +70,12 @@ class ForumConsumer(AsyncWebsocketConsumer):
         coalescer.attach()
         self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
         self.sent_rev = 0
-        self.group = forum_group(self.forum.pk)
-        # Join the group before the snapshot is read, so no event falls between them;
-        # events already in the snapshot are skipped by rev.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Until its snapshot is out, the hub keeps this socket's broadcasts here.
+        self.backlog: list | None = []
+        # Join the process's fan-out before the snapshot is read, so no event falls
+        # between them; events already in the snapshot are skipped by rev.
         await self.accept()
+        await hub.join(self.forum.pk, self)
         await self.send_snapshot()
         if self.role != "screen":
             presence, announcer = get_presence()
@@ -110,7 +112,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, close_code):
         if self.role is None or self.forum is None:
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await hub.leave(self.forum.pk, self)
         if self.role != "screen":
             presence, announcer = get_presence()
             await presence.remove(self.forum.pk, self.channel_name)
@@ -178,6 +180,10 @@ class ForumConsumer(AsyncWebsocketConsumer):
         snapshot = await database_sync_to_async(self._read_snapshot)()
         self.sent_rev = snapshot["rev"]
         await self.send_frame({"type": "snapshot", **snapshot})
+        backlog, self.backlog = self.backlog, None
+        for rev, text in backlog or ():
+            if rev is None or rev > self.sent_rev:
+                await self.send(text_data=text)
 
     def _read_snapshot(self):
         with transaction.atomic():  # one consistent read: rev matches the items
@@ -208,23 +214,3 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if len(frames) != current - client_rev:  # a gap in the log: start afresh
             return None
         return frames
-
-    # --- from the channel layer -------------------------------------------------------
-
-    async def forum_event(self, message):
-        frame = message["frame"]
-        # Already in the snapshot or the sync this client got. Later events are forwarded
-        # as they come (with several processes they may come out of order; the client
-        # orders them by rev and asks for a sync when one is missing).
-        if frame["rev"] <= self.sent_rev:
-            return
-        await self.send_frame(public_frame(frame, self.role))
-
-    async def forum_presence(self, message):
-        await self.send_frame({"type": "presence", "online": message["online"]})
-
-    async def forum_tally(self, message):
-        # A secret round's tally reaches only moderators until the round closes.
-        if message.get("secret") and self.role != "moderator":
-            return
-        await self.send_frame(message["frame"])

@@ -111,7 +111,7 @@ class Announcer:
         finally:
             self.pending.discard(forum_id)
         online = await self.presence.count(forum_id)
-        await layer.group_send(forum_group(forum_id), {"type": "forum.presence", "online": online})
+        await layer.group_send(forum_group(forum_id), {"type": "forum.presence", "forum": forum_id, "online": online})
 
 
 _presence = None

@@ -28,7 +28,7 @@ def event_frame(*, rev: int, name: str, data: dict) -> dict:
 def publish_event(*, forum_id: int, rev: int, name: str, data: dict) -> None:
     frame = event_frame(rev=rev, name=name, data=data)
     json.dumps(frame)  # fail now, inside the transaction, not later in a broadcast
-    message = {"type": "forum.event", "frame": frame}
+    message = {"type": "forum.event", "forum": forum_id, "frame": frame}
     transaction.on_commit(lambda: send_to_group(forum_group(forum_id), message))
 
 

@@ -40,7 +40,9 @@ def _mark(forum_id: int, round_id: int) -> None:
     try:
         message = tally_frame(round_id)
         if message is not None:
-            async_to_sync(get_channel_layer().group_send)(forum_group(forum_id), {"type": "forum.tally", **message})
+            async_to_sync(get_channel_layer().group_send)(
+                forum_group(forum_id), {"type": "forum.tally", "forum": forum_id, **message}
+            )
     except Exception:  # noqa: BLE001 - the vote is committed; a tally can be recomputed
         log.exception("could not send the tally of round %s", round_id)
 
@@ -98,7 +100,9 @@ class Coalescer:
         try:
             message = await database_sync_to_async(tally_frame)(round_id)
             if message is not None:
-                await get_channel_layer().group_send(forum_group(forum_id), {"type": "forum.tally", **message})
+                await get_channel_layer().group_send(
+                    forum_group(forum_id), {"type": "forum.tally", "forum": forum_id, **message}
+                )
         except Exception:  # noqa: BLE001
             log.exception("tally of round %s failed", round_id)
 

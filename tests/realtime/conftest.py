@@ -35,6 +35,9 @@ class Client:
     def __init__(self, communicator):
         self.ws = communicator
         self.n = 0
+        # Frames passed over while waiting for another one: an event may arrive before
+        # the ack of the command that caused it (the hub writes it as soon as it commits).
+        self.skipped = []
 
     async def send(self, frame):
         await self.ws.send_json_to(frame)
@@ -49,11 +52,18 @@ class Client:
         return await self.ws.receive_json_from(timeout=timeout)
 
     async def until(self, type_, timeout=3, **match):
-        """The next frame of this type (and fields); skips others, e.g. presence."""
+        """The next frame of this type (and fields); others are kept for later calls."""
+        def wanted(frame):
+            return frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items())
+
+        for n, frame in enumerate(self.skipped):
+            if wanted(frame):
+                return self.skipped.pop(n)
         while True:
             frame = await self.recv(timeout)
-            if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
+            if wanted(frame):
                 return frame
+            self.skipped.append(frame)
 
     async def nothing(self, timeout=0.2):
         return await self.ws.receive_nothing(timeout=timeout)

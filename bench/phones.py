@@ -1,0 +1,138 @@
+"""Simulated phones: HTTP join with cookies, then the forum socket of PROTOCOL.md.
+
+A minimal HTTP/1.1 client on asyncio streams, so a thousand phones can join
+concurrently without a thread each.
+"""
+import asyncio
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+
+class BenchError(RuntimeError):
+    """Something that makes the figures meaningless: reported loudly, never as a result."""
+
+
+async def http(host: str, port: int, method: str, path: str, *, cookies: dict, body: dict | None = None,
+               referer: str = "") -> tuple[int, dict, str]:
+    try:
+        reader, writer = await asyncio.open_connection(host, port)
+    except OSError as exc:
+        raise BenchError(f"the server at {host}:{port} is not reachable ({exc})") from None
+    data = urllib.parse.urlencode(body).encode() if body is not None else b""
+    headers = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+    if cookies:
+        headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    if body is not None:
+        headers += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(data)}"]
+    if referer:
+        headers.append(f"Referer: {referer}")
+    writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + data)
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    head, _, text = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    found: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.lower() == "set-cookie":
+            cookie = value.strip().split(";", 1)[0]
+            key, _, val = cookie.partition("=")
+            found[key] = val
+    return status, found, text.decode("utf-8", "replace")
+
+
+def csrf_token(html: str) -> str:
+    marker = 'name="csrfmiddlewaretoken" value="'
+    if marker not in html:
+        raise BenchError("no CSRF token on the page: is this a Mitwirken server?")
+    return html.split(marker, 1)[1].split('"', 1)[0]
+
+
+async def join(host: str, port: int, code: str) -> dict:
+    """Join like a phone; return the cookies."""
+    cookies: dict[str, str] = {}
+    status, got, html = await http(host, port, "GET", f"/j/{code}", cookies=cookies)
+    if status == 404:
+        raise BenchError(f"the forum {code} does not exist: seed it first (manage.py seed_demo)")
+    cookies.update(got)
+    status, got, _ = await http(host, port, "POST", f"/j/{code}", cookies=cookies,
+                                body={"csrfmiddlewaretoken": csrf_token(html)},
+                                referer=f"http://{host}:{port}/j/{code}")
+    if status != 302:
+        raise BenchError(f"joining {code} was refused with HTTP {status}")
+    cookies.update(got)
+    return cookies
+
+
+async def login(host: str, port: int, username: str, password: str) -> dict:
+    cookies: dict[str, str] = {}
+    status, got, html = await http(host, port, "GET", "/accounts/login/", cookies=cookies)
+    cookies.update(got)
+    status, got, _ = await http(host, port, "POST", "/accounts/login/", cookies=cookies,
+                                body={"csrfmiddlewaretoken": csrf_token(html), "username": username,
+                                      "password": password},
+                                referer=f"http://{host}:{port}/accounts/login/")
+    if status != 302:
+        raise BenchError(f"the moderator login was refused (HTTP {status})")
+    cookies.update(got)
+    return cookies
+
+
+@dataclass
+class Phone:
+    """One socket: keeps every frame's arrival, answers acks to waiting commands."""
+
+    cookies: dict
+    ws: object = None
+    snapshot_at: float | None = None
+    snapshot: dict | None = None
+    tallies: list = field(default_factory=list)  # (arrival, frame)
+    events: list = field(default_factory=list)
+    waiting: dict = field(default_factory=dict)  # id -> (sent_at, future)
+    acks: list = field(default_factory=list)  # (latency, ack)
+    n: int = 0
+
+    async def connect(self, url: str, origin: str):
+        import websockets
+
+        try:
+            self.ws = await websockets.connect(
+                url, additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
+                origin=origin, max_size=2**22, open_timeout=60, ping_interval=None,
+            )
+        except Exception as exc:  # noqa: BLE001 - a refused phone spoils the figures
+            raise BenchError(f"a phone could not connect: {exc}") from None
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self):
+        async for raw in self.ws:
+            now = time.perf_counter()
+            frame = json.loads(raw)
+            kind = frame.get("type")
+            if kind == "snapshot":
+                self.snapshot, self.snapshot_at = frame, now
+            elif kind == "tally":
+                self.tallies.append((now, frame))
+            elif kind == "event":
+                self.events.append((now, frame))
+            elif kind == "ack":
+                sent_at, future = self.waiting.pop(frame["id"], (None, None))
+                if future is not None:
+                    self.acks.append((now - sent_at, frame))
+                    future.set_result(frame)
+
+    async def command(self, frame: dict) -> dict:
+        self.n += 1
+        frame = {"id": f"b{self.n}", **frame}
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[frame["id"]] = (time.perf_counter(), future)
+        await self.ws.send(json.dumps(frame))
+        return await future
+
+    async def close(self):
+        if self.ws is not None:
+            await self.ws.close()

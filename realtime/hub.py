@@ -1,0 +1,111 @@
+"""One fan-out point per server process.
+
+Consumers do not join channel-layer groups themselves. Each process has one hub with
+one layer channel, subscribed to the group of every forum that has a socket on this
+process; a broadcast is therefore one layer message per process (not one per phone),
+and the hub encodes each frame once per audience (moderators / everyone else) and
+writes it to its local sockets. The channel layer stays the way between processes.
+"""
+import asyncio
+import contextvars
+import json
+import logging
+from collections import defaultdict
+
+from channels.layers import get_channel_layer
+
+from realtime.publisher import forum_group
+
+log = logging.getLogger(__name__)
+
+
+def encode(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+class Hub:
+    def __init__(self):
+        self.local: dict[int, set] = defaultdict(set)
+        self.channel: str | None = None
+        self.loop = None
+        self.reader = None
+
+    async def _start(self):
+        loop = asyncio.get_running_loop()
+        if self.loop is loop and self.channel:
+            return
+        self.loop = loop
+        self.local.clear()
+        layer = get_channel_layer()
+        # The layer's default prefix: channels_redis pops one list per prefix and
+        # process, shared by every socket of this process; a prefix of its own would
+        # wait behind their blocking pops.
+        self.channel = await layer.new_channel()
+        self.reader = loop.create_task(self._read(layer), context=contextvars.Context())
+
+    async def join(self, forum_id: int, consumer) -> None:
+        await self._start()
+        if not self.local[forum_id]:
+            await get_channel_layer().group_add(forum_group(forum_id), self.channel)
+        self.local[forum_id].add(consumer)
+
+    async def leave(self, forum_id: int, consumer) -> None:
+        members = self.local.get(forum_id)
+        if members is None:
+            return
+        members.discard(consumer)
+        if not members:
+            del self.local[forum_id]
+            try:
+                await get_channel_layer().group_discard(forum_group(forum_id), self.channel)
+            except Exception:  # noqa: BLE001 - the group expires on its own
+                log.warning("could not leave the group of forum %s", forum_id)
+
+    async def _read(self, layer):
+        while True:
+            try:
+                message = await layer.receive(self.channel)
+                await self.deliver(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - one bad message must not stop the fan-out
+                log.exception("hub could not deliver a message")
+
+    async def deliver(self, message: dict) -> None:
+        """Write a broadcast to every local socket of its forum, encoded once per audience."""
+        forum_id = message.get("forum")
+        members = list(self.local.get(forum_id, ()))
+        if not members:
+            return
+        kind = message["type"]
+        rev = None
+        if kind == "forum.event":
+            from realtime.consumer import public_frame
+
+            frame = message["frame"]
+            rev = frame["rev"]
+            texts = {"moderator": encode(frame), "other": encode(public_frame(frame, "participant"))}
+        elif kind == "forum.tally":
+            text = encode(message["frame"])
+            texts = {"moderator": text, "other": None if message.get("secret") else text}
+        elif kind == "forum.presence":
+            text = encode({"type": "presence", "online": message["online"]})
+            texts = {"moderator": text, "other": text}
+        else:
+            return
+        for consumer in members:
+            text = texts["moderator" if consumer.role == "moderator" else "other"]
+            if text is None:
+                continue
+            if consumer.backlog is not None:  # its snapshot is still being read
+                consumer.backlog.append((rev, text))
+                continue
+            if rev is not None and rev <= consumer.sent_rev:
+                continue  # already in its snapshot or sync
+            try:
+                await consumer.send(text_data=text)
+            except Exception:  # noqa: BLE001 - a socket closing meanwhile
+                log.debug("a socket went away during fan-out")
+
+
+hub = Hub()
