@@ -49,8 +49,10 @@ test: install-dev messages
 	  echo "CI=true but DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI" >&2; exit 1; \
 	fi
 
+PHONES ?= 1000
 bench: install-dev messages
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench
+	$(BIN)/python -m bench.load --phones $(PHONES) --compare --exact-timeout 60
 
 check: install-dev
 	$(BIN)/python manage.py check
