@@ -113,3 +113,31 @@ def _execute_once(*, actor: Actor, sender: str, forum: Forum, command: Command) 
             answer = answer_error(exc.code, exc.message)
         CommandReceipt.objects.create(sender=sender, command_id=command.id, answer=answer)
         return answer
+
+
+def execute_batch(entries: list[dict]) -> list[dict]:
+    """Apply several commands (``execute``'s keyword arguments each) in one transaction,
+    each in a savepoint of its own: a refusal or a conflict rolls back that command
+    only. Returns their answers in order; they are valid once this returns (committed)."""
+    answers: list[dict | None] = [None] * len(entries)
+    try:
+        with transaction.atomic():
+            for n, entry in enumerate(entries):
+                with translation.override(entry["language"]):
+                    try:
+                        answers[n] = _execute_once(
+                            actor=entry["actor"], sender=entry["sender"], forum=entry["forum"], command=entry["command"]
+                        )
+                    except IntegrityError:
+                        # The same sender's id committed meanwhile on another connection.
+                        receipt = CommandReceipt.objects.filter(
+                            sender=entry["sender"], command_id=entry["command"].id
+                        ).first()
+                        answers[n] = receipt.answer if receipt else answer_error(
+                            "unavailable", _("The server cannot save right now. Your entry will be sent again shortly.")
+                        )
+    except (OperationalError, DatabaseError):
+        log.exception("database unavailable while applying a batch of %d commands", len(entries))
+        message = _("The server cannot save right now. Your entry will be sent again shortly.")
+        return [answer_error("unavailable", message) for _ in entries]
+    return answers

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from realtime import commands
+from realtime.writer import writer
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
 from realtime.hub import hub
@@ -154,7 +154,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
             await self.ack_error(command.id, ServiceError.FORBIDDEN, _lazy("The screen can only watch."))
             return
-        answer = await database_sync_to_async(commands.execute)(
+        answer = await writer.submit(
             actor=self.actor, sender=self.sender, forum=self.forum, command=command, language=self.language
         )
         await self.send_frame({"type": "ack", "id": command.id, **answer})
