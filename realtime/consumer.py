@@ -14,16 +14,18 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from realtime.writer import writer
+from realtime.hub import hub
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
-from realtime.hub import hub
-from realtime.publisher import event_frame, forum_group
+from realtime.publisher import event_frame
 from realtime.tally import coalescer
+from realtime.writer import writer
 from workshops import rules, selectors
 from workshops.actors import Actor
 from workshops.codes import normalize_join_code
+from workshops.exceptions import ServiceError
 from workshops.identity import session_participant
 from workshops.models import ForumEvent
 
@@ -138,21 +140,14 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await self.send_frame({"type": "pong", "rev": rev})
             return
         if not self._take_token():
-            with translation.override(self.language):
-                from django.utils.translation import gettext as _
-
-                message = _("Too many messages at once. Please wait a moment.")
-            await self.ack_error(command.id, "rate_limited", message)
+            await self.ack_error(command.id, "rate_limited", _("Too many messages at once. Please wait a moment."))
             return
         if command.type == "sync":
             await self.sync(command.fields["rev"])
             await self.send_frame({"type": "ack", "id": command.id, "ok": True})
             return
         if self.role == "screen":
-            from workshops.exceptions import ServiceError
-            from django.utils.translation import gettext_lazy as _lazy
-
-            await self.ack_error(command.id, ServiceError.FORBIDDEN, _lazy("The screen can only watch."))
+            await self.ack_error(command.id, ServiceError.FORBIDDEN, _("The screen can only watch."))
             return
         answer = await writer.submit(
             actor=self.actor, sender=self.sender, forum=self.forum, command=command, language=self.language

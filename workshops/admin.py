@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
-from workshops.models import ActionField, AuditEntry, Conference, Forum, ForumEvent, Item, Participant
+from workshops.models import (
+    ActionField,
+    AuditEntry,
+    Conference,
+    Forum,
+    ForumEvent,
+    Item,
+    Participant,
+)
 from workshops.services.forums import set_proposals_open
 from workshops.services.items import hide_item, restore_item
 

@@ -22,22 +22,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from workshops import rules, selectors
 from workshops.actors import Actor
+from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
+from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
-from workshops.cards_pdf import cards_pdf
-from workshops.services import cards as card_services
 from workshops.services import rounds as round_services
+from workshops.services.participants import join_conference, offered_languages
 from workshops.services.votes import cast_vote
 from workshops.templatetags.mitwirken import ANALOG as TALLY_ANALOG
 from workshops.templatetags.mitwirken import HIDDEN as TALLY_HIDDEN
 from workshops.templatetags.mitwirken import OUTLIER as TALLY_OUTLIER
 from workshops.templatetags.mitwirken import TALLY_FORMATS
-from workshops.services.participants import join_conference, offered_languages
 
 
 def live_texts() -> dict:

@@ -4,7 +4,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from tests.factories import make_conference, make_forum, make_moderator, make_participant
+from tests.factories import make_conference, make_moderator, make_participant
 from workshops.models import ForumEvent, Item
 
 pytestmark = pytest.mark.django_db(transaction=True)

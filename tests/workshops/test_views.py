@@ -400,7 +400,7 @@ def test_console_opens_and_closes_a_round_and_the_phone_shows_the_ranking(consol
     from workshops.services.votes import cast_vote
 
     author = participant_actor(make_participant(forum.conference))
-    a = propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme A")
+    propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme A")
     b = propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme B")
     url = f"/f/{forum.code}/moderate/action"
     console.post(url, {"action": "open_round", "method": "support", "kind": "measure"})
