@@ -51,3 +51,19 @@ def new_phone(browser, live):
     yield _new
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def console(browser, live):
+    """The moderator's console, logged in through the login page."""
+    import re
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live['url']}/f/{live['code']}/moderate/")
+    page.fill("#id_username", live["username"])
+    page.fill("#id_password", live["password"])
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/moderate/$"))
+    yield page
+    context.close()

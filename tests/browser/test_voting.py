@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_dot_voting_on_a_phone(browser, live, new_phone):
+def test_dot_voting_on_a_phone(new_phone, console):
     phone = new_phone()
     for text in ("Punkte-Maßnahme Eins", "Punkte-Maßnahme Zwei"):
         phone.select_option("#propose-field", index=1)
@@ -17,13 +17,6 @@ def test_dot_voting_on_a_phone(browser, live, new_phone):
         phone.locator("li.item").filter(has=phone.locator("p.item-text", has_text=text)).wait_for()
     phone.evaluate("window.__notReloaded = true")
 
-    context = browser.new_context()
-    console = context.new_page()
-    console.goto(f"{live['url']}/f/{live['code']}/moderate/")
-    console.fill("#id_username", live["username"])
-    console.fill("#id_password", live["password"])
-    console.click("button[type=submit]")
-    console.wait_for_url(re.compile(r".*/moderate/$"))
     console.select_option("#round-method", "dots")
     console.select_option("#round-kind", "measure")
     console.fill("#round-budget", "3")
@@ -49,4 +42,3 @@ def test_dot_voting_on_a_phone(browser, live, new_phone):
     # the console's ranking follows the tally
     console.locator("section.round[data-method=dots] li", has_text="Punkte-Maßnahme Eins").filter(
         has_text=re.compile(r"(Punkte|Points): 2")).wait_for(timeout=10000)
-    context.close()
