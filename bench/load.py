@@ -78,13 +78,13 @@ class LocalServer:
         self.dir.cleanup()
 
 
-async def phones_online(host, port, code, n, origin):
+async def phones_online(host, port, code, n, origin, bare=False):
     url = f"ws://{host}:{port}/ws/forum/{code}/"
     gate = asyncio.Semaphore(50)  # phones joining at once
 
     async def one():
         async with gate:
-            phone = Phone(await join(host, port, code))
+            phone = Phone({} if bare else await join(host, port, code))
             await phone.connect(url, origin)
             return phone
 
@@ -98,13 +98,15 @@ async def phones_online(host, port, code, n, origin):
     return phones, max(p.snapshot_at for p in phones) - start
 
 
-async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact_timeout=15.0):
+async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact_timeout=15.0, bare=False):
+    """The burst scenario; ``bare`` drives the ceiling server (no HTTP join or login)."""
     origin = f"http://{host}:{port}"
     forum = demo["forums"][0]
     rss_before = rss_kb(server_pid) if server_pid else 0
-    phones, connect_s = await phones_online(host, port, forum["code"], n, origin)
+    phones, connect_s = await phones_online(host, port, forum["code"], n, origin, bare=bare)
     rss_after = rss_kb(server_pid) if server_pid else 0
-    moderator = Phone(await login(host, port, demo["moderator"]["username"], demo["moderator"]["password"]))
+    moderator = Phone({} if bare else await login(host, port, demo["moderator"]["username"],
+                                                  demo["moderator"]["password"]))
     await moderator.connect(f"ws://{host}:{port}/ws/forum/{forum['code']}/", origin)
     while moderator.snapshot is None:
         await asyncio.sleep(0.05)
@@ -169,10 +171,31 @@ async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact
     }
 
 
+async def ceiling(args) -> dict:
+    """The same burst against the bare asyncio server (bench/ceiling.py), in its own process."""
+    process = subprocess.Popen([sys.executable, "-m", "bench.ceiling", "--port", str(args.port)], cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", args.port)
+                writer.close()
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        demo = {"forums": [{"code": "CEILNG"}], "moderator": {}}
+        return await burst(process.pid, "127.0.0.1", args.port, demo, args.phones,
+                           exact_timeout=args.exact_timeout, bare=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 async def run(args) -> int:
     variants = [("product", {})]
     if args.compare:
         variants.append(("no-coalescing", {"TALLY_INTERVAL_MS": "0"}))
+        figures = await ceiling(args)
+        print("burst[ceiling]: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
     for name, env in variants:
         server = LocalServer(args.port, env)
         try:
