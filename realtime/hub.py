@@ -65,9 +65,14 @@ class Hub:
         while True:
             try:
                 message = await layer.receive(self.channel)
-                await self.deliver(message)
             except asyncio.CancelledError:
                 raise
+            except Exception:  # noqa: BLE001 - the layer (Redis) is away: wait, then listen again
+                log.exception("hub could not read from the channel layer")
+                await asyncio.sleep(1)
+                continue
+            try:
+                await self.deliver(message)
             except Exception:  # noqa: BLE001 - one bad message must not stop the fan-out
                 log.exception("hub could not deliver a message")
 
