@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from workshops.actors import Actor
+from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.models import (
     ActionField,
@@ -37,22 +38,39 @@ class ConferenceAdmin(admin.ModelAdmin):
     inlines = [ActionFieldInline]
 
 
+# The forum columns the admin may write: set-up only. The rest (rev, proposals_open,
+# requires_cards, the keys) is forum state that changes through the services.
+FORUM_SETUP_COLUMNS = ["conference", "title", "kind", "code", "position"]
+
+
 class ForumForm(forms.ModelForm):
     class Meta:
         model = Forum
-        fields = ["conference", "title", "kind", "fields", "code", "position"]
+        fields = [*FORUM_SETUP_COLUMNS, "fields"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "fields" in self.fields:
+            # Offer only the forum's own conference's action fields; clean() still checks,
+            # since a crafted POST can name any id.
+            self.fields["fields"].queryset = ActionField.objects.filter(
+                conference_id=self.instance.conference_id
+            )
 
     def clean_code(self):
-        from workshops.codes import normalize_join_code
-
         code = normalize_join_code(self.cleaned_data["code"])
         if code is None:
-            raise forms.ValidationError(_("A join code has 6 characters from ABCDEFGHJKMNPQRSTUVWXYZ23456789."))
+            raise forms.ValidationError(
+                _("A join code has 6 characters from ABCDEFGHJKMNPQRSTUVWXYZ23456789.")
+            )
         return code
 
     def clean(self):
         cleaned = super().clean()
-        conference = cleaned.get("conference")
+        # On a change the conference is read-only, so it is not in cleaned_data.
+        conference = cleaned.get("conference") or (
+            self.instance.conference if self.instance.conference_id else None
+        )
         chosen = cleaned.get("fields") or []
         if conference and any(f.conference_id != conference.pk for f in chosen):
             self.add_error("fields", _("Choose action fields of this forum's conference only."))
@@ -80,6 +98,24 @@ class ForumAdmin(admin.ModelAdmin):
     readonly_fields = ["proposals_open", "rev", "screen_key"]
     filter_horizontal = ["fields"]
     actions = ["open_proposals", "close_proposals"]
+    list_select_related = ["conference"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A forum's items, participants and rounds belong to its conference: moving it
+        # to another one would leave them pointing at foreign action fields.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "conference"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.save()
+            return
+        # Write only the set-up columns this form changed. A full save() would write back
+        # the rev and proposals_open read when the page was opened, over every change
+        # made live since, and clients would see the rev go backwards.
+        changed = [name for name in form.changed_data if name in FORUM_SETUP_COLUMNS]
+        if changed:
+            obj.save(update_fields=changed)
 
     @admin.action(description=_("Open proposals"))
     def open_proposals(self, request, queryset):
@@ -93,10 +129,18 @@ class ForumAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """To look at, never to write: items change through the services (so the rev, the
+    event log and live clients follow), and the logs are the record of what happened.
+    Deleting is refused too: removing a participant would drop their votes from the
+    tallies behind the clients' backs."""
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -105,6 +149,7 @@ class ItemAdmin(ReadOnlyAdmin):
     list_display = ["id", "text", "kind", "field", "forum", "status", "created_at"]
     list_filter = ["forum__conference", "forum", "kind", "status"]
     search_fields = ["text"]
+    list_select_related = ["field", "forum"]
     actions = ["hide", "restore"]
 
     @admin.action(description=_("Hide the selected items"))
@@ -121,6 +166,7 @@ class ItemAdmin(ReadOnlyAdmin):
 @admin.register(Participant)
 class ParticipantAdmin(ReadOnlyAdmin):
     list_display = ["id", "display_name", "group", "language", "conference", "created_at"]
+    list_select_related = ["conference"]
     list_filter = ["conference", "group", "language"]
 
 
@@ -128,9 +174,11 @@ class ParticipantAdmin(ReadOnlyAdmin):
 class ForumEventAdmin(ReadOnlyAdmin):
     list_display = ["forum", "rev", "name", "created_at"]
     list_filter = ["forum", "name"]
+    list_select_related = ["forum"]
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "actor_user", "forum"]
     list_filter = ["conference", "action"]
+    list_select_related = ["actor_user", "forum"]

@@ -64,11 +64,23 @@ def test_seed_demo_items_answer_each_other():
     assert measure.refs.get().kind == "goal"
 
 
-def test_seed_demo_prints_the_three_urls():
-    out = run("seed_demo", "--base-url", "http://10.0.0.5:8080")
-    assert "Phone:      http://10.0.0.5:8080/j/" in out
-    assert "/moderate/" in out and "/screen/?key=" in out
-    assert "mitwirken-demo" in out
+def test_seed_demo_prints_every_forum_first_forum_first():
+    out = run("seed_demo", "--base-url", "http://10.0.0.5:8080/")
+    demo = json.loads(run("seed_demo", "--json"))
+    first = demo["forums"][0]
+    # the first forum's addresses come before any other forum's
+    assert out.index(first["title"]) < out.index(demo["forums"][1]["title"])
+    for forum in demo["forums"]:
+        code = forum["code"]
+        assert f"(code {code})" in out
+        assert f"Phone:      http://10.0.0.5:8080/j/{code}\n" in out
+        assert f"Moderation: http://10.0.0.5:8080/f/{code}/moderate/\n" in out
+        assert f"Screen:     http://10.0.0.5:8080/f/{code}/screen/?key={forum['screen_key']}\n" in out
+    assert "moderation / mitwirken-demo" in out
+
+
+def test_seed_demo_defaults_to_the_local_address():
+    assert "http://127.0.0.1:8000/j/BQRK24" in run("seed_demo")
 
 
 # --- load_conference -------------------------------------------------------------------
@@ -137,9 +149,13 @@ code = "ABC234"
         (GOOD.replace('title = "Konferenz"', 'title = "Konferenz"\ndate = "morgen"'), "k.toml", "conference.date"),
         (GOOD + '[[moderators]]\nusername = "m"\npassword = "kurz"\n', "k.toml", "moderators[0].password"),
         (GOOD.replace('[[forums]]\ntitle = "Forum 1"', '[[forums]]\ntitle = "Forum 1"\nkind = "party"'), "k.toml", "forums[0].kind"),
+        (GOOD.replace("[[forums]]", "[[forum]]"), "k.toml", "file: unknown key 'forum'"),
+        (GOOD + '[[forums]]\ntitle = "Forum 1"\nfields = ["Wohnen"]\n', "k.toml", "forums[1].title: the forum 'Forum 1' is listed twice"),
+        ('["a list"]', "k.json", "file: must describe one conference"),
     ],
     ids=["missing", "extension", "toml-syntax", "json-syntax", "no-title", "unknown-field", "bad-code",
-         "duplicate-code", "unknown-language", "bad-date", "short-password", "bad-kind"],
+         "duplicate-code", "unknown-language", "bad-date", "short-password", "bad-kind", "typo-key",
+         "duplicate-forum", "json-list"],
 )
 def test_a_broken_file_is_refused_with_a_clear_message_and_creates_nothing(tmp_path, text, name, message):
     path = tmp_path / name if text is None else write(tmp_path, text, name)
@@ -154,6 +170,32 @@ def test_a_toml_syntax_error_names_the_line(tmp_path):
     with pytest.raises(CommandError) as info:
         run("load_conference", str(write(tmp_path, '[conference]\ntitle = "x"\nvenue = \n')))
     assert "line 3" in str(info.value)
+
+
+def test_a_json_syntax_error_names_the_line(tmp_path):
+    with pytest.raises(CommandError) as info:
+        run("load_conference", str(write(tmp_path, '{\n"conference": {\n"title": "x",\n}}', "k.json")))
+    assert "line 4" in str(info.value)
+
+
+def test_a_directory_is_not_a_file(tmp_path):
+    (tmp_path / "d.toml").mkdir()
+    with pytest.raises(CommandError, match="no such file"):
+        run("load_conference", str(tmp_path / "d.toml"))
+
+
+def test_the_command_fails_with_a_non_zero_exit(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATA_DIR": str(tmp_path)}  # keep away from the developer's database
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "manage.py", "load_conference", str(tmp_path / "fehlt.toml")],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "fehlt.toml: no such file" in result.stderr
 
 
 def test_a_code_taken_by_another_conference_is_refused(tmp_path):
@@ -184,3 +226,14 @@ def test_loading_the_same_slug_twice_needs_update_and_update_adds_without_deleti
     smaller = '[conference]\ntitle = "Konferenz"\n[[fields]]\ntitle = "Wohnen"\n'
     run("load_conference", str(write(tmp_path, smaller, "smaller.toml")), "--update")
     assert conference.fields.count() == 2 and conference.forums.count() == 2
+    assert conference.moderators.count() == 1
+
+
+def test_the_example_loads_again_with_update_and_changes_nothing():
+    run("load_conference", str(EXAMPLE))
+    codes = sorted(Forum.objects.values_list("code", flat=True))
+    before = counts()
+    out = run("load_conference", str(EXAMPLE), "--update")
+    assert counts() == before
+    assert sorted(Forum.objects.values_list("code", flat=True)) == codes
+    assert "forums[0]: 'Fachforum A: Sprache öffnet Türen' exists already" in out

@@ -1,23 +1,47 @@
 """Setting up a conference: from a file (``load_conference``) or the demo (``seed_demo``).
 
-Both run in one transaction: a description with any error creates nothing.
+Both run in one transaction: a description with any error creates nothing. Set-up data
+(conference, action fields, forums, moderators) has no live clients yet, so unlike the
+other services these write the rows directly and record no forum events; the demo's
+example items are the exception and go through ``propose_item``.
 """
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils.text import slugify
 
 from workshops.actors import Actor
 from workshops.codes import JOIN_CODE_ALPHABET, new_join_code, normalize_join_code
 from workshops.exceptions import ServiceError
-from workshops.models import ActionField, Conference, Forum
+from workshops.models import ActionField, Conference, Forum, Participant
 from workshops.services.items import propose_item
+
+# The keys a description may use, per table. Anything else is refused, so a typo
+# ("forum" for "forums", "feld" for "fields") is reported instead of silently ignored.
+TOP_KEYS = ("conference", "fields", "forums", "moderators")
+CONFERENCE_KEYS = ("slug", "title", "motto", "date", "venue", "stakeholder_groups", "languages")
+FIELD_KEYS = ("title", "description")
+FORUM_KEYS = ("title", "kind", "fields", "code")
+MODERATOR_KEYS = ("username", "email", "password")
+
+# A random join code collides with an existing one about once in 887 million draws;
+# the bound only turns a broken random source into an error instead of a hang.
+_CODE_ATTEMPTS = 100
 
 
 def _invalid(where: str, problem: str) -> ServiceError:
     return ServiceError(ServiceError.INVALID, f"{where}: {problem}")
+
+
+def _check_keys(raw: dict, allowed: tuple[str, ...], where: str) -> None:
+    unknown = [key for key in raw if key not in allowed]
+    if unknown:
+        raise _invalid(where, f"unknown key '{unknown[0]}' (expected one of: {', '.join(allowed)})")
 
 
 def _text(data: dict, key: str, where: str, *, required=False, max_length=300) -> str:
@@ -34,251 +58,413 @@ def _text(data: dict, key: str, where: str, *, required=False, max_length=300) -
     return value
 
 
-def _list_of_text(data: dict, key: str, where: str) -> list[str]:
+def _list_of_text(data: dict, key: str, where: str, *, max_length=200) -> list[str]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise _invalid(f"{where}.{key}", "must be a list of non-empty texts")
-    return [v.strip() for v in value]
+    texts = [v.strip() for v in value]
+    for text in texts:
+        if len(text) > max_length:
+            raise _invalid(
+                f"{where}.{key}", f"'{text[:40]}…' is longer than {max_length} characters"
+            )
+    seen = set()
+    for text in texts:
+        if text in seen:
+            raise _invalid(f"{where}.{key}", f"'{text}' is listed twice")
+        seen.add(text)
+    return texts
 
 
-def _unique_code(taken: set[str]) -> str:
-    while True:
-        code = new_join_code()
-        if code not in taken and not Forum.objects.filter(code=code).exists():
-            return code
+def _table_list(data: dict, key: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise _invalid(key, "must be a list ([[" + key + "]] tables in TOML)")
+    return value
 
 
-@transaction.atomic
-def load_conference(*, data: dict, update: bool = False) -> Conference:
-    """Create a conference with its action fields, forums and moderators from ``data``.
-
-    The shape is documented in docs/conference.example.toml. Every problem raises
-    ``ServiceError`` naming where it is (``forums[2].fields: ...``) and nothing is created.
-    With ``update`` an existing conference of the same slug is updated: its details are
-    overwritten, missing action fields and forums (by title) and moderators are added;
-    nothing is ever deleted.
-    """
-    if not isinstance(data, dict):
-        raise _invalid("file", "must describe one conference (a table / an object)")
-    block = data.get("conference", data)
-    if not isinstance(block, dict):
-        raise _invalid("conference", "must be a table")
-    title = _text(block, "title", "conference", required=True, max_length=200)
-    slug = _text(block, "slug", "conference", max_length=80) or slugify(title)[:80]
-    if not slug or slugify(slug) != slug:
-        raise _invalid("conference.slug", f"'{slug}' may contain only lower-case letters, digits and dashes")
-    raw_date = block.get("date")
-    date = None
-    if isinstance(raw_date, datetime.date):
-        date = raw_date
-    elif isinstance(raw_date, str) and raw_date.strip():
+def _date(raw, where: str) -> datetime.date | None:
+    # TOML gives dates as date objects (and date-times as datetime, a subclass of date).
+    if isinstance(raw, datetime.datetime):
+        raise _invalid(where, "must be a date without a time, like 2026-11-21")
+    if isinstance(raw, datetime.date):
+        return raw
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, str):
         try:
-            date = datetime.date.fromisoformat(raw_date.strip())
+            return datetime.date.fromisoformat(raw.strip())
         except ValueError:
-            raise _invalid("conference.date", f"'{raw_date}' is not a date like 2026-11-21") from None
-    elif raw_date not in (None, ""):
-        raise _invalid("conference.date", "must be a date like 2026-11-21")
-    known_languages = [code for code, _name in settings.LANGUAGES]
-    languages = _list_of_text(block, "languages", "conference") or ["de", "en"]
+            pass
+    raise _invalid(where, f"'{raw}' is not a date like 2026-11-21")
+
+
+def _conference_details(block: dict, *, partial: bool) -> tuple[str, dict]:
+    """The conference's slug and its details. With ``partial`` (an update) only the keys
+    the file gives are returned, so leaving a key out never erases what is stored."""
+    where = "conference"
+    title = _text(block, "title", where, required=True, max_length=200)
+    slug = _text(block, "slug", where, max_length=80)
+    if not slug:
+        slug = slugify(title)[:80].strip("-")
+        if not slug:
+            raise _invalid(
+                "conference.slug", "is missing and cannot be made from the title; give one"
+            )
+    elif slugify(slug) != slug:
+        raise _invalid(
+            "conference.slug", f"'{slug}' may contain only lower-case letters, digits and dashes"
+        )
+    known = [code for code, _name in settings.LANGUAGES]
+    languages = _list_of_text(block, "languages", where, max_length=8)
     for code in languages:
-        if code not in known_languages:
-            raise _invalid("conference.languages", f"unknown language '{code}' (known: {', '.join(known_languages)})")
+        if code not in known:
+            raise _invalid(
+                "conference.languages", f"unknown language '{code}' (known: {', '.join(known)})"
+            )
+    group_max = Participant._meta.get_field("group").max_length
     details = {
         "title": title,
-        "motto": _text(block, "motto", "conference"),
-        "venue": _text(block, "venue", "conference"),
-        "date": date,
-        "stakeholder_groups": _list_of_text(block, "stakeholder_groups", "conference"),
-        "languages": languages,
+        "motto": _text(block, "motto", where),
+        "venue": _text(block, "venue", where),
+        "date": _date(block.get("date"), "conference.date"),
+        "stakeholder_groups": _list_of_text(
+            block, "stakeholder_groups", where, max_length=group_max
+        ),
+        "languages": languages or ["de", "en"],
     }
+    if partial:
+        details = {key: value for key, value in details.items() if key in block}
+    return slug, details
 
-    conference = Conference.objects.filter(slug=slug).first()
+
+def _fixed_codes(raw_forums: list) -> dict[int, str]:
+    """The join codes the file fixes, by forum index, checked for form and repeats.
+
+    Collected before any forum is written so that a generated code never takes a code a
+    later forum of the same file asks for.
+    """
+    codes: dict[int, str] = {}
+    owner: dict[str, int] = {}
+    for n, raw in enumerate(raw_forums):
+        if not isinstance(raw, dict) or raw.get("code") in (None, ""):
+            continue
+        raw_code = raw["code"]
+        code = normalize_join_code(raw_code) if isinstance(raw_code, str) else None
+        if code is None:
+            raise _invalid(
+                f"forums[{n}].code",
+                f"'{raw_code}' is not a join code: 6 characters from {JOIN_CODE_ALPHABET}",
+            )
+        if code in owner:
+            raise _invalid(
+                f"forums[{n}].code", f"the join code {code} is taken (by forums[{owner[code]}] too)"
+            )
+        owner[code] = n
+        codes[n] = code
+    return codes
+
+
+def _unique_code(reserved: set[str]) -> str:
+    for _attempt in range(_CODE_ATTEMPTS):
+        code = new_join_code()
+        if code not in reserved and not Forum.objects.filter(code=code).exists():
+            return code
+    raise _invalid("forums", "could not find a free join code; try again")
+
+
+def _moderator(raw, where: str, notes: list[str]):
+    users = get_user_model()
+    if isinstance(raw, str):
+        raw = {"username": raw}
+    if not isinstance(raw, dict):
+        raise _invalid(where, "must be a user name or a table with a username")
+    _check_keys(raw, MODERATOR_KEYS, where)
+    username_field = users._meta.get_field(users.USERNAME_FIELD)
+    username = _text(raw, "username", where, required=True, max_length=username_field.max_length)
+    try:
+        username_field.run_validators(username)
+    except ValidationError as exc:
+        raise _invalid(f"{where}.username", f"'{username}': {' '.join(exc.messages)}") from None
+    email = _text(raw, "email", where, max_length=254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise _invalid(f"{where}.email", f"'{email}' is not an e-mail address") from None
+    password = raw.get("password")
+    if password is not None and not isinstance(password, str):
+        raise _invalid(f"{where}.password", "must be text")
+
+    user = users.objects.filter(**{users.USERNAME_FIELD: username}).first()
+    if user is not None:
+        # Reused as it is: a conference file must not be a way to take over an account.
+        if password or email:
+            notes.append(
+                f"{where}: '{username}' exists already and was added as a moderator; "
+                "its password and e-mail were left unchanged"
+            )
+        return user
+    user = users(**{users.USERNAME_FIELD: username}, email=email)
+    if password:
+        try:
+            password_validation.validate_password(password, user=user)
+        except ValidationError as exc:
+            raise _invalid(f"{where}.password", " ".join(exc.messages)) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+        notes.append(
+            f"{where}: '{username}' has no password yet: set one with "
+            f"`python manage.py changepassword {username}`"
+        )
+    user.save()
+    return user
+
+
+def _load(data, update: bool, notes: list[str]) -> Conference:
+    if not isinstance(data, dict):
+        raise _invalid("file", "must describe one conference (a table / an object)")
+    if "conference" in data:
+        _check_keys(data, TOP_KEYS, "file")
+        block = data["conference"]
+        if not isinstance(block, dict):
+            raise _invalid("conference", "must be a table")
+        _check_keys(block, CONFERENCE_KEYS, "conference")
+    else:
+        # A flat description: the conference's keys at the top, beside the lists.
+        _check_keys(data, TOP_KEYS + CONFERENCE_KEYS, "file")
+        block = {key: value for key, value in data.items() if key in CONFERENCE_KEYS}
+    raw_fields = _table_list(data, "fields")
+    raw_forums = _table_list(data, "forums")
+    raw_moderators = _table_list(data, "moderators")
+
+    conference = Conference.objects.filter(slug=_conference_details(block, partial=True)[0]).first()
     if conference is not None and not update:
-        raise _invalid("conference.slug", f"a conference '{slug}' exists already (load with --update to add to it)")
+        raise _invalid(
+            "conference.slug",
+            f"a conference '{conference.slug}' exists already (load with --update to add to it)",
+        )
+    slug, details = _conference_details(block, partial=conference is not None)
     if conference is None:
         conference = Conference.objects.create(slug=slug, **details)
-    else:
+    elif details:
         for key, value in details.items():
             setattr(conference, key, value)
-        conference.save()
+        conference.save(update_fields=list(details))
 
+    # Action fields, in the file's order, after those the conference has.
     fields = {f.title: f for f in conference.fields.all()}
-    raw_fields = data.get("fields", [])
-    if not isinstance(raw_fields, list) or not raw_fields and not fields:
+    if not raw_fields and not fields:
         raise _invalid("fields", "list at least one action field")
+    next_position = (conference.fields.aggregate(p=Max("position"))["p"] or 0) + 1 if fields else 0
+    in_file: set[str] = set()
     for n, raw in enumerate(raw_fields):
         where = f"fields[{n}]"
         if isinstance(raw, str):
             raw = {"title": raw}
         if not isinstance(raw, dict):
             raise _invalid(where, "must be a title or a table with a title")
-        field_title = _text(raw, "title", where, required=True, max_length=200)
-        if field_title not in fields:
-            fields[field_title] = ActionField.objects.create(
-                conference=conference,
-                title=field_title,
-                description=_text(raw, "description", where, max_length=2000),
-                position=len(fields),
+        _check_keys(raw, FIELD_KEYS, where)
+        title = _text(raw, "title", where, required=True, max_length=200)
+        if title in in_file:
+            raise _invalid(f"{where}.title", f"the action field '{title}' is listed twice")
+        in_file.add(title)
+        description = _text(raw, "description", where, max_length=2000)
+        if title not in fields:
+            fields[title] = ActionField.objects.create(
+                conference=conference, title=title, description=description, position=next_position
             )
+            next_position += 1
 
+    # Forums, matched by title; an existing one is never changed by a load.
     forums = {f.title: f for f in conference.forums.all()}
-    raw_forums = data.get("forums", [])
-    if not isinstance(raw_forums, list):
-        raise _invalid("forums", "must be a list")
-    codes_here: set[str] = set()
+    fixed = _fixed_codes(raw_forums)
+    reserved = set(fixed.values())
+    next_position = (conference.forums.aggregate(p=Max("position"))["p"] or 0) + 1 if forums else 0
+    in_file = set()
     for n, raw in enumerate(raw_forums):
         where = f"forums[{n}]"
         if not isinstance(raw, dict):
-            raise _invalid(where, "must be a table")
-        forum_title = _text(raw, "title", where, required=True, max_length=200)
+            raise _invalid(where, "must be a table with a title")
+        _check_keys(raw, FORUM_KEYS, where)
+        title = _text(raw, "title", where, required=True, max_length=200)
+        if title in in_file:
+            raise _invalid(f"{where}.title", f"the forum '{title}' is listed twice")
+        in_file.add(title)
         kind = _text(raw, "kind", where) or Forum.Kind.WORKSHOP
         if kind not in Forum.Kind.values:
             raise _invalid(f"{where}.kind", f"'{kind}' is neither 'workshop' nor 'plenary'")
         field_titles = _list_of_text(raw, "fields", where)
-        if not field_titles:
-            field_titles = list(fields) if kind == Forum.Kind.PLENARY else []
+        if not field_titles and kind == Forum.Kind.PLENARY:
+            field_titles = list(fields)  # the plenary gathers every action field
         if not field_titles:
             raise _invalid(f"{where}.fields", "name at least one action field")
         for field_title in field_titles:
             if field_title not in fields:
                 raise _invalid(f"{where}.fields", f"unknown action field '{field_title}'")
-        raw_code = raw.get("code")
-        code = None
-        if raw_code not in (None, ""):
-            code = normalize_join_code(raw_code) if isinstance(raw_code, str) else None
-            if code is None:
-                raise _invalid(
-                    f"{where}.code",
-                    f"'{raw_code}' is not a join code: 6 characters from {JOIN_CODE_ALPHABET}",
-                )
-        if forum_title in forums:
-            continue  # --update: forums are matched by title and never changed here
+        code = fixed.get(n)
+        existing = forums.get(title)
+        if existing is not None:
+            note = f"{where}: '{title}' exists already and was left as it is"
+            if code and code != existing.code:
+                note += f" (it keeps its join code {existing.code})"
+            notes.append(note)
+            continue
         if code is not None:
-            if code in codes_here or Forum.objects.filter(code=code).exists():
+            if Forum.objects.filter(code=code).exists():
                 raise _invalid(f"{where}.code", f"the join code {code} is taken")
         else:
-            code = _unique_code(codes_here)
-        codes_here.add(code)
+            code = _unique_code(reserved)
+            reserved.add(code)
         forum = Forum.objects.create(
-            conference=conference, title=forum_title, kind=kind, code=code, position=len(forums)
+            conference=conference, title=title, kind=kind, code=code, position=next_position
         )
+        next_position += 1
         forum.fields.set([fields[t] for t in field_titles])
-        forums[forum_title] = forum
+        forums[title] = forum
 
-    users = get_user_model().objects
-    raw_moderators = data.get("moderators", [])
-    if not isinstance(raw_moderators, list):
-        raise _invalid("moderators", "must be a list")
+    in_file = set()
     for n, raw in enumerate(raw_moderators):
-        where = f"moderators[{n}]"
-        if isinstance(raw, str):
-            raw = {"username": raw}
-        if not isinstance(raw, dict):
-            raise _invalid(where, "must be a user name or a table with a username")
-        username = _text(raw, "username", where, required=True, max_length=150)
-        password = raw.get("password")
-        if password is not None and (not isinstance(password, str) or len(password) < 8):
-            raise _invalid(f"{where}.password", "must be text of at least 8 characters")
-        user = users.filter(username=username).first()
-        if user is None:
-            user = users.create_user(username=username, email=_text(raw, "email", where, max_length=254))
-            if password:
-                user.set_password(password)
-            else:
-                user.set_unusable_password()
-            user.save()
-        elif password:
-            user.set_password(password)
-            user.save()
+        user = _moderator(raw, f"moderators[{n}]", notes)
+        if user.pk in in_file:
+            raise _invalid(f"moderators[{n}]", f"'{user.get_username()}' is listed twice")
+        in_file.add(user.pk)
         conference.moderators.add(user)
     return conference
 
 
+def load_conference(
+    *, data: dict, update: bool = False, notes: list[str] | None = None
+) -> Conference:
+    """Create a conference with its action fields, forums and moderators from ``data``.
+
+    ``data`` is the parsed file; its shape is documented in docs/conference.example.toml
+    (the conference's keys may also stand at the top level, beside the lists). Every
+    problem raises ``ServiceError`` (code ``invalid``) whose message says where it is
+    (``forums[2].fields: unknown action field 'Wohnen'``), and nothing is created: the
+    whole load is one transaction.
+
+    An existing slug is refused unless ``update``; then the conference's details given in
+    the file are overwritten, action fields and forums it lacks (by title) and moderators
+    are added, and nothing is ever deleted or changed in an existing forum. Existing user
+    accounts are reused as they are; new ones without a password get an unusable one.
+
+    ``notes``, if given, receives a sentence for each thing the person loading the file
+    should know (an account that still needs a password, a forum left as it was).
+    """
+    notes = [] if notes is None else notes
+    try:
+        with transaction.atomic():
+            return _load(data, update, notes)
+    except IntegrityError:
+        # Only a concurrent load can get here: everything unique was checked above.
+        raise _invalid(
+            "file", "another set-up wrote the same slug or join code at the same time; load again"
+        ) from None
+
+
 DEMO_SLUG = "integrationskonferenz-beispielstadt"
-DEMO_MODERATOR = ("moderation", "mitwirken-demo")
+DEMO_MODERATOR = {"username": "moderation", "password": "mitwirken-demo"}
+_DEMO_FIELDS = [
+    ("Interkulturelle Öffnung", "Verwaltung, Vereine und Dienste öffnen sich für alle Menschen der Stadt."),
+    ("Partizipation & Teilhabe", "Mitreden, mitentscheiden, mitgestalten – in Politik, Ehrenamt und Quartier."),
+    ("Wirtschaft & Arbeit", "Anerkennung von Abschlüssen, Ausbildung und gute Arbeit."),
+    ("Bildung, Erziehung & Sprache", "Von der Kita bis zur Weiterbildung, Deutsch und Herkunftssprachen."),
+    ("Zusammenleben im Quartier", "Nachbarschaft, Begegnung und Wohnen."),
+]
 DEMO = {
     "conference": {
         "slug": DEMO_SLUG,
         "title": "5. Integrationskonferenz der Stadt Beispielstadt",
         "motto": "Vielfalt gestalten – gemeinsam handeln",
         "date": "2026-11-28",
-        "venue": "Rathaus Beispielstadt, Großer Sitzungssaal",
+        "venue": "Rathaus, Großer Sitzungssaal",
         "stakeholder_groups": [
             "Verwaltung", "Wohlfahrtsverband", "Migrantenorganisation", "Bürgerin/Bürger",
             "Politik", "Bildungseinrichtung", "Wirtschaft/Kammer", "Polizei/Sicherheit",
         ],
         "languages": ["de", "en", "tr", "ar", "uk", "ru"],
     },
-    "fields": [
-        {"title": "Interkulturelle Öffnung", "description": "Verwaltung, Vereine und Dienste öffnen sich für alle Menschen der Stadt."},
-        {"title": "Partizipation & Teilhabe", "description": "Mitreden, mitentscheiden, mitgestalten – in Politik, Ehrenamt und Quartier."},
-        {"title": "Wirtschaft & Arbeit", "description": "Anerkennung von Abschlüssen, Ausbildung und gute Arbeit."},
-        {"title": "Bildung, Erziehung & Sprache", "description": "Von der Kita bis zur Weiterbildung, Deutsch und Herkunftssprachen."},
-        {"title": "Zusammenleben im Quartier", "description": "Nachbarschaft, Begegnung und Wohnen."},
-    ],
+    "fields": [{"title": title, "description": text} for title, text in _DEMO_FIELDS],
+    # Stable codes, so a printed QR code or a bookmarked screen survives a fresh database.
     "forums": [
-        {"title": "Fachforum 1: Sprache und Bildung", "code": "BQRK24", "fields": ["Bildung, Erziehung & Sprache"]},
-        {"title": "Fachforum 2: Arbeit und Teilhabe", "code": "HWTN37", "fields": ["Wirtschaft & Arbeit", "Partizipation & Teilhabe"]},
-        {"title": "Fachforum 3: Offene Verwaltung und Quartier", "code": "MZXV58", "fields": ["Interkulturelle Öffnung", "Zusammenleben im Quartier"]},
-        {"title": "Plenum", "code": "PNMR69", "kind": "plenary", "fields": []},
+        {"title": "Fachforum 1: Sprache und Bildung von Anfang an", "code": "BQRK24",
+         "fields": ["Bildung, Erziehung & Sprache"]},
+        {"title": "Fachforum 2: Arbeit, Ausbildung und Mitbestimmung", "code": "HWTN37",
+         "fields": ["Wirtschaft & Arbeit", "Partizipation & Teilhabe"]},
+        {"title": "Fachforum 3: Offene Verwaltung, lebendige Quartiere", "code": "MZXV58",
+         "fields": ["Interkulturelle Öffnung", "Zusammenleben im Quartier"]},
+        {"title": "Plenum", "code": "PNMR69", "kind": "plenary",
+         "fields": [title for title, _text in _DEMO_FIELDS]},
     ],
-    "moderators": [{"username": DEMO_MODERATOR[0], "password": DEMO_MODERATOR[1]}],
+    "moderators": [dict(DEMO_MODERATOR)],
 }
 
-# (kind, text, index of the earlier item it answers) for the first forum
+# The first forum's example items: (kind, text, index of the earlier item it answers).
 DEMO_ITEMS = [
     ("need", "Eltern mit kleinen Kindern finden keinen Sprachkurs mit Kinderbetreuung.", None),
     ("need", "Lehrkräfte wissen wenig über die Herkunftssprachen ihrer Schülerinnen und Schüler.", None),
     ("goal", "Bis 2028 gibt es in jedem Stadtteil einen Sprachkurs mit Kinderbetreuung.", 0),
     ("goal", "Mehrsprachigkeit wird in Kitas und Schulen als Stärke genutzt.", 1),
     ("measure", "Volkshochschule und Kita-Träger planen gemeinsam Kurse am Vormittag mit Betreuung.", 2),
-    ("measure", "Fortbildungsreihe „Mehrsprachig lernen“ für Lehrkräfte mit Migrantenorganisationen.", 3),
+    ("measure", "Fortbildungsreihe „Mehrsprachig lernen“ für Lehrkräfte, gemeinsam mit Migrantenorganisationen.", 3),
 ]
 
 
-def _demo_forums(conference: Conference) -> list[Forum]:
-    return list(conference.forums.order_by("position", "id"))
+def _demo_moderator(conference: Conference):
+    """The demo login, with its known password set again (someone may have changed it)."""
+    users = get_user_model()
+    user = users.objects.filter(username=DEMO_MODERATOR["username"]).first()
+    if user is None:
+        user = users(username=DEMO_MODERATOR["username"])
+    user.set_password(DEMO_MODERATOR["password"])
+    user.is_active = True
+    user.save()
+    conference.moderators.add(user)
+    return user
 
 
 @transaction.atomic
 def seed_demo() -> dict:
-    """Create the demo conference, or reuse it if it exists (then only the demo
-    moderator's password is set again). Returns the object of PROTOCOL.md."""
+    """Create the demo conference, or reuse it if its slug exists.
+
+    On first creation the forums get the stable demo codes (a code another conference
+    holds is replaced by a generated one) and the first forum gets the example items,
+    proposed by the demo moderator through ``propose_item`` so the event log and rev are
+    right. On every call the demo moderator's password is set to the known demo password.
+    Returns the object of PROTOCOL.md ("Setting up from the command line").
+    """
     conference = Conference.objects.filter(slug=DEMO_SLUG).first()
     if conference is None:
         data = {**DEMO, "forums": [dict(f) for f in DEMO["forums"]]}
-        for forum in data["forums"]:  # a code another conference holds is replaced
+        for forum in data["forums"]:
             if Forum.objects.filter(code=forum["code"]).exists():
-                forum.pop("code")
+                del forum["code"]
         conference = load_conference(data=data)
-        moderator = get_user_model().objects.get(username=DEMO_MODERATOR[0])
-        first = _demo_forums(conference)[0]
+        moderator = _demo_moderator(conference)
+        first = conference.forums.order_by("position", "id").first()
         field = first.fields.order_by("position", "id").first()
+        actor = Actor(user=moderator)
         created = []
         for kind, text, answers in DEMO_ITEMS:
             refs = [created[answers].pk] if answers is not None else []
-            created.append(
-                propose_item(actor=Actor(user=moderator), forum=first, field=field.pk, kind=kind, text=text, refs=refs)
+            item = propose_item(
+                actor=actor, forum=first, field=field.pk, kind=kind, text=text, refs=refs
             )
+            created.append(item)
     else:
-        user_model = get_user_model()
-        moderator = user_model.objects.filter(username=DEMO_MODERATOR[0]).first()
-        if moderator is None:
-            moderator = user_model.objects.create_user(username=DEMO_MODERATOR[0])
-        moderator.set_password(DEMO_MODERATOR[1])
-        moderator.is_active = True
-        moderator.save()
-        conference.moderators.add(moderator)
+        _demo_moderator(conference)
     return {
         "conference": conference.slug,
         "forums": [
             {
                 "code": forum.code,
                 "title": forum.title,
-                "fields": list(forum.fields.order_by("position", "id").values_list("pk", flat=True)),
+                "fields": [f.pk for f in forum.fields.order_by("position", "id")],
                 "screen_key": forum.screen_key,
             }
-            for forum in _demo_forums(conference)
+            for forum in conference.forums.order_by("position", "id")
         ],
-        "moderator": {"username": DEMO_MODERATOR[0], "password": DEMO_MODERATOR[1]},
+        "moderator": dict(DEMO_MODERATOR),
     }
