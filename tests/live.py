@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DAPHNE = str(Path(sys.executable).with_name("daphne"))
+# Our entry point: Daphne with the 16 KiB WebSocket limits and the 1012 close on SIGTERM.
+SERVE = [PYTHON, "-m", "config.serve"]
 
 SETUP = r"""
 import json, django
@@ -65,15 +66,15 @@ def prepare(env: dict) -> dict:
 
 
 class Server:
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, port: int | None = None):
         self.env = env
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 
     def start(self) -> "Server":
         self.process = subprocess.Popen(
-            [DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            [*SERVE, "-b", "127.0.0.1", "-p", str(self.port)],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30

@@ -1,0 +1,69 @@
+"""Start Daphne the way production runs it: ``python -m config.serve [daphne options]``.
+
+Daphne's own command line, with two differences:
+
+- WebSocket messages and frames are limited to 16 KiB (``--websocket-max-message-size``
+  and ``--websocket-max-frame-size``; the protocol's frame limit), so autobahn refuses an
+  oversize frame with close code 1009 before the application reads a byte of it. Options
+  given on the command line still win.
+- On SIGTERM (a deploy, ``systemctl restart``) every open WebSocket is closed with 1012
+  "service restart" before the process stops, so clients reconnect at once (to another
+  process behind the proxy, or to this one when it is back) instead of waiting for a
+  dead TCP connection to time out.
+
+The application defaults to ``config.asgi:application``.
+"""
+import logging
+import re
+import sys
+
+from daphne.cli import CommandLineInterface
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketProtocol
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+MAX_WEBSOCKET_BYTES = 16 * 1024
+CLOSE_SERVICE_RESTART = 1012
+# Time for the close frames to leave before the connections are cut.
+CLOSE_GRACE_SECONDS = 0.5
+APPLICATION = "config.asgi:application"
+
+log = logging.getLogger("config.serve")
+
+
+class GracefulServer(Server):
+    def kill_all_applications(self):
+        closed = 0
+        for protocol in list(self.connections):
+            if isinstance(protocol, WebSocketProtocol) and protocol.state == WebSocketProtocol.STATE_OPEN:
+                # sendClose refuses codes outside 1000 and 3000-4999; 1012 is a
+                # registered server code, so the frame is sent directly.
+                protocol.sendCloseFrame(code=CLOSE_SERVICE_RESTART, isReply=False)
+                closed += 1
+        log.info("shutting down: closed %d WebSocket(s) with %d", closed, CLOSE_SERVICE_RESTART)
+        wait = deferLater(reactor, CLOSE_GRACE_SECONDS if closed else 0, lambda: None)
+        wait.addCallback(lambda _: Server.kill_all_applications(self))
+        return wait
+
+
+class ProductionCommandLine(CommandLineInterface):
+    server_class = GracefulServer
+
+    def __init__(self):
+        super().__init__()
+        self.parser.set_defaults(
+            websocket_max_message_size=MAX_WEBSOCKET_BYTES,
+            websocket_max_frame_size=MAX_WEBSOCKET_BYTES,
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not (args and re.fullmatch(r"[\w.]+:[\w.]+", args[-1])):
+        args.append(APPLICATION)
+    ProductionCommandLine().run(args)
+
+
+if __name__ == "__main__":
+    main()
