@@ -5,12 +5,14 @@ decides (a moderator of the forum's conference, or a participant who joined it).
 else is refused with 4403, an unknown code with 4404.
 """
 import json
+import logging
 import secrets
 import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
@@ -28,6 +30,8 @@ from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import session_participant
 from workshops.models import ForumEvent
+
+log = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -56,6 +60,9 @@ def public_frame(frame: dict, role: str) -> dict:
 class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
+    # No layer channel per socket: the hub does the fan-out, and a socket must outlive a
+    # channel layer (Redis) that is away for a moment. (An unknown alias means no layer.)
+    channel_layer_alias = "mitwirken.no-layer-per-socket"
 
     async def connect(self):
         code = normalize_join_code(self.scope["url_route"]["kwargs"]["code"])
@@ -70,6 +77,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         coalescer.attach()
+        self.channel_name = f"socket.{secrets.token_hex(8)}"  # presence's key for this socket
         self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
         self.sent_rev = 0
         # Until its snapshot is out, the hub keeps this socket's broadcasts here.
@@ -79,13 +87,16 @@ class ForumConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await hub.join(self.forum.pk, self)
         await self.send_snapshot()
-        if self.role != "screen":
-            presence, announcer = get_presence()
-            await presence.add(self.forum.pk, self.channel_name, self.sender)
-            announcer.changed(self.forum.pk, self.channel_layer)
-        else:
-            online = await get_presence()[0].count(self.forum.pk)
-            await self.send_frame({"type": "presence", "online": online})
+        try:
+            if self.role != "screen":
+                presence, announcer = get_presence()
+                await presence.add(self.forum.pk, self.channel_name, self.sender)
+                announcer.changed(self.forum.pk, get_channel_layer())
+            else:
+                online = await get_presence()[0].count(self.forum.pk)
+                await self.send_frame({"type": "presence", "online": online})
+        except Exception:  # noqa: BLE001 - presence lives in Redis; the socket works without it
+            log.warning("presence unavailable for forum %s", self.forum.pk)
 
     def _identify(self, code, key):
         """Find the forum and the caller's role; sets self.forum, role, actor, sender, language."""
@@ -117,8 +128,11 @@ class ForumConsumer(AsyncWebsocketConsumer):
         await hub.leave(self.forum.pk, self)
         if self.role != "screen":
             presence, announcer = get_presence()
-            await presence.remove(self.forum.pk, self.channel_name)
-            announcer.changed(self.forum.pk, self.channel_layer)
+            try:
+                await presence.remove(self.forum.pk, self.channel_name)
+                announcer.changed(self.forum.pk, get_channel_layer())
+            except Exception:  # noqa: BLE001 - Redis away: the entry expires on its own
+                log.warning("presence unavailable for forum %s", self.forum.pk)
 
     # --- from the client --------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import json
 import logging
 from collections import defaultdict
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from realtime.publisher import forum_group
@@ -29,6 +30,9 @@ class Hub:
         self.channel: str | None = None
         self.loop = None
         self.reader = None
+        # The layer failed since the groups were joined: a restarted Redis has forgotten
+        # them, so they are joined again once it answers (see _recover).
+        self.stale = False
 
     async def _start(self):
         loop = asyncio.get_running_loop()
@@ -45,9 +49,14 @@ class Hub:
 
     async def join(self, forum_id: int, consumer) -> None:
         await self._start()
-        if not self.local[forum_id]:
-            await get_channel_layer().group_add(forum_group(forum_id), self.channel)
+        first = not self.local[forum_id]
         self.local[forum_id].add(consumer)
+        if first:
+            try:
+                await get_channel_layer().group_add(forum_group(forum_id), self.channel)
+            except Exception:  # noqa: BLE001 - the layer is away: join when it is back
+                log.warning("could not join the group of forum %s; will retry", forum_id)
+                self.stale = True
 
     async def leave(self, forum_id: int, consumer) -> None:
         members = self.local.get(forum_id)
@@ -63,18 +72,47 @@ class Hub:
 
     async def _read(self, layer):
         while True:
+            if self.stale and not await self._recover(layer):
+                await asyncio.sleep(1)
+                continue
             try:
                 message = await layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the layer (Redis) is away: wait, then listen again
-                log.exception("hub could not read from the channel layer")
+                log.warning("hub could not read from the channel layer; retrying in 1 s")
+                self.stale = True
                 await asyncio.sleep(1)
                 continue
             try:
                 await self.deliver(message)
             except Exception:  # noqa: BLE001 - one bad message must not stop the fan-out
                 log.exception("hub could not deliver a message")
+
+    async def _recover(self, layer) -> bool:
+        """Join every local forum's group again, then tell each socket the current rev
+        (a ``pong``): broadcasts sent while the layer was away are lost, and a client
+        that is behind syncs at once instead of at its next ping."""
+        try:
+            for forum_id in list(self.local):
+                await layer.group_add(forum_group(forum_id), self.channel)
+        except Exception:  # noqa: BLE001 - still away
+            return False
+        self.stale = False
+        log.info("channel layer is back: rejoined %d forum group(s)", len(self.local))
+        try:
+            revs = await database_sync_to_async(_revs)(list(self.local))
+        except Exception:  # noqa: BLE001 - the clients' own pings will do it
+            return True
+        for forum_id, rev in revs.items():
+            text = encode({"type": "pong", "rev": rev})
+            for consumer in list(self.local.get(forum_id, ())):
+                if consumer.backlog is None:
+                    try:
+                        await consumer.send(text_data=text)
+                    except Exception:  # noqa: BLE001 - a socket closing meanwhile
+                        pass
+        return True
 
     async def deliver(self, message: dict) -> None:
         """Write a broadcast to every local socket of its forum, encoded once per audience."""
@@ -111,6 +149,12 @@ class Hub:
                 await consumer.send(text_data=text)
             except Exception:  # noqa: BLE001 - a socket closing meanwhile
                 log.debug("a socket went away during fan-out")
+
+
+def _revs(forum_ids: list[int]) -> dict[int, int]:
+    from workshops.models import Forum
+
+    return dict(Forum.objects.filter(pk__in=forum_ids).values_list("pk", "rev"))
 
 
 hub = Hub()
