@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,7 @@ SYNC_MAX_EVENTS = 200
 # Per connection: a burst of 20 commands, then 10 per second.
 RATE_BURST = 20
 RATE_PER_SECOND = 10.0
+UNAVAILABLE_MESSAGE = _("The server cannot save right now. Your entry will be sent again shortly.")
 # What a non-moderator may see of an item that is not shown (hidden or merged).
 PUBLIC_OF_UNSHOWN = ("id", "field", "kind", "status", "merged_into", "refs")
 
@@ -150,22 +151,31 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if command.type == "ping":
             # The current rev rides along, so a client whose last event was lost (a
             # channel over capacity drops messages silently) notices and syncs.
-            rev = await database_sync_to_async(self._current_rev)()
+            try:
+                rev = await database_sync_to_async(self._current_rev)()
+            except DatabaseError:  # the database is away: still alive, rev unknown
+                await self.send_frame({"type": "pong"})
+                return
             await self.send_frame({"type": "pong", "rev": rev})
             return
         if not self._take_token():
             await self.ack_error(command.id, "rate_limited", _("Too many messages at once. Please wait a moment."))
             return
-        if command.type == "sync":
-            await self.sync(command.fields["rev"])
-            await self.send_frame({"type": "ack", "id": command.id, "ok": True})
-            return
-        if self.role == "screen":
+        if self.role == "screen" and command.type != "sync":
             await self.ack_error(command.id, ServiceError.FORBIDDEN, _("The screen can only watch."))
             return
-        answer = await writer.submit(
-            actor=self.actor, sender=self.sender, forum=self.forum, command=command, language=self.language
-        )
+        try:
+            if command.type == "sync":
+                await self.sync(command.fields["rev"])
+                await self.send_frame({"type": "ack", "id": command.id, "ok": True})
+                return
+            answer = await writer.submit(
+                actor=self.actor, sender=self.sender, forum=self.forum, command=command, language=self.language
+            )
+        except DatabaseError:
+            log.warning("database unavailable for a %s command", command.type)
+            await self.ack_error(command.id, ServiceError.UNAVAILABLE, UNAVAILABLE_MESSAGE)
+            return
         await self.send_frame({"type": "ack", "id": command.id, **answer})
 
     def _take_token(self) -> bool:

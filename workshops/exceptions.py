@@ -16,6 +16,9 @@ class ServiceError(Exception):
     BUDGET = "budget"
     RATE_LIMITED = "rate_limited"
     TOO_LARGE = "too_large"
+    # The database could not be reached: nothing was saved, the same command may be sent
+    # again (with the same id) and will then be applied once.
+    UNAVAILABLE = "unavailable"
 
     def __init__(self, code: str, message, *, field: str | None = None):
         super().__init__(str(message))

@@ -8,10 +8,13 @@
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 20000;
-const PING_EVERY_MS = 25000;
+// A pong carries the current rev: a lost event is noticed within this time (< 30 s).
+const PING_EVERY_MS = 20000;
 const SILENCE_LIMIT_MS = 60000;
 // Close codes after which reconnecting cannot help (realtime/consumer.py).
 const FINAL_CLOSE_CODES = new Set([4403, 4404]);
+// The server is restarting (config/serve.py on SIGTERM): come back at once.
+const CLOSE_SERVICE_RESTART = 1012;
 
 export function newId() {
   if (window.crypto && crypto.randomUUID) {
@@ -98,6 +101,7 @@ export function connect(options) {
       clearInterval(pingTimer);
       ws = null;
       if (FINAL_CLOSE_CODES.has(ev.code)) { stopped = true; status("refused"); return; }
+      if (ev.code === CLOSE_SERVICE_RESTART) attempt = 0;
       scheduleRetry();
     };
     ws.onerror = () => { /* onclose follows */ };
