@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
+    "csp",
     "django.contrib.staticfiles",
     "channels",
     "workshops",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -165,12 +167,25 @@ LOGOUT_REDIRECT_URL = "/"
 # Participants keep their identity in the session for the whole conference day and beyond.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Behind an HTTPS proxy (docs/operations.md) secure cookies, HSTS and the redirect are on
+# unless turned off one by one; the proxy must set X-Forwarded-Proto.
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", BEHIND_HTTPS_PROXY)
+SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-if env_bool("BEHIND_HTTPS_PROXY", False):
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", True)
+    # /healthz answers the proxy's and the monitor's plain-HTTP probes without a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [
@@ -213,3 +228,39 @@ ITEM_TEXT_MAX = 500
 # Tallies of a round are sent at most once per this many seconds (realtime/tally.py);
 # 0 sends one per vote.
 TALLY_INTERVAL = env_int("TALLY_INTERVAL_MS", 250) / 1000
+
+# --- Hardening (docs/operations.md) -------------------------------------------------------
+# Content-Security-Policy: only this origin, no plugins, no <base>, no framing. Templates
+# carry no inline script or style (data for scripts is JSON in <script type=application/json>).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "img-src": [SELF, "data:"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Shared counters for the throttles below: Redis when there are several processes,
+# otherwise this process's memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "mitwirken", "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Abuse limits (0 turns one off). A venue's Wi-Fi puts every phone behind one address,
+# so the per-address limits are set for a whole room, not for one person.
+PROPOSALS_PER_MINUTE = env_int("PROPOSALS_PER_MINUTE", 20)  # per participant, all sockets
+SOCKETS_PER_PARTICIPANT = env_int("SOCKETS_PER_PARTICIPANT", 8)  # per server process
+SOCKETS_PER_ADDRESS = env_int("SOCKETS_PER_ADDRESS", 1000)  # per server process
+JOINS_PER_MINUTE_PER_ADDRESS = env_int("JOINS_PER_MINUTE_PER_ADDRESS", 120)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)  # per 15 minutes
+LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)  # per 15 minutes

@@ -18,6 +18,7 @@ from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from realtime import limits
 from realtime.hub import hub
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
@@ -61,6 +62,7 @@ def public_frame(frame: dict, role: str) -> dict:
 class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
+    admitted = False
     # No layer channel per socket: the hub does the fan-out, and a socket must outlive a
     # channel layer (Redis) that is away for a moment. (An unknown alias means no layer.)
     channel_layer_alias = "mitwirken.no-layer-per-socket"
@@ -77,6 +79,12 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if not limits.admit(self.scope, self.sender):
+            self.role = None  # nothing to undo in disconnect
+            await self.accept()
+            await self.close(code=limits.CLOSE_TOO_MANY)
+            return
+        self.admitted = True
         coalescer.attach()
         self.channel_name = f"socket.{secrets.token_hex(8)}"  # presence's key for this socket
         self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
@@ -124,6 +132,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
         return forum
 
     async def disconnect(self, close_code):
+        if self.admitted:
+            self.admitted = False
+            limits.release(self.scope, self.sender)
         if self.role is None or self.forum is None:
             return
         await hub.leave(self.forum.pk, self)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import rules, selectors
+from workshops import rules, selectors, throttle
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_join_code
@@ -154,6 +154,9 @@ def join(request, code):
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("name", "group", "language")}
         try:
+            if not throttle.allow("join", throttle.client_address(request),
+                                  limit=settings.JOINS_PER_MINUTE_PER_ADDRESS, window=60):
+                raise ServiceError(ServiceError.RATE_LIMITED, _("Many people are joining at once. Please try again in a minute."))
             participant = join_conference(
                 conference=conference,
                 participant=current,
@@ -191,7 +194,7 @@ def join(request, code):
             "rejoin": current is not None,
             "card": card,
         },
-        status=400 if error else 200,
+        status=(429 if error.code == ServiceError.RATE_LIMITED else 400) if error else 200,
     )
 
 

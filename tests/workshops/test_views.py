@@ -449,9 +449,9 @@ def test_the_screen_shows_the_latest_round_as_bars_and_keeps_secret_ones_hidden(
     voter = participant_actor(make_participant(forum.conference))
     cast_vote(actor=voter, forum=forum, round=round_.pk, item=items[1].pk, value=1)
     html = client.get(f"/f/{forum.code}/screen/", {"key": forum.screen_key}).content.decode()
-    assert "Ergebnis nach der Runde" in html and "width: 0%" in html
+    assert "Ergebnis nach der Runde" in html and 'class="w0"' in html
     close_round(actor=mod, forum=forum, round=round_.pk)
     html = client.get(f"/f/{forum.code}/screen/", {"key": forum.screen_key}).content.decode()
     ranking = re.search(r'<ol class="ranking bars">(.*?)</ol>', html, re.S).group(1)
     assert ranking.index("Maßnahme 1") < ranking.index("Maßnahme 0")
-    assert "width: 100%" in ranking
+    assert 'class="w100"' in ranking

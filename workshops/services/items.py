@@ -5,9 +5,11 @@ the event (and, for moderators, the audit entry), all in one transaction.
 """
 import unicodedata
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workshops import rules
@@ -175,6 +177,21 @@ def _require_moderator(actor: Actor, forum: Forum) -> None:
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
 
 
+def _check_proposal_rate(actor: Actor) -> None:
+    """At most ``PROPOSALS_PER_MINUTE`` proposals per participant in any 60 seconds,
+    counted in the database: every socket, tab and server process of one participant
+    shares the limit. Moderators are not limited (they capture what the room says)."""
+    limit = settings.PROPOSALS_PER_MINUTE
+    if not limit or actor.participant is None or actor.user_id:
+        return
+    since = timezone.now() - timedelta(seconds=60)
+    if Item.objects.filter(author=actor.participant, created_at__gte=since).count() >= limit:
+        raise ServiceError(
+            ServiceError.RATE_LIMITED,
+            _("You have made many proposals in a short time. Please wait a minute."),
+        )
+
+
 @transaction.atomic
 def propose_item(
     *, actor: Actor, forum: Forum, field, kind, text, refs: Iterable = ()
@@ -193,6 +210,7 @@ def propose_item(
         raise ServiceError(
             ServiceError.CLOSED, _("Proposals are closed in this forum at the moment.")
         )
+    _check_proposal_rate(actor)
     text = clean_text(text)
     kind = _check_kind(kind)
     field = _check_field(forum, field)
