@@ -25,7 +25,7 @@ from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
 from realtime.publisher import event_frame
 from realtime.tally import coalescer
 from realtime.writer import writer
-from workshops import rules, selectors
+from workshops import rules, selectors, throttle
 from workshops.actors import Actor
 from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
@@ -109,8 +109,10 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     def _identify(self, code, key):
         """Find the forum and the caller's role; sets self.forum, role, actor, sender, language."""
-        forum = selectors.forum_by_code(code) if code else None
+        address = str((self.scope.get("client") or ["unknown"])[0])
+        forum = selectors.forum_by_code(code) if code and not throttle.code_guessing(address) else None
         if forum is None:
+            throttle.hit("code-miss", address, 60)
             return None
         self.forum = forum
         cookies = self.scope.get("cookies") or {}

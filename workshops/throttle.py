@@ -53,3 +53,11 @@ def allow(scope: str, value: str, *, limit: int, window: int) -> bool:
     if not limit:
         return True
     return hit(scope, value, window) <= limit
+
+
+def code_guessing(address: str) -> bool:
+    """Has this address tried more than ``CODE_MISSES_PER_MINUTE`` unknown join codes?"""
+    from django.conf import settings
+
+    limit = settings.CODE_MISSES_PER_MINUTE
+    return bool(limit) and count("code-miss", address, 60) >= limit

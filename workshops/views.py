@@ -69,16 +69,22 @@ def _actor(request, forum: Forum) -> Actor:
     return Actor(user=user, participant=session_participant(request.session, forum.conference_id))
 
 
-def _forum_or_none(code: str) -> tuple[Forum | None, str | None]:
-    """The forum of a join code, and the canonical code when the URL used another spelling."""
+def _forum_or_none(code: str, request=None) -> tuple[Forum | None, str | None]:
+    """The forum of a join code, and the canonical code when the URL used another spelling.
+
+    An address that has tried too many unknown codes sees every code as unknown for a
+    while, so guessing gives no answer (workshops/throttle.py)."""
     canonical = normalize_join_code(code)
     if canonical is None:
+        return None, None
+    if request is not None and throttle.code_guessing(throttle.client_address(request)):
         return None, None
     forum = selectors.forum_by_code(canonical)
     return forum, (canonical if canonical != code else None)
 
 
 def _unknown_code(request, code: str = ""):
+    throttle.hit("code-miss", throttle.client_address(request), 60)
     return render(request, "workshops/not_found.html", {"code": code}, status=404)
 
 
@@ -137,7 +143,7 @@ async def _layer_roundtrip():
 @never_cache
 @require_http_methods(["GET", "POST"])
 def join(request, code):
-    forum, canonical = _forum_or_none(code)
+    forum, canonical = _forum_or_none(code, request)
     if forum is None:
         return _unknown_code(request, code)
     if canonical:
@@ -231,7 +237,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
 @never_cache
 @require_GET
 def phone(request, code):
-    forum, canonical = _forum_or_none(code)
+    forum, canonical = _forum_or_none(code, request)
     if forum is None:
         return _unknown_code(request, code)
     if canonical:
@@ -327,7 +333,7 @@ def vote(request, code):
 def _taking_part(request, code):
     """The forum and actor for a participant's POST, or the response that sends them
     to the join page (or the 404 page)."""
-    forum, _canonical = _forum_or_none(code)
+    forum, _canonical = _forum_or_none(code, request)
     if forum is None:
         return None, None, _unknown_code(request, code)
     actor = _actor(request, forum)
@@ -338,7 +344,7 @@ def _taking_part(request, code):
 
 def _moderator_forum(request, code):
     """The forum and actor for a moderator page, or the response that refuses."""
-    forum, canonical = _forum_or_none(code)
+    forum, canonical = _forum_or_none(code, request)
     if forum is None:
         return None, None, _unknown_code(request, code)
     if not request.user.is_authenticated:
@@ -490,7 +496,7 @@ def moderate_action(request, code):
 def screen(request, code):
     import secrets
 
-    forum, canonical = _forum_or_none(code)
+    forum, canonical = _forum_or_none(code, request)
     if forum is None:
         return _unknown_code(request, code)
     key = request.GET.get("key", "")

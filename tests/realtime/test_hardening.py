@@ -1,0 +1,179 @@
+"""Abuse over the socket: every moderator action refused for everyone but the forum's
+moderators (a matrix), proposals per minute shared by every socket of a participant,
+socket caps, and a lost broadcast recovered through the rev that rides on every pong."""
+import pytest
+from asgiref.sync import sync_to_async
+
+from realtime import limits
+from tests.factories import make_conference, make_moderator, make_participant, moderator_actor, participant_actor
+from workshops.models import Forum, Item, Round, Vote
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def stage(forum, participant, moderator):
+    """An item, a second item and an open round: something for every action to act on."""
+    from workshops.services.items import propose_item
+    from workshops.services.rounds import open_round
+
+    field = forum.fields.order_by("position", "id").first()
+    first = propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text="Eins")
+    second = propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text="Zwei")
+    round_ = open_round(actor=moderator_actor(moderator), forum=forum, method="support", kind="measure")
+    return {"field": field.pk, "item": first.pk, "into": second.pk, "round": round_.pk}
+
+
+def moderator_frames(s):
+    return {
+        "hide": {"item": s["item"]},
+        "restore": {"item": s["item"]},
+        "edit": {"item": s["item"], "text": "übernommen"},
+        "merge": {"item": s["item"], "into": s["into"]},
+        "proposals": {"open": False},
+        "open_round": {"method": "support", "kind": "measure"},
+        "close_round": {"round": s["round"]},
+        "reopen_round": {"round": s["round"]},
+        "reveal_round": {"round": s["round"]},
+        "analog": {"round": s["round"], "item": s["item"], "count": 5},
+        "shortlist": {"item": s["item"], "shortlisted": True},
+        "adopt": {"item": s["item"], "adopted": True},
+    }
+
+
+@sync_to_async
+def fingerprint(forum):
+    """Everything a moderator action could change."""
+    forum = Forum.objects.get(pk=forum.pk)
+    return (
+        forum.rev,
+        forum.proposals_open,
+        sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
+        sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
+        Vote.objects.filter(round__forum=forum).count(),
+    )
+
+
+async def test_every_moderator_action_is_refused_for_every_other_role(connect, forum, participant, stage):
+    other_moderator = await sync_to_async(make_moderator)(await sync_to_async(make_conference)())
+    before = await fingerprint(forum)
+    frames = moderator_frames(stage)
+    refused = 0
+    for role, kwargs in [("participant", {"participant": participant}), ("screen", {"key": forum.screen_key})]:
+        ok, client = await connect(forum, **kwargs)
+        await client.until("snapshot")
+        for action, fields in frames.items():
+            ack = await client.command({"type": "moderate", "action": action, **fields})
+            assert ack["ok"] is False and ack["error"]["code"] == "forbidden", (role, action, ack)
+            refused += 1
+        await client.close()
+    # Moderators of another conference and strangers do not even get a socket.
+    for kwargs in [{"user": other_moderator}, {}]:
+        ok, client = await connect(forum, **kwargs)
+        output = await client.ws.receive_output(timeout=2)
+        assert output["type"] == "websocket.close" and output["code"] == 4403
+    assert await fingerprint(forum) == before
+    assert refused == 2 * len(frames)
+
+
+async def test_moderators_of_the_forum_may_do_each_action(connect, forum, moderator, stage):
+    """The other side of the matrix: the same frames work for the forum's moderator."""
+    ok, console = await connect(forum, user=moderator)
+    await console.until("snapshot")
+    answers = {}
+    for action, fields in moderator_frames(stage).items():
+        answers[action] = await console.command({"type": "moderate", "action": action, **fields})
+    assert answers["hide"]["ok"] and answers["restore"]["ok"] and answers["edit"]["ok"]
+    assert answers["open_round"]["ok"] and answers["close_round"]["ok"], answers
+
+
+async def test_proposals_per_minute_are_shared_by_every_socket_of_a_participant(connect, forum, participant, settings):
+    settings.PROPOSALS_PER_MINUTE = 3
+    field = await sync_to_async(lambda: forum.fields.order_by("position", "id").first().pk)()
+    tabs = []
+    for _ in range(2):
+        ok, tab = await connect(forum, participant=participant)
+        await tab.until("snapshot")
+        tabs.append(tab)
+    answers = []
+    for n in range(5):
+        ack = await tabs[n % 2].command({"type": "propose", "field": field, "kind": "need", "text": f"Idee {n}"}, id=f"p{n}")
+        answers.append(ack["ok"] or ack["error"]["code"])
+    assert answers == [True, True, True, "rate_limited", "rate_limited"]
+    assert await sync_to_async(Item.objects.filter(forum=forum).count)() == 3
+    # someone else is not affected
+    other = await sync_to_async(make_participant)(forum.conference)
+    ok, phone = await connect(forum, participant=other)
+    await phone.until("snapshot")
+    assert (await phone.command({"type": "propose", "field": field, "kind": "need", "text": "Andere"}))["ok"]
+
+
+@pytest.fixture
+def fresh_counts(monkeypatch):
+    """Counters of this test only (sockets of earlier tests may still be open)."""
+    from collections import Counter
+
+    monkeypatch.setattr(limits, "_by_sender", Counter())
+    monkeypatch.setattr(limits, "_by_address", Counter())
+
+
+async def test_sockets_per_participant_are_capped(connect, forum, participant, settings, fresh_counts):
+    settings.SOCKETS_PER_PARTICIPANT = 2
+    opened = []
+    for _ in range(2):
+        ok, tab = await connect(forum, participant=participant)
+        await tab.until("snapshot")
+        opened.append(tab)
+    ok, third = await connect(forum, participant=participant)
+    output = await third.ws.receive_output(timeout=2)
+    assert output["type"] == "websocket.close" and output["code"] == limits.CLOSE_TOO_MANY
+    await opened[0].close()
+    ok, again = await connect(forum, participant=participant)  # a closed tab frees its place
+    assert (await again.until("snapshot"))["type"] == "snapshot"
+
+
+async def test_sockets_per_address_are_capped(connect, forum, settings, fresh_counts):
+    settings.SOCKETS_PER_ADDRESS = 2
+    people = [await sync_to_async(make_participant)(forum.conference) for _ in range(3)]
+    for person in people[:2]:
+        ok, phone = await connect(forum, participant=person)
+        await phone.until("snapshot")
+    ok, third = await connect(forum, participant=people[2])
+    output = await third.ws.receive_output(timeout=2)
+    assert output["type"] == "websocket.close" and output["code"] == limits.CLOSE_TOO_MANY
+
+
+async def test_a_lost_broadcast_is_noticed_at_the_next_pong_and_recovered_by_sync(
+    connect, forum, participant, moderator, monkeypatch
+):
+    """channels-redis drops messages when a channel is over capacity: here the broadcast
+    of one proposal is dropped on purpose. The phone's next ping brings a pong with the
+    newer rev, and its sync brings the missed event."""
+    from realtime import publisher
+
+    field = await sync_to_async(lambda: forum.fields.order_by("position", "id").first().pk)()
+    ok, phone = await connect(forum, participant=participant)
+    snapshot = await phone.until("snapshot")
+    ok, console = await connect(forum, user=moderator)
+    await console.until("snapshot")
+    monkeypatch.setattr(publisher, "send_to_group", lambda group, message: None)  # the layer drops it
+    ack = await console.command({"type": "propose", "field": field, "kind": "need", "text": "Verloren?"})
+    assert ack["ok"]
+    await phone.nothing(0.3)  # no event reached the phone
+    await phone.send({"type": "ping"})
+    pong = await phone.until("pong")
+    assert pong["rev"] == snapshot["rev"] + 1
+    monkeypatch.undo()
+    await phone.send({"type": "sync", "id": "s1", "rev": snapshot["rev"]})
+    event = await phone.until("event")
+    assert event["rev"] == pong["rev"] and event["data"]["text"] == "Verloren?"
+
+
+def test_the_client_pings_often_enough_to_notice_a_lost_event_within_30_seconds():
+    import re
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[2] / "static/js/live.js").read_text()
+    every = int(re.search(r"const PING_EVERY_MS = (\d+);", source).group(1))
+    assert every <= 20000
+    assert "frame.rev > state.rev" in source  # the pong's rev starts a sync
