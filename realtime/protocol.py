@@ -65,7 +65,7 @@ def parse(text: str) -> Command:
     raw_id = frame.get("id")
     command_id = raw_id if isinstance(raw_id, str) and 1 <= len(raw_id) <= MAX_ID_LENGTH else None
     kind = frame.get("type")
-    if kind not in COMMAND_TYPES:
+    if not isinstance(kind, str) or kind not in COMMAND_TYPES:  # a list or dict is not hashable
         raise ProtocolError("invalid", _("Unknown message type."), command_id)
     if kind == "ping":
         return Command("ping", command_id)
@@ -112,7 +112,7 @@ def _parse_propose(frame: dict, command_id: str) -> dict:
 
 def _parse_moderate(frame: dict, command_id: str) -> dict:
     action = frame.get("action")
-    if action not in MODERATE_ACTIONS:
+    if not isinstance(action, str) or action not in MODERATE_ACTIONS:
         raise ProtocolError("invalid", _("Unknown moderator action."), command_id)
     fields = {"action": action}
     if action in ITEM_ACTIONS:

@@ -1,0 +1,142 @@
+"""Property-based fuzzing of every client frame type (PROTOCOL.md): through ``parse`` and
+through the real consumer. Whatever arrives, the server answers with a protocol error
+code (never a server error), a refusal changes nothing, and the connection stays open."""
+import json
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from realtime.protocol import MODERATE_ACTIONS, ProtocolError, parse
+from tests.factories import make_forum, make_moderator, make_participant, moderator_actor, participant_actor
+from tests.realtime.conftest import open_socket, participant_cookie, user_cookie
+from workshops.models import Forum, Item, Round, Vote
+
+ERROR_CODES = {"invalid", "forbidden", "closed", "not_found", "budget", "rate_limited", "too_large"}
+FUZZED = {"parse": 0, "socket": 0}
+
+scalars = (
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False) | st.text(max_size=40)
+)
+json_values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=8,
+)
+small_ids = st.integers(min_value=-2, max_value=8)
+hostile_text = st.sampled_from([
+    "<script>alert(1)</script>", "\u202egnp.exe", "a\u200bb\u200d", "👩🏽‍🏫🇩🇪", "x" * 2_000, "nul\x00byte", " ", "",
+])
+value = small_ids | json_values | hostile_text
+
+FIELDS = {
+    "propose": ["field", "kind", "text", "refs"],
+    "vote": ["round", "item", "value"],
+    "sync": ["rev"],
+    "ping": [],
+    "moderate": ["action", "item", "into", "text", "open", "method", "items", "field", "kind", "budget",
+                 "per_item", "secret", "allow_own", "veto", "round", "count", "value", "note", "shortlisted",
+                 "adopted"],
+}
+
+
+def frame_of(kind):
+    optional = {name: value for name in FIELDS[kind]}
+    if kind == "moderate":
+        optional["action"] = st.sampled_from(sorted(MODERATE_ACTIONS)) | st.text(max_size=12)
+    if kind == "propose":
+        optional["kind"] = st.sampled_from(["need", "goal", "measure"]) | value
+    return st.fixed_dictionaries(
+        {"type": st.just(kind)},
+        optional={"id": st.text(min_size=0, max_size=70) | json_values, **optional},
+    )
+
+
+frames = st.one_of(*(frame_of(kind) for kind in FIELDS), st.fixed_dictionaries({"type": value}))
+raw_texts = frames.map(json.dumps) | st.text(max_size=200) | json_values.map(json.dumps)
+
+
+@settings(max_examples=800, deadline=None)
+@given(raw_texts)
+def test_parse_accepts_or_refuses_with_a_protocol_code(text):
+    FUZZED["parse"] += 1
+    try:
+        command = parse(text)
+    except ProtocolError as error:
+        assert error.code == "invalid"
+        assert str(error.message)
+        return
+    assert command.type in FIELDS
+    if command.type != "ping":
+        assert isinstance(command.id, str) and 1 <= len(command.id) <= 64
+
+
+def fingerprint(forum_id):
+    forum = Forum.objects.get(pk=forum_id)
+    return (
+        forum.rev, forum.proposals_open,
+        sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
+        sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
+        sorted(Vote.objects.filter(round__forum=forum).values_list("participant_id", "option", "value")),
+    )
+
+
+@pytest.fixture
+def world(transactional_db):
+    from workshops.services.items import propose_item
+    from workshops.services.rounds import open_round
+
+    forum = make_forum()
+    participant = make_participant(forum.conference)
+    moderator = make_moderator(forum.conference)
+    field = forum.fields.order_by("position", "id").first()
+    for n in range(3):
+        propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text=f"M{n}")
+    open_round(actor=moderator_actor(moderator), forum=forum, method="dots", kind="measure", budget=3, per_item=2)
+    return {"forum": forum, "participant": participant, "moderator": moderator}
+
+
+async def exercise(world, cookie, sent):
+    forum = world["forum"]
+    connected, client = await open_socket(forum.code, cookie=cookie)
+    assert connected
+    await client.until("snapshot")
+    try:
+        for frame in sent:
+            before = await sync_to_async(fingerprint)(forum.pk)
+            await client.ws.send_to(text_data=json.dumps(frame))
+            FUZZED["socket"] += 1
+            while True:  # events, tallies and presence may come first
+                answer = await client.recv(5)
+                if answer["type"] in ("ack", "pong"):
+                    break
+            assert answer["type"] == ("pong" if frame.get("type") == "ping" else "ack"), (frame, answer)
+            if answer["type"] == "ack" and not answer["ok"]:
+                assert answer["error"]["code"] in ERROR_CODES, answer
+                assert answer["error"]["message"]
+                assert await sync_to_async(fingerprint)(forum.pk) == before, (frame, answer)
+        # still open and answering
+        await client.send({"type": "ping"})
+        assert (await client.until("pong", timeout=5))["type"] == "pong"
+    finally:
+        await client.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sent=st.lists(frames, min_size=1, max_size=12))
+def test_any_frame_from_a_participant_is_answered_and_refusals_change_nothing(world, sent):
+    cookie = participant_cookie(world["participant"])
+    async_to_sync(exercise)(world, cookie, sent)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sent=st.lists(frame_of("moderate") | frame_of("propose"), min_size=1, max_size=12))
+def test_any_frame_from_a_moderator_is_answered_and_refusals_change_nothing(world, sent):
+    cookie = user_cookie(world["moderator"])
+    async_to_sync(exercise)(world, cookie, sent)
+
+
+def test_report_the_number_of_fuzzed_frames(capsys):
+    with capsys.disabled():
+        print(f"\n[fuzz] frames: {FUZZED['parse']} through parse, {FUZZED['socket']} through the consumer")
