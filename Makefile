@@ -41,6 +41,7 @@ run: install messages
 # DATABASE_URL is set (as .ci/run sets it), the service and live-channel tests again on
 # PostgreSQL with the Redis channel layer.
 test: install-dev messages
+	$(BIN)/bandit -q -r config workshops realtime -x '*/migrations/*'
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$DATABASE_URL) and Redis ($${REDIS_URL:-in-memory layer})"; \

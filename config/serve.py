@@ -11,6 +11,9 @@ Daphne's own command line, with two differences:
   process behind the proxy, or to this one when it is back) instead of waiting for a
   dead TCP connection to time out.
 
+- No access log unless ``--access-log`` is given (addresses and screen keys are personal
+  or secret; the proxy keeps access records).
+
 The application defaults to ``config.asgi:application``.
 """
 import logging
@@ -33,6 +36,19 @@ log = logging.getLogger("config.serve")
 
 
 class GracefulServer(Server):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ready, self.ready_callable = self.ready_callable, None
+
+        def tune():  # runs once the WebSocket factory exists, before the reactor starts
+            # Refuse an oversize frame with a close frame (1009) instead of cutting the
+            # TCP connection (autobahn's default), so clients see why.
+            self.ws_factory.setProtocolOptions(failByDrop=False)
+            if ready:
+                ready()
+
+        self.ready_callable = tune
+
     def kill_all_applications(self):
         closed = 0
         for protocol in list(self.connections):
@@ -55,6 +71,9 @@ class ProductionCommandLine(CommandLineInterface):
         self.parser.set_defaults(
             websocket_max_message_size=MAX_WEBSOCKET_BYTES,
             websocket_max_frame_size=MAX_WEBSOCKET_BYTES,
+            # No access log unless asked for (--access-log): it would record every
+            # address and the screen key in /f/<code>/screen/?key=... (config/logs.py).
+            verbosity=0,
         )
 
 

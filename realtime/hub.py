@@ -111,7 +111,7 @@ class Hub:
                     try:
                         await consumer.send(text_data=text)
                     except Exception:  # noqa: BLE001 - a socket closing meanwhile
-                        pass
+                        log.debug("a socket went away during the rev push")
         return True
 
     async def deliver(self, message: dict) -> None:

@@ -88,7 +88,7 @@ class RedisPresence(LocalPresence):
                         if mapping:
                             pipe.zadd(self.key(forum_id), mapping)
                     await pipe.execute()
-            except Exception:  # noqa: BLE001 - Redis away for a moment: try again next round
+            except Exception:  # noqa: BLE001 - Redis away for a moment: the next round refreshes again  # nosec B112
                 continue
 
 

@@ -365,7 +365,8 @@ def load_conference(
 
 
 DEMO_SLUG = "integrationskonferenz-beispielstadt"
-DEMO_MODERATOR = {"username": "moderation", "password": "mitwirken-demo"}
+# The documented demo login, printed by seed_demo: not a secret (bandit B105).
+DEMO_MODERATOR = {"username": "moderation", "password": "mitwirken-demo"}  # nosec B105
 _DEMO_FIELDS = [
     ("Interkulturelle Öffnung", "Verwaltung, Vereine und Dienste öffnen sich für alle Menschen der Stadt."),
     ("Partizipation & Teilhabe", "Mitreden, mitentscheiden, mitgestalten – in Politik, Ehrenamt und Quartier."),
