@@ -27,6 +27,15 @@ def browser():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        original = browser.new_context
+
+        def new_context(**kwargs):
+            # Playwright's wait_for_function evaluates strings, which the CSP forbids;
+            # test_csp.py opens every page under the real policy (bypass_csp=False).
+            kwargs.setdefault("bypass_csp", True)
+            return original(**kwargs)
+
+        browser.new_context = new_context
         yield browser
         browser.close()
 

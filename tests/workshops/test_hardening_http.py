@@ -157,8 +157,9 @@ def test_failed_logins_are_throttled_per_user_name_and_address(client, moderator
 
 def test_join_flooding_from_one_address_is_slowed_down(forum, settings):
     settings.JOINS_PER_MINUTE_PER_ADDRESS = 5
-    codes = [Client().post(f"/j/{forum.code}", {"name": f"Person {n}"}).status_code for n in range(7)]
-    assert codes == [302] * 5 + [429, 429]
+    responses = [Client().post(f"/j/{forum.code}", {"name": f"Person {n}"}) for n in range(7)]
+    assert [r.status_code for r in responses] == [302] * 5 + [429, 429]
+    assert "Bitte versuchen Sie es in einer Minute noch einmal" in responses[-1].content.decode()
     assert forum.conference.participants.count() == 5
     # another address still gets in
     assert Client(REMOTE_ADDR="10.0.0.9").post(f"/j/{forum.code}", {}).status_code == 302
