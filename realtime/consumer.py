@@ -10,6 +10,7 @@ import secrets
 import time
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -63,9 +64,19 @@ class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
     admitted = False
-    # No layer channel per socket: the hub does the fan-out, and a socket must outlive a
-    # channel layer (Redis) that is away for a moment. (An unknown alias means no layer.)
-    channel_layer_alias = "mitwirken.no-layer-per-socket"
+    # No channel-layer channel per socket: broadcasts reach sockets through the process's
+    # hub (realtime/hub.py). An alias with no configuration gives no layer here, so
+    # Channels neither creates a channel per socket nor listens on it.
+    channel_layer_alias = "none: the hub fans out"
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, one hop into
+        # the database thread per frame. Every database call of this consumer runs
+        # through database_sync_to_async, which does that itself, so skip the hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         code = normalize_join_code(self.scope["url_route"]["kwargs"]["code"])
@@ -86,7 +97,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             return
         self.admitted = True
         coalescer.attach()
-        self.channel_name = f"socket.{secrets.token_hex(8)}"  # presence's key for this socket
+        self.socket_id = secrets.token_hex(8)
         self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
         self.sent_rev = 0
         # Until its snapshot is out, the hub keeps this socket's broadcasts here.
@@ -99,7 +110,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         try:
             if self.role != "screen":
                 presence, announcer = get_presence()
-                await presence.add(self.forum.pk, self.channel_name, self.sender)
+                await presence.add(self.forum.pk, self.socket_id, self.sender)
                 announcer.changed(self.forum.pk, get_channel_layer())
             else:
                 online = await get_presence()[0].count(self.forum.pk)
@@ -143,7 +154,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if self.role != "screen":
             presence, announcer = get_presence()
             try:
-                await presence.remove(self.forum.pk, self.channel_name)
+                await presence.remove(self.forum.pk, self.socket_id)
                 announcer.changed(self.forum.pk, get_channel_layer())
             except Exception:  # noqa: BLE001 - Redis away: the entry expires on its own
                 log.warning("presence unavailable for forum %s", self.forum.pk)
