@@ -125,7 +125,16 @@ def test_every_form_needs_its_csrf_token(forum, participant, moderator, stage):
     for action, post in action_posts(stage).items():
         assert strict.post(f"/f/{forum.code}/moderate/action", {"action": action, **post}).status_code == 403
     assert strict.post(f"/f/{forum.code}/moderate/cards.pdf", {"count": "3"}).status_code == 403
+    assert strict.post("/accounts/logout/").status_code == 403
+    assert strict.get(f"/f/{forum.code}/moderate/").status_code == 200  # still logged in
     assert fingerprint(forum) == before
+
+
+def test_a_hostile_code_is_echoed_escaped(client, db):
+    for path in ["/j/<script>x</script>", "/?code=%3Cscript%3Ex%3C/script%3E"]:
+        html = client.get(path).content.decode()
+        assert "<script>x" not in html
+        assert "&lt;script&gt;x" in html, path
 
 
 def test_login_gives_a_new_session_key(client, moderator):

@@ -172,8 +172,10 @@ class _Statements:
         v_value, v_group, v_updated = col(Vote, "value"), col(Vote, "group"), col(Vote, "updated_at")
         b_round, b_participant, b_used = col(Ballot, "round"), col(Ballot, "participant"), col(Ballot, "used")
         pk = quote("id")
+        # nosec B608 below: only quoted table and column names from the models are formatted
+        # in; every value is a %s parameter.
         self.facts = (
-            f"SELECT r.{col(Round, 'method')}, r.{col(Round, 'status')}, r.{col(Round, 'budget')}, "
+            f"SELECT r.{col(Round, 'method')}, r.{col(Round, 'status')}, r.{col(Round, 'budget')}, "  # nosec B608
             f"r.{col(Round, 'per_item')}, r.{col(Round, 'allow_own')}, fo.{col(Forum, 'requires_cards')}, "
             f"ri.{ri_item}, it.{col(Item, 'status')}, it.{col(Item, 'author')} "
             f"FROM {r} r JOIN {f} fo ON fo.{pk} = r.{col(Round, 'forum')} "
@@ -182,22 +184,22 @@ class _Statements:
             f"WHERE r.{pk} = %s AND r.{col(Round, 'forum')} = %s"
         )
         self.ballot = (
-            f"INSERT INTO {b} ({b_round}, {b_participant}, {b_used}) VALUES (%s, %s, 0) "
+            f"INSERT INTO {b} ({b_round}, {b_participant}, {b_used}) VALUES (%s, %s, 0) "  # nosec B608
             f"ON CONFLICT ({b_round}, {b_participant}) DO UPDATE SET {b_used} = {b}.{b_used} "
             f"RETURNING {pk}, {b_used}"
         )
-        self.spend = f"UPDATE {b} SET {b_used} = {b_used} + %s WHERE {pk} = %s AND {b_used} <= %s"
-        self.refund = f"UPDATE {b} SET {b_used} = {b_used} + %s WHERE {pk} = %s"
+        self.spend = f"UPDATE {b} SET {b_used} = {b_used} + %s WHERE {pk} = %s AND {b_used} <= %s"  # nosec B608
+        self.refund = f"UPDATE {b} SET {b_used} = {b_used} + %s WHERE {pk} = %s"  # nosec B608
         where = f"{v_round} = %s AND {v_participant} = %s"
-        self.current = f"SELECT {v_value} FROM {v} WHERE {where} AND {v_option} = %s"
-        self.delete_vote = f"DELETE FROM {v} WHERE {where} AND {v_option} = %s"
+        self.current = f"SELECT {v_value} FROM {v} WHERE {where} AND {v_option} = %s"  # nosec B608
+        self.delete_vote = f"DELETE FROM {v} WHERE {where} AND {v_option} = %s"  # nosec B608
         self.upsert_vote = (
-            f"INSERT INTO {v} ({v_round}, {v_participant}, {v_option}, {v_value}, {v_group}, {v_updated}) "
+            f"INSERT INTO {v} ({v_round}, {v_participant}, {v_option}, {v_value}, {v_group}, {v_updated}) "  # nosec B608
             f"VALUES (%s, %s, %s, %s, %s, %s) "
             f"ON CONFLICT ({v_round}, {v_participant}, {v_option}) DO UPDATE SET "
             f"{v_value} = excluded.{v_value}, {v_group} = excluded.{v_group}, {v_updated} = excluded.{v_updated}"
         )
-        self.mine = f"SELECT {v_option}, {v_value} FROM {v} WHERE {where} ORDER BY {v_option}"
+        self.mine = f"SELECT {v_option}, {v_value} FROM {v} WHERE {where} ORDER BY {v_option}"  # nosec B608
 
 
 _statements: dict[str, _Statements] = {}
