@@ -20,8 +20,10 @@ def live(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium per test module: Playwright's sync API keeps an event loop running in this
+    thread while it lives, which breaks async fixtures of the tests that follow."""
     require("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
