@@ -11,9 +11,13 @@ from workshops.views import MODERATOR_ACTIONS
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(settings):
+    """Throttle counters of this test only, in memory: clearing a Redis cache would flush
+    the database the channel layer shares."""
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "hardening-tests"}}
     cache.clear()
     yield
     cache.clear()
