@@ -97,8 +97,10 @@ class LocalServer:
             refuse_if_taken(port + n)
         self.dir = tempfile.TemporaryDirectory(prefix="mitwirken-load-")
         self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        # Every simulated phone comes from 127.0.0.1: the per-address limits are off here.
         self.env.update(DATA_DIR=self.dir.name, SECRET_KEY="bench-only", LOG_LEVEL="WARNING",
-                        ALLOWED_HOSTS="127.0.0.1,localhost", **extra_env)
+                        ALLOWED_HOSTS="127.0.0.1,localhost", JOINS_PER_MINUTE_PER_ADDRESS="0",
+                        SOCKETS_PER_ADDRESS="0", CODE_MISSES_PER_MINUTE="0", **extra_env)
         if database_url:
             fresh_postgres(database_url)
             fresh_redis(redis_url)
@@ -109,9 +111,8 @@ class LocalServer:
         out = subprocess.run([python, "manage.py", "seed_demo", "--json"], cwd=ROOT, env=self.env, check=True,
                              capture_output=True, text=True)
         self.demo = json.loads(out.stdout)
-        daphne = str(Path(python).with_name("daphne"))
         self.processes = [
-            subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port + n), "config.asgi:application"],
+            subprocess.Popen([python, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port + n)],
                              cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
             for n in range(processes)
         ]

@@ -265,7 +265,7 @@ else:
 PROPOSALS_PER_MINUTE = env_int("PROPOSALS_PER_MINUTE", 20)  # per participant, all sockets
 SOCKETS_PER_PARTICIPANT = env_int("SOCKETS_PER_PARTICIPANT", 8)  # per server process
 SOCKETS_PER_ADDRESS = env_int("SOCKETS_PER_ADDRESS", 1000)  # per server process
-JOINS_PER_MINUTE_PER_ADDRESS = env_int("JOINS_PER_MINUTE_PER_ADDRESS", 120)
+JOINS_PER_MINUTE_PER_ADDRESS = env_int("JOINS_PER_MINUTE_PER_ADDRESS", 300)  # a whole room scanning the QR code
 CODE_MISSES_PER_MINUTE = env_int("CODE_MISSES_PER_MINUTE", 60)  # unknown join codes, per address
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)  # per 15 minutes
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)  # per 15 minutes
