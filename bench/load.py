@@ -111,11 +111,13 @@ class LocalServer:
         out = subprocess.run([python, "manage.py", "seed_demo", "--json"], cwd=ROOT, env=self.env, check=True,
                              capture_output=True, text=True)
         self.demo = json.loads(out.stdout)
-        self.processes = [
-            subprocess.Popen([python, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port + n)],
-                             cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-            for n in range(processes)
-        ]
+        self.log = Path(self.dir.name) / "server.log"
+        with self.log.open("ab") as log:
+            self.processes = [
+                subprocess.Popen([python, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port + n)],
+                                 cwd=ROOT, env=self.env, stderr=log, stdout=log)
+                for n in range(processes)
+            ]
         self.process = self.processes[0]
 
     @property
@@ -216,11 +218,21 @@ async def moderator_of(target: Target) -> Phone:
     return moderator
 
 
-def start_profile(pid: int, path: str) -> subprocess.Popen:
-    """py-spy sampling the server's threads while the votes arrive."""
-    spy = str(Path(sys.executable).with_name("py-spy"))
-    return subprocess.Popen([spy, "record", "--pid", str(pid), "--nonblocking", "--rate", "200",
-                             "--format", "raw", "--output", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+class Profile:
+    """py-spy sampling the first server process during one scenario (``--profile``)."""
+
+    def __init__(self, target: Target, path: str | None):
+        self.spy = None
+        if path:
+            spy = str(Path(sys.executable).with_name("py-spy"))
+            self.spy = subprocess.Popen([spy, "record", "--pid", str(target.pids[0]), "--nonblocking", "--rate",
+                                         "200", "--format", "raw", "--output", path],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        if self.spy:
+            self.spy.send_signal(2)  # py-spy writes its file on SIGINT
+            self.spy.wait(timeout=30)
 
 
 async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.0, votes_each=3,
@@ -240,7 +252,7 @@ async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.
     for phone in phones:
         phone.acks.clear()
 
-    spy = start_profile(target.pids[0], profile) if profile else None
+    spy = Profile(target, profile)
     cpu_before = target.cpu()
     start = time.perf_counter()
     rng = random.Random(7)
@@ -252,9 +264,7 @@ async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.
     tasks = [vote(p, item, rng.uniform(0, spread)) for p in phones for item in rng.sample(items, votes_each)]
     results = await asyncio.gather(*tasks)
     last_ack = time.perf_counter()
-    if spy:
-        spy.send_signal(2)  # py-spy writes its file on SIGINT
-        spy.wait(timeout=30)
+    spy.stop()
     expected = {str(i): 0 for i in items}
     for item, answer in results:
         if answer["ok"]:
@@ -293,10 +303,12 @@ async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.
     }
 
 
-async def reconnect(target: Target, phones: list[Phone], moderator: Phone, spread=1.0, timeout=30.0) -> dict:
+async def reconnect(target: Target, phones: list[Phone], moderator: Phone, spread=1.0, timeout=30.0,
+                    profile=None) -> dict:
     """Every phone drops its socket and comes back within ``spread`` seconds with
     ``sync``; the time until every phone is at the forum's rev again."""
     rev = moderator.rev
+    spy = Profile(target, profile)
     cpu_before = target.cpu()
     rng = random.Random(11)
     start = time.perf_counter()
@@ -317,6 +329,7 @@ async def reconnect(target: Target, phones: list[Phone], moderator: Phone, sprea
     except asyncio.TimeoutError:
         raise BenchError(f"not every phone was back within {timeout} s") from None
     converged = time.perf_counter() - start
+    spy.stop()
     await asyncio.sleep(2.5)  # presence is announced once a second
     figures = {
         "phones": len(phones),
@@ -391,7 +404,7 @@ async def slow(target: Target, phones: list[Phone], moderator: Phone, events=20,
 
 async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10.0, timeout=120.0) -> dict:
     """Every phone proposes once within ``spread`` seconds; the time until every phone
-    holds every item."""
+    holds every item. (N proposals reach N phones: N² frames.)"""
     field = (moderator.snapshot.get("fields") or [{"id": 0}])[0]["id"]
     if not target.bare:
         await moderator.command({"type": "moderate", "action": "proposals", "open": True})
@@ -465,17 +478,23 @@ async def run_scenarios(target: Target, variant: str, args, scenarios: list[str]
     if "connect" in scenarios:
         line("connect", variant, figures)
     moderator = await moderator_of(target)
+
+    def profile(name):
+        return f"{args.profile}.{name}.{variant}.txt" if args.profile else None
+
     try:
         if "burst" in scenarios:
-            profile = f"{args.profile}.{variant}.txt" if args.profile else None
             line("burst", variant, await burst(target, phones, moderator, exact_timeout=args.exact_timeout,
-                                               profile=profile))
+                                               profile=profile("burst")))
         if "reconnect" in scenarios:
-            line("reconnect", variant, await reconnect(target, phones, moderator))
+            line("reconnect", variant, await reconnect(target, phones, moderator, profile=profile("reconnect")))
         if "slow" in scenarios:
             line("slow", variant, await slow(target, phones, moderator))
         if "storm" in scenarios:
-            line("storm", variant, await storm(target, phones, moderator))
+            storming = phones[:args.storm_phones]
+            others = phones[args.storm_phones:]
+            await close_all(others)  # the storm's own N: N² frames
+            line("storm", variant, await storm(target, storming, moderator))
     finally:
         await close_all(phones + [moderator])
 
@@ -502,6 +521,10 @@ async def with_server(args, body, env=None, **kwargs) -> None:
     try:
         await server.ready()
         await body(server.target)
+    except BenchError:
+        tail = server.log.read_text(errors="replace").splitlines()[-12:]
+        print("the server's last log lines:\n  " + "\n  ".join(tail), file=sys.stderr)
+        raise
     finally:
         server.stop()
 
@@ -540,6 +563,8 @@ def main(argv=None) -> int:
                         help="also run against the bare asyncio ceiling, and the burst without coalescing")
     parser.add_argument("--exact-timeout", type=float, default=15.0,
                         help="seconds after the last ack to wait for every phone's exact tally")
+    parser.add_argument("--storm-phones", type=int, default=300,
+                        help="phones in the storm (each proposal reaches every phone: N² frames)")
     parser.add_argument("--idle-phones", type=int, default=2000)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mitwirken_bench",
@@ -547,7 +572,8 @@ def main(argv=None) -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
                         help="scaleout: a Redis database index to flush and use")
     parser.add_argument("--profile", metavar="PREFIX",
-                        help="sample the server with py-spy during each burst into PREFIX.<variant>.txt "
+                        help="sample the server with py-spy during burst and reconnect into "
+                             "PREFIX.<scenario>.<variant>.txt "
                              "(raw collapsed stacks; summarise with python -m bench.stacks)")
     args = parser.parse_args(argv)
     try:

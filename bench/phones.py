@@ -58,6 +58,8 @@ async def join(host: str, port: int, code: str) -> dict:
     status, got, html = await http(host, port, "GET", f"/j/{code}", cookies=cookies)
     if status == 404:
         raise BenchError(f"the forum {code} does not exist: seed it first (manage.py seed_demo)")
+    if status != 200:
+        raise BenchError(f"the join page of {code} answered HTTP {status}")
     cookies.update(got)
     status, got, _ = await http(host, port, "POST", f"/j/{code}", cookies=cookies,
                                 body={"csrfmiddlewaretoken": csrf_token(html)},
@@ -156,13 +158,24 @@ class Phone:
         await self.ws.send(json.dumps(frame))
         return await future
 
-    async def reconnect(self):
-        """Drop the socket and come back like the browser client: a new socket, then
-        ``sync`` from the last rev applied."""
+    async def reconnect(self, attempts: int = 5):
+        """Drop the socket and come back like the browser client: a new socket (after a
+        refusal, again after a pause that doubles), then ``sync`` from the last rev
+        applied. Each refused attempt counts in ``errors``."""
         old = self.ws
         self.ws = None
         await old.close()
-        await self.connect(self.url, self.origin)
+        pause = 0.5
+        for attempt in range(attempts):
+            try:
+                await self.connect(self.url, self.origin)
+                break
+            except BenchError:
+                self.errors += 1
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(pause)
+                pause *= 2
         return await self.command({"type": "sync", "rev": self.rev})
 
     async def close(self):
