@@ -182,7 +182,8 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     def _read_snapshot(self):
         with transaction.atomic():  # one consistent read: rev matches the items
-            self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind"])
+            self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind", "requires_cards", "phase",
+                                                 "timer_ends_at", "timer_seconds", "announcement"])
             return selectors.forum_snapshot(self.forum, self.actor)
 
     async def sync(self, client_rev: int):

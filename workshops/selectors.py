@@ -49,6 +49,26 @@ def forum_data(forum: Forum) -> dict:
         "conference": forum.conference.slug,
         "proposals_open": forum.proposals_open,
         "requires_cards": forum.requires_cards,
+        "phase": forum.phase,
+        "announcement": forum.announcement,
+        "timer": timer_data(forum),
+    }
+
+
+def timer_data(forum: Forum) -> dict | None:
+    """The countdown as clients draw it: ``ends_at`` (ISO time), ``seconds`` (its
+    length) and ``left`` (whole seconds left when this was built). A client counts down
+    from ``left`` on its own clock, so a phone whose clock is wrong still shows the
+    right time; ``ends_at`` is for clients that catch up later (docs/protocol.md)."""
+    if forum.timer_ends_at is None:
+        return None
+    from django.utils import timezone
+
+    left = (forum.timer_ends_at - timezone.now()).total_seconds()
+    return {
+        "ends_at": forum.timer_ends_at.isoformat(),
+        "seconds": forum.timer_seconds,
+        "left": max(0, int(round(left))),
     }
 
 

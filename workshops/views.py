@@ -432,6 +432,16 @@ MODERATOR_ACTIONS = {
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
         actor=actor, forum=forum, round=post.get("round")
     ),
+    "phase": lambda actor, forum, post: forum_services.set_phase(
+        actor=actor, forum=forum, phase=post.get("phase")
+    ),
+    # minutes on the form (what a moderator types), seconds in the service
+    "timer": lambda actor, forum, post: forum_services.start_timer(
+        actor=actor, forum=forum, seconds=_minutes_to_seconds(post.get("minutes", ""))
+    ),
+    "announce": lambda actor, forum, post: forum_services.announce(
+        actor=actor, forum=forum, text=post.get("text", "")
+    ),
     "analog": lambda actor, forum, post: round_services.add_analog_count(
         actor=actor, forum=forum, round=post.get("round"), item=post.get("item"),
         count=post.get("count"), value=post.get("value", 1), note=post.get("note", ""),
@@ -452,7 +462,23 @@ DONE_MESSAGES = {
     "cards_required": lambda: _("Saved."),
     "adopt": lambda: _("The plenary's decision is saved."),
     "analog": lambda: _("The paper votes are added."),
+    "phase": lambda: _("Saved."),
+    "timer": lambda: _("Saved."),
+    "announce": lambda: _("Saved."),
 }
+
+
+def _minutes_to_seconds(raw: str):
+    """The console's timer field: minutes, with a decimal comma or point ("1,5");
+    empty or 0 stops the timer. Anything else goes to the service as is, which refuses
+    it with its own message."""
+    raw = (raw or "").strip().replace(",", ".")
+    if raw in ("", "0"):
+        return None
+    try:
+        return round(float(raw) * 60)
+    except ValueError:
+        return raw
 
 
 @require_POST
