@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import rules, selectors
+from workshops import console, rules, selectors
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_join_code
@@ -61,6 +61,15 @@ def live_texts() -> dict:
         "adopted": _("adopted"),
         "not_adopted": _("not adopted"),
         "for_plenary": _("for the plenary"),
+        "phases": {value: str(text) for value, text in console.PHASE_HINTS.items()},
+        "phase_labels": {value: str(label) for value, label in Forum.Phase.choices},
+        "more": _("+ %(n)s more"),
+        "page": _("Page %(n)s of %(of)s"),
+        "time_up": _("Time is up."),
+        "timer": _("Time left"),
+        "already_there": _("This is already there:"),
+        "support_instead": _("Support this instead"),
+        "supported_instead": _("You support it now. Thank you!"),
     }
 
 
@@ -222,6 +231,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         and not card_services.holds_card(forum, actor.participant.pk),
     }
     context.update(extra)
+    context["phase_hint"] = console.phase_hint(forum)
     return context
 
 
@@ -356,6 +366,7 @@ def moderate(request, code):
     fields = selectors.forum_fields(forum)
     items = selectors.forum_items(forum, include_hidden=True)
     visible = [i for i in items if i.status == Item.Status.VISIBLE]
+    console.attach_suggestions([i for i in items if i.forum_id == forum.pk])
     return render(
         request,
         "workshops/moderate.html",
@@ -379,6 +390,10 @@ def moderate(request, code):
             "min_group": selectors.MIN_GROUP_VOTERS,
             "kinds": Item.Kind.choices,
             "fields": fields,
+            "phases": console.phases(forum),
+            "exports": console.export_links(forum),
+            "timer": selectors.timer_data(forum),
+            "announcement_max": forum_services.ANNOUNCEMENT_MAX,
         },
     )
 
@@ -539,6 +554,8 @@ def screen(request, code):
             "rev": forum.rev,
             "live_texts": live_texts(),
             "results": _screen_results(forum),
+            "phase_label": forum.get_phase_display(),
+            "timer": selectors.timer_data(forum),
         },
     )
 
