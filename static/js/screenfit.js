@@ -1,9 +1,11 @@
 // The projector shows everything without scrolling: first smaller type (down to
-// MIN_SCALE), then the action fields in pages that turn every PAGE_MS, and where one
-// field alone is still too long, its longest lists end in "+ N more".
+// MIN_SCALE), then the action fields in pages that turn every PAGE_MS (each page with
+// the largest type that fits it), and where one field alone is still too long at
+// MIN_SCALE, its longest lists end in "+ N more".
 
 const MIN_SCALE = 0.6;
 const PAGE_MS = 12000;
+const PAGE_SCALE = 0.8;
 
 export function fitter(wall, t) {
   const pageEl = wall.querySelector("[data-page]");
@@ -51,6 +53,17 @@ export function fitter(wall, t) {
     }
   }
 
+  // The largest type (1 down to MIN_SCALE) at which the wall fits; false if none does.
+  function shrink() {
+    let scale = 1;
+    wall.style.fontSize = "";
+    while (overflowing() && scale > MIN_SCALE + 0.001) {
+      scale -= 0.05;
+      wall.style.fontSize = scale.toFixed(2) + "em";
+    }
+    return !overflowing();
+  }
+
   function showPage(n) {
     reset();
     if (!pages) return;
@@ -63,7 +76,7 @@ export function fitter(wall, t) {
       pageEl.hidden = false;
       pageEl.textContent = (t.page || "%(n)s / %(of)s").replace("%(n)s", page + 1).replace("%(of)s", pages.length);
     }
-    clip();
+    if (!shrink()) clip();
   }
 
   function fit() {
@@ -72,14 +85,10 @@ export function fitter(wall, t) {
     pages = null;
     reset();
     if (pageEl) pageEl.hidden = true;
-    let scale = 1;
-    wall.style.fontSize = "";
-    while (overflowing() && scale > MIN_SCALE + 0.001) {
-      scale -= 0.05;
-      wall.style.fontSize = scale.toFixed(2) + "em";
-    }
-    if (!overflowing()) return;
-    // Pages of whole action fields, as many as fit on each.
+    if (shrink()) return;
+    // Pages of whole action fields, as many as fit on each at PAGE_SCALE; each page
+    // then gets the largest type at which it fits.
+    wall.style.fontSize = PAGE_SCALE + "em";
     const fields = [...wall.querySelectorAll("[data-field-section]")].filter(shown);
     if (fields.length > 1) {
       const built = [];
@@ -104,7 +113,7 @@ export function fitter(wall, t) {
         return;
       }
     }
-    clip();
+    if (!shrink()) clip();
   }
 
   let pending = null;

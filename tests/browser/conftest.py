@@ -16,6 +16,7 @@ def live(tmp_path_factory):
     info = prepare(env)
     server = Server(env).start()
     info["url"] = server.url
+    info["env"] = env  # to set up more forums in the server's database (test_forum_session.py)
     yield info
     server.stop()
 
