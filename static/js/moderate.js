@@ -25,6 +25,8 @@ async function refresh() {
   const response = await fetch(location.pathname, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
   if (!response.ok) return;
   const html = new DOMParser().parseFromString(await response.text(), "text/html");
+  // what the moderator opened or closed stays so (a tally must not fold the round form)
+  const detailsById = new Map([...document.querySelectorAll("details[id]")].map((d) => [d.id, d.open]));
   const openDetails = [...document.querySelectorAll(".wall details[open]")].map((d) => d.closest("li") && d.closest("li").id + " " + d.className);
   for (const selector of [".wall [data-field-section]", ".console-bar", "[data-rounds]", "[data-session]"]) {
     const fresh = html.querySelectorAll(selector);
@@ -36,6 +38,10 @@ async function refresh() {
     const li = document.getElementById(id);
     const details = li && li.querySelector("details." + cls);
     if (details) details.open = true;
+  });
+  detailsById.forEach((open, id) => {
+    const details = document.getElementById(id);
+    if (details && details.tagName === "DETAILS") details.open = open;
   });
   showOnline();
   if (live && live.state) showSession(live.state.forum, t);

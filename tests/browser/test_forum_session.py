@@ -141,7 +141,32 @@ def test_a_whole_forum_session(browser, live):
     assert console.evaluate("window.__consoleNotReloaded") is True
     assert console.locator("[data-suggested-merge]").count() == 0
 
-    # 4. a dots round on the two measures; the phones show the ballot, the screen bars
+    # the console counts the two phones and itself
+    console.locator("[data-online]", has_text="3").wait_for(timeout=5000)
+
+    # 4. a support round on the needs: Ben, typing a similar need, supports it instead
+    console.select_option("#round-method", "support")
+    console.select_option("#round-kind", "need")
+    console.locator("form:has(input[value=open_round]) button[type=submit]").click()
+    console.wait_for_load_state()
+    ben.locator("section.round[data-method=support]").wait_for(timeout=10000)
+    ben.locator("#propose-text").fill("")
+    ben.check("input[name=kind][value=need]")
+    ben.locator("#propose-text").press_sequentially("Kitaplätze und Sprachkurse", delay=10)
+    instead = ben.locator(f"[data-similar] li[data-similar-item='{first}'] button")
+    instead.wait_for()
+    assert instead.inner_text() == "Stattdessen diesen unterstützen"
+    instead.click()
+    ben.locator("[data-similar]", has_text="Sie unterstützen ihn jetzt").wait_for()
+    assert ben.locator("#propose-text").input_value() == ""
+    ayse.locator(f"section.round[data-method=support] li[data-option='{first}'] [data-tally]",
+                 has_text="1").wait_for(timeout=10000)
+    console.locator("section.round[data-method=support] button[value=close_round]").click()
+    console.wait_for_load_state()
+    ayse.locator("section.round-closed[data-method=support]").wait_for(timeout=10000)
+
+    # 5. a dots round on the two measures; the phones show the ballot, the screen bars
+    console.locator("#open-round-form > summary").click()
     console.select_option("#round-method", "dots")
     console.select_option("#round-items", [str(lotsen), str(cafe)])
     console.fill("#round-budget", "3")
@@ -157,7 +182,7 @@ def test_a_whole_forum_session(browser, live):
     screen.wait_for_function("!document.querySelector('.screen-wall .field') || "
                              "document.querySelector('.screen-wall .field').offsetParent === null")
 
-    # 5. the phones vote
+    # 6. the phones vote
     def plus(page, option):
         return page.locator(f"section.round li[data-option='{option}'] button[name=value]").nth(1)
 
@@ -174,7 +199,7 @@ def test_a_whole_forum_session(browser, live):
         f"(() => {{ const w = (id) => document.querySelector(`.screen-results li[data-option='${{id}}'] [data-bar]`).style.width;"
         f" return w({lotsen}) === '100%' && w({cafe}) === '33%'; }})()", timeout=10000)
 
-    # 6. close: the phones show the ranking, the proposal form steps aside
+    # 7. close: the phones show the ranking, the proposal form steps aside
     console.locator("section.round[data-method=dots] button[value=close_round]").click()
     console.wait_for_load_state()
     for page in (ayse, ben):
@@ -188,13 +213,13 @@ def test_a_whole_forum_session(browser, live):
         assert page.evaluate("window.__notReloaded") is True
     screen.locator(".screen-results h2", has_text="Ergebnis").wait_for()
 
-    # 7. shortlist the winner for the plenary; the phones see it marked
+    # 8. shortlist the winner for the plenary; the phones see it marked
     console.locator(f"#item-{lotsen} button[value=shortlist]").click()
     console.wait_for_load_state()
     for page in (ayse, ben):
         wall_item(page, "Lotsenprojekt").locator(".badge", has_text="Plenum").wait_for()
 
-    # 8. a countdown and an announcement on phones and the screen
+    # 9. a countdown and an announcement on phones and the screen
     console.fill("#announce-text", "Danke! Pause bis 15:30")
     console.locator(".announce-form button[type=submit]").click()
     console.fill("#timer-minutes", "2")
