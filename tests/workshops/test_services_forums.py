@@ -3,7 +3,7 @@ moderator makes and every client sees as ``forum.updated``."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_forum, make_moderator, make_participant, moderator_actor, participant_actor
 from workshops.exceptions import ServiceError
@@ -55,7 +55,7 @@ def test_an_unknown_phase_is_refused(forum, mod, phase):
     with pytest.raises(ServiceError) as err:
         forum_services.set_phase(actor=mod, forum=forum, phase=phase)
     assert err.value.code == "invalid"
-    assert "phase" in str(err.value.message)
+    assert "phase" in str(err.value.message).lower()
     unchanged(forum, 0)
     assert Forum.objects.get(pk=forum.pk).phase == "collecting"
 
@@ -200,3 +200,24 @@ def test_console_actions_on_items_of_another_forum_are_refused(forum, mod, parti
     foreign.refresh_from_db()
     own.refresh_from_db()
     assert foreign.status == own.status == "visible"
+
+
+def test_merging_into_itself_or_into_a_hidden_item_is_refused(forum, mod, participant):
+    from workshops.services.items import hide_item, merge_items
+
+    field = forum.fields.first().pk
+    first = propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="need", text="Kita-Plätze")
+    second = propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="need", text="Mehr Kitas")
+    with pytest.raises(ServiceError) as err, translation.override("en"):
+        merge_items(actor=mod, forum=forum, item=first.pk, into=first.pk)
+    with translation.override("en"):
+        assert str(err.value.message) == "An item cannot be merged into itself."
+    hide_item(actor=mod, forum=forum, item=first.pk)
+    rev = Forum.objects.get(pk=forum.pk).rev
+    with pytest.raises(ServiceError) as err, translation.override("en"):
+        merge_items(actor=mod, forum=forum, item=second.pk, into=first.pk)
+    with translation.override("en"):
+        assert str(err.value.message) == "Only items that are shown can be merged."
+    unchanged(forum, rev)
+    second.refresh_from_db()
+    assert second.status == "visible" and second.merged_into_id is None
