@@ -23,6 +23,7 @@ the ones that must not.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 THRESHOLD = 0.55
 PARTIAL_FROM = 0.5
@@ -86,6 +87,7 @@ _TERMS = sorted(
 )
 
 
+@lru_cache(maxsize=5000)
 def units(text: str) -> frozenset[str]:
     """The comparable units of a text: concepts (``@sprachkurs``) and word stems."""
     normal = normalise(text)
@@ -108,9 +110,10 @@ def units(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _trigrams(word: str) -> set[str]:
+@lru_cache(maxsize=20000)
+def _trigrams(word: str) -> frozenset[str]:
     padded = f" {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 def _dice(a: str, b: str) -> float:
@@ -123,6 +126,8 @@ for _term, _concept in _TERMS:
     _CONCEPT_TERMS.setdefault("@" + _concept, []).append(_term)
 
 
+# A console page compares every pair of items on each refresh: word pairs repeat.
+@lru_cache(maxsize=200000)
 def _pair_score(a: str, b: str) -> float:
     if a == b:
         return 1.0
