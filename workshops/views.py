@@ -492,7 +492,7 @@ def _minutes_to_seconds(raw: str):
         return None
     try:
         return round(float(raw) * 60)
-    except ValueError:
+    except (ValueError, OverflowError):  # "soon", "nan", "inf"
         return raw
 
 

@@ -51,6 +51,8 @@ def test_phase_timer_and_announcement_by_form(console, forum):
     ({"action": "phase", "phase": "lunch"}, "Choose a phase"),
     ({"action": "timer", "minutes": "600"}, "A timer runs from 10 seconds to 120 minutes."),
     ({"action": "timer", "minutes": "soon"}, "A timer runs from"),
+    ({"action": "timer", "minutes": "nan"}, "A timer runs from"),
+    ({"action": "timer", "minutes": "-inf"}, "A timer runs from"),
     ({"action": "announce", "text": "x" * 141}, "at most 140 characters"),
     ({"action": "open_round", "method": "dots", "kind": "measure"}, "A round needs at least one shown item."),
     ({"action": "merge", "item": "999999", "into": "999998"}, "does not exist in this forum"),
