@@ -34,6 +34,9 @@ if spec.get("announcement"):
     forum_services.announce(actor=mod, forum=forum, text=spec["announcement"])
 if spec.get("timer"):
     forum_services.start_timer(actor=mod, forum=forum, seconds=spec["timer"])
+if spec.get("round"):
+    from workshops.services.rounds import open_round
+    open_round(actor=mod, forum=forum, method=spec["round"])
 print(json.dumps({"code": forum.code, "screen_key": forum.screen_key}))
 """
 
@@ -94,6 +97,7 @@ def item_id(page, text) -> int:
 
 
 def test_a_whole_forum_session(browser, live):
+    ARTIFACTS.mkdir(exist_ok=True)
     forum = new_forum(live, title="Fachforum Sitzung")
     code = forum["code"]
     console = console_for(browser, live, code)
@@ -181,6 +185,8 @@ def test_a_whole_forum_session(browser, live):
     screen.locator(".screen-results[data-method=dots]").wait_for()
     screen.wait_for_function("!document.querySelector('.screen-wall .field') || "
                              "document.querySelector('.screen-wall .field').offsetParent === null")
+
+    screen.screenshot(path=str(ARTIFACTS / "screen-voting-1920x1080.png"))
 
     # 6. the phones vote
     def plus(page, option):
@@ -294,3 +300,28 @@ def test_the_screen_fits_40_items_at_both_sizes(browser, live):
         assert report["url"] and report["announcement"], report
         assert re.match(r"Noch: (10:00|9:[0-5]\d)", report["timer"]), report
         screen.context.close()
+
+
+def test_the_screen_fits_a_round_on_40_items(browser, live):
+    items = [(("need", "goal", "measure")[n % 3], f"{FILLER[n % len(FILLER)]} ({n + 1})") for n in range(40)]
+    forum = new_forum(live, title="Fachforum Vierzig Runde", items=items, round="support")
+    ARTIFACTS.mkdir(exist_ok=True)
+    screen = screen_for(browser, live, forum, 1280, 720)
+    screen.wait_for_function("document.querySelectorAll('.screen-results li[data-option]').length === 40")
+    screen.wait_for_timeout(300)
+    screen.screenshot(path=str(ARTIFACTS / "screen-round-1280x720.png"))
+    report = screen.evaluate("""() => {
+        const shown = (el) => el.offsetParent !== null;
+        const bars = [...document.querySelectorAll('.screen-results li[data-option]')].filter(shown);
+        const outside = bars.filter((el) => { const r = el.getBoundingClientRect();
+            return r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < 0; }).length;
+        const more = [...document.querySelectorAll('.screen-results li.more')].filter(shown)
+            .reduce((n, li) => n + Number((li.textContent.match(/\\d+/) || [0])[0]), 0);
+        return {bars: bars.length, outside, more, wall: [...document.querySelectorAll('.screen-wall .field')].filter(shown).length,
+                scroll: [document.documentElement.scrollHeight, innerHeight]};
+    }""")
+    assert report["scroll"][0] <= report["scroll"][1], report
+    assert report["outside"] == 0 and report["bars"] + report["more"] == 40 and report["bars"] >= 12, report
+    assert report["wall"] == 0, report  # while the room votes, the bars take the wall's place
+    assert screen.locator(".screen-code strong").inner_text() == forum["code"]
+    screen.context.close()
