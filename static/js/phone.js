@@ -2,7 +2,7 @@
 // (kept in the outbox while offline). Without JavaScript the page is a plain form.
 import { announcer, connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
-import { applyTally, wireBallots } from "./ballot.js";
+import { applyBallot, applyTally, wireBallots } from "./ballot.js";
 import { showSession } from "./session.js";
 import { wireSimilar } from "./similar.js";
 
@@ -122,7 +122,13 @@ const live = connect({
 });
 
 if (roundsEl) wireBallots(roundsEl, live.send, roundError, announce, t);
-if (form) wireSimilar(form, body.dataset.code, live, t, announce);
+if (form) {
+  // a support given from the suggestions shows on the ballot at once
+  wireSimilar(form, body.dataset.code, live, t, announce, (round, result) => {
+    const section = roundsEl && roundsEl.querySelector(`section.round[data-round="${round}"]`);
+    if (section && result) applyBallot(section, result);
+  });
+}
 
 if (form) {
   form.addEventListener("submit", (ev) => {

@@ -5,7 +5,7 @@
 
 const WAIT_MS = 400;
 
-export function wireSimilar(form, code, live, t, announce) {
+export function wireSimilar(form, code, live, t, announce, voted = () => {}) {
   const box = form.querySelector("[data-similar]");
   const textarea = form.querySelector("textarea[name=text]");
   if (!box || !textarea) return;
@@ -50,6 +50,7 @@ export function wireSimilar(form, code, live, t, announce) {
           button.disabled = true;
           live.send({ type: "vote", round: item.support_round, item: item.id, value: 1 }, (ack) => {
             if (ack.ok) {
+              voted(item.support_round, ack.result);
               textarea.value = "";
               show([]);
               announce(t.supported_instead || "");

@@ -6,7 +6,6 @@ test-artifacts/, the QR code and the code visible, nothing outside the viewport.
 import json
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -163,6 +162,8 @@ def test_a_whole_forum_session(browser, live):
     instead.click()
     ben.locator("[data-similar]", has_text="Sie unterstützen ihn jetzt").wait_for()
     assert ben.locator("#propose-text").input_value() == ""
+    supported = ben.locator(f"section.round[data-method=support] li[data-option='{first}'] button[name=value]")
+    assert supported.get_attribute("aria-pressed") == "true"  # his ballot shows it at once
     ayse.locator(f"section.round[data-method=support] li[data-option='{first}'] [data-tally]",
                  has_text="1").wait_for(timeout=10000)
     console.locator("section.round[data-method=support] button[value=close_round]").click()

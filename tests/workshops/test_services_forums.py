@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from tests.factories import make_forum, make_moderator, make_participant, moderator_actor, participant_actor
+from tests.factories import make_forum, make_moderator, moderator_actor, participant_actor
 from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, Forum, ForumEvent
 from workshops.services import forums as forum_services

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.conf import settings
 
-from tests.factories import make_forum, make_participant, moderator_actor, participant_actor
+from tests.factories import make_forum, moderator_actor, participant_actor
 from workshops.similarity import THRESHOLD, normalise, similarity, stem, units
 from workshops.services.items import hide_item, propose_item
 from workshops.services.rounds import open_round
@@ -132,6 +132,9 @@ def test_similar_is_for_people_of_the_conference_only(client, forum, propose):
     propose("Mehr Kita-Plätze")
     response = client.get(f"/f/{forum.code}/similar", {"text": "Mehr Kita-Plätze"})
     assert response.status_code == 403
-    other = make_forum()
-    make_participant(other.conference)
+    from tests.workshops.test_views import join
+
+    join(client, make_forum(), name="Gast")  # a participant of another conference
+    response = client.get(f"/f/{forum.code}/similar", {"text": "Mehr Kita-Plätze"})
+    assert response.status_code == 403 and "items" not in response.json()
     assert client.get("/f/ZZZZZZ/similar", {"text": "Kita"}).status_code == 404
