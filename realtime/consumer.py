@@ -222,7 +222,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if client_rev > current or current - client_rev > SYNC_MAX_EVENTS:
             return None
         rows = ForumEvent.objects.filter(forum_id=self.forum.pk, rev__gt=client_rev).order_by("rev")
-        frames = [event_frame(rev=e.rev, name=e.name, data=e.data) for e in rows]
+        frames = [event_frame(rev=e.rev, name=e.name, data=selectors.timer_left_now(e.name, e.data)) for e in rows]
         if len(frames) != current - client_rev:  # a gap in the log: start afresh
             return None
         return frames

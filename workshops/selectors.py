@@ -72,6 +72,21 @@ def timer_data(forum: Forum) -> dict | None:
     }
 
 
+def timer_left_now(name: str, data: dict) -> dict:
+    """A stored ``forum.updated`` replayed later (``sync``): its timer's ``left`` counted
+    again from ``ends_at``, so a client catching up does not show the time it was when
+    the event was recorded."""
+    timer = data.get("timer") if name == "forum.updated" else None
+    if not timer or not timer.get("ends_at"):
+        return data
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    left = (datetime.fromisoformat(timer["ends_at"]) - timezone.now()).total_seconds()
+    return {**data, "timer": {**timer, "left": max(0, int(round(left)))}}
+
+
 def forum_by_code(code: str) -> Forum | None:
     return Forum.objects.select_related("conference").filter(code=code).first()
 

@@ -1,9 +1,9 @@
 // The session state every page shows: the phase, the moderator's one-line announcement
 // and the countdown (forum data of docs/protocol.md: phase, announcement, timer).
 //
-// The countdown runs from `timer.left` (seconds left when the server built the data) on
-// this device's monotonic clock, so a phone whose clock is wrong still shows the right
-// time.
+// The countdown runs from `timer.left` (seconds left when the server sent the data; a
+// replayed event is counted again) on this device's monotonic clock, so a phone whose
+// clock is wrong still shows the right time.
 
 let deadline = null; // performance.now() value at which the timer ends
 let ticker = null;

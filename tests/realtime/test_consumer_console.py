@@ -131,3 +131,21 @@ async def test_suggested_merge_over_the_socket_and_rounds_move_the_phase(connect
     assert state["forum"] == fresh["forum"] and state["items"] == fresh["items"] and state["rev"] == fresh["rev"]
     for client in (console, phone, fresh_client):
         await client.close()
+
+
+async def test_a_timer_replayed_by_sync_counts_from_now(connect, forum, participant, moderator):
+    import asyncio
+
+    _, console = await connect(forum, user=moderator)
+    await console.until("snapshot")
+    assert (await console.command({"type": "moderate", "action": "timer", "seconds": 60}))["ok"]
+    await asyncio.sleep(2.2)
+    _, phone = await connect(forum, participant=participant)
+    await phone.until("snapshot")
+    await phone.send({"type": "sync", "id": "s0", "rev": 0})
+    replayed = await phone.until("event", name="forum.updated")
+    assert 56 <= replayed["data"]["timer"]["left"] <= 58  # not the 60 it was when recorded
+    stored = await sync_to_async(lambda: ForumEvent.objects.get(forum=forum, rev=1).data)()
+    assert stored["timer"]["left"] in (59, 60) and stored["timer"]["ends_at"] == replayed["data"]["timer"]["ends_at"]
+    for client in (console, phone):
+        await client.close()
