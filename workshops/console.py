@@ -101,6 +101,17 @@ def similar(request, code):
     return JsonResponse({"items": similar_data(forum, text, kind=request.GET.get("kind") or None)})
 
 
+def timer_for_page(forum: Forum) -> dict | None:
+    """The countdown as a page shows it before (or without) JavaScript: the wire's timer
+    plus ``clock`` ("4:07")."""
+    from workshops.selectors import timer_data
+
+    timer = timer_data(forum)
+    if timer is not None:
+        timer["clock"] = f"{timer['left'] // 60}:{timer['left'] % 60:02d}"
+    return timer
+
+
 def phase_hint(forum: Forum) -> str:
     return str(PHASE_HINTS.get(forum.phase, ""))
 

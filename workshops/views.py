@@ -232,6 +232,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     }
     context.update(extra)
     context["phase_hint"] = console.phase_hint(forum)
+    context["timer"] = console.timer_for_page(forum)
     return context
 
 
@@ -392,7 +393,7 @@ def moderate(request, code):
             "fields": fields,
             "phases": console.phases(forum),
             "exports": console.export_links(forum),
-            "timer": selectors.timer_data(forum),
+            "timer": console.timer_for_page(forum),
             "announcement_max": forum_services.ANNOUNCEMENT_MAX,
         },
     )
@@ -555,7 +556,7 @@ def screen(request, code):
             "live_texts": live_texts(),
             "results": _screen_results(forum),
             "phase_label": forum.get_phase_display(),
-            "timer": selectors.timer_data(forum),
+            "timer": console.timer_for_page(forum),
         },
     )
 

@@ -1,5 +1,7 @@
 """The console's session controls as plain form POSTs (no JavaScript), and what phones
 and the screen then show."""
+import re
+
 import pytest
 from django.conf import settings
 
@@ -84,8 +86,10 @@ def test_phone_and_screen_show_phase_announcement_and_timer(client, console, for
     act(console, forum, action="phase", phase="discussing")
     html = console.get(f"/f/{forum.code}/").content.decode()
     assert "Now: discussion." in html and "Bitte in die Gruppen" in html
+    assert re.search(r"Time left: [45]:[0-5]\d</p>", html)  # also without JavaScript
     assert 'data-phase="discussing"' in html
     screen = client.get(f"/f/{forum.code}/screen/?key={forum.screen_key}").content.decode()
     assert "Bitte in die Gruppen" in screen and 'data-phase="discussing"' in screen
+    assert re.search(r"Time left: [45]:[0-5]\d</p>", screen) or re.search(r"Noch: [45]:[0-5]\d</p>", screen)
     assert "<svg" in screen and forum.code in screen
     assert client.get(f"/f/{forum.code}/screen/?key=wrong").status_code == 403
