@@ -93,3 +93,29 @@ def test_phone_and_screen_show_phase_announcement_and_timer(client, console, for
     assert re.search(r"Time left: [45]:[0-5]\d</p>", screen) or re.search(r"Noch: [45]:[0-5]\d</p>", screen)
     assert "<svg" in screen and forum.code in screen
     assert client.get(f"/f/{forum.code}/screen/?key=wrong").status_code == 403
+
+
+def test_console_ranking_shows_the_stakeholder_group_breakdown(console, forum, moderator):
+    from tests.factories import make_participant, moderator_actor, participant_actor
+    from workshops.services.items import propose_item
+    from workshops.services.rounds import close_round, open_round
+    from workshops.services.votes import cast_vote
+
+    mod = moderator_actor(moderator)
+    field = forum.fields.first().pk
+    lotsen = propose_item(actor=mod, forum=forum, field=field, kind="measure", text="Lotsenprojekt")
+    cafe = propose_item(actor=mod, forum=forum, field=field, kind="measure", text="Elterncafé")
+    round_ = open_round(actor=mod, forum=forum, method="support", kind="measure")
+    for group, on in (("Verwaltung", [lotsen, cafe]), ("Migrantenorganisation", [lotsen]), ("Polizei", [cafe])):
+        for n in range(3 if group != "Polizei" else 2):  # two are too few to be broken out
+            voter = participant_actor(make_participant(forum.conference, group=group))
+            for item in on:
+                cast_vote(actor=voter, forum=forum, round=round_.pk, item=item.pk, value=1)
+    close_round(actor=mod, forum=forum, round=round_.pk)
+    html = console.get(f"/f/{forum.code}/moderate/").content.decode()
+    ranking = html.split(f'id="round-{round_.pk}"')[1].split("</section>")[0]
+    assert ranking.index("Lotsenprojekt") < ranking.index("Elterncafé")  # 6 before 5
+    assert ranking.count("By group") == 2
+    assert '<th scope="row">Verwaltung</th>' in ranking and '<th scope="row">Migrantenorganisation</th>' in ranking
+    assert "Polizei" not in ranking
+    assert "broad support across all groups" in ranking.split("Elterncafé")[0]  # the Lotsen carry both groups
