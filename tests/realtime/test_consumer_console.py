@@ -149,3 +149,18 @@ async def test_a_timer_replayed_by_sync_counts_from_now(connect, forum, particip
     assert stored["timer"]["left"] in (59, 60) and stored["timer"]["ends_at"] == replayed["data"]["timer"]["ends_at"]
     for client in (console, phone):
         await client.close()
+
+
+async def test_a_later_snapshot_counts_the_timer_from_now(connect, forum, participant, moderator):
+    import asyncio
+
+    _, console = await connect(forum, user=moderator)
+    await console.until("snapshot")
+    assert (await console.command({"type": "moderate", "action": "timer", "seconds": 60}))["ok"]
+    _, first = await connect(forum, participant=participant)  # fills the per-rev snapshot cache
+    assert (await first.until("snapshot"))["forum"]["timer"]["left"] in (59, 60)
+    await asyncio.sleep(2.2)
+    _, later = await connect(forum, participant=participant)  # same rev, shared part reused
+    assert 56 <= (await later.until("snapshot"))["forum"]["timer"]["left"] <= 58
+    for client in (console, first, later):
+        await client.close()
