@@ -21,8 +21,11 @@ def live(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API keeps its event loop running in
+    # the main thread until it stops, and asyncio tests collected after the browser tests
+    # (tests/realtime/test_hub_pace.py) cannot start their own loop while it runs.
     require("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
