@@ -92,6 +92,28 @@ class SharedSnapshots:
 shared_snapshots = SharedSnapshots()
 
 
+class CurrentRevs:
+    """The forum's rev as last read from the database, for a second (the ``pong``)."""
+
+    MAX_AGE = 1.0
+
+    def __init__(self):
+        self.revs: dict[int, tuple[int, float]] = {}
+
+    def fresh(self, forum_id: int) -> int | None:
+        entry = self.revs.get(forum_id)
+        if entry is not None and time.monotonic() - entry[1] < self.MAX_AGE:
+            return entry[0]
+        return None
+
+    def keep(self, forum_id: int, rev: int) -> int:
+        self.revs[forum_id] = (rev, time.monotonic())
+        return rev
+
+
+current_revs = CurrentRevs()
+
+
 class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
@@ -206,12 +228,15 @@ class ForumConsumer(AsyncWebsocketConsumer):
             return
         if command.type == "ping":
             # The current rev rides along, so a client whose last event was lost (a
-            # channel over capacity drops messages silently) notices and syncs.
-            try:
-                rev = await database_sync_to_async(self._current_rev)()
-            except DatabaseError:  # the database is away: still alive, rev unknown
-                await self.send_frame({"type": "pong"})
-                return
+            # channel over capacity drops messages silently) notices and syncs. Read
+            # from the database at most once a second per forum: every phone pings.
+            rev = current_revs.fresh(self.forum.pk)
+            if rev is None:
+                try:
+                    rev = current_revs.keep(self.forum.pk, await database_sync_to_async(self._current_rev)())
+                except DatabaseError:  # the database is away: still alive, rev unknown
+                    await self.send_frame({"type": "pong"})
+                    return
             await self.send_frame({"type": "pong", "rev": rev})
             return
         if not self._take_token():
@@ -262,7 +287,8 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     def _read_snapshot(self):
         with transaction.atomic():  # one consistent read: rev matches the items
-            self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind"])
+            self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind", "requires_cards", "phase",
+                                                 "timer_ends_at", "timer_seconds", "announcement"])
             role = selectors.snapshot_role(self.forum, self.actor)
             shared = shared_snapshots.get(self.forum, role)
             return selectors.forum_snapshot(self.forum, self.actor, shared=shared)
@@ -287,7 +313,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if client_rev > current or current - client_rev > SYNC_MAX_EVENTS:
             return None
         rows = ForumEvent.objects.filter(forum_id=self.forum.pk, rev__gt=client_rev).order_by("rev")
-        frames = [event_frame(rev=e.rev, name=e.name, data=e.data) for e in rows]
+        frames = [event_frame(rev=e.rev, name=e.name, data=selectors.timer_left_now(e.name, e.data)) for e in rows]
         if len(frames) != current - client_rev:  # a gap in the log: start afresh
             return None
         return frames

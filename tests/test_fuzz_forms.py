@@ -23,14 +23,14 @@ number = st.integers(min_value=-3, max_value=10).map(str) | st.sampled_from(["",
 form_value = text | number
 names = ["name", "group", "language", "field", "kind", "text", "refs", "round", "item", "value", "card", "count",
          "action", "into", "open", "method", "items", "budget", "per_item", "secret", "allow_own", "veto",
-         "shortlisted", "adopted", "required", "note", "username", "password", "next"]
+         "shortlisted", "adopted", "required", "note", "username", "password", "next", "phase", "minutes"]
 posts = st.dictionaries(st.sampled_from(names), form_value, max_size=8)
 
 
 def fingerprint(forum):
     forum = Forum.objects.get(pk=forum.pk)
     return (
-        forum.rev, forum.proposals_open, forum.requires_cards,
+        forum.rev, forum.proposals_open, forum.requires_cards, forum.phase, forum.timer_ends_at, forum.announcement,
         sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
         sorted(Vote.objects.filter(round__forum=forum).values_list("participant_id", "option", "value")),

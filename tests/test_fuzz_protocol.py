@@ -37,7 +37,7 @@ FIELDS = {
     "ping": [],
     "moderate": ["action", "item", "into", "text", "open", "method", "items", "field", "kind", "budget",
                  "per_item", "secret", "allow_own", "veto", "round", "count", "value", "note", "shortlisted",
-                 "adopted"],
+                 "adopted", "phase", "seconds"],
 }
 
 
@@ -75,7 +75,7 @@ def test_parse_accepts_or_refuses_with_a_protocol_code(text):
 def fingerprint(forum_id):
     forum = Forum.objects.get(pk=forum_id)
     return (
-        forum.rev, forum.proposals_open,
+        forum.rev, forum.proposals_open, forum.phase, forum.timer_ends_at, forum.announcement,
         sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
         sorted(Vote.objects.filter(round__forum=forum).values_list("participant_id", "option", "value")),

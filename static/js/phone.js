@@ -2,7 +2,9 @@
 // (kept in the outbox while offline). Without JavaScript the page is a plain form.
 import { announcer, connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
-import { applyTally, wireBallots } from "./ballot.js";
+import { applyBallot, applyTally, wireBallots } from "./ballot.js";
+import { showSession } from "./session.js";
+import { wireSimilar } from "./similar.js";
 
 const body = document.body;
 const t = texts();
@@ -103,10 +105,11 @@ function roundError(section, message) {
 const live = connect({
   code: body.dataset.code,
   handlers: {
-    snapshot: (state) => render(state),
+    snapshot: (state) => { showSession(state.forum, t); render(state); },
     tally: (frame) => applyTally(roundsEl, t, frame),
     event: (event, state) => {
       if (event.name.startsWith("round.")) refreshRounds();
+      if (event.name === "forum.updated") showSession(state.forum, t);
       const added = render(state);
       added.forEach((id) => {
         const item = state.items.find((i) => i.id === id);
@@ -119,6 +122,13 @@ const live = connect({
 });
 
 if (roundsEl) wireBallots(roundsEl, live.send, roundError, announce, t);
+if (form) {
+  // a support given from the suggestions shows on the ballot at once
+  wireSimilar(form, body.dataset.code, live, t, announce, (round, result) => {
+    const section = roundsEl && roundsEl.querySelector(`section.round[data-round="${round}"]`);
+    if (section && result) applyBallot(section, result);
+  });
+}
 
 if (form) {
   form.addEventListener("submit", (ev) => {

@@ -16,14 +16,16 @@ def live(tmp_path_factory):
     info = prepare(env)
     server = Server(env).start()
     info["url"] = server.url
+    info["env"] = env  # to set up more forums in the server's database (test_forum_session.py)
     yield info
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """Chromium per test module: Playwright's sync API keeps an event loop running in this
-    thread while it lives, which breaks async fixtures of the tests that follow."""
+    # Per module, not per session: Playwright's sync API keeps its event loop running in
+    # the main thread until it stops, and asyncio tests collected after the browser tests
+    # (tests/realtime/test_hub_pace.py) cannot start their own loop while it runs.
     require("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 

@@ -38,6 +38,9 @@ def moderator_frames(s):
         "analog": {"round": s["round"], "item": s["item"], "count": 5},
         "shortlist": {"item": s["item"], "shortlisted": True},
         "adopt": {"item": s["item"], "adopted": True},
+        "phase": {"phase": "discussing"},
+        "timer": {"seconds": 300},
+        "announce": {"text": "Pause bis 15 Uhr"},
     }
 
 
@@ -48,6 +51,7 @@ def fingerprint(forum):
     return (
         forum.rev,
         forum.proposals_open,
+        forum.phase, forum.timer_ends_at, forum.announcement,
         sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
         Vote.objects.filter(round__forum=forum).count(),
@@ -81,10 +85,14 @@ async def test_moderators_of_the_forum_may_do_each_action(connect, forum, modera
     ok, console = await connect(forum, user=moderator)
     await console.until("snapshot")
     answers = {}
+    from realtime.protocol import MODERATE_ACTIONS
+
+    assert set(moderator_frames(stage)) == MODERATE_ACTIONS, "a new socket action needs a row in the matrix"
     for action, fields in moderator_frames(stage).items():
         answers[action] = await console.command({"type": "moderate", "action": action, **fields})
     assert answers["hide"]["ok"] and answers["restore"]["ok"] and answers["edit"]["ok"]
     assert answers["open_round"]["ok"] and answers["close_round"]["ok"], answers
+    assert answers["phase"]["ok"] and answers["timer"]["ok"] and answers["announce"]["ok"], answers
 
 
 async def test_proposals_per_minute_are_shared_by_every_socket_of_a_participant(connect, forum, participant, settings):

@@ -51,6 +51,9 @@ def action_posts(s):
         "shortlist": {"item": s["into"], "shortlisted": "1"},
         "adopt": {"item": s["into"], "adopted": "1"},
         "cards_required": {"required": "1"},
+        "phase": {"phase": "discussing"},
+        "timer": {"minutes": "5"},
+        "announce": {"text": "Pause bis 15 Uhr"},
     }
     assert set(posts) == set(MODERATOR_ACTIONS), "a new console action needs a row in this matrix"
     return posts
@@ -62,6 +65,7 @@ def fingerprint(forum):
         forum.rev,
         forum.proposals_open,
         forum.requires_cards,
+        forum.phase, forum.timer_ends_at, forum.announcement,
         sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
         Vote.objects.filter(round__forum=forum).count(),
