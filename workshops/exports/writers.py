@@ -236,7 +236,7 @@ def pdf(report: dict) -> bytes:
             data = ([headers] if headers else []) + [[str(c) for c in row] for row in rows]
             if not data:
                 continue
-            widths = (35, 100) if len(data[0]) == 2 else None
+            widths = (55, 115) if len(data[0]) == 2 else None
             with document.table(
                 col_widths=widths,
                 first_row_as_headings=bool(headers),
