@@ -22,7 +22,12 @@ from workshops.models import (
 )
 from workshops.services.forums import set_proposals_open
 from workshops.services.items import hide_item, restore_item
-from workshops.services.measures import carry_over_measures, publish_results, set_implementation_status
+from workshops.services.measures import (
+    carry_over_measures,
+    publish_results,
+    set_implementation_status,
+    set_measure_details,
+)
 
 
 class ActionFieldInline(admin.TabularInline):
@@ -164,6 +169,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+MEASURE_DETAILS = ["lead", "partners", "timeframe", "resources", "indicator"]
+
+
 @admin.register(Item)
 class ItemAdmin(ReadOnlyAdmin):
     list_display = ["id", "text", "kind", "field", "forum", "status", "adopted", "implementation", "progress", "created_at"]
@@ -171,6 +179,27 @@ class ItemAdmin(ReadOnlyAdmin):
     search_fields = ["text"]
     list_select_related = ["field", "forum"]
     actions = ["hide", "restore", "mark_planned", "mark_in_progress", "mark_done", "mark_dropped"]
+    # A measure's details are the one thing written here, through the service; the rest
+    # is shown read-only.
+    fields = ["text", "kind", "field", "forum", "status", "adopted", *MEASURE_DETAILS,
+              "implementation", "progress", "origin"]
+    readonly_fields = [name for name in fields if name not in MEASURE_DETAILS]
+
+    def has_change_permission(self, request, obj=None):
+        from workshops import rules
+
+        return (obj is not None and obj.kind == Item.Kind.MEASURE and obj.origin_id is None
+                and rules.is_moderator(Actor(user=request.user), obj.forum.conference_id))
+
+    def save_model(self, request, obj, form, change):
+        try:
+            set_measure_details(actor=Actor(user=request.user), item=obj.pk,
+                                **{name: form.cleaned_data.get(name, "") for name in MEASURE_DETAILS})
+        except ServiceError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # refs and the rest are not edited here
 
     def _mark(self, request, queryset, status):
         _run(self, request, queryset, lambda a, i: set_implementation_status(actor=a, item=i, status=status),

@@ -234,3 +234,20 @@ def test_the_command_carries_measures_over(built, next_conference, capsys):
     with pytest.raises(CommandError):
         call_command("carry_over_measures", conference.slug, "--forum", forum.code, "--as", built.moderator.username)
     assert MeasureUpdate.objects.count() == 1
+
+
+def test_the_admin_edits_a_measures_details_through_the_service(client, built):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("admin7", password="x")
+    client.force_login(admin_user)
+    url = f"/admin/workshops/item/{built.rejected.pk}/change/"
+    assert 'name="lead"' in client.get(url).content.decode()
+    assert 'name="lead"' not in client.get(f"/admin/workshops/item/{built.need.pk}/change/").content.decode()
+    response = client.post(url, {"lead": "Wohnungsamt", "partners": "", "timeframe": "2027", "resources": "",
+                                 "indicator": ""})
+    assert response.status_code == 302
+    built.rejected.refresh_from_db()
+    assert (built.rejected.lead, built.rejected.timeframe) == ("Wohnungsamt", "2027")
+    assert _last_event(built.forum).data["details"]["lead"] == "Wohnungsamt"
+    assert AuditEntry.objects.filter(action="forum.measure.details", actor_user=admin_user).exists()
