@@ -61,6 +61,9 @@ def live_texts() -> dict:
         "adopted": _("adopted"),
         "not_adopted": _("not adopted"),
         "for_plenary": _("for the plenary"),
+        # a measure brought in from the previous conference (static/js/wall.js)
+        "carried": _("from the previous conference: %(status)s, %(progress)s %%"),
+        "implementation": {value: str(label) for value, label in Item.Implementation.choices},
     }
 
 

@@ -220,7 +220,8 @@ def test_the_carried_measure_shows_read_only_on_the_phone_and_console(client, bu
     carry_over_measures(actor=mod, conference=conference, forum=forum, previous=built.conference)
     client.force_login(user)
     html = client.get(f"/f/{forum.code}/moderate/").content.decode()
-    assert "aus 5. Integrationskonferenz Musterstadt: in Umsetzung, 40 %" in html
+    assert "aus der vorigen Konferenz: in Umsetzung, 40 %" in html
+    assert '"carried": "aus der vorigen Konferenz: %(status)s, %(progress)s %%"' in html  # the same for static/js
 
 
 def test_the_command_carries_measures_over(built, next_conference, capsys):
