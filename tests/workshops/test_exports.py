@@ -300,3 +300,25 @@ def test_the_exports_page_lists_the_files_and_publishes(client, built):
     client.post(page, {"published": "0"})  # not theirs: refused, nothing changes
     built.conference.refresh_from_db()
     assert built.conference.results_published
+
+
+def test_the_report_takes_the_same_queries_however_many_items_and_votes(built, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        conference_report(built.conference, "documentation")
+    field = built.adopted.field_id
+    round_ = built.forum.rounds.get()
+    for n in range(10):
+        item = propose_item(actor=built.mod, forum=built.forum, field=field, kind="measure", text=f"Noch eine {n}",
+                            refs=[built.goal.pk])
+        item.updates.create(date="2026-11-22", text="x")
+    from workshops.models import Vote
+
+    # the round is closed, so the service would refuse a vote: one more row written directly
+    Vote.objects.create(round=round_, participant=make_participant(built.conference, group="Verwaltung"),
+                        option=built.adopted.pk, value=1, group="Verwaltung")
+    with django_assert_num_queries(len(before)):
+        report = conference_report(built.conference, "documentation")
+    assert len(report["fields"][0]["measures"]) == 11

@@ -6,6 +6,7 @@ program would run as a formula are neutralised (``safe_cell``); numbers stay num
 import csv
 import io
 import json
+import logging
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -182,6 +183,13 @@ def docx(report: dict) -> bytes:
 
 # --- PDF ----------------------------------------------------------------------------
 
+def _needs_shaping(*texts: str) -> bool:
+    """Whether text needs shaping to print right: scripts from Hebrew (U+0590) on join
+    letters or run right to left; Latin, Greek and Cyrillic do not. Shaping costs time,
+    so it is switched on only where it is needed."""
+    return any(ord(ch) >= 0x0590 for text in texts for ch in text)
+
+
 def pdf(report: dict) -> bytes:
     """The same report as the DOCX, in DejaVu Sans (shipped in ``fonts/``, covering
     Turkish and Arabic among others) with text shaping, so Arabic letters join and run
@@ -194,7 +202,7 @@ def pdf(report: dict) -> bytes:
     document.set_auto_page_break(True, margin=20)
     document.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     document.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    document.set_text_shaping(True)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every font at INFO
     document.set_title(f"{report['conference']['title']}: {layout.export_title(report)}")
     document.set_creator("Mitwirken")
     document.set_lang("de")
@@ -202,9 +210,13 @@ def pdf(report: dict) -> bytes:
     footer_text = f"{report['conference']['title']} – {layout.export_title(report)}"
 
     def footer():
+        # Called in the middle of a block at a page break: keep that block's shaping.
+        shaping = document.text_shaping
+        document.set_text_shaping(_needs_shaping(footer_text))
         document.set_y(-15)
         document.set_font("DejaVu", "", 8)
         document.cell(0, 8, f"{footer_text} – {document.page_no()}/{{nb}}", align="C")
+        document.text_shaping = shaping
 
     document.footer = footer
     document.add_page()
@@ -212,6 +224,10 @@ def pdf(report: dict) -> bytes:
     sizes = {"title": 24, "subtitle": 14, "h1": 18, "h2": 14, "h3": 12}
     for block in layout.blocks(report):
         kind = block[0]
+        if kind == "table":
+            document.set_text_shaping(_needs_shaping(*(str(c) for row in block[2] for c in row), *(block[1] or [])))
+        elif kind != "pagebreak":
+            document.set_text_shaping(_needs_shaping(block[1]))
         if kind in sizes:
             if kind == "title":
                 document.ln(50)
