@@ -16,7 +16,8 @@ from workshops import rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.exports.data import DOCUMENTATION, KINDS, MEASURES, conference_report
-from workshops.exports.writers import FORMATS, render as render_export
+from workshops.exports.writers import FORMATS
+from workshops.exports.writers import render as render_export
 from workshops.models import Conference, Item, MeasureUpdate
 from workshops.selectors import DETAIL_FIELDS
 from workshops.services import measures as measure_services

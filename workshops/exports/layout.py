@@ -195,7 +195,7 @@ def blocks(report: dict) -> list[tuple]:
     """The report as a list of blocks that the DOCX and PDF writers both render:
     ("title", text), ("subtitle", text), ("h1"|"h2"|"h3", text), ("para", text),
     ("bullet", text), ("table", headers or None, rows), ("pagebreak",)."""
-    c, p = report["conference"], report["participation"]
+    c = report["conference"]
     out: list[tuple] = [("title", c["title"])]
     if c["motto"]:
         out.append(("subtitle", c["motto"]))
