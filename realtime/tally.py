@@ -57,12 +57,14 @@ def tally_frame(round_id: int) -> dict | None:
     from workshops.models import Round
     from workshops.selectors import round_totals
 
+    as_of = time.time()  # before the read: a later computation has a later mark
     round_ = Round.objects.filter(pk=round_id).first()
     if round_ is None:
         return None
     totals = round_totals(round_)
     return {
         "frame": {"type": "tally", "round": round_.pk, **totals},
+        "as_of": as_of,
         "secret": round_.secret and round_.status != Round.Status.CLOSED and not round_.revealed,
     }
 
