@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from workshops.languages import set_language
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("workshops.urls")),
 ]
 

@@ -26,6 +26,8 @@ from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
+from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
+from workshops.languages import remember_language
 from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
 from workshops.services import cards as card_services
@@ -147,7 +149,9 @@ def join(request, code):
     values = {
         "name": current.display_name if current else "",
         "group": current.group if current else "",
-        "language": (current.language if current else "") or request.LANGUAGE_CODE,
+        # the page's language: the person's choice, else the browser's guess among the
+        # offered ones (workshops/languages.py)
+        "language": request.LANGUAGE_CODE,
     }
     error = None
     card = request.POST.get("card") or request.GET.get("card") or ""
@@ -169,15 +173,9 @@ def join(request, code):
             remember_participant(request.session, participant)
             if card:
                 _take_card(request, forum, Actor(participant=participant), card)
-            response = HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
             if participant.language:
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    participant.language,
-                    max_age=settings.SESSION_COOKIE_AGE,
-                    samesite="Lax",
-                )
-            return response
+                remember_language(request.session, participant.language)
+            return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
     return render(
         request,
         "workshops/join.html",
@@ -497,8 +495,8 @@ def screen(request, code):
     items = selectors.forum_items(forum, include_hidden=False)
     join_url = request.build_absolute_uri(reverse("workshops:join", args=[forum.code]))
     # The projector speaks the conference's language, not the language of the laptop's
-    # browser; a language chosen on the page itself (cookie) still wins.
-    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+    # browser; a language chosen with the switcher (session) still wins.
+    language = request.session.get(SESSION_LANGUAGE) or settings.LANGUAGE_CODE
     translation.activate(language)
     request.LANGUAGE_CODE = translation.get_language()
     return render(
