@@ -216,3 +216,20 @@ ITEM_TEXT_MAX = 500
 # Tallies of a round are sent at most once per this many seconds (realtime/tally.py);
 # 0 sends one per vote.
 TALLY_INTERVAL = env_int("TALLY_INTERVAL_MS", 250) / 1000
+
+# Privacy (DSGVO) and accessibility (BITV 2.0): who is responsible, whom to ask. Shown on
+# the privacy notice (templates/workshops/privacy.html) and the accessibility statement
+# (templates/workshops/accessibility.html); a city can also replace both templates.
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "Stadt Musterstadt, Integrationsbüro")
+PRIVACY_CONTROLLER_ADDRESS = env_str("PRIVACY_CONTROLLER_ADDRESS", "Rathausplatz 1, 12345 Musterstadt")
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "integration@musterstadt.example")
+PRIVACY_OFFICER_EMAIL = env_str("PRIVACY_OFFICER_EMAIL", "datenschutz@musterstadt.example")
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "barrierefreiheit@musterstadt.example")
+ACCESSIBILITY_CONTACT_PHONE = env_str("ACCESSIBILITY_CONTACT_PHONE", "")
+ACCESSIBILITY_ENFORCEMENT_URL = env_str(
+    "ACCESSIBILITY_ENFORCEMENT_URL", "https://www.schlichtungsstelle-bgg.de/"
+)
+ACCESSIBILITY_STATEMENT_DATE = env_str("ACCESSIBILITY_STATEMENT_DATE", "2026-11-24")
+# Personal data of a conference is kept this many days after its date; then
+# `manage.py purge_personal_data --expired` (daily cron) removes it.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 90)

@@ -3,6 +3,7 @@
 import { announcer, connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
 import { applyTally, wireBallots } from "./ballot.js";
+import { pauseControl } from "./pause.js";
 
 const body = document.body;
 const t = texts();
@@ -34,7 +35,10 @@ function refChoices(fieldset, items) {
     input.checked = checked.has(item.id);
     label.appendChild(input);
     const short = item.text.length > 80 ? item.text.slice(0, 79) + "…" : item.text;
-    label.appendChild(document.createTextNode(" #" + item.id + " " + short));
+    label.appendChild(document.createTextNode(" #" + item.id + " "));
+    const text = document.createElement("bdi");
+    text.textContent = short;
+    label.appendChild(text);
     fieldset.appendChild(label);
   });
   fieldset.hidden = items.length === 0;
@@ -100,12 +104,19 @@ function roundError(section, message) {
   el.hidden = !message;
 }
 
+let roundsMissed = false;
+const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
+  if (live.state) render(live.state);
+  if (roundsMissed) { roundsMissed = false; refreshRounds(); }
+});
+
 const live = connect({
   code: body.dataset.code,
   handlers: {
     snapshot: (state) => render(state),
-    tally: (frame) => applyTally(roundsEl, t, frame),
+    tally: (frame) => { if (!paused()) applyTally(roundsEl, t, frame); },
     event: (event, state) => {
+      if (paused()) { if (event.name.startsWith("round.")) roundsMissed = true; return; }
       if (event.name.startsWith("round.")) refreshRounds();
       const added = render(state);
       added.forEach((id) => {

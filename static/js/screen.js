@@ -2,6 +2,7 @@
 import { connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
 import { applyTally } from "./ballot.js";
+import { pauseControl } from "./pause.js";
 
 const t = texts();
 const wall = document.querySelector(".screen-wall");
@@ -43,16 +44,22 @@ async function refreshRounds() {
   if (fresh) roundsEl.replaceChildren(...fresh.childNodes);
 }
 
-connect({
+const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
+  if (live.state) syncWall(wall, live.state.items, t);
+  refreshRounds();
+});
+
+const live = connect({
   code: document.body.dataset.code,
   key,
   handlers: {
     snapshot: (state) => syncWall(wall, state.items, t),
     event: (event, state) => {
+      if (paused()) return;
       if (event.name.startsWith("round.")) refreshRounds();
       syncWall(wall, state.items, t);
     },
-    tally: (frame) => { applyTally(roundsEl, t, frame); bars(frame); },
+    tally: (frame) => { if (!paused()) { applyTally(roundsEl, t, frame); bars(frame); } },
     presence: (n) => { if (online) online.textContent = (t.online || "%(n)s").replace("%(n)s", n); },
     status: (value, unsent) => showStatus(statusEl, value, unsent, t),
   },
