@@ -35,7 +35,7 @@ run: install messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py seed_demo --base-url "http://$(HOST):$(PORT)"
-	exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	exec $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
 
 # The whole suite on the embedded defaults (SQLite, in-memory layer); then, when
 # DATABASE_URL is set (as .ci/run sets it), the service and live-channel tests again on

@@ -16,6 +16,7 @@ def live(tmp_path_factory):
     info = prepare(env)
     server = Server(env).start()
     info["url"] = server.url
+    info["env"] = env  # for tests that set up more data in the same database
     yield info
     server.stop()
 

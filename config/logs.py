@@ -1,0 +1,41 @@
+"""Logs without personal data: no client addresses, no query strings (screen keys, card
+codes), no session keys.
+
+- ``AnonymousAccessLog`` is Daphne's access log with "-" for the client address and the
+  path without its query string; ``python -m config.serve`` (what ``make run`` starts)
+  puts it in place of Daphne's own.
+- ``RedactAddresses`` is a logging filter on every handler of ``LOGGING``: any IPv4 or
+  IPv6 address left in a message (a library's warning, a traceback) becomes
+  ``[address]``.
+"""
+import logging
+import re
+
+from daphne.access import AccessLogGenerator
+
+IPV4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"
+IPV6 = r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])"
+ADDRESS_RE = re.compile(f"{IPV6}|{IPV4}")
+
+
+def redact(text: str) -> str:
+    return ADDRESS_RE.sub("[address]", text)
+
+
+class RedactAddresses(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+class AnonymousAccessLog(AccessLogGenerator):
+    def __call__(self, protocol, action, details):
+        details = dict(details, client="-", path=str(details.get("path", "")).split("?")[0])
+        super().__call__(protocol, action, details)
