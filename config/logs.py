@@ -18,8 +18,16 @@ IPV6 = r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])"
 ADDRESS_RE = re.compile(f"{IPV6}|{IPV4}")
 
 
+def _address(match: re.Match) -> str:
+    found = match.group(0)
+    # an IPv6 address has 7 colons or a "::"; "12:30:01" is a time
+    if ":" in found and "::" not in found and found.count(":") != 7:
+        return found
+    return "[address]"
+
+
 def redact(text: str) -> str:
-    return ADDRESS_RE.sub("[address]", text)
+    return ADDRESS_RE.sub(_address, text)
 
 
 class RedactAddresses(logging.Filter):

@@ -43,6 +43,15 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_tally.html",
     "templates/workshops/_wall.html",
 ]
+# Templates only moderators (or the admin) see: German and English suffice. Every
+# template must be in one of the two lists (tests/test_translations.py checks it), so a
+# new page is classified when it is added.
+MODERATOR_TEMPLATES = [
+    "templates/registration/login.html",
+    "templates/workshops/moderate.html",
+    "templates/workshops/_console_rounds.html",
+    "templates/workshops/_moderate_item.html",
+]
 PARTICIPANT_MODULES = [
     "config/settings.py",  # the language names of the switcher
     "workshops/templatetags/mitwirken.py",
