@@ -16,6 +16,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -63,6 +64,7 @@ def live_texts() -> dict:
         "adopted": _("adopted"),
         "not_adopted": _("not adopted"),
         "for_plenary": _("for the plenary"),
+        "decimal": get_format("DECIMAL_SEPARATOR"),  # static/js/ballot.js writes fractions with it
     }
 
 

@@ -110,3 +110,16 @@ def test_only_the_session_and_csrf_cookies_are_ever_set(forum):
     ):
         names |= set(response.cookies)
     assert names == {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+
+
+@pytest.mark.parametrize("language,mean", [("de", "3,5"), ("en", "3.5"), ("ru", "3,5"), ("tr", "3,5")])
+def test_numbers_in_results_are_written_the_way_each_language_writes_them(language, mean):
+    from django.utils import translation
+
+    from workshops.templatetags.mitwirken import format_tally
+    from workshops.views import live_texts
+
+    with translation.override(language):
+        text = format_tally("consent", {"resistance": 7, "mean": 3.5, "votes": 2, "vetoes": 0})
+        assert f" {mean}," in text or f" {mean} " in text or f"{mean}," in text
+        assert live_texts()["decimal"] == mean[1]  # the live page writes fractions the same way
