@@ -41,10 +41,21 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def refuse_if_taken(port: int) -> None:
+    """A server left over on the port would answer in place of the one started here and
+    the figures would be someone else's: refuse loudly instead."""
+    import socket
+
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise BenchError(f"port {port} is already in use: stop what listens there or pass --port")
+
+
 class LocalServer:
     """Daphne on a fresh SQLite database with the demo conference."""
 
     def __init__(self, port: int, extra_env: dict):
+        refuse_if_taken(port)
         self.dir = tempfile.TemporaryDirectory(prefix="mitwirken-load-")
         self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
         self.env.update(DATA_DIR=self.dir.name, SECRET_KEY="bench-only", LOG_LEVEL="WARNING",
@@ -63,6 +74,8 @@ class LocalServer:
         from bench.phones import http
 
         for _ in range(300):
+            if self.process.poll() is not None:
+                raise BenchError(f"the server exited at start (exit code {self.process.returncode})")
             try:
                 status, _, _ = await http("127.0.0.1", self.port, "GET", "/healthz", cookies={})
                 if status == 200:
@@ -74,7 +87,11 @@ class LocalServer:
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(timeout=15)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.dir.cleanup()
 
 
@@ -98,7 +115,15 @@ async def phones_online(host, port, code, n, origin, bare=False):
     return phones, max(p.snapshot_at for p in phones) - start
 
 
-async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact_timeout=15.0, bare=False):
+def start_profile(pid: int, path: str) -> subprocess.Popen:
+    """py-spy sampling the server's threads (idle ones too) while the votes arrive."""
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--nonblocking", "--rate", "200",
+                             "--format", "raw", "--output", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact_timeout=15.0, bare=False,
+                profile=None):
     """The burst scenario; ``bare`` drives the ceiling server (no HTTP join or login)."""
     origin = f"http://{host}:{port}"
     forum = demo["forums"][0]
@@ -120,6 +145,7 @@ async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact
     round_id = ack["result"]["id"]
     await asyncio.sleep(1.0)  # let everyone see round.opened
 
+    spy = start_profile(server_pid, profile) if profile else None
     cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
     start = time.perf_counter()
     rng = random.Random(7)
@@ -131,6 +157,9 @@ async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact
     tasks = [vote(p, item, rng.uniform(0, spread)) for p in phones for item in rng.sample(items, votes_each)]
     results = await asyncio.gather(*tasks)
     last_ack = time.perf_counter()
+    if spy:
+        spy.send_signal(2)  # py-spy writes its file on SIGINT
+        spy.wait(timeout=30)
     expected = {str(i): 0 for i in items}
     for item, answer in results:
         if answer["ok"]:
@@ -173,6 +202,7 @@ async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact
 
 async def ceiling(args) -> dict:
     """The same burst against the bare asyncio server (bench/ceiling.py), in its own process."""
+    refuse_if_taken(args.port)
     process = subprocess.Popen([sys.executable, "-m", "bench.ceiling", "--port", str(args.port)], cwd=ROOT)
     try:
         for _ in range(100):
@@ -201,7 +231,8 @@ async def run(args) -> int:
         try:
             await server.ready()
             figures = await burst(server.process.pid, "127.0.0.1", args.port, server.demo, args.phones,
-                                  exact_timeout=args.exact_timeout)
+                                  exact_timeout=args.exact_timeout,
+                                  profile=f"{args.profile}.{name}.txt" if args.profile else None)
         finally:
             server.stop()
         print(f"burst[{name}]: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
@@ -217,6 +248,9 @@ def main(argv=None) -> int:
     parser.add_argument("--compare", action="store_true", help="also run without tally coalescing")
     parser.add_argument("--exact-timeout", type=float, default=15.0,
                         help="seconds after the last ack to wait for every phone's exact tally")
+    parser.add_argument("--profile", metavar="PREFIX",
+                        help="sample the server with py-spy during each burst into PREFIX.<variant>.txt "
+                             "(raw collapsed stacks; summarise with python -m bench.stacks)")
     args = parser.parse_args(argv)
     try:
         return asyncio.run(run(args))

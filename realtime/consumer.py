@@ -9,8 +9,10 @@ import secrets
 import time
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
@@ -57,6 +59,19 @@ def public_frame(frame: dict, role: str) -> dict:
 class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
+    # No channel-layer channel per socket: broadcasts reach sockets through the process's
+    # hub (realtime/hub.py). An alias with no configuration gives no layer here, so
+    # Channels neither creates a channel per socket nor listens on it.
+    channel_layer_alias = "none: the hub fans out"
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, one hop into
+        # the database thread per frame. Every database call of this consumer runs
+        # through database_sync_to_async, which does that itself, so skip the hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         code = normalize_join_code(self.scope["url_route"]["kwargs"]["code"])
@@ -71,6 +86,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         coalescer.attach()
+        self.socket_id = secrets.token_hex(8)
         self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
         self.sent_rev = 0
         # Until its snapshot is out, the hub keeps this socket's broadcasts here.
@@ -82,8 +98,8 @@ class ForumConsumer(AsyncWebsocketConsumer):
         await self.send_snapshot()
         if self.role != "screen":
             presence, announcer = get_presence()
-            await presence.add(self.forum.pk, self.channel_name, self.sender)
-            announcer.changed(self.forum.pk, self.channel_layer)
+            await presence.add(self.forum.pk, self.socket_id, self.sender)
+            announcer.changed(self.forum.pk, get_channel_layer())
         else:
             online = await get_presence()[0].count(self.forum.pk)
             await self.send_frame({"type": "presence", "online": online})
@@ -119,8 +135,8 @@ class ForumConsumer(AsyncWebsocketConsumer):
         await hub.leave(self.forum.pk, self)
         if self.role != "screen":
             presence, announcer = get_presence()
-            await presence.remove(self.forum.pk, self.channel_name)
-            announcer.changed(self.forum.pk, self.channel_layer)
+            await presence.remove(self.forum.pk, self.socket_id)
+            announcer.changed(self.forum.pk, get_channel_layer())
 
     # --- from the client --------------------------------------------------------------
 

@@ -10,9 +10,11 @@ import asyncio
 import contextvars
 import json
 import logging
+import time
 from collections import defaultdict
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from realtime.publisher import forum_group
 
@@ -23,12 +25,33 @@ def encode(frame: dict) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
+class Pace:
+    """The tallies of one round on their way to this process's sockets.
+
+    Each process coalesces the votes it commits (realtime/tally.py), so with several
+    processes each one computes a tally per interval and a phone would get one from
+    each. The hub passes on at most one per interval per round: a tally arriving
+    sooner waits, and a newer one replaces it meanwhile, so the last one still goes out
+    at the end of the interval. "Newer" is by the time its computation started
+    (``as_of``), not by arrival: a slow computation that began before the last vote
+    must not overwrite one that began after it.
+    """
+
+    __slots__ = ("sent_at", "as_of", "waiting")
+
+    def __init__(self):
+        self.sent_at = float("-inf")
+        self.as_of = float("-inf")
+        self.waiting = None
+
+
 class Hub:
     def __init__(self):
         self.local: dict[int, set] = defaultdict(set)
         self.channel: str | None = None
         self.loop = None
         self.reader = None
+        self.paces: dict[int, Pace] = {}
 
     async def _start(self):
         loop = asyncio.get_running_loop()
@@ -36,6 +59,7 @@ class Hub:
             return
         self.loop = loop
         self.local.clear()
+        self.paces.clear()
         layer = get_channel_layer()
         # The layer's default prefix: channels_redis pops one list per prefix and
         # process, shared by every socket of this process; a prefix of its own would
@@ -78,6 +102,41 @@ class Hub:
 
     async def deliver(self, message: dict) -> None:
         """Write a broadcast to every local socket of its forum, encoded once per audience."""
+        if message.get("type") == "forum.tally" and not self._tally_due(message):
+            return
+        await self._write(message)
+
+    def _tally_due(self, message: dict) -> bool:
+        """Whether a tally goes out now; if not, it waits for the end of the interval
+        (or is dropped for a newer one)."""
+        interval = float(getattr(settings, "TALLY_INTERVAL", 0.25))
+        if interval <= 0:
+            return True
+        round_id = message["frame"]["round"]
+        pace = self.paces.setdefault(round_id, Pace())
+        as_of = message.get("as_of", float("inf"))
+        if as_of < pace.as_of:
+            return False  # computed before one already passed on or waiting
+        pace.as_of = as_of
+        now = time.monotonic()
+        if pace.waiting is None and now - pace.sent_at >= interval:
+            pace.sent_at = now
+            return True
+        if pace.waiting is None:
+            self.loop.call_later(pace.sent_at + interval - now, self._release, round_id)
+        pace.waiting = message
+        return False
+
+    def _release(self, round_id: int) -> None:
+        pace = self.paces.get(round_id)
+        if pace is None or pace.waiting is None:
+            return
+        message, pace.waiting = pace.waiting, None
+        pace.sent_at = time.monotonic()
+        task = self.loop.create_task(self._write(message), context=contextvars.Context())
+        task.add_done_callback(_log_failure)
+
+    async def _write(self, message: dict) -> None:
         forum_id = message.get("forum")
         members = list(self.local.get(forum_id, ()))
         if not members:
@@ -111,6 +170,11 @@ class Hub:
                 await consumer.send(text_data=text)
             except Exception:  # noqa: BLE001 - a socket closing meanwhile
                 log.debug("a socket went away during fan-out")
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("hub could not deliver a tally", exc_info=task.exception())
 
 
 hub = Hub()

@@ -21,13 +21,13 @@ REFRESH_EVERY = 20
 
 class LocalPresence:
     def __init__(self):
-        self.members: dict[int, dict[str, str]] = defaultdict(dict)  # forum -> channel -> sender
+        self.members: dict[int, dict[str, str]] = defaultdict(dict)  # forum -> socket id -> sender
 
-    async def add(self, forum_id: int, channel: str, sender: str) -> None:
-        self.members[forum_id][channel] = sender
+    async def add(self, forum_id: int, socket: str, sender: str) -> None:
+        self.members[forum_id][socket] = sender
 
-    async def remove(self, forum_id: int, channel: str) -> None:
-        self.members[forum_id].pop(channel, None)
+    async def remove(self, forum_id: int, socket: str) -> None:
+        self.members[forum_id].pop(socket, None)
         if not self.members[forum_id]:
             del self.members[forum_id]
 
@@ -57,15 +57,15 @@ class RedisPresence(LocalPresence):
     def key(forum_id: int) -> str:
         return f"mitwirken:presence:{forum_id}"
 
-    async def add(self, forum_id, channel, sender):
-        await super().add(forum_id, channel, sender)
-        await self.client().zadd(self.key(forum_id), {f"{sender} {channel}": time.time() + TTL})
+    async def add(self, forum_id, socket, sender):
+        await super().add(forum_id, socket, sender)
+        await self.client().zadd(self.key(forum_id), {f"{sender} {socket}": time.time() + TTL})
 
-    async def remove(self, forum_id, channel):
-        sender = self.members.get(forum_id, {}).get(channel)
-        await super().remove(forum_id, channel)
+    async def remove(self, forum_id, socket):
+        sender = self.members.get(forum_id, {}).get(socket)
+        await super().remove(forum_id, socket)
         if sender is not None:
-            await self.client().zrem(self.key(forum_id), f"{sender} {channel}")
+            await self.client().zrem(self.key(forum_id), f"{sender} {socket}")
 
     async def count(self, forum_id):
         client = self.client()
@@ -83,8 +83,8 @@ class RedisPresence(LocalPresence):
             try:
                 expiry = time.time() + TTL
                 async with self._client.pipeline(transaction=False) as pipe:
-                    for forum_id, channels in list(self.members.items()):
-                        mapping = {f"{s} {c}": expiry for c, s in channels.items()}
+                    for forum_id, sockets in list(self.members.items()):
+                        mapping = {f"{s} {c}": expiry for c, s in sockets.items()}
                         if mapping:
                             pipe.zadd(self.key(forum_id), mapping)
                     await pipe.execute()

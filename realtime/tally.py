@@ -32,8 +32,12 @@ def tally_changed(*, forum_id: int, round_id: int) -> None:
 def _mark(forum_id: int, round_id: int) -> None:
     loop = coalescer.loop
     if loop is not None and loop.is_running():
+        if round_id in coalescer.pending:
+            # A computation is due and has not started: it reads the database after this
+            # commit, so it counts this vote. (The task leaves ``pending`` before it reads.)
+            return
         # From a worker thread of the server: hand the mark to the server's loop.
-        asyncio.run_coroutine_threadsafe(coalescer.mark_async(forum_id, round_id), loop)
+        loop.call_soon_threadsafe(coalescer.mark, forum_id, round_id)
         return
     # No server loop in this process (a management command, or no socket connected
     # yet): nobody to coalesce for, so send the tally now.
@@ -53,12 +57,14 @@ def tally_frame(round_id: int) -> dict | None:
     from workshops.models import Round
     from workshops.selectors import round_totals
 
+    as_of = time.time()  # before the read: a later computation has a later mark
     round_ = Round.objects.filter(pk=round_id).first()
     if round_ is None:
         return None
     totals = round_totals(round_)
     return {
         "frame": {"type": "tally", "round": round_.pk, **totals},
+        "as_of": as_of,
         "secret": round_.secret and round_.status != Round.Status.CLOSED and not round_.revealed,
     }
 
@@ -75,9 +81,6 @@ class Coalescer:
         if self.loop is not loop:
             self.loop = loop
             self.pending.clear()
-
-    async def mark_async(self, forum_id: int, round_id: int) -> None:
-        self.mark(forum_id, round_id)
 
     def mark(self, forum_id: int, round_id: int) -> None:
         if round_id in self.pending:

@@ -10,8 +10,8 @@ a unique constraint, and a dots budget is spent on the participant's ``Ballot`` 
 locked for the transaction and changed with a conditional UPDATE, so a participant
 firing votes from several tabs at several server processes cannot overspend.
 """
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workshops import rules
@@ -35,16 +35,16 @@ def _as_int(value, message):
         raise ServiceError(ServiceError.INVALID, message) from None
 
 
-def _check_value(round_: Round, value):
+def _check_value(method: str, per_item, value):
     if value is None:
         return None
     value = _as_int(value, _("This vote is not valid."))
-    if round_.method == Round.Method.DOTS:
-        low, high = 1, round_.per_item
+    if method == Round.Method.DOTS:
+        low, high = 1, per_item
     else:
-        low, high = VALUE_RANGE[round_.method]
+        low, high = VALUE_RANGE[method]
     if not low <= value <= high:
-        if round_.method == Round.Method.DOTS:
+        if method == Round.Method.DOTS:
             message = _("At most %(max)d points on one item.") % {"max": high}
         else:
             message = _("This vote must be between %(low)d and %(high)d.") % {"low": low, "high": high}
@@ -54,10 +54,16 @@ def _check_value(round_: Round, value):
 
 def my_ballot(round_: Round, participant_id: int) -> dict:
     """The participant's own votes in the round and, for dots, the points left."""
-    votes = dict(Vote.objects.filter(round=round_, participant_id=participant_id).values_list("option", "value"))
-    me = {"votes": {str(k): v for k, v in votes.items()}}
-    if round_.method == Round.Method.DOTS:
-        me["points_left"] = round_.budget - sum(votes.values())
+    with connection.cursor() as cursor:
+        return _ballot(cursor, round_.method, round_.budget, round_.pk, participant_id)
+
+
+def _ballot(cursor, method: str, budget, round_id: int, participant_id: int) -> dict:
+    cursor.execute(_sql().mine, [round_id, participant_id])
+    votes = {str(option): value for option, value in cursor.fetchall()}
+    me = {"votes": votes}
+    if method == Round.Method.DOTS:
+        me["points_left"] = budget - sum(votes.values())
     return me
 
 
@@ -70,83 +76,135 @@ def cast_vote(*, actor: Actor, forum: Forum, round, item, value) -> dict:
     round); the value is in the method's range; dots stay within ``per_item`` and the
     budget; dots on one's own proposal only if the round allows it. Returns the
     participant's ballot in this round (``my_ballot``) and schedules a tally.
+
+    This is the path hundreds of phones take at once when a round opens, so it speaks
+    SQL directly (statements built once from the models, ``_sql``): seven statements a
+    vote where the ORM took fourteen and most of the time compiling them.
     """
     participant = actor.participant
     if participant is None or not rules.is_participant(actor, forum.conference_id):
         raise ServiceError(ServiceError.FORBIDDEN, _("Join this forum with its code before you vote."))
     round_id = _as_int(round, _("This voting round does not exist."))
-    # The forum as it is now (the caller's copy may be older than a moderator's switch).
-    round_ = Round.objects.select_related("forum").filter(pk=round_id, forum_id=forum.pk).first()
-    if round_ is None:
-        raise ServiceError(ServiceError.NOT_FOUND, _("This voting round does not exist in this forum."))
-    if round_.forum.requires_cards:
-        from workshops.services.cards import holds_card
-
-        if not holds_card(round_.forum, participant.pk):
-            raise ServiceError(
-                ServiceError.FORBIDDEN, _("Voting here needs a voting card. Scan yours or type its code.")
-            )
-    if round_.status != Round.Status.OPEN:
-        raise ServiceError(ServiceError.CLOSED, _("This voting round is closed."))
     option = _as_int(item, _("This item is not part of this voting round."))
-    if not (round_.method == Round.Method.CONSENT and option == PASSIVE_OPTION):
-        target = round_.items.filter(pk=option).only("status", "author_id").first()
-        if target is None:
-            raise ServiceError(ServiceError.INVALID, _("This item is not part of this voting round."))
-        if target.status != Item.Status.VISIBLE:
-            raise ServiceError(ServiceError.INVALID, _("This item is no longer shown, so it cannot get votes."))
-        if round_.method == Round.Method.DOTS and not round_.allow_own and target.author_id == participant.pk:
-            raise ServiceError(ServiceError.INVALID, _("In this round you cannot give points to your own proposal."))
-    value = _check_value(round_, value)
+    sql = _sql()
+    with connection.cursor() as cursor:
+        # The round, its forum's card rule and the option's item, as they are now.
+        cursor.execute(sql.facts, [option, round_id, forum.pk])
+        row = cursor.fetchone()
+        if row is None:
+            raise ServiceError(ServiceError.NOT_FOUND, _("This voting round does not exist in this forum."))
+        method, status, budget, per_item, allow_own, requires_cards, in_round, item_status, author_id = row
+        if requires_cards:
+            from workshops.services.cards import holds_card
 
-    if round_.method == Round.Method.DOTS:
-        _spend_points(round_, participant, option, value)
-    else:
-        _write_vote(round_, participant, option, value)
+            if not holds_card(forum, participant.pk):
+                raise ServiceError(
+                    ServiceError.FORBIDDEN, _("Voting here needs a voting card. Scan yours or type its code.")
+                )
+        if status != Round.Status.OPEN:
+            raise ServiceError(ServiceError.CLOSED, _("This voting round is closed."))
+        if not (method == Round.Method.CONSENT and option == PASSIVE_OPTION):
+            if in_round is None:
+                raise ServiceError(ServiceError.INVALID, _("This item is not part of this voting round."))
+            if item_status != Item.Status.VISIBLE:
+                raise ServiceError(ServiceError.INVALID, _("This item is no longer shown, so it cannot get votes."))
+            if method == Round.Method.DOTS and not allow_own and author_id == participant.pk:
+                raise ServiceError(
+                    ServiceError.INVALID, _("In this round you cannot give points to your own proposal.")
+                )
+        value = _check_value(method, per_item, value)
+
+        key = [round_id, participant.pk, option]
+        if method == Round.Method.DOTS:
+            _spend_points(cursor, sql, key, budget, value)
+        if value is None:
+            cursor.execute(sql.delete_vote, key)
+        else:
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            cursor.execute(sql.upsert_vote, [*key, value, participant.group, now])
+        ballot = _ballot(cursor, method, budget, round_id, participant.pk)
 
     from realtime.tally import tally_changed
 
-    tally_changed(forum_id=forum.pk, round_id=round_.pk)
-    return my_ballot(round_, participant.pk)
+    tally_changed(forum_id=forum.pk, round_id=round_id)
+    return ballot
 
 
-def _write_vote(round_: Round, participant, option: int, value) -> None:
-    rows = Vote.objects.filter(round=round_, participant=participant, option=option)
-    if value is None:
-        rows.delete()
-        return
-    if rows.update(value=value, group=participant.group):
-        return
-    try:
-        with transaction.atomic():
-            Vote.objects.create(round=round_, participant=participant, option=option, value=value, group=participant.group)
-    except IntegrityError:
-        # The same person's other tab created it a moment ago: last write wins.
-        rows.update(value=value, group=participant.group)
+def _spend_points(cursor, sql, key: list, budget: int, value) -> None:
+    """Book the change of points on the participant's ballot, or refuse it.
 
-
-def _spend_points(round_: Round, participant, option: int, value) -> None:
-    participant_id, group = participant.pk, participant.group
-    ballot, _created = Ballot.objects.get_or_create(round=round_, participant_id=participant_id)
-    # Lock the ballot: this participant's votes in this round now run one at a time,
-    # on every server process and database.
-    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
-    current = Vote.objects.filter(round=round_, participant_id=participant_id, option=option).first()
-    delta = (value or 0) - (current.value if current else 0)
+    The ballot row is created if need be and locked in one statement (an upsert locks
+    the row on PostgreSQL; SQLite writes one transaction at a time anyway), so this
+    participant's votes in this round run one at a time on every server process; the
+    conditional UPDATE keeps the budget even so."""
+    round_id, participant_id, option = key
+    cursor.execute(sql.ballot, [round_id, participant_id])
+    ballot_id, used = cursor.fetchone()
+    cursor.execute(sql.current, key)
+    row = cursor.fetchone()
+    delta = (value or 0) - (row[0] if row else 0)
     if delta > 0:
-        spent = Ballot.objects.filter(pk=ballot.pk, used__lte=round_.budget - delta).update(used=F("used") + delta)
-        if not spent:
-            left = round_.budget - ballot.used
+        cursor.execute(sql.spend, [delta, ballot_id, budget - delta])
+        if cursor.rowcount != 1:
             raise ServiceError(
                 ServiceError.BUDGET,
-                _("Not enough points left: you have %(left)d of %(budget)d.") % {"left": left, "budget": round_.budget},
+                _("Not enough points left: you have %(left)d of %(budget)d.") % {"left": budget - used, "budget": budget},
             )
     elif delta < 0:
-        Ballot.objects.filter(pk=ballot.pk).update(used=F("used") + delta)
-    if value is None:
-        if current:
-            current.delete()
-    elif current:
-        Vote.objects.filter(pk=current.pk).update(value=value, group=group)
-    else:
-        Vote.objects.create(round=round_, participant_id=participant_id, option=option, value=value, group=group)
+        cursor.execute(sql.refund, [delta, ballot_id])
+
+
+class _Statements:
+    """The vote path's SQL, from the models' tables and columns, quoted for the database."""
+
+    def __init__(self, quote):
+        def table(model):
+            return quote(model._meta.db_table)
+
+        def col(model, name):
+            return quote(model._meta.get_field(name).column)
+
+        through = Round.items.through
+        r, f, i, ri = table(Round), table(Forum), table(Item), table(through)
+        b, v = table(Ballot), table(Vote)
+        ri_round, ri_item = col(through, "round"), col(through, "item")
+        v_round, v_participant, v_option = col(Vote, "round"), col(Vote, "participant"), col(Vote, "option")
+        v_value, v_group, v_updated = col(Vote, "value"), col(Vote, "group"), col(Vote, "updated_at")
+        b_round, b_participant, b_used = col(Ballot, "round"), col(Ballot, "participant"), col(Ballot, "used")
+        pk = quote("id")
+        self.facts = (
+            f"SELECT r.{col(Round, 'method')}, r.{col(Round, 'status')}, r.{col(Round, 'budget')}, "
+            f"r.{col(Round, 'per_item')}, r.{col(Round, 'allow_own')}, fo.{col(Forum, 'requires_cards')}, "
+            f"ri.{ri_item}, it.{col(Item, 'status')}, it.{col(Item, 'author')} "
+            f"FROM {r} r JOIN {f} fo ON fo.{pk} = r.{col(Round, 'forum')} "
+            f"LEFT JOIN {ri} ri ON ri.{ri_round} = r.{pk} AND ri.{ri_item} = %s "
+            f"LEFT JOIN {i} it ON it.{pk} = ri.{ri_item} "
+            f"WHERE r.{pk} = %s AND r.{col(Round, 'forum')} = %s"
+        )
+        self.ballot = (
+            f"INSERT INTO {b} ({b_round}, {b_participant}, {b_used}) VALUES (%s, %s, 0) "
+            f"ON CONFLICT ({b_round}, {b_participant}) DO UPDATE SET {b_used} = {b}.{b_used} "
+            f"RETURNING {pk}, {b_used}"
+        )
+        self.spend = f"UPDATE {b} SET {b_used} = {b_used} + %s WHERE {pk} = %s AND {b_used} <= %s"
+        self.refund = f"UPDATE {b} SET {b_used} = {b_used} + %s WHERE {pk} = %s"
+        where = f"{v_round} = %s AND {v_participant} = %s"
+        self.current = f"SELECT {v_value} FROM {v} WHERE {where} AND {v_option} = %s"
+        self.delete_vote = f"DELETE FROM {v} WHERE {where} AND {v_option} = %s"
+        self.upsert_vote = (
+            f"INSERT INTO {v} ({v_round}, {v_participant}, {v_option}, {v_value}, {v_group}, {v_updated}) "
+            f"VALUES (%s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT ({v_round}, {v_participant}, {v_option}) DO UPDATE SET "
+            f"{v_value} = excluded.{v_value}, {v_group} = excluded.{v_group}, {v_updated} = excluded.{v_updated}"
+        )
+        self.mine = f"SELECT {v_option}, {v_value} FROM {v} WHERE {where} ORDER BY {v_option}"
+
+
+_statements: dict[str, _Statements] = {}
+
+
+def _sql() -> _Statements:
+    vendor = connection.vendor
+    if vendor not in _statements:
+        _statements[vendor] = _Statements(connection.ops.quote_name)
+    return _statements[vendor]
