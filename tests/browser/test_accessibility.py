@@ -104,7 +104,11 @@ PAGES = [
     ("forbidden", "visitor", "/f/{code}/screen/?key=wrong", None),
     ("privacy", "visitor", "/datenschutz", None),
     ("accessibility-statement", "visitor", "/barrierefreiheit", None),
+    # the city's pages of issue 7; skipped while they do not exist (404)
+    ("exports", "mod", "/c/a11y/export/", None),
+    ("measures", "mod", "/c/a11y/measures/", None),
 ]
+NOT_BUILT_YET = {"exports", "measures"}
 LIVE_PAGES = {"phone", "arabic", "mod"}
 
 
@@ -117,7 +121,10 @@ def open_page(site, who, path, requests):
         context = site[who]
         context.on("request", lambda request: requests.append(request.url))
     page = context.new_page()
-    page.goto(url)
+    response = page.goto(url)
+    page.status = response.status if response else None
+    if page.status == 404 and "{code}" not in path:
+        return context, page
     if who in LIVE_PAGES or "screen/?key=" + info["screen_key"] in url:
         page.wait_for_selector("html[data-live=online]")
     page.wait_for_load_state("networkidle")
@@ -131,6 +138,8 @@ def test_page_has_no_wcag_violations_no_foreign_requests_and_only_two_cookies(si
     requests = []
     context, page = open_page(site, who, path, requests)
     try:
+        if name in NOT_BUILT_YET and page.status == 404:
+            pytest.skip(f"{path} does not exist yet")
         assert axe_violations(page) == []
         origin = urlsplit(site["info"]["url"])
         foreign = [u for u in requests
