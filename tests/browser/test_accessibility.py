@@ -177,9 +177,13 @@ REFLOW_PAGES = ["/", "/j/{code}", "/f/{code}/", "/datenschutz", "/barrierefreihe
 
 def test_nothing_overflows_at_320_px_or_at_200_percent_text(site):
     set_state(site, "dots")
-    context = site["phone"]
+    for who, paths in (("phone", REFLOW_PAGES), ("mod", ["/f/{code}/moderate/"])):
+        _no_overflow(site[who], site, paths)
+
+
+def _no_overflow(context, site, paths):
     page = context.new_page()
-    for path in REFLOW_PAGES:
+    for path in paths:
         for width, text_size in ((320, "100%"), (640, "200%")):
             page.set_viewport_size({"width": width, "height": 800})
             page.goto(site["info"]["url"] + path.format(**site["info"]))
@@ -189,6 +193,24 @@ def test_nothing_overflows_at_320_px_or_at_200_percent_text(site):
                 .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
                 .map(el => el.tagName + '.' + el.className).slice(0, 5)""")
             assert overflow <= 0, (path, width, text_size, overflow, wide)
+    page.close()
+
+
+def test_announcements_are_batched_so_a_screen_reader_can_follow(site):
+    set_state(site, "collecting")
+    page = site["phone"].new_page()
+    page.goto(site["base"] + "/")
+    page.wait_for_selector("html[data-live=online]")
+    page.evaluate("""() => { window.__spoken = [];
+        new MutationObserver(() => window.__spoken.push(document.querySelector('[data-announcer]').textContent))
+            .observe(document.querySelector('[data-announcer]'), {childList: true, characterData: true, subtree: true}); }""")
+    for n in range(3):
+        post(site["phone"], f"{site['base']}/propose",
+             {"field": site["info"]["fields"][0], "kind": "goal", "text": f"Schnell hintereinander {n}"})
+    page.locator("p.item-text", has_text="Schnell hintereinander 2").first.wait_for(timeout=5000)
+    page.wait_for_timeout(3500)
+    spoken = page.evaluate("window.__spoken")
+    assert len(spoken) == 1 and all(f"hintereinander {n}" in spoken[0] for n in range(3)), spoken
     page.close()
 
 
