@@ -30,6 +30,7 @@ from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import session_participant
 from workshops.languages import SESSION_KEY as LANGUAGE_SESSION_KEY
+from workshops.services.participants import offered_languages
 from workshops.models import ForumEvent
 
 CLOSE_FORBIDDEN = 4403
@@ -126,7 +127,10 @@ class ForumConsumer(AsyncWebsocketConsumer):
             self.role, self.sender = "moderator", f"u:{user.pk}"
         elif participant is not None:
             self.role, self.sender = "participant", f"p:{participant.pk}"
-            self.language = chosen or participant.language or self.language
+            # as on the phone page: only a language the conference offers, else German
+            offered = offered_languages(forum.conference)
+            self.language = next((c for c in (chosen, participant.language) if c in offered),
+                                 settings.LANGUAGE_CODE)
         return forum
 
     async def disconnect(self, close_code):

@@ -75,3 +75,22 @@ def test_a_paper_count_note_is_cleaned(forum, moderator, participant):
     round_ = open_round(actor=mod, forum=forum, method="support")
     add_analog_count(actor=mod, forum=forum, round=round_.pk, item=item.pk, count=3, note=f"Tisch{RLO} 4{PDF}")
     assert AnalogCount.objects.get().note == "Tisch 4"
+
+
+@pytest.mark.django_db
+def test_user_text_is_isolated_wherever_a_page_shows_it(forum):
+    from django.test import Client
+
+    from workshops.services.rounds import open_round
+    from tests.factories import make_moderator
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.post(f"/j/{forum.code}", {"name": "ليلى"})
+    client.post(f"/f/{forum.code}/propose", {"field": forum.fields.first().pk, "kind": "measure", "text": "مقهى لغوي"})
+    open_round(actor=moderator_actor(make_moderator(forum.conference)), forum=forum, method="support")
+    html = client.get(f"/f/{forum.code}/").content.decode()
+    assert "Sie nehmen teil als <bdi>ليلى</bdi>." in html
+    assert '<p class="item-text" dir="auto">مقهى لغوي</p>' in html  # on the wall and on the ballot
+    assert html.count('dir="auto">مقهى لغوي') == 2
+    assert '<bdi class="item-author">ليلى</bdi>' in html
+    assert 'id="propose-text" name="text" dir="auto"' in html
