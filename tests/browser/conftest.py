@@ -21,7 +21,9 @@ def live(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread while
+# it is open, and the async tests that follow (tests/realtime) need the thread's loop free.
+@pytest.fixture(scope="package")
 def browser():
     require("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
