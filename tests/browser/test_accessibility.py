@@ -296,3 +296,27 @@ def test_joining_proposing_and_dot_voting_with_the_keyboard_alone(site):
     page.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '2'")
     assert option.locator("output").inner_text() == "1"
     context.close()
+
+
+def test_form_errors_have_no_wcag_violations(site):
+    """The join page refusing a name, the phone refusing an empty proposal (plain POSTs)."""
+    requests = []
+    context = new_context(site["browser"], requests)
+    page = context.new_page()
+    page.goto(f"{site['info']['url']}/j/{site['info']['code']}")
+    page.evaluate("document.getElementById('join-name').removeAttribute('maxlength')")
+    page.fill("#join-name", "N" * 61)
+    page.locator("form.join-form button[type=submit]").last.click()
+    page.wait_for_selector("#join-error")
+    assert page.get_attribute("#join-name", "aria-invalid") == "true"
+    assert axe_violations(page) == []
+    context.close()
+
+    set_state(site, "collecting")
+    page = site["phone"].new_page()
+    page.goto(site["base"] + "/")
+    page.wait_for_selector("html[data-live=online]")
+    page.click("form[data-propose-form] button[type=submit]")
+    page.wait_for_selector("#propose-error:not([hidden])")
+    assert axe_violations(page) == []
+    page.close()
