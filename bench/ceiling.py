@@ -1,6 +1,8 @@
-"""The Python ceiling: a bare asyncio `websockets` server that does only what a burst
-needs (snapshot, ack, one coalesced tally broadcast every 250 ms), no Django, no
-database. The same load generator runs against it, so the report gives ratios.
+"""The Python ceiling: a bare asyncio `websockets` server that does only what the
+scenarios need, no Django, no database: a snapshot on connect, acks, a coalesced tally
+broadcast every 250 ms, proposals numbered by rev and broadcast as events, ``sync``
+replayed from an in-memory log. The same load generator runs against it, so the report
+gives ratios.
 
     python -m bench.ceiling --port 8792
 """
@@ -12,6 +14,10 @@ ITEMS = [101, 102, 103, 104, 105, 106]
 TICK = 0.25
 
 
+def dumps(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
 async def serve(port: int) -> None:
     import websockets
 
@@ -19,23 +25,42 @@ async def serve(port: int) -> None:
     totals = {str(i): 0 for i in ITEMS}
     voters = set()
     dirty = asyncio.Event()
+    items = [{"id": i, "text": f"item {i}"} for i in ITEMS]
+    log: list[str] = []  # the encoded event of rev n at log[n - 1]
+
+    def snapshot() -> str:
+        return dumps({"type": "snapshot", "rev": len(log), "forum": {}, "fields": [], "items": items,
+                      "rounds": [], "tallies": {}, "me": {"role": "participant"}})
 
     async def handler(ws):
         clients.add(ws)
         try:
-            await ws.send(json.dumps({"type": "snapshot", "rev": 0, "forum": {}, "fields": [],
-                                      "items": [{"id": i} for i in ITEMS], "rounds": [], "tallies": {},
-                                      "me": {"role": "participant"}}))
+            await ws.send(snapshot())
             async for raw in ws:
                 frame = json.loads(raw)
-                if frame.get("type") == "vote":
+                kind = frame.get("type")
+                if kind == "vote":
                     totals[str(frame["item"])] += 1
                     voters.add(id(ws))
                     dirty.set()
-                    await ws.send(json.dumps({"type": "ack", "id": frame["id"], "ok": True,
-                                              "result": {"votes": {}, "points_left": 0}}))
-                elif frame.get("type") == "moderate":
-                    await ws.send(json.dumps({"type": "ack", "id": frame["id"], "ok": True, "result": {"id": 1}}))
+                    await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True,
+                                         "result": {"votes": {}, "points_left": 0}}))
+                elif kind == "propose":
+                    item = {"id": 1000 + len(log), "text": frame["text"], "kind": frame["kind"],
+                            "field": frame["field"], "refs": [], "status": "visible"}
+                    items.append(item)
+                    log.append(dumps({"type": "event", "rev": len(log) + 1, "name": "item.added", "data": item}))
+                    await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True, "result": {"id": item["id"]}}))
+                    websockets.broadcast(clients, log[-1])
+                elif kind == "sync":
+                    since = int(frame["rev"])
+                    for text in log[since:]:
+                        await ws.send(text)
+                    await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True}))
+                elif kind == "ping":
+                    await ws.send(dumps({"type": "pong", "rev": len(log)}))
+                elif kind == "moderate":
+                    await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True, "result": {"id": 1}}))
         finally:
             clients.discard(ws)
 
@@ -43,8 +68,8 @@ async def serve(port: int) -> None:
         while True:
             await dirty.wait()
             dirty.clear()
-            frame = json.dumps({"type": "tally", "round": 1, "voters": len(voters),
-                                "totals": {k: {"dots": v} for k, v in totals.items()}})
+            frame = dumps({"type": "tally", "round": 1, "voters": len(voters),
+                           "totals": {k: {"dots": v} for k, v in totals.items()}})
             websockets.broadcast(clients, frame)
             await asyncio.sleep(TICK)
 

@@ -1,10 +1,21 @@
 """Load scenarios against a real Daphne, the way phones use it. Each prints one line.
 
-    python -m bench.load --scenario burst --phones 1000
-    python -m bench.load --scenario burst --phones 1000 --compare   # also without coalescing
+    python -m bench.load --phones 1000 --compare        # what `make bench` runs
+    python -m bench.load --scenario burst --phones 300
+    python -m bench.load --scenario idle --idle-phones 2000 --idle-seconds 60
+    python -m bench.load --scenario scaleout --phones 1000
 
-Without --url a server is started here: Daphne on a fresh SQLite in a temporary folder,
-seeded with the demo conference. Load generator and server share this machine's cores.
+Without --compare only the product runs. With it, every scenario runs first against the
+bare asyncio ceiling (bench/ceiling.py), then against the product, and the burst once
+more with tally coalescing off, so the figures can be read as ratios.
+
+The product is Daphne on a fresh SQLite in a temporary folder, seeded with the demo
+conference (one process, in-memory channel layer); ``scaleout`` starts two Daphne
+processes sharing PostgreSQL (``--database-url``, a database dropped and created anew)
+and Redis (``--redis-url``, that database index flushed), phones split between them.
+Load generator and servers share this machine's cores.
+
+Scenarios, in the order they run on one server: connect, burst, reconnect, slow, storm.
 """
 import argparse
 import asyncio
@@ -22,6 +33,7 @@ from bench.phones import BenchError, Phone, join, login
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
+SCENARIOS = ["connect", "burst", "reconnect", "slow", "storm"]
 
 
 def percentile(values, p):
@@ -51,15 +63,46 @@ def refuse_if_taken(port: int) -> None:
             raise BenchError(f"port {port} is already in use: stop what listens there or pass --port")
 
 
-class LocalServer:
-    """Daphne on a fresh SQLite database with the demo conference."""
+def line(scenario: str, variant: str, figures: dict) -> None:
+    print(f"{scenario}[{variant}]: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
 
-    def __init__(self, port: int, extra_env: dict):
-        refuse_if_taken(port)
+
+class Target:
+    """What the phones talk to: one or more server processes on 127.0.0.1."""
+
+    def __init__(self, ports: list[int], pids: list[int], demo: dict, bare: bool = False):
+        self.ports, self.pids, self.demo, self.bare = ports, pids, demo, bare
+        self.code = demo["forums"][0]["code"]
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+    def rss(self) -> int:
+        return sum(rss_kb(pid) for pid in self.pids)
+
+    def port(self, n: int) -> int:
+        return self.ports[n % len(self.ports)]
+
+    def ws_url(self, port: int) -> str:
+        return f"ws://127.0.0.1:{port}/ws/forum/{self.code}/"
+
+
+class LocalServer:
+    """Daphne processes on a fresh database with the demo conference: SQLite in a
+    temporary folder, or the given PostgreSQL database (created anew) with Redis."""
+
+    def __init__(self, port: int, extra_env: dict, processes: int = 1, database_url: str = "",
+                 redis_url: str = ""):
+        for n in range(processes):
+            refuse_if_taken(port + n)
         self.dir = tempfile.TemporaryDirectory(prefix="mitwirken-load-")
         self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
         self.env.update(DATA_DIR=self.dir.name, SECRET_KEY="bench-only", LOG_LEVEL="WARNING",
                         ALLOWED_HOSTS="127.0.0.1,localhost", **extra_env)
+        if database_url:
+            fresh_postgres(database_url)
+            fresh_redis(redis_url)
+            self.env.update(DATABASE_URL=database_url, REDIS_URL=redis_url)
         self.port = port
         python = sys.executable
         subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True)
@@ -67,75 +110,134 @@ class LocalServer:
                              capture_output=True, text=True)
         self.demo = json.loads(out.stdout)
         daphne = str(Path(python).with_name("daphne"))
-        self.process = subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-                                        cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        self.processes = [
+            subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port + n), "config.asgi:application"],
+                             cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            for n in range(processes)
+        ]
+        self.process = self.processes[0]
+
+    @property
+    def target(self) -> Target:
+        return Target([self.port + n for n in range(len(self.processes))], [p.pid for p in self.processes],
+                      self.demo)
 
     async def ready(self):
         from bench.phones import http
 
-        for _ in range(300):
-            if self.process.poll() is not None:
-                raise BenchError(f"the server exited at start (exit code {self.process.returncode})")
-            try:
-                status, _, _ = await http("127.0.0.1", self.port, "GET", "/healthz", cookies={})
-                if status == 200:
-                    return
-            except BenchError:
-                pass
-            await asyncio.sleep(0.1)
-        raise BenchError("the server did not come up")
+        for n, process in enumerate(self.processes):
+            for _ in range(300):
+                if process.poll() is not None:
+                    raise BenchError(f"the server exited at start (exit code {process.returncode})")
+                try:
+                    status, _, _ = await http("127.0.0.1", self.port + n, "GET", "/healthz", cookies={})
+                    if status == 200:
+                        break
+                except BenchError:
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise BenchError("the server did not come up")
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         self.dir.cleanup()
 
 
-async def phones_online(host, port, code, n, origin, bare=False):
-    url = f"ws://{host}:{port}/ws/forum/{code}/"
+def fresh_postgres(url: str) -> None:
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.replace("_", "").isalnum():
+        raise BenchError(f"use a plain database name in --database-url, not {name!r}")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        raise BenchError(f"PostgreSQL at {url} is not usable: {exc}") from None
+
+
+def fresh_redis(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.RedisError as exc:
+        raise BenchError(f"Redis at {url} is not usable: {exc}") from None
+
+
+# --- the scenarios ---------------------------------------------------------------------
+
+async def connect(target: Target, n: int) -> tuple[list[Phone], dict]:
+    """N phones join (HTTP, like a browser; the ceiling has no join) and connect; the time
+    until every one holds its snapshot, and the server memory each socket costs."""
     gate = asyncio.Semaphore(50)  # phones joining at once
 
-    async def one():
+    async def one(k):
+        port = target.port(k)
         async with gate:
-            phone = Phone({} if bare else await join(host, port, code))
-            await phone.connect(url, origin)
+            phone = Phone({} if target.bare else await join("127.0.0.1", port, target.code))
+            await phone.connect(target.ws_url(port), f"http://127.0.0.1:{port}")
             return phone
 
+    rss_before = target.rss()
     start = time.perf_counter()
-    phones = await asyncio.gather(*(one() for _ in range(n)))
+    phones = await asyncio.gather(*(one(k) for k in range(n)))
     deadline = time.perf_counter() + 60
     while any(p.snapshot is None for p in phones):
         if time.perf_counter() > deadline:
             raise BenchError("not every phone got its snapshot within 60 s")
         await asyncio.sleep(0.05)
-    return phones, max(p.snapshot_at for p in phones) - start
+    connect_s = max(p.snapshot_at for p in phones) - start
+    await asyncio.sleep(1.0)
+    return phones, {"phones": n, "all_snapshots_s": round(connect_s, 2),
+                    "rss_kb_per_conn": round((target.rss() - rss_before) / n, 1)}
 
 
-def start_profile(pid: int, path: str) -> subprocess.Popen:
-    """py-spy sampling the server's threads (idle ones too) while the votes arrive."""
-    spy = str(Path(sys.executable).with_name("py-spy"))
-    return subprocess.Popen([spy, "record", "--pid", str(pid), "--nonblocking", "--rate", "200",
-                             "--format", "raw", "--output", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact_timeout=15.0, bare=False,
-                profile=None):
-    """The burst scenario; ``bare`` drives the ceiling server (no HTTP join or login)."""
-    origin = f"http://{host}:{port}"
-    forum = demo["forums"][0]
-    rss_before = rss_kb(server_pid) if server_pid else 0
-    phones, connect_s = await phones_online(host, port, forum["code"], n, origin, bare=bare)
-    rss_after = rss_kb(server_pid) if server_pid else 0
-    moderator = Phone({} if bare else await login(host, port, demo["moderator"]["username"],
-                                                  demo["moderator"]["password"]))
-    await moderator.connect(f"ws://{host}:{port}/ws/forum/{forum['code']}/", origin)
+async def moderator_of(target: Target) -> Phone:
+    port = target.ports[0]
+    moderator = Phone({} if target.bare else await login("127.0.0.1", port, target.demo["moderator"]["username"],
+                                                         target.demo["moderator"]["password"]))
+    await moderator.connect(target.ws_url(port), f"http://127.0.0.1:{port}")
     while moderator.snapshot is None:
         await asyncio.sleep(0.05)
-    items = [i["id"] for i in moderator.snapshot["items"]]
+    return moderator
+
+
+class Profile:
+    """py-spy sampling the first server process during one scenario (``--profile``)."""
+
+    def __init__(self, target: Target, path: str | None):
+        self.spy = None
+        if path:
+            spy = str(Path(sys.executable).with_name("py-spy"))
+            self.spy = subprocess.Popen([spy, "record", "--pid", str(target.pids[0]), "--nonblocking", "--rate",
+                                         "200", "--format", "raw", "--output", path],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        if self.spy:
+            self.spy.send_signal(2)  # py-spy writes its file on SIGINT
+            self.spy.wait(timeout=30)
+
+
+async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.0, votes_each=3,
+                exact_timeout=15.0, profile=None) -> dict:
+    """A moderator opens a dots round; every phone casts ``votes_each`` votes at random
+    moments within ``spread`` seconds. Acks, and the time until every phone holds the
+    exact final tally."""
+    items = [i["id"] for i in moderator.snapshot["items"]][:6]
     if len(items) < votes_each:
         raise BenchError("the demo forum has too few items to vote on")
     ack = await moderator.command({"type": "moderate", "action": "open_round", "method": "dots",
@@ -144,9 +246,11 @@ async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact
         raise BenchError(f"the round could not be opened: {ack}")
     round_id = ack["result"]["id"]
     await asyncio.sleep(1.0)  # let everyone see round.opened
+    for phone in phones:
+        phone.acks.clear()
 
-    spy = start_profile(server_pid, profile) if profile else None
-    cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
+    spy = Profile(target, profile)
+    cpu_before = target.cpu()
     start = time.perf_counter()
     rng = random.Random(7)
 
@@ -157,9 +261,7 @@ async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact
     tasks = [vote(p, item, rng.uniform(0, spread)) for p in phones for item in rng.sample(items, votes_each)]
     results = await asyncio.gather(*tasks)
     last_ack = time.perf_counter()
-    if spy:
-        spy.send_signal(2)  # py-spy writes its file on SIGINT
-        spy.wait(timeout=30)
+    spy.stop()
     expected = {str(i): 0 for i in items}
     for item, answer in results:
         if answer["ok"]:
@@ -176,16 +278,16 @@ async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact
     while any(exact_at(p) is None for p in phones) and time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
     arrivals = [exact_at(p) for p in phones]
-    cpu = (cpu_seconds(server_pid) - cpu_before) if server_pid else float("nan")
+    cpu = target.cpu() - cpu_before
     late = sum(1 for a in arrivals if a is None)
     converge = max((a - last_ack for a in arrivals if a is not None), default=float("nan"))
     duration = last_ack - start
     frames = [sum(1 for t, f in p.tallies if f["round"] == round_id and start <= t <= last_ack) for p in phones]
     latencies = [lat * 1000 for p in phones for lat, a in p.acks]
-    for p in phones + [moderator]:
-        await p.close()
+    if not target.bare:
+        await moderator.command({"type": "moderate", "action": "close_round", "round": round_id})
     return {
-        "phones": n,
+        "phones": len(phones),
         "votes": len(results),
         "offered_per_s": round(len(results) / spread),
         "acked_ok": f"{ok}/{len(results)}",
@@ -195,13 +297,206 @@ async def burst(server_pid, host, port, demo, n, spread=5.0, votes_each=3, exact
         "exact_after_last_ack_s": round(converge, 3) if not late else f"{late} phones never exact",
         "tally_frames_per_phone_s": round(statistics.mean(frames) / duration, 2),
         "server_cpu_s": round(cpu, 2),
-        "connect_s": round(connect_s, 2),
-        "rss_kb_per_conn": round((rss_after - rss_before) / n, 1) if server_pid else "n/a",
     }
 
 
-async def ceiling(args) -> dict:
-    """The same burst against the bare asyncio server (bench/ceiling.py), in its own process."""
+async def reconnect(target: Target, phones: list[Phone], moderator: Phone, spread=1.0, timeout=30.0,
+                    profile=None) -> dict:
+    """Every phone drops its socket and comes back within ``spread`` seconds with
+    ``sync``; the time until every phone is at the forum's rev again."""
+    rev = moderator.rev
+    spy = Profile(target, profile)
+    cpu_before = target.cpu()
+    rng = random.Random(11)
+    start = time.perf_counter()
+    done_at: list[float] = []
+
+    async def again(phone, at):
+        await asyncio.sleep(at)
+        phone.snapshot = None
+        answer = await phone.reconnect()
+        while phone.snapshot is None:
+            await asyncio.sleep(0.01)
+        done_at.append(time.perf_counter())
+        return answer["ok"] and phone.rev >= rev
+
+    try:
+        results = await asyncio.wait_for(asyncio.gather(*(again(p, rng.uniform(0, spread)) for p in phones)),
+                                         timeout)
+    except asyncio.TimeoutError:
+        raise BenchError(f"not every phone was back within {timeout} s") from None
+    converged = time.perf_counter() - start
+    spy.stop()
+    await asyncio.sleep(2.5)  # presence is announced once a second
+    figures = {
+        "phones": len(phones),
+        "back_and_current": f"{sum(results)}/{len(phones)}",
+        "all_converged_s": round(converged, 2),
+        "errors": sum(p.errors for p in phones),
+        "server_cpu_s": round(target.cpu() - cpu_before, 2),
+    }
+    if not target.bare:
+        # People online as the server counts them (the phones and the moderator).
+        figures["online_after"] = f"{moderator.online}/{len(phones) + 1}"
+    return figures
+
+
+async def propose_marked(moderator: Phone, field: int, names: list[str]) -> dict[str, float]:
+    """The moderator proposes items whose text is ``bench:<name>``, all at once; when each was sent.
+
+    Waits first until the socket's command budget (20 at once, realtime/consumer.py) is full."""
+    await asyncio.sleep(2.5)
+    sent = {}
+
+    async def one(name):
+        sent[f"bench:{name}"] = time.perf_counter()
+        answer = await moderator.command({"type": "propose", "field": field, "kind": "need", "text": f"bench:{name}"})
+        if not answer["ok"]:
+            raise BenchError(f"a proposal was refused: {answer}")
+
+    await asyncio.gather(*(one(name) for name in names))
+    return sent
+
+
+async def slow(target: Target, phones: list[Phone], moderator: Phone, events=20, timeout=15.0) -> dict:
+    """A burst of ``events`` item events to every phone, first with all phones reading,
+    then with one phone that has stopped reading its socket. The others' delivery
+    latency must not suffer; the slow one must catch up when it reads again."""
+    field = (moderator.snapshot.get("fields") or [{"id": 0}])[0]["id"]
+    if not target.bare:
+        await moderator.command({"type": "moderate", "action": "proposals", "open": True})
+
+    async def delivered(sent: dict, readers: list[Phone]) -> list[float]:
+        deadline = time.perf_counter() + timeout
+        while any(len([m for m in sent if m in p.marks]) < len(sent) for p in readers):
+            if time.perf_counter() > deadline:
+                raise BenchError(f"not every reading phone got the {len(sent)} events within {timeout} s")
+            await asyncio.sleep(0.02)
+        return [(p.marks[m] - at) * 1000 for p in readers for m, at in sent.items()]
+
+    base = await delivered(await propose_marked(moderator, field, [f"base-{k}" for k in range(events)]), phones)
+    sleeper, others = phones[0], phones[1:]
+    sleeper.ws.transport.pause_reading()
+    rss_before = target.rss()
+    sent = await propose_marked(moderator, field, [f"slow-{k}" for k in range(events)])
+    with_slow = await delivered(sent, others)
+    rss_growth = target.rss() - rss_before
+    resumed = time.perf_counter()
+    sleeper.ws.transport.resume_reading()
+    deadline = resumed + timeout
+    while sleeper.rev < moderator.rev and sleeper.ws is not None and time.perf_counter() < deadline:
+        await asyncio.sleep(0.02)
+    caught_up = sleeper.rev >= moderator.rev
+    p95_base, p95_slow = percentile(base, 95), percentile(with_slow, 95)
+    return {
+        "phones": len(phones),
+        "events": events,
+        "others_p95_ms_all_reading": round(p95_base, 1),
+        "others_p95_ms_one_stalled": round(p95_slow, 1),
+        "ratio": round(p95_slow / p95_base, 2) if p95_base else "n/a",
+        "stalled_caught_up_s": round(time.perf_counter() - resumed, 2) if caught_up else "never",
+        "server_rss_growth_kb": rss_growth,
+    }
+
+
+async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10.0, timeout=120.0) -> dict:
+    """Every phone proposes once within ``spread`` seconds; the time until every phone
+    holds every item. (N proposals reach N phones: N² frames.)"""
+    field = (moderator.snapshot.get("fields") or [{"id": 0}])[0]["id"]
+    if not target.bare:
+        await moderator.command({"type": "moderate", "action": "proposals", "open": True})
+    for phone in phones:
+        phone.acks.clear()
+    rng = random.Random(13)
+    cpu_before = target.cpu()
+    start = time.perf_counter()
+
+    async def one(phone, k, at):
+        await asyncio.sleep(at)
+        return await phone.command({"type": "propose", "field": field, "kind": "need", "text": f"Bedarf {k}"})
+
+    answers = await asyncio.gather(*(one(p, k, rng.uniform(0, spread)) for k, p in enumerate(phones)))
+    last_ack = time.perf_counter()
+    ids = {a["result"]["id"] for a in answers if a["ok"]}
+    deadline = last_ack + timeout
+    while any(not ids <= p.items for p in phones):
+        if time.perf_counter() > deadline:
+            missing = sum(1 for p in phones if not ids <= p.items)
+            raise BenchError(f"{missing} phones still miss items {timeout} s after the last ack")
+        await asyncio.sleep(0.05)
+    all_hold = max(p.last_item_at for p in phones)
+    latencies = [lat * 1000 for p in phones for lat, a in p.acks]
+    return {
+        "phones": len(phones),
+        "proposals": len(answers),
+        "acked_ok": f"{len(ids)}/{len(answers)}",
+        "ack_ms_p95": round(percentile(latencies, 95), 1),
+        "every_phone_holds_every_item_s": round(all_hold - start, 2),
+        "after_last_ack_s": round(all_hold - last_ack, 2),
+        "frames_delivered": len(ids) * len(phones),
+        "server_cpu_s": round(target.cpu() - cpu_before, 2),
+    }
+
+
+async def idle(target: Target, n: int, seconds: float) -> dict:
+    """N phones connected and idle, pinging every 25 s like the browser client; server
+    CPU share and memory per socket."""
+    phones, figures = await connect(target, n)
+    await asyncio.sleep(2)
+    cpu_before, start = target.cpu(), time.perf_counter()
+    rng = random.Random(17)
+
+    async def pinger(phone):
+        await asyncio.sleep(rng.uniform(0, 25))
+        while True:
+            await phone.ws.send('{"type":"ping"}')
+            await asyncio.sleep(25)
+
+    tasks = [asyncio.get_running_loop().create_task(pinger(p)) for p in phones]
+    await asyncio.sleep(seconds)
+    cpu = target.cpu() - cpu_before
+    elapsed = time.perf_counter() - start
+    for task in tasks:
+        task.cancel()
+    errors = sum(p.errors for p in phones)
+    await close_all(phones)
+    return {"phones": n, "seconds": round(elapsed), "server_cpu_percent": round(100 * cpu / elapsed, 2),
+            "rss_kb_per_conn": figures["rss_kb_per_conn"], "errors": errors}
+
+
+async def close_all(phones: list[Phone]) -> None:
+    await asyncio.gather(*(p.close() for p in phones), return_exceptions=True)
+
+
+# --- running them ----------------------------------------------------------------------
+
+async def run_scenarios(target: Target, variant: str, args, scenarios: list[str]) -> None:
+    phones, figures = await connect(target, args.phones)
+    if "connect" in scenarios:
+        line("connect", variant, figures)
+    moderator = await moderator_of(target)
+
+    def profile(name):
+        return f"{args.profile}.{name}.{variant}.txt" if args.profile else None
+
+    try:
+        if "burst" in scenarios:
+            line("burst", variant, await burst(target, phones, moderator, exact_timeout=args.exact_timeout,
+                                               profile=profile("burst")))
+        if "reconnect" in scenarios:
+            line("reconnect", variant, await reconnect(target, phones, moderator, profile=profile("reconnect")))
+        if "slow" in scenarios:
+            line("slow", variant, await slow(target, phones, moderator))
+        if "storm" in scenarios:
+            storming = phones[:args.storm_phones]
+            others = phones[args.storm_phones:]
+            await close_all(others)  # the storm's own N: N² frames
+            line("storm", variant, await storm(target, storming, moderator))
+    finally:
+        await close_all(phones + [moderator])
+
+
+async def with_ceiling(args, body) -> None:
     refuse_if_taken(args.port)
     process = subprocess.Popen([sys.executable, "-m", "bench.ceiling", "--port", str(args.port)], cwd=ROOT)
     try:
@@ -212,44 +507,66 @@ async def ceiling(args) -> dict:
                 break
             except OSError:
                 await asyncio.sleep(0.1)
-        demo = {"forums": [{"code": "CEILNG"}], "moderator": {}}
-        return await burst(process.pid, "127.0.0.1", args.port, demo, args.phones,
-                           exact_timeout=args.exact_timeout, bare=True)
+        await body(Target([args.port], [process.pid], {"forums": [{"code": "CEILNG"}], "moderator": {}}, bare=True))
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
+async def with_server(args, body, env=None, **kwargs) -> None:
+    server = LocalServer(args.port, env or {}, **kwargs)
+    try:
+        await server.ready()
+        await body(server.target)
+    finally:
+        server.stop()
+
+
 async def run(args) -> int:
-    variants = [("product", {})]
+    scenarios = SCENARIOS if args.scenario == "all" else [args.scenario]
+    if args.scenario == "idle":
+        if args.compare:
+            await with_ceiling(args, lambda t: report_idle(t, "ceiling", args))
+        await with_server(args, lambda t: report_idle(t, "product", args))
+        return 0
+    if args.scenario == "scaleout":
+        await with_server(args, lambda t: run_scenarios(t, "scaleout-2", args, ["connect", "burst"]),
+                          processes=2, database_url=args.database_url, redis_url=args.redis_url)
+        return 0
     if args.compare:
-        variants.append(("no-coalescing", {"TALLY_INTERVAL_MS": "0"}))
-        figures = await ceiling(args)
-        print("burst[ceiling]: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
-    for name, env in variants:
-        server = LocalServer(args.port, env)
-        try:
-            await server.ready()
-            figures = await burst(server.process.pid, "127.0.0.1", args.port, server.demo, args.phones,
-                                  exact_timeout=args.exact_timeout,
-                                  profile=f"{args.profile}.{name}.txt" if args.profile else None)
-        finally:
-            server.stop()
-        print(f"burst[{name}]: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+        await with_ceiling(args, lambda t: run_scenarios(t, "ceiling", args, scenarios))
+    await with_server(args, lambda t: run_scenarios(t, "product", args, scenarios))
+    if args.compare and "burst" in scenarios:
+        await with_server(args, lambda t: run_scenarios(t, "no-coalescing", args, ["burst"]),
+                          env={"TALLY_INTERVAL_MS": "0"})
     return 0
+
+
+async def report_idle(target, variant, args):
+    line("idle", variant, await idle(target, args.idle_phones, args.idle_seconds))
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=["burst"], default="burst")
+    parser.add_argument("--scenario", choices=["all", *SCENARIOS, "idle", "scaleout"], default="all")
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8791)
-    parser.add_argument("--compare", action="store_true", help="also run without tally coalescing")
+    parser.add_argument("--compare", action="store_true",
+                        help="also run against the bare asyncio ceiling, and the burst without coalescing")
     parser.add_argument("--exact-timeout", type=float, default=15.0,
                         help="seconds after the last ack to wait for every phone's exact tally")
+    parser.add_argument("--storm-phones", type=int, default=300,
+                        help="phones in the storm (each proposal reaches every phone: N² frames)")
+    parser.add_argument("--idle-phones", type=int, default=2000)
+    parser.add_argument("--idle-seconds", type=float, default=60.0)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mitwirken_bench",
+                        help="scaleout: a PostgreSQL database to create anew")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
+                        help="scaleout: a Redis database index to flush and use")
     parser.add_argument("--profile", metavar="PREFIX",
-                        help="sample the server with py-spy during each burst into PREFIX.<variant>.txt "
+                        help="sample the server with py-spy during burst and reconnect into "
+                             "PREFIX.<scenario>.<variant>.txt "
                              "(raw collapsed stacks; summarise with python -m bench.stacks)")
     args = parser.parse_args(argv)
     try:

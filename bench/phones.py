@@ -84,54 +84,97 @@ async def login(host: str, port: int, username: str, password: str) -> dict:
 
 @dataclass
 class Phone:
-    """One socket: keeps every frame's arrival, answers acks to waiting commands."""
+    """One socket: keeps the arrival of what a scenario measures, answers acks to
+    waiting commands, follows the forum's rev and items like the browser client does."""
 
     cookies: dict
     ws: object = None
+    url: str = ""
+    origin: str = ""
     snapshot_at: float | None = None
     snapshot: dict | None = None
     tallies: list = field(default_factory=list)  # (arrival, frame)
-    events: list = field(default_factory=list)
     waiting: dict = field(default_factory=dict)  # id -> (sent_at, future)
     acks: list = field(default_factory=list)  # (latency, ack)
+    rev: int = 0
+    items: set = field(default_factory=set)
+    last_item_at: float = 0.0
+    marks: dict = field(default_factory=dict)  # text of a "bench:" item -> arrival
+    online: int | None = None
     n: int = 0
+    errors: int = 0
 
-    async def connect(self, url: str, origin: str):
+    async def connect(self, url: str, origin: str, max_queue: int = 1024):
         import websockets
 
+        self.url, self.origin = url, origin
         try:
             self.ws = await websockets.connect(
                 url, additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
-                origin=origin, max_size=2**22, open_timeout=60, ping_interval=None,
+                origin=origin, max_size=2**22, open_timeout=60, ping_interval=None, max_queue=max_queue,
             )
         except Exception as exc:  # noqa: BLE001 - a refused phone spoils the figures
             raise BenchError(f"a phone could not connect: {exc}") from None
-        self.reader = asyncio.get_running_loop().create_task(self._read())
+        self.reader = asyncio.get_running_loop().create_task(self._read(self.ws))
 
-    async def _read(self):
-        async for raw in self.ws:
-            now = time.perf_counter()
-            frame = json.loads(raw)
-            kind = frame.get("type")
-            if kind == "snapshot":
-                self.snapshot, self.snapshot_at = frame, now
-            elif kind == "tally":
-                self.tallies.append((now, frame))
-            elif kind == "event":
-                self.events.append((now, frame))
-            elif kind == "ack":
-                sent_at, future = self.waiting.pop(frame["id"], (None, None))
-                if future is not None:
-                    self.acks.append((now - sent_at, frame))
-                    future.set_result(frame)
+    async def _read(self, ws):
+        try:
+            async for raw in ws:
+                self._take(json.loads(raw), time.perf_counter())
+        except Exception:  # noqa: BLE001 - a dropped socket: the scenario decides what it means
+            if ws is self.ws:
+                self.errors += 1
+
+    def _take(self, frame: dict, now: float) -> None:
+        kind = frame.get("type")
+        if kind == "snapshot":
+            self.snapshot, self.snapshot_at, self.rev = frame, now, frame["rev"]
+            self.items = {i["id"] for i in frame["items"]}
+        elif kind == "tally":
+            self.tallies.append((now, frame))
+        elif kind == "event":
+            self.rev = max(self.rev, frame["rev"])
+            if frame["name"] == "item.added":
+                data = frame["data"]
+                self.items.add(data["id"])
+                self.last_item_at = now
+                if data.get("text", "").startswith("bench:"):
+                    self.marks[data["text"]] = now
+        elif kind == "presence":
+            self.online = frame["online"]
+        elif kind == "ack":
+            sent_at, future = self.waiting.pop(frame["id"], (None, None))
+            if future is not None:
+                self.acks.append((now - sent_at, frame))
+                future.set_result(frame)
 
     async def command(self, frame: dict) -> dict:
         self.n += 1
-        frame = {"id": f"b{self.n}", **frame}
+        frame = {"id": f"b{self.n}-{id(self)}", **frame}
         future = asyncio.get_running_loop().create_future()
         self.waiting[frame["id"]] = (time.perf_counter(), future)
         await self.ws.send(json.dumps(frame))
         return await future
+
+    async def reconnect(self, attempts: int = 5):
+        """Drop the socket and come back like the browser client: a new socket (after a
+        refusal, again after a pause that doubles), then ``sync`` from the last rev
+        applied. Each refused attempt counts in ``errors``."""
+        old = self.ws
+        self.ws = None
+        await old.close()
+        pause = 0.5
+        for attempt in range(attempts):
+            try:
+                await self.connect(self.url, self.origin)
+                break
+            except BenchError:
+                self.errors += 1
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(pause)
+                pause *= 2
+        return await self.command({"type": "sync", "rev": self.rev})
 
     async def close(self):
         if self.ws is not None:

@@ -57,6 +57,38 @@ def public_frame(frame: dict, role: str) -> dict:
     return {**frame, "data": reduced}
 
 
+class SharedSnapshots:
+    """The part of a snapshot that is the same for everyone of a role, kept per forum for
+    its current rev (``selectors.snapshot_shared``).
+
+    When a venue's Wi-Fi comes back, hundreds of phones reconnect within a second and
+    each gets a snapshot; they all get the same items, so these are read and encoded once
+    per rev, not once per phone. Everything that changes that part bumps the rev, except
+    set-up edits in the admin (titles of action fields): those show after ``MAX_AGE``
+    seconds at the latest. Moderators always get a fresh read. Used only in the database
+    thread (database_sync_to_async), one call at a time.
+    """
+
+    MAX_AGE = 5.0
+
+    def __init__(self):
+        self.entries: dict[tuple[int, str], tuple[int, float, dict]] = {}
+
+    def get(self, forum, role: str) -> dict | None:
+        if role == "moderator":
+            return None
+        key, now = (forum.pk, role), time.monotonic()
+        entry = self.entries.get(key)
+        if entry is not None and entry[0] == forum.rev and now - entry[1] < self.MAX_AGE:
+            return entry[2]
+        shared = selectors.snapshot_shared(forum, role)
+        self.entries[key] = (forum.rev, now, shared)
+        return shared
+
+
+shared_snapshots = SharedSnapshots()
+
+
 class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
@@ -205,7 +237,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
     def _read_snapshot(self):
         with transaction.atomic():  # one consistent read: rev matches the items
             self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind"])
-            return selectors.forum_snapshot(self.forum, self.actor)
+            role = selectors.snapshot_role(self.forum, self.actor)
+            shared = shared_snapshots.get(self.forum, role)
+            return selectors.forum_snapshot(self.forum, self.actor, shared=shared)
 
     async def sync(self, client_rev: int):
         events = await database_sync_to_async(self._missed_events)(client_rev)

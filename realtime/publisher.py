@@ -5,6 +5,8 @@ checked there (so bad data fails at the call site), and sent to the forum's grou
 once the transaction has committed. An ack therefore never precedes the event's
 durability, and a rolled-back change is never broadcast.
 """
+import asyncio
+import contextvars
 import json
 import logging
 
@@ -34,11 +36,49 @@ def publish_event(*, forum_id: int, rev: int, name: str, data: dict) -> None:
 
 def send_to_group(group: str, message: dict) -> None:
     """Hand a message to the channel layer. A broadcast that fails is logged, not raised:
-    the change is committed, and clients catch up with ``sync`` from the event log."""
+    the change is committed, and clients catch up with ``sync`` from the event log.
+
+    In the server, the committing thread only queues the message for the server's event
+    loop and goes on with the next command: waiting there for the loop (busy writing the
+    previous broadcast to a thousand sockets) held up every command behind it. One task
+    sends the queue in order, so events leave in the order they were committed."""
     layer = get_channel_layer()
     if layer is None:
         return
+    from realtime.hub import hub
+
+    loop = hub.loop
+    if loop is not None and loop.is_running():
+        loop.call_soon_threadsafe(outbox.put, layer, group, message)
+        return
+    # No server loop in this process (a management command, a plain test): send now.
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:
         log.exception("broadcast to %s failed; clients will resync from the event log", group)
+
+
+class Outbox:
+    """Broadcasts waiting for the layer, sent one after another by one task per loop."""
+
+    def __init__(self):
+        self.queue: asyncio.Queue | None = None
+        self.loop = None
+
+    def put(self, layer, group: str, message: dict) -> None:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:
+            self.loop, self.queue = loop, asyncio.Queue()
+            loop.create_task(self._send(self.queue), context=contextvars.Context())
+        self.queue.put_nowait((layer, group, message))
+
+    async def _send(self, queue: asyncio.Queue) -> None:
+        while True:
+            layer, group, message = await queue.get()
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # noqa: BLE001 - committed: clients catch up with sync
+                log.exception("broadcast to %s failed; clients will resync from the event log", group)
+
+
+outbox = Outbox()

@@ -30,3 +30,14 @@ def close_consumer_connections(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         asyncio.run(database_sync_to_async(connections.close_all)())
+
+
+@pytest.fixture(autouse=True)
+def fresh_shared_snapshots():
+    """Each test's database starts afresh, so a forum may have the id and rev of one in
+    an earlier test: the consumer's snapshot parts kept per rev must not carry over."""
+    from realtime.consumer import shared_snapshots
+
+    shared_snapshots.entries.clear()
+    yield
+    shared_snapshots.entries.clear()

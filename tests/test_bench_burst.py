@@ -1,23 +1,49 @@
-"""A small burst from the load generator, as a correctness check (not a timing test):
-30 real phones against a real Daphne, every vote acked, every phone exact."""
+"""Small runs of the load scenarios, as correctness checks (not timing tests): 30 real
+phones against a real Daphne; every vote acked and every phone exact; every phone back
+and current after a reconnect; every phone holding every item after a storm."""
 import asyncio
 import concurrent.futures
 
-from bench.load import LocalServer, burst
+from bench import load
 from tests.live import free_port
 
 
-def test_a_small_burst_is_fully_acked_and_every_phone_ends_exact():
-    server = LocalServer(free_port(), {})
+def run_against_server(body):
+    server = load.LocalServer(free_port(), {})
     try:
         async def run():
             await server.ready()
-            return await burst(server.process.pid, "127.0.0.1", server.port, server.demo, 30, spread=1.0)
+            target = server.target
+            phones, connected = await load.connect(target, 30)
+            moderator = await load.moderator_of(target)
+            try:
+                return connected, await body(target, phones, moderator)
+            finally:
+                await load.close_all(phones + [moderator])
 
         with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright may own this thread's loop
-            figures = pool.submit(asyncio.run, run()).result(timeout=120)
+            return pool.submit(asyncio.run, run()).result(timeout=180)
     finally:
         server.stop()
+
+
+def test_a_small_burst_is_fully_acked_and_every_phone_ends_exact():
+    async def body(target, phones, moderator):
+        return await load.burst(target, phones, moderator, spread=1.0)
+
+    connected, figures = run_against_server(body)
+    assert connected["phones"] == 30
     assert figures["acked_ok"] == "90/90"
     assert isinstance(figures["exact_after_last_ack_s"], float), figures  # every phone exact
     assert figures["exact_after_last_ack_s"] < 5
+
+
+def test_after_a_reconnect_wave_and_a_storm_every_phone_is_current():
+    async def body(target, phones, moderator):
+        return (await load.reconnect(target, phones, moderator, spread=0.5),
+                await load.storm(target, phones, moderator, spread=1.0, timeout=30))
+
+    _, (back, storm) = run_against_server(body)
+    assert back["back_and_current"] == "30/30" and back["errors"] == 0, back
+    assert back["online_after"] == "31/31", back  # no socket left counting after its person left
+    assert storm["acked_ok"] == "30/30", storm

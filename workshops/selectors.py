@@ -92,29 +92,56 @@ def forum_items(forum: Forum, *, include_hidden: bool) -> list[Item]:
     )
 
 
-def forum_snapshot(forum: Forum, actor: Actor) -> dict:
-    """Everything a client needs to draw the forum, as the ``snapshot`` frame carries it.
+def snapshot_role(forum: Forum, actor: Actor) -> str:
+    if rules.can_moderate(actor, forum):
+        return "moderator"
+    if rules.is_participant(actor, forum.conference_id):
+        return "participant"
+    return "screen"
 
-    Moderators also get hidden and merged items (to restore them); everyone else sees the
-    visible ones. Read under one transaction so ``rev`` matches the items.
-    """
-    moderator = rules.can_moderate(actor, forum)
+
+def snapshot_shared(forum: Forum, role: str) -> dict:
+    """The part of a snapshot that is the same for everyone of ``role`` at the forum's
+    current rev: forum, fields, items, rounds and the tallies of closed rounds (every
+    change to those bumps the rev). ``forum_snapshot`` adds the rest; the consumer keeps
+    this part for the next connection at the same rev (realtime/consumer.py)."""
     fields = forum_fields(forum)
-    items = forum_items(forum, include_hidden=moderator)
-    if moderator:
-        role = "moderator"
-    elif rules.is_participant(actor, forum.conference_id):
-        role = "participant"
-    else:
-        role = "screen"
-    rounds, tallies, votes, points_left = [], {}, {}, {}
-    participant_id = actor.participant.pk if role == "participant" else None
+    items = forum_items(forum, include_hidden=role == "moderator")
+    rounds, closed_tallies, open_rounds = [], {}, []
     for round_ in forum.rounds.prefetch_related(Prefetch("items", queryset=Item.objects.only("id"))).order_by("id"):
         data = round_data(round_, sorted(i.pk for i in round_.items.all()))
         rounds.append(data)
+        if round_.status == "open":
+            open_rounds.append((round_, data))
+        elif tally_visible_to(data, role):
+            closed_tallies[str(round_.pk)] = round_totals(round_, data["options"])["totals"]
+    return {
+        "forum": forum_data(forum),
+        "fields": [field_data(f) for f in fields],
+        "items": [item_data(i) for i in items],
+        "rounds": rounds,
+        "closed_tallies": closed_tallies,
+        "open_rounds": open_rounds,
+    }
+
+
+def forum_snapshot(forum: Forum, actor: Actor, shared: dict | None = None) -> dict:
+    """Everything a client needs to draw the forum, as the ``snapshot`` frame carries it.
+
+    Moderators also get hidden and merged items (to restore them); everyone else sees the
+    visible ones. Read under one transaction so ``rev`` matches the items. ``shared`` is
+    ``snapshot_shared`` of this forum, rev and the actor's role, if the caller has it.
+    """
+    role = snapshot_role(forum, actor)
+    if shared is None:
+        shared = snapshot_shared(forum, role)
+    tallies = dict(shared["closed_tallies"])
+    votes, points_left = {}, {}
+    participant_id = actor.participant.pk if role == "participant" else None
+    for round_, data in shared["open_rounds"]:
         if tally_visible_to(data, role):
             tallies[str(round_.pk)] = round_totals(round_, data["options"])["totals"]
-        if participant_id is not None and round_.status == "open":
+        if participant_id is not None:
             from workshops.services.votes import my_ballot
 
             mine = my_ballot(round_, participant_id)
@@ -128,11 +155,11 @@ def forum_snapshot(forum: Forum, actor: Actor) -> dict:
         me["card"] = holds_card(forum, participant_id)
     return {
         "rev": forum.rev,
-        "forum": forum_data(forum),
-        "fields": [field_data(f) for f in fields],
-        "items": [item_data(i) for i in items],
-        "rounds": rounds,
-        "tallies": tallies,
+        "forum": shared["forum"],
+        "fields": shared["fields"],
+        "items": shared["items"],
+        "rounds": shared["rounds"],
+        "tallies": dict(sorted(tallies.items(), key=lambda kv: int(kv[0]))),
         "me": me,
     }
 

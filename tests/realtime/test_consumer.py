@@ -393,3 +393,37 @@ async def test_ping_pong_and_presence(connect, forum, participant, moderator):
     assert await phone.until("pong") == {"type": "pong", "rev": 0}
     for c in (phone, second_tab, console):
         await c.close()
+
+
+async def test_phones_at_the_same_rev_share_the_items_but_not_their_own_votes(connect, forum, participant, field):
+    """The items of a snapshot are read once per rev for all phones; each phone's own
+    ballot is still its own, and a change (a new rev) is in the next phone's snapshot."""
+    from workshops.actors import Actor
+    from workshops.services.items import propose_item
+    from workshops.services.rounds import open_round
+    from workshops.services.votes import cast_vote
+    from tests.factories import make_moderator, make_participant
+
+    mod = Actor(user=await sync_to_async(make_moderator)(forum.conference, username="m2"))
+    item = await sync_to_async(propose_item)(actor=Actor(participant=participant), forum=forum, field=field.pk,
+                                             kind="need", text="Sprachkurse am Abend")
+    round_ = await sync_to_async(open_round)(actor=mod, forum=forum, method="dots", items=[item.pk], budget=3,
+                                             per_item=2)
+    await sync_to_async(cast_vote)(actor=Actor(participant=participant), forum=forum, round=round_.pk,
+                                   item=item.pk, value=2)
+    other = await sync_to_async(make_participant)(forum.conference, display_name="Olena")
+
+    _, first = await connect(forum, participant=participant)
+    _, second = await connect(forum, participant=other)
+    mine, theirs = await first.until("snapshot"), await second.until("snapshot")
+    assert mine["rev"] == theirs["rev"] and mine["items"] == theirs["items"]
+    assert mine["me"]["points_left"] == {str(round_.pk): 1}
+    assert theirs["me"]["points_left"] == {str(round_.pk): 3} and theirs["me"]["votes"] == {str(round_.pk): {}}
+    assert mine["tallies"] == theirs["tallies"] == {str(round_.pk): {str(item.pk): {"dots": 2}}}
+
+    await sync_to_async(propose_item)(actor=Actor(participant=other), forum=forum, field=field.pk, kind="goal",
+                                      text="Mehr Kita-Plätze")
+    _, third = await connect(forum, participant=other)
+    assert [i["text"] for i in (await third.until("snapshot"))["items"]] == ["Sprachkurse am Abend", "Mehr Kita-Plätze"]
+    for phone in (first, second, third):
+        await phone.close()
