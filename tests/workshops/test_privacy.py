@@ -110,6 +110,7 @@ def test_purge_removes_personal_data_and_keeps_every_result(conference_day, sett
     other_session.get("/")  # a visitor's session elsewhere is not touched
     other_session.post("/i18n/setlang/", {"language": "en", "next": "/"})
     before = results(forum, mod)
+    rev_before = forum.__class__.objects.get(pk=forum.pk).rev
     group_breakdown = [r.get("groups") for r in selectors.rounds_for_page(forum, mod)]
     assert any(group_breakdown)
 
@@ -120,6 +121,9 @@ def test_purge_removes_personal_data_and_keeps_every_result(conference_day, sett
     assert not Participant.objects.filter(conference=conference).exclude(display_name="", group="", language="").exists()
     assert not Item.objects.filter(forum__conference=conference, author__isnull=False).exists()
     assert not any(e.data.get("author") for e in ForumEvent.objects.filter(forum=forum))
+    # open walls are told: one item.updated without a name per named proposal
+    updates = ForumEvent.objects.filter(forum=forum, rev__gt=rev_before, name="item.updated")
+    assert sorted(e.data["id"] for e in updates) == sorted(i.pk for i in conference_day["measures"])
     assert not CommandReceipt.objects.filter(sender__in=[f"p:{p.pk}" for p in people]).exists()
     assert client.get(f"/f/{forum.code}/").status_code == 302  # its session is gone
     assert Session.objects.count() == 1  # only the visitor's

@@ -107,7 +107,8 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
     later) unless ``force``. Removes names, groups and languages of its participants,
     the author links of its items (and the names in its logged events), the sessions
     that hold its participants and their command receipts; voting cards are unbound.
-    Records ``conference.personal_data.purged`` with the counts, and returns them.
+    Records an ``item.updated`` (without the name) for every shown proposal that had
+    one, and ``conference.personal_data.purged`` with the counts, which it returns.
     """
     if not force and not is_finished(conference):
         raise ServiceError(
@@ -119,6 +120,9 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
         participants = Participant.objects.filter(conference=conference)
         ids = list(participants.values_list("pk", flat=True))
         forum_ids = list(conference.forums.values_list("pk", flat=True))
+        forums = lock_forums(forum_ids)
+        named = list(Item.objects.filter(forum_id__in=forum_ids, status=Item.Status.VISIBLE)
+                     .exclude(author=None).exclude(author__display_name="").values_list("pk", flat=True))
         counts = {
             "participants": participants.exclude(display_name="", group="", language="").update(
                 display_name="", group="", language=""
@@ -131,5 +135,9 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
             "receipts": _receipts_of(ids),
             "sessions": _sessions_of(conference.pk),
         }
+        # Walls still open (and the consumer's snapshot of this rev) lose the names too:
+        # every change to the items bumps the forum's rev.
+        for item in Item.objects.filter(pk__in=named).select_related("author"):
+            record_event(forums[item.forum_id], "item.updated", item_data(item))
         AuditEntry.objects.create(conference=conference, action="conference.personal_data.purged", data=counts)
     return counts
