@@ -110,11 +110,13 @@ class LocalServer:
                              capture_output=True, text=True)
         self.demo = json.loads(out.stdout)
         daphne = str(Path(python).with_name("daphne"))
-        self.processes = [
-            subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port + n), "config.asgi:application"],
-                             cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-            for n in range(processes)
-        ]
+        self.log = Path(self.dir.name) / "server.log"
+        with self.log.open("ab") as log:
+            self.processes = [
+                subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port + n), "config.asgi:application"],
+                                 cwd=ROOT, env=self.env, stderr=log, stdout=log)
+                for n in range(processes)
+            ]
         self.process = self.processes[0]
 
     @property
@@ -518,6 +520,10 @@ async def with_server(args, body, env=None, **kwargs) -> None:
     try:
         await server.ready()
         await body(server.target)
+    except BenchError:
+        tail = server.log.read_text(errors="replace").splitlines()[-12:]
+        print("the server's last log lines:\n  " + "\n  ".join(tail), file=sys.stderr)
+        raise
     finally:
         server.stop()
 

@@ -58,6 +58,8 @@ async def join(host: str, port: int, code: str) -> dict:
     status, got, html = await http(host, port, "GET", f"/j/{code}", cookies=cookies)
     if status == 404:
         raise BenchError(f"the forum {code} does not exist: seed it first (manage.py seed_demo)")
+    if status != 200:
+        raise BenchError(f"the join page of {code} answered HTTP {status}")
     cookies.update(got)
     status, got, _ = await http(host, port, "POST", f"/j/{code}", cookies=cookies,
                                 body={"csrfmiddlewaretoken": csrf_token(html)},

@@ -104,12 +104,18 @@ TEMPLATES = [
 # Database: SQLite in WAL mode with immediate transactions (writers queue for the lock at
 # BEGIN instead of failing halfway with "database is locked"), or DATABASE_URL.
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=env_int("CONN_MAX_AGE", 60),
-            conn_health_checks=True,
-        )
+    # A bounded pool per process. Under ASGI every HTTP request runs in a thread of its
+    # own, and a persistent connection per thread meant a new PostgreSQL connection per
+    # request, until the server refused more ("too many clients") when phones joined at
+    # once. Pooled connections go back to the pool after each request and each database
+    # call of the socket consumers, for the next one to take.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": env_int("DATABASE_POOL_SIZE", 20),
+        # Waiting longer for a connection than this is an outage, not a queue:
+        # commands then get "unavailable" and are sent again by the client.
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
     }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
