@@ -440,7 +440,7 @@ async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10
     }
 
 
-async def idle(target: Target, n: int, seconds: float) -> dict:
+async def idle(target: Target, n: int, seconds: float, profile=None) -> dict:
     """N phones connected and idle, pinging every 25 s like the browser client; server
     CPU share and memory per socket."""
     phones, figures = await connect(target, n)
@@ -455,7 +455,9 @@ async def idle(target: Target, n: int, seconds: float) -> dict:
             await asyncio.sleep(25)
 
     tasks = [asyncio.get_running_loop().create_task(pinger(p)) for p in phones]
+    spy = Profile(target, profile)
     await asyncio.sleep(seconds)
+    spy.stop()
     cpu = target.cpu() - cpu_before
     elapsed = time.perf_counter() - start
     for task in tasks:
@@ -549,7 +551,8 @@ async def run(args) -> int:
 
 
 async def report_idle(target, variant, args):
-    line("idle", variant, await idle(target, args.idle_phones, args.idle_seconds))
+    profile = f"{args.profile}.idle.{variant}.txt" if args.profile else None
+    line("idle", variant, await idle(target, args.idle_phones, args.idle_seconds, profile=profile))
 
 
 def main(argv=None) -> int:
@@ -571,7 +574,7 @@ def main(argv=None) -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
                         help="scaleout: a Redis database index to flush and use")
     parser.add_argument("--profile", metavar="PREFIX",
-                        help="sample the server with py-spy during burst and reconnect into "
+                        help="sample the server with py-spy during burst, reconnect and idle into "
                              "PREFIX.<scenario>.<variant>.txt "
                              "(raw collapsed stacks; summarise with python -m bench.stacks)")
     args = parser.parse_args(argv)

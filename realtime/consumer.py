@@ -89,6 +89,28 @@ class SharedSnapshots:
 shared_snapshots = SharedSnapshots()
 
 
+class CurrentRevs:
+    """The forum's rev as last read from the database, for a second (the ``pong``)."""
+
+    MAX_AGE = 1.0
+
+    def __init__(self):
+        self.revs: dict[int, tuple[int, float]] = {}
+
+    def fresh(self, forum_id: int) -> int | None:
+        entry = self.revs.get(forum_id)
+        if entry is not None and time.monotonic() - entry[1] < self.MAX_AGE:
+            return entry[0]
+        return None
+
+    def keep(self, forum_id: int, rev: int) -> int:
+        self.revs[forum_id] = (rev, time.monotonic())
+        return rev
+
+
+current_revs = CurrentRevs()
+
+
 class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
@@ -189,8 +211,11 @@ class ForumConsumer(AsyncWebsocketConsumer):
             return
         if command.type == "ping":
             # The current rev rides along, so a client whose last event was lost (a
-            # channel over capacity drops messages silently) notices and syncs.
-            rev = await database_sync_to_async(self._current_rev)()
+            # channel over capacity drops messages silently) notices and syncs. Read
+            # from the database at most once a second per forum: every phone pings.
+            rev = current_revs.fresh(self.forum.pk)
+            if rev is None:
+                rev = current_revs.keep(self.forum.pk, await database_sync_to_async(self._current_rev)())
             await self.send_frame({"type": "pong", "rev": rev})
             return
         if not self._take_token():
