@@ -61,6 +61,12 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
         item_services.shortlist_item(actor=actor, forum=forum, item=f["item"], shortlisted=f["shortlisted"])
     elif action == "adopt":
         item_services.adopt_item(actor=actor, forum=forum, item=f["item"], adopted=f["adopted"])
+    elif action == "phase":
+        forum_services.set_phase(actor=actor, forum=forum, phase=f["phase"])
+    elif action == "timer":
+        forum_services.start_timer(actor=actor, forum=forum, seconds=f["seconds"])
+    elif action == "announce":
+        forum_services.announce(actor=actor, forum=forum, text=f["text"])
     return None
 
 

@@ -261,7 +261,8 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     def _read_snapshot(self):
         with transaction.atomic():  # one consistent read: rev matches the items
-            self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind"])
+            self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind", "requires_cards", "phase",
+                                                 "timer_ends_at", "timer_seconds", "announcement"])
             role = selectors.snapshot_role(self.forum, self.actor)
             shared = shared_snapshots.get(self.forum, role)
             return selectors.forum_snapshot(self.forum, self.actor, shared=shared)
@@ -286,7 +287,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if client_rev > current or current - client_rev > SYNC_MAX_EVENTS:
             return None
         rows = ForumEvent.objects.filter(forum_id=self.forum.pk, rev__gt=client_rev).order_by("rev")
-        frames = [event_frame(rev=e.rev, name=e.name, data=e.data) for e in rows]
+        frames = [event_frame(rev=e.rev, name=e.name, data=selectors.timer_left_now(e.name, e.data)) for e in rows]
         if len(frames) != current - client_rev:  # a gap in the log: start afresh
             return None
         return frames

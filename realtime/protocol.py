@@ -16,7 +16,8 @@ MAX_REFS = 20
 COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping"}
 ITEM_ACTIONS = {"hide", "restore", "edit", "merge", "shortlist", "adopt"}
 ROUND_ACTIONS = {"open_round", "close_round", "reopen_round", "reveal_round", "analog"}
-MODERATE_ACTIONS = ITEM_ACTIONS | ROUND_ACTIONS | {"proposals"}
+FORUM_ACTIONS = {"proposals", "phase", "timer", "announce"}
+MODERATE_ACTIONS = ITEM_ACTIONS | ROUND_ACTIONS | FORUM_ACTIONS
 
 
 class ProtocolError(Exception):
@@ -168,4 +169,16 @@ def _parse_moderate(frame: dict, command_id: str) -> dict:
         if not isinstance(frame.get("open"), bool):
             raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "open"}, command_id)
         fields["open"] = frame["open"]
+    if action == "phase":
+        # which phases exist is the service's rule (one message for both doors)
+        fields["phase"] = _require_str(frame, "phase", command_id)
+    if action == "timer":
+        seconds = frame.get("seconds")
+        if seconds is not None and not _is_int(seconds):
+            raise ProtocolError(
+                "invalid", _("The field “%(name)s” must be a whole number.") % {"name": "seconds"}, command_id
+            )
+        fields["seconds"] = seconds
+    if action == "announce":
+        fields["text"] = _require_str(frame, "text", command_id)
     return fields

@@ -74,6 +74,12 @@ class Forum(models.Model):
         WORKSHOP = "workshop", _("Workshop")
         PLENARY = "plenary", _("Plenary")
 
+    class Phase(models.TextChoices):
+        COLLECTING = "collecting", _("Collecting")
+        DISCUSSING = "discussing", _("Discussing")
+        VOTING = "voting", _("Voting")
+        RESULTS = "results", _("Results")
+
     conference = models.ForeignKey(
         Conference, on_delete=models.CASCADE, related_name="forums", verbose_name=_("conference")
     )
@@ -89,6 +95,13 @@ class Forum(models.Model):
     requires_cards = models.BooleanField(_("voting cards required"), default=False)
     card_salt = models.CharField(max_length=32, default=new_card_salt, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # What the room is doing now; the phone page and the screen follow it (services.forums).
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.COLLECTING)
+    # A countdown the moderator started, shown on phones and the screen (None: no timer).
+    timer_ends_at = models.DateTimeField(_("timer ends at"), null=True, blank=True)
+    timer_seconds = models.PositiveIntegerField(_("timer length"), null=True, blank=True)
+    # One line for the room, shown on phones and the screen ("" : none).
+    announcement = models.CharField(_("announcement"), max_length=140, blank=True, default="")
     # Grows by one with every committed change of the forum; clients apply events in
     # rev order and ask for a resync when they see a gap (PROTOCOL.md).
     rev = models.PositiveBigIntegerField(default=0, editable=False)

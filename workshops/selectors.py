@@ -49,7 +49,42 @@ def forum_data(forum: Forum) -> dict:
         "conference": forum.conference.slug,
         "proposals_open": forum.proposals_open,
         "requires_cards": forum.requires_cards,
+        "phase": forum.phase,
+        "announcement": forum.announcement,
+        "timer": timer_data(forum),
     }
+
+
+def timer_data(forum: Forum) -> dict | None:
+    """The countdown as clients draw it: ``ends_at`` (ISO time), ``seconds`` (its
+    length) and ``left`` (whole seconds left when this was built). A client counts down
+    from ``left`` on its own clock, so a phone whose clock is wrong still shows the
+    right time; ``ends_at`` is for clients that catch up later (docs/protocol.md)."""
+    if forum.timer_ends_at is None:
+        return None
+    from django.utils import timezone
+
+    left = (forum.timer_ends_at - timezone.now()).total_seconds()
+    return {
+        "ends_at": forum.timer_ends_at.isoformat(),
+        "seconds": forum.timer_seconds,
+        "left": max(0, int(round(left))),
+    }
+
+
+def timer_left_now(name: str, data: dict) -> dict:
+    """A stored ``forum.updated`` replayed later (``sync``): its timer's ``left`` counted
+    again from ``ends_at``, so a client catching up does not show the time it was when
+    the event was recorded."""
+    timer = data.get("timer") if name == "forum.updated" else None
+    if not timer or not timer.get("ends_at"):
+        return data
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    left = (datetime.fromisoformat(timer["ends_at"]) - timezone.now()).total_seconds()
+    return {**data, "timer": {**timer, "left": max(0, int(round(left)))}}
 
 
 def forum_by_code(code: str) -> Forum | None:
@@ -155,7 +190,8 @@ def forum_snapshot(forum: Forum, actor: Actor, shared: dict | None = None) -> di
         me["card"] = holds_card(forum, participant_id)
     return {
         "rev": forum.rev,
-        "forum": shared["forum"],
+        # the shared part is kept per rev; the countdown's "left" is counted now
+        "forum": timer_left_now("forum.updated", shared["forum"]),
         "fields": shared["fields"],
         "items": shared["items"],
         "rounds": shared["rounds"],

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import rules, selectors
+from workshops import console, rules, selectors
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_join_code
@@ -64,6 +64,15 @@ def live_texts() -> dict:
         "adopted": _("adopted"),
         "not_adopted": _("not adopted"),
         "for_plenary": _("for the plenary"),
+        "phases": {value: str(text) for value, text in console.PHASE_HINTS.items()},
+        "phase_labels": {value: str(label) for value, label in Forum.Phase.choices},
+        "more": _("+ %(n)s more"),
+        "page": _("Page %(n)s of %(of)s"),
+        "time_up": _("Time is up."),
+        "timer": _("Time left"),
+        "already_there": _("This is already there:"),
+        "support_instead": _("Support this instead"),
+        "supported_instead": _("You support it now. Thank you!"),
         "decimal": get_format("DECIMAL_SEPARATOR"),  # static/js/ballot.js writes fractions with it
     }
 
@@ -222,6 +231,8 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         and not card_services.holds_card(forum, actor.participant.pk),
     }
     context.update(extra)
+    context["phase_hint"] = console.phase_hint(forum)
+    context["timer"] = console.timer_for_page(forum)
     return context
 
 
@@ -356,6 +367,7 @@ def moderate(request, code):
     fields = selectors.forum_fields(forum)
     items = selectors.forum_items(forum, include_hidden=True)
     visible = [i for i in items if i.status == Item.Status.VISIBLE]
+    console.attach_suggestions([i for i in items if i.forum_id == forum.pk])
     return render(
         request,
         "workshops/moderate.html",
@@ -379,6 +391,10 @@ def moderate(request, code):
             "min_group": selectors.MIN_GROUP_VOTERS,
             "kinds": Item.Kind.choices,
             "fields": fields,
+            "phases": console.phases(forum),
+            "exports": console.export_links(forum),
+            "timer": console.timer_for_page(forum),
+            "announcement_max": forum_services.ANNOUNCEMENT_MAX,
         },
     )
 
@@ -432,6 +448,16 @@ MODERATOR_ACTIONS = {
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
         actor=actor, forum=forum, round=post.get("round")
     ),
+    "phase": lambda actor, forum, post: forum_services.set_phase(
+        actor=actor, forum=forum, phase=post.get("phase")
+    ),
+    # minutes on the form (what a moderator types), seconds in the service
+    "timer": lambda actor, forum, post: forum_services.start_timer(
+        actor=actor, forum=forum, seconds=_minutes_to_seconds(post.get("minutes", ""))
+    ),
+    "announce": lambda actor, forum, post: forum_services.announce(
+        actor=actor, forum=forum, text=post.get("text", "")
+    ),
     "analog": lambda actor, forum, post: round_services.add_analog_count(
         actor=actor, forum=forum, round=post.get("round"), item=post.get("item"),
         count=post.get("count"), value=post.get("value", 1), note=post.get("note", ""),
@@ -452,7 +478,23 @@ DONE_MESSAGES = {
     "cards_required": lambda: _("Saved."),
     "adopt": lambda: _("The plenary's decision is saved."),
     "analog": lambda: _("The paper votes are added."),
+    "phase": lambda: _("Saved."),
+    "timer": lambda: _("Saved."),
+    "announce": lambda: _("Saved."),
 }
+
+
+def _minutes_to_seconds(raw: str):
+    """The console's timer field: minutes, with a decimal comma or point ("1,5");
+    empty or 0 stops the timer. Anything else goes to the service as is, which refuses
+    it with its own message."""
+    raw = (raw or "").strip().replace(",", ".")
+    if raw in ("", "0"):
+        return None
+    try:
+        return round(float(raw) * 60)
+    except (ValueError, OverflowError):  # "soon", "nan", "inf"
+        return raw
 
 
 @require_POST
@@ -513,6 +555,8 @@ def screen(request, code):
             "rev": forum.rev,
             "live_texts": live_texts(),
             "results": _screen_results(forum),
+            "phase_label": forum.get_phase_display(),
+            "timer": console.timer_for_page(forum),
         },
     )
 

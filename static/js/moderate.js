@@ -2,6 +2,7 @@
 // rendering path for the moderation forms), but never while the moderator is typing.
 import { announcer, connect } from "./live.js";
 import { showStatus, texts } from "./wall.js";
+import { showSession } from "./session.js";
 
 const t = texts();
 const statusEl = document.querySelector("[data-connection]");
@@ -9,10 +10,12 @@ const announce = announcer(document.querySelector("[data-announcer]"));
 let timer = null;
 let dirty = false;
 let connectedBefore = false;
+let online = null;
+let live = null;
 
 function busy() {
   const active = document.activeElement;
-  return active && active.closest(".wall, .console-bar, [data-rounds]") && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
+  return active && active.closest(".wall, .console-bar, [data-rounds], [data-session]") && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
 }
 
 async function refresh() {
@@ -22,8 +25,10 @@ async function refresh() {
   const response = await fetch(location.pathname, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
   if (!response.ok) return;
   const html = new DOMParser().parseFromString(await response.text(), "text/html");
+  // what the moderator opened or closed stays so (a tally must not fold the round form)
+  const detailsById = new Map([...document.querySelectorAll("details[id]")].map((d) => [d.id, d.open]));
   const openDetails = [...document.querySelectorAll(".wall details[open]")].map((d) => d.closest("li") && d.closest("li").id + " " + d.className);
-  for (const selector of [".wall [data-field-section]", ".console-bar", "[data-rounds]"]) {
+  for (const selector of [".wall [data-field-section]", ".console-bar", "[data-rounds]", "[data-session]"]) {
     const fresh = html.querySelectorAll(selector);
     const current = document.querySelectorAll(selector);
     if (fresh.length === current.length) current.forEach((el, i) => el.replaceWith(fresh[i]));
@@ -34,7 +39,58 @@ async function refresh() {
     const details = li && li.querySelector("details." + cls);
     if (details) details.open = true;
   });
+  detailsById.forEach((open, id) => {
+    const details = document.getElementById(id);
+    if (details && details.tagName === "DETAILS") details.open = open;
+  });
+  showOnline();
+  if (live && live.state) showSession(live.state.forum, t);
 }
+
+function showOnline() {
+  const el = document.querySelector("[data-online]");
+  if (el && online !== null) el.textContent = String(online);
+}
+
+// Console forms marked data-socket-form (phase, countdown, announcement, suggested
+// merges) go over the socket when it is up; the plain POST stays the fallback.
+function frameOf(form, submitter) {
+  const data = new FormData(form);
+  if (submitter && submitter.name) data.set(submitter.name, submitter.value);
+  const action = data.get("action");
+  const int = (name) => Number(data.get(name));
+  if (action === "merge") return { type: "moderate", action, item: int("item"), into: int("into") };
+  if (action === "phase") return { type: "moderate", action, phase: String(data.get("phase")) };
+  if (action === "announce") return { type: "moderate", action, text: String(data.get("text") || "") };
+  if (action === "timer") {
+    const raw = String(data.get("minutes") || "").trim().replace(",", ".");
+    if (raw === "" || raw === "0") return { type: "moderate", action, seconds: null };
+    const minutes = Number(raw);
+    if (!Number.isFinite(minutes)) return null; // the form POST explains
+    return { type: "moderate", action, seconds: Math.round(minutes * 60) };
+  }
+  return null;
+}
+
+function socketError(message) {
+  const el = document.querySelector("[data-socket-error]");
+  if (!el) return;
+  el.textContent = message || "";
+  el.hidden = !message;
+}
+
+document.addEventListener("submit", (ev) => {
+  const form = ev.target.closest("form[data-socket-form]");
+  if (!form || !live || document.documentElement.dataset.live !== "online") return;
+  const frame = frameOf(form, ev.submitter);
+  if (!frame) return;
+  ev.preventDefault();
+  socketError("");
+  live.send(frame, (ack) => {
+    if (!ack.ok) socketError(ack.error && ack.error.message);
+    else schedule();
+  });
+});
 
 function schedule() {
   if (timer === null) timer = setTimeout(refresh, 300);
@@ -42,13 +98,15 @@ function schedule() {
 
 document.addEventListener("focusout", () => { if (dirty) schedule(); });
 
-connect({
+live = connect({
   code: document.body.dataset.code,
   handlers: {
     // The page is fresh on the first connect; after a reconnect it may be stale.
-    snapshot: () => { if (connectedBefore) schedule(); connectedBefore = true; },
+    snapshot: (state) => { showSession(state.forum, t); if (connectedBefore) schedule(); connectedBefore = true; },
     tally: () => schedule(),
-    event: (event) => {
+    presence: (n) => { online = n; showOnline(); },
+    event: (event, state) => {
+      if (event.name === "forum.updated") showSession(state.forum, t);
       schedule();
       if (event.name === "item.added") announce(t.new_item + " " + event.data.text);
     },

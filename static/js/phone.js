@@ -2,8 +2,10 @@
 // (kept in the outbox while offline). Without JavaScript the page is a plain form.
 import { announcer, connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
-import { applyTally, wireBallots } from "./ballot.js";
+import { applyBallot, applyTally, wireBallots } from "./ballot.js";
 import { pauseControl } from "./pause.js";
+import { showSession } from "./session.js";
+import { wireSimilar } from "./similar.js";
 
 const body = document.body;
 const t = texts();
@@ -106,18 +108,19 @@ function roundError(section, message) {
 
 let roundsMissed = false;
 const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
-  if (live.state) render(live.state);
+  if (live.state) { showSession(live.state.forum, t); render(live.state); }
   if (roundsMissed) { roundsMissed = false; refreshRounds(); }
 });
 
 const live = connect({
   code: body.dataset.code,
   handlers: {
-    snapshot: (state) => render(state),
+    snapshot: (state) => { showSession(state.forum, t); render(state); },
     tally: (frame) => { if (!paused()) applyTally(roundsEl, t, frame); },
     event: (event, state) => {
       if (paused()) { if (event.name.startsWith("round.")) roundsMissed = true; return; }
       if (event.name.startsWith("round.")) refreshRounds();
+      if (event.name === "forum.updated") showSession(state.forum, t);
       const added = render(state);
       added.forEach((id) => {
         const item = state.items.find((i) => i.id === id);
@@ -130,6 +133,13 @@ const live = connect({
 });
 
 if (roundsEl) wireBallots(roundsEl, live.send, roundError, announce, t);
+if (form) {
+  // a support given from the suggestions shows on the ballot at once
+  wireSimilar(form, body.dataset.code, live, t, announce, (round, result) => {
+    const section = roundsEl && roundsEl.querySelector(`section.round[data-round="${round}"]`);
+    if (section && result) applyBallot(section, result);
+  });
+}
 
 if (form) {
   form.addEventListener("submit", (ev) => {

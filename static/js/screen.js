@@ -3,12 +3,17 @@ import { connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
 import { applyTally } from "./ballot.js";
 import { pauseControl } from "./pause.js";
+import { showSession } from "./session.js";
+import { fitter } from "./screenfit.js";
 
 const t = texts();
 const wall = document.querySelector(".screen-wall");
 const online = document.querySelector("[data-online]");
 const statusEl = document.querySelector("[data-connection]");
 const key = new URLSearchParams(location.search).get("key") || "";
+const fit = fitter(wall, t);
+window.addEventListener("resize", fit);
+fit();
 
 const roundsEl = document.querySelector("[data-rounds]");
 const METRIC = {
@@ -42,22 +47,26 @@ async function refreshRounds() {
   const html = new DOMParser().parseFromString(await response.text(), "text/html");
   const fresh = html.querySelector("[data-rounds]");
   if (fresh) roundsEl.replaceChildren(...fresh.childNodes);
+  fit();
 }
 
 const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
-  if (live.state) syncWall(wall, live.state.items, t);
+  if (live.state) { showSession(live.state.forum, t); syncWall(wall, live.state.items, t); }
   refreshRounds();
+  fit();
 });
 
 const live = connect({
   code: document.body.dataset.code,
   key,
   handlers: {
-    snapshot: (state) => syncWall(wall, state.items, t),
+    snapshot: (state) => { showSession(state.forum, t); syncWall(wall, state.items, t); fit(); },
     event: (event, state) => {
       if (paused()) return;
       if (event.name.startsWith("round.")) refreshRounds();
+      if (event.name === "forum.updated") showSession(state.forum, t);
       syncWall(wall, state.items, t);
+      fit();
     },
     tally: (frame) => { if (!paused()) { applyTally(roundsEl, t, frame); bars(frame); } },
     presence: (n) => { if (online) online.textContent = (t.online || "%(n)s").replace("%(n)s", n); },

@@ -16,15 +16,16 @@ def live(tmp_path_factory):
     info = prepare(env)
     server = Server(env).start()
     info["url"] = server.url
-    info["env"] = env  # for tests that set up more data in the same database
+    info["env"] = env  # to set up more forums in the server's database (test_forum_session.py)
     yield info
     server.stop()
 
 
-# Package scope: Playwright's sync API keeps an event loop running in this thread while
-# it is open, and the async tests that follow (tests/realtime) need the thread's loop free.
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API keeps its event loop running in
+    # the main thread until it stops, and asyncio tests collected after the browser tests
+    # (tests/realtime/test_hub_pace.py) cannot start their own loop while it runs.
     require("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 

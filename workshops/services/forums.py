@@ -28,3 +28,124 @@ def set_proposals_open(*, actor: Actor, forum: Forum, open: bool) -> Forum:
     record_event(forum, "forum.updated", forum_data(forum))
     audit(forum, actor, "forum.proposals.opened" if open else "forum.proposals.closed")
     return forum
+
+
+# The countdown a moderator may start: from ten seconds to two hours.
+TIMER_MIN_SECONDS = 10
+TIMER_MAX_SECONDS = 2 * 60 * 60
+ANNOUNCEMENT_MAX = 140
+
+
+def _require_moderator(actor: Actor, forum: Forum) -> None:
+    if not rules.can_moderate(actor, forum):
+        raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
+
+
+def _changed(forum: Forum, actor: Actor, fields: list[str], action: str, data: dict | None = None) -> Forum:
+    forum.save(update_fields=fields)
+    record_event(forum, "forum.updated", forum_data(forum))
+    audit(forum, actor, action, data)
+    return forum
+
+
+@transaction.atomic
+def set_phase(*, actor: Actor, forum: Forum, phase) -> Forum:
+    """Tell the room what it is doing now: collecting, discussing, voting or results
+    (moderators). Records ``forum.updated``; the same phase again changes nothing.
+
+    The phase is what phones and the screen put first; it does not open or close
+    proposals or rounds by itself (those are their own switches, so a moderator can
+    e.g. keep proposals open while discussing).
+    """
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    if phase not in Forum.Phase.values:
+        raise ServiceError(ServiceError.INVALID, _("Choose a phase: collecting, discussing, voting or results."))
+    if forum.phase == phase:
+        return forum
+    before = forum.phase
+    forum.phase = phase
+    return _changed(forum, actor, ["phase"], "forum.phase.changed", {"before": before, "after": phase})
+
+
+def move_phase(forum: Forum, phase: str) -> None:
+    """Move a locked forum to ``phase`` as part of another moderator action (opening a
+    round moves to voting, closing the last open one to results). Records
+    ``forum.updated`` only when the phase changes; the calling service audits."""
+    if forum.phase == phase:
+        return
+    forum.phase = phase
+    forum.save(update_fields=["phase"])
+    record_event(forum, "forum.updated", forum_data(forum))
+
+
+@transaction.atomic
+def start_timer(*, actor: Actor, forum: Forum, seconds) -> Forum:
+    """Start (or restart) a countdown of ``seconds`` shown on phones and the screen
+    (moderators). ``None`` or 0 stops it. Records ``forum.updated``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    if seconds in (None, "", 0, "0"):
+        return _stop(forum, actor)
+    try:
+        number = int(seconds) if not isinstance(seconds, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not TIMER_MIN_SECONDS <= number <= TIMER_MAX_SECONDS:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("A timer runs from %(min)d seconds to %(max)d minutes.")
+            % {"min": TIMER_MIN_SECONDS, "max": TIMER_MAX_SECONDS // 60},
+        )
+    forum.timer_seconds = number
+    forum.timer_ends_at = timezone.now() + timedelta(seconds=number)
+    return _changed(forum, actor, ["timer_seconds", "timer_ends_at"], "forum.timer.started", {"seconds": number})
+
+
+@transaction.atomic
+def stop_timer(*, actor: Actor, forum: Forum) -> Forum:
+    """Take the countdown off phones and the screen (moderators). Records
+    ``forum.updated`` when a timer was set."""
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    return _stop(forum, actor)
+
+
+def _stop(forum: Forum, actor: Actor) -> Forum:
+    if forum.timer_ends_at is None:
+        return forum
+    forum.timer_ends_at = None
+    forum.timer_seconds = None
+    return _changed(forum, actor, ["timer_seconds", "timer_ends_at"], "forum.timer.stopped")
+
+
+@transaction.atomic
+def announce(*, actor: Actor, forum: Forum, text) -> Forum:
+    """Show one line to the room on phones and the screen, or clear it with empty text
+    (moderators). At most ANNOUNCEMENT_MAX characters after trimming; line breaks become
+    spaces. Records ``forum.updated``."""
+    forum = lock_forum(forum.pk)
+    _require_moderator(actor, forum)
+    if not isinstance(text, str):
+        raise ServiceError(ServiceError.INVALID, _("The announcement must be text."), field="announcement")
+    import unicodedata
+
+    text = " ".join(
+        "".join(ch if unicodedata.category(ch) != "Cc" else " " for ch in text).split()
+    )
+    if len(text) > ANNOUNCEMENT_MAX:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("The announcement is too long: at most %(limit)d characters, this one has %(count)d.")
+            % {"limit": ANNOUNCEMENT_MAX, "count": len(text)},
+            field="announcement",
+        )
+    if text == forum.announcement:
+        return forum
+    forum.announcement = text
+    return _changed(forum, actor, ["announcement"], "forum.announced" if text else "forum.announcement.cleared",
+                    {"text": text})

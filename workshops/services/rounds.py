@@ -9,6 +9,7 @@ from workshops.exceptions import ServiceError
 from workshops.models import Forum, Item, Round
 from workshops.selectors import round_data
 from workshops.services.events import audit, lock_forum, lock_forums, record_event
+from workshops.services.forums import move_phase
 from workshops.text import clean_user_text
 
 MAX_BUDGET = 100
@@ -126,6 +127,9 @@ def open_round(
         round_.veto = _positive_int(veto, _("The veto threshold"), maximum=10)
     round_.save()
     round_.items.set(chosen)
+    # The room votes now: phones and the screen put the ballot first (recorded before the
+    # round, so a client shows the ballot the moment the round arrives).
+    move_phase(forum, Forum.Phase.VOTING)
     record_event(forum, "round.opened", round_data(round_, sorted(i.pk for i in chosen)))
     audit(forum, actor, "forum.round.opened", {"round": round_.pk, "method": method, "items": len(chosen)})
     return round_
@@ -166,6 +170,9 @@ def close_round(*, actor: Actor, forum: Forum, round) -> Round:
     round_.status = Round.Status.CLOSED
     round_.closed_at = timezone.now()
     round_.save(update_fields=["status", "closed_at"])
+    if not forum.rounds.filter(status=Round.Status.OPEN).exclude(pk=round_.pk).exists():
+        # The last open round closes: the room looks at the results.
+        move_phase(forum, Forum.Phase.RESULTS)
     record_event(forum, "round.closed", round_data(round_))
     audit(forum, actor, "forum.round.closed", {"round": round_.pk})
     if forum.kind == Forum.Kind.PLENARY and round_.method == Round.Method.ADOPTION:
