@@ -51,12 +51,14 @@ MODERATOR_TEMPLATES = [
     "templates/workshops/moderate.html",
     "templates/workshops/_console_rounds.html",
     "templates/workshops/_moderate_item.html",
+    "templates/workshops/_console_session.html",
 ]
 PARTICIPANT_MODULES = [
     "config/settings.py",  # the language names of the switcher
     "workshops/templatetags/mitwirken.py",
     "workshops/views.py",
     "workshops/views_info.py",
+    "workshops/console.py",  # the phase hints a phone shows
     "workshops/services/participants.py",
     "workshops/services/items.py",
     "workshops/services/votes.py",
@@ -67,7 +69,7 @@ PARTICIPANT_MODULES = [
     "realtime/protocol.py",
 ]
 # (model, field) whose choices a phone shows: the kinds of items, the voting methods.
-PARTICIPANT_CHOICES = [("Item", "kind"), ("Round", "method")]
+PARTICIPANT_CHOICES = [("Item", "kind"), ("Round", "method"), ("Forum", "phase")]
 
 KEYWORDS = {
     "_": None, "gettext": None, "gettext_lazy": None, "gettext_noop": None,
