@@ -115,12 +115,17 @@ const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
 const live = connect({
   code: body.dataset.code,
   handlers: {
-    snapshot: (state) => { showSession(state.forum, t); render(state); },
+    snapshot: (state) => { body.dataset.phaseSpoken = state.forum.phase; showSession(state.forum, t); render(state); },
     tally: (frame) => { if (!paused()) applyTally(roundsEl, t, frame); },
     event: (event, state) => {
       if (paused()) { if (event.name.startsWith("round.")) roundsMissed = true; return; }
       if (event.name.startsWith("round.")) refreshRounds();
-      if (event.name === "forum.updated") showSession(state.forum, t);
+      if (event.name === "forum.updated") {
+        // a new phase is announced through the page's one polite, batched live region
+        if (state.forum.phase !== body.dataset.phaseSpoken && t.phases) announce(t.phases[state.forum.phase] || "");
+        body.dataset.phaseSpoken = state.forum.phase;
+        showSession(state.forum, t);
+      }
       const added = render(state);
       added.forEach((id) => {
         const item = state.items.find((i) => i.id === id);

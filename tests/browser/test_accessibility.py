@@ -71,6 +71,8 @@ def set_state(site, state):
     """Put the forum into a phase: collecting, a round of one method open, or results."""
     close_rounds(site)
     action = f"{site['base']}/moderate/action"
+    if state == "collecting":  # closing a round moves the forum to its results
+        post(site["mod"], action, {"action": "phase", "phase": "collecting"})
     if state in {"support", "dots", "consent", "adoption"}:
         post(site["mod"], action, {"action": "open_round", "method": state, "kind": "measure",
                                    "budget": "3", "per_item": "2"})
