@@ -3,7 +3,6 @@ and the screen then show."""
 import re
 
 import pytest
-from django.conf import settings
 
 from tests.factories import make_forum, make_moderator
 from workshops.models import AuditEntry, Forum

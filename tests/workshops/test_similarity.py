@@ -3,7 +3,6 @@ already there" (workshops/similarity.py, workshops/console.py)."""
 import re
 
 import pytest
-from django.conf import settings
 
 from tests.factories import make_forum, moderator_actor, participant_actor
 from workshops.similarity import THRESHOLD, normalise, similarity, stem, units
