@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 def _propose(actor: Actor, forum: Forum, f: dict):
     item = item_services.propose_item(
-        actor=actor, forum=forum, field=f["field"], kind=f["kind"], text=f["text"], refs=f["refs"]
+        actor=actor, forum=forum, field=f["field"], kind=f["kind"], text=f["text"], refs=f["refs"],
+        details=f.get("details"),
     )
     return {"id": item.pk}
 

@@ -102,12 +102,19 @@ def _parse_propose(frame: dict, command_id: str) -> dict:
         raise ProtocolError("invalid", _("“refs” must be a list of item ids."), command_id)
     if len(refs) > MAX_REFS:
         raise ProtocolError("invalid", _("Too many links."), command_id)
+    details = frame.get("details")
+    if details is None:
+        details = {}
+    # Optional details of a measure (docs/protocol.md); the service checks names and lengths.
+    if not isinstance(details, dict) or not all(isinstance(v, str) for v in details.values()):
+        raise ProtocolError("invalid", _("“details” must be an object of texts."), command_id)
     return {
         "field": _require_int(frame, "field", command_id, minimum=1),
         "kind": _require_str(frame, "kind", command_id),
         # The service trims and enforces the 500-character limit with its own message.
         "text": _require_str(frame, "text", command_id),
         "refs": refs,
+        "details": details,
     }
 
 

@@ -43,3 +43,15 @@ def fresh_shared_snapshots():
     yield
     shared_snapshots.entries.clear()
     current_revs.revs.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Django's LocaleMiddleware leaves the language of a request active in its thread;
+    a later test in that thread would otherwise run in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

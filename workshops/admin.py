@@ -17,10 +17,17 @@ from workshops.models import (
     Forum,
     ForumEvent,
     Item,
+    MeasureUpdate,
     Participant,
 )
 from workshops.services.forums import set_proposals_open
 from workshops.services.items import hide_item, restore_item
+from workshops.services.measures import (
+    carry_over_measures,
+    publish_results,
+    set_implementation_status,
+    set_measure_details,
+)
 
 
 class ActionFieldInline(admin.TabularInline):
@@ -55,6 +62,18 @@ class ConferenceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["moderators"]
     inlines = [ActionFieldInline]
+    readonly_fields = ["results_published"]
+    actions = ["publish", "unpublish"]
+
+    @admin.action(description=_("Publish the results (exports for everyone)"))
+    def publish(self, request, queryset):
+        _run(self, request, queryset, lambda a, c: publish_results(actor=a, conference=c, published=True),
+             _("Results of %(n)d conferences published."))
+
+    @admin.action(description=_("Withdraw the publication of the results"))
+    def unpublish(self, request, queryset):
+        _run(self, request, queryset, lambda a, c: publish_results(actor=a, conference=c, published=False),
+             _("Publication of %(n)d conferences withdrawn."))
 
 
 # The forum columns the admin may write: set-up only. The rest (rev, proposals_open,
@@ -116,8 +135,14 @@ class ForumAdmin(admin.ModelAdmin):
     list_filter = ["conference", "kind", "proposals_open"]
     readonly_fields = ["proposals_open", "rev", "screen_key"]
     filter_horizontal = ["fields"]
-    actions = ["open_proposals", "close_proposals"]
+    actions = ["open_proposals", "close_proposals", "carry_over"]
     list_select_related = ["conference"]
+
+    @admin.action(description=_("Bring in the previous conference's adopted measures"))
+    def carry_over(self, request, queryset):
+        _run(self, request, queryset,
+             lambda a, f: carry_over_measures(actor=a, conference=f.conference, forum=f),
+             _("Measures brought into %(n)d forums."))
 
     def get_readonly_fields(self, request, obj=None):
         # A forum's items, participants and rounds belong to its conference: moving it
@@ -163,13 +188,57 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+MEASURE_DETAILS = ["lead", "partners", "timeframe", "resources", "indicator"]
+
+
 @admin.register(Item)
 class ItemAdmin(ReadOnlyAdmin):
-    list_display = ["id", "text", "kind", "field", "forum", "status", "created_at"]
-    list_filter = ["forum__conference", "forum", "kind", "status"]
+    list_display = ["id", "text", "kind", "field", "forum", "status", "adopted", "implementation", "progress", "created_at"]
+    list_filter = ["forum__conference", "forum", "kind", "status", "adopted", "implementation"]
     search_fields = ["text"]
     list_select_related = ["field", "forum"]
-    actions = ["hide", "restore"]
+    actions = ["hide", "restore", "mark_planned", "mark_in_progress", "mark_done", "mark_dropped"]
+    # A measure's details are the one thing written here, through the service; the rest
+    # is shown read-only.
+    fields = ["text", "kind", "field", "forum", "status", "adopted", *MEASURE_DETAILS,
+              "implementation", "progress", "origin"]
+    readonly_fields = [name for name in fields if name not in MEASURE_DETAILS]
+
+    def has_change_permission(self, request, obj=None):
+        from workshops import rules
+
+        return (obj is not None and obj.kind == Item.Kind.MEASURE and obj.origin_id is None
+                and rules.is_moderator(Actor(user=request.user), obj.forum.conference_id))
+
+    def save_model(self, request, obj, form, change):
+        try:
+            set_measure_details(actor=Actor(user=request.user), item=obj.pk,
+                                **{name: form.cleaned_data.get(name, "") for name in MEASURE_DETAILS})
+        except ServiceError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # refs and the rest are not edited here
+
+    def _mark(self, request, queryset, status):
+        _run(self, request, queryset, lambda a, i: set_implementation_status(actor=a, item=i, status=status),
+             _("Status of %(n)d measures set."))
+
+    @admin.action(description=_("Implementation: planned"))
+    def mark_planned(self, request, queryset):
+        self._mark(request, queryset, Item.Implementation.PLANNED)
+
+    @admin.action(description=_("Implementation: in progress"))
+    def mark_in_progress(self, request, queryset):
+        self._mark(request, queryset, Item.Implementation.IN_PROGRESS)
+
+    @admin.action(description=_("Implementation: done"))
+    def mark_done(self, request, queryset):
+        self._mark(request, queryset, Item.Implementation.DONE)
+
+    @admin.action(description=_("Implementation: dropped"))
+    def mark_dropped(self, request, queryset):
+        self._mark(request, queryset, Item.Implementation.DROPPED)
 
     @admin.action(description=_("Hide the selected items"))
     def hide(self, request, queryset):
@@ -201,3 +270,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "actor_user", "forum"]
     list_filter = ["conference", "action"]
     list_select_related = ["actor_user", "forum"]
+
+
+@admin.register(MeasureUpdate)
+class MeasureUpdateAdmin(ReadOnlyAdmin):
+    list_display = ["date", "text", "item"]
+    list_filter = ["item__forum__conference"]
+    list_select_related = ["item"]

@@ -34,6 +34,19 @@ class Conference(models.Model):
         related_name="moderated_conferences",
         blank=True,
     )
+    # Exports are for moderators until the results are published; then for everyone
+    # (services.measures.publish_results).
+    results_published = models.BooleanField(_("results published"), default=False, editable=False)
+    # The conference before this one, whose adopted measures this one evaluates
+    # (services.measures.carry_over_measures).
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_conferences",
+        verbose_name=_("previous conference"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -150,6 +163,12 @@ class Item(models.Model):
         HIDDEN = "hidden", _("hidden")
         MERGED = "merged", _("merged")
 
+    class Implementation(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        DROPPED = "dropped", _("dropped")
+
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="items")
     field = models.ForeignKey(
         ActionField, on_delete=models.PROTECT, related_name="items", verbose_name=_("action field")
@@ -179,6 +198,24 @@ class Item(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # What the city needs to carry a measure out (services.measures.set_measure_details).
+    lead = models.CharField(_("lead (Federführung)"), max_length=200, blank=True)
+    partners = models.CharField(_("partners"), max_length=300, blank=True)
+    timeframe = models.CharField(_("time frame"), max_length=200, blank=True)
+    resources = models.CharField(_("resources"), max_length=300, blank=True)
+    indicator = models.CharField(_("indicator of success"), max_length=300, blank=True)
+    # The follow-up of an adopted measure until the next conference.
+    implementation = models.CharField(
+        _("implementation status"), max_length=16, choices=Implementation.choices,
+        default=Implementation.PLANNED,
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # A measure brought in from the previous conference for evaluation: it shows the
+    # origin's text and status and cannot be edited here.
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into",
+        verbose_name=_("carried over from"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -349,3 +386,23 @@ class VotingCard(models.Model):
             # one card per phone and forum
             models.UniqueConstraint(fields=["forum", "participant"], name="card_per_participant"),
         ]
+
+
+class MeasureUpdate(models.Model):
+    """A dated note on how an adopted measure is getting on (services.measures)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="updates", verbose_name=_("measure"))
+    date = models.DateField(_("date"))
+    text = models.CharField(_("text"), max_length=500)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("measure update")
+        verbose_name_plural = _("measure updates")
+        ordering = ["item", "-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date}: {self.text[:60]}"

@@ -37,3 +37,12 @@ def can_propose(actor: Actor, forum: Forum) -> bool:
     if can_moderate(actor, forum):
         return True
     return is_participant(actor, forum.conference_id) and forum.proposals_open
+
+
+def can_view_results(actor: Actor, conference: Conference) -> bool:
+    """The exports: the conference's moderators (and staff) always, everyone once the
+    conference has published its results."""
+    if conference.results_published or is_moderator(actor, conference):
+        return True
+    user = actor.user
+    return user is not None and user.is_authenticated and user.is_active and user.is_staff

@@ -19,7 +19,7 @@ def item_data(item: Item, ref_ids: list[int] | None = None) -> dict:
     """
     if ref_ids is None:
         ref_ids = sorted(ref.pk for ref in item.refs.all())
-    return {
+    data = {
         "id": item.pk,
         "field": item.field_id,
         "kind": item.kind,
@@ -32,6 +32,25 @@ def item_data(item: Item, ref_ids: list[int] | None = None) -> dict:
         "adopted": item.adopted,
         "author": item.author.display_name if item.author_id and item.author else "",
         "created": item.created_at.isoformat() if item.created_at else None,
+    }
+    if item.kind == Item.Kind.MEASURE:
+        # What the city needs to carry it out, and how far it got (services.measures).
+        data.update(measure_details(item))
+    return data
+
+
+DETAIL_FIELDS = ("lead", "partners", "timeframe", "resources", "indicator")
+
+
+def measure_details(item: Item) -> dict:
+    """A measure's details and follow-up, as ``item_data`` carries them for measures.
+    A measure carried over from the previous conference shows its origin's status."""
+    followed = item.origin if item.origin_id else item
+    return {
+        "details": {name: getattr(item, name) for name in DETAIL_FIELDS},
+        "implementation": followed.implementation,
+        "progress": followed.progress,
+        "origin": item.origin_id,
     }
 
 
@@ -121,7 +140,7 @@ def forum_items(forum: Forum, *, include_hidden: bool) -> list[Item]:
         wanted |= plenary_pool(forum.conference_id)
     return list(
         Item.objects.filter(wanted)
-        .select_related("author")
+        .select_related("author", "origin__forum__conference")
         .prefetch_related(Prefetch("refs", queryset=Item.objects.only("id")))
         .order_by("id")
     )

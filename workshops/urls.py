@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from workshops import console, views, views_info
+from workshops import conference_views, console, views, views_info
 
 app_name = "workshops"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("f/<str:code>/moderate/", views.moderate, name="moderate"),
     path("f/<str:code>/moderate/action", views.moderate_action, name="moderate_action"),
     path("f/<str:code>/screen/", views.screen, name="screen"),
+    path("c/<slug:slug>/export/", conference_views.exports_page, name="exports"),
+    re_path(r"^c/(?P<slug>[-\w]+)/export/(?P<kind>measures|documentation)\.(?P<fmt>xlsx|docx|pdf|csv|json)$",
+            conference_views.export_file, name="export_file"),
+    path("c/<slug:slug>/measures/", conference_views.measures_status, name="measures"),
+    path("c/<slug:slug>/measures/manage/", conference_views.measures_manage, name="measures_manage"),
 ]

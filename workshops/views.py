@@ -73,6 +73,9 @@ def live_texts() -> dict:
         "already_there": _("This is already there:"),
         "support_instead": _("Support this instead"),
         "supported_instead": _("You support it now. Thank you!"),
+        # a measure brought in from the previous conference (static/js/wall.js)
+        "carried": _("from the previous conference: %(status)s, %(progress)s %%"),
+        "implementation": {value: str(label) for value, label in Item.Implementation.choices},
         "decimal": get_format("DECIMAL_SEPARATOR"),  # static/js/ballot.js writes fractions with it
     }
 
@@ -220,7 +223,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "kinds": Item.Kind.choices,
         # What a new goal or measure can answer, for the "answers" choices.
         "answerable": {"goal": by_kind["need"], "measure": by_kind["goal"]},
-        "values": {"field": "", "kind": "", "text": "", "refs": []},
+        "values": {"field": "", "kind": "", "text": "", "refs": [], "details": {}},
         "error": None,
         "text_max": settings.ITEM_TEXT_MAX,
         "rev": forum.rev,
@@ -233,7 +236,18 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     context.update(extra)
     context["phase_hint"] = console.phase_hint(forum)
     context["timer"] = console.timer_for_page(forum)
+    given = context["values"].get("details") or {}
+    context["detail_fields"] = [{**d, "value": given.get(d["name"], "")} for d in _detail_fields()]
     return context
+
+
+def _detail_fields() -> list[dict]:
+    """The optional details of a proposed measure, for the phone's form."""
+    from workshops.exports.layout import detail_labels
+    from workshops.services.measures import DETAIL_LIMITS
+
+    labels = detail_labels()
+    return [{"name": name, "label": labels[name], "limit": DETAIL_LIMITS[name]} for name in selectors.DETAIL_FIELDS]
 
 
 @never_cache
@@ -260,6 +274,8 @@ def propose(request, code):
         "kind": request.POST.get("kind", ""),
         "text": request.POST.get("text", ""),
         "refs": request.POST.getlist("refs"),
+        # optional, for a measure: lead, partners, time frame, resources, indicator
+        "details": {name: request.POST.get(name, "") for name in selectors.DETAIL_FIELDS if request.POST.get(name)},
     }
     try:
         item = item_services.propose_item(
@@ -269,6 +285,7 @@ def propose(request, code):
             kind=values["kind"],
             text=values["text"],
             refs=values["refs"],
+            details=values["details"],
         )
     except ServiceError as exc:
         context = _phone_context(request, forum, actor, values=values, error=exc)

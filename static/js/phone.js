@@ -162,10 +162,15 @@ if (form) {
       text: String(data.get("text") || ""),
       refs: data.getAll("refs").map(Number),
     };
+    // A measure's optional details (lead, partners ...; see _propose_details.html).
+    const details = {};
+    form.querySelectorAll("[data-measure-details] input").forEach((i) => { if (i.value.trim()) details[i.name] = i.value; });
+    if (Object.keys(details).length) entry.details = details;
     const textarea = form.querySelector("textarea[name=text]");
     live.send(entry, (ack, stored) => answered(ack, stored || entry));
     if (textarea) textarea.value = "";
     form.querySelectorAll("input[name=refs]:checked").forEach((i) => { i.checked = false; });
+    form.querySelectorAll("[data-measure-details] input").forEach((i) => { i.value = ""; });
     if (live.pendingCount() > 0 && statusEl && statusEl.classList.contains("offline")) announce(t.queued);
   });
 }

@@ -8,7 +8,7 @@ export function texts() {
 
 function signature(item) {
   return [item.text, item.status, item.author, (item.refs || []).join(","), item.merged_into,
-    item.shortlisted, item.adopted].join("\u0001");
+    item.shortlisted, item.adopted, item.origin, item.implementation, item.progress].join("\u0001");
 }
 
 export function renderItem(item, t) {
@@ -60,6 +60,15 @@ export function renderItem(item, t) {
     badge.className = "badge";
     badge.textContent = decision;
     meta.appendChild(badge);
+  }
+  if (item.origin) {
+    // brought in from the previous conference: its status, read-only (_item_body.html)
+    const carried = document.createElement("span");
+    carried.className = "badge";
+    carried.textContent = (t.carried || "%(status)s, %(progress)s %%")
+      .replace("%(status)s", (t.implementation || {})[item.implementation] || item.implementation)
+      .replace("%(progress)s", item.progress).replace("%%", "%");
+    meta.appendChild(carried);
   }
   li.appendChild(meta);
   return li;

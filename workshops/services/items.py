@@ -168,6 +168,15 @@ def _lock_with_plenaries(forum: Forum) -> tuple[Forum, _PlenaryEcho]:
     return locked[forum.pk], _PlenaryEcho(forum.conference_id, [locked[pk] for pk in plenary_ids])
 
 
+def _refuse_carried(item: Item) -> None:
+    """A measure brought in from the previous conference keeps its wording: it is the
+    record of what that conference adopted."""
+    if item.origin_id is not None:
+        raise ServiceError(
+            ServiceError.INVALID, _("This measure comes from the previous conference and cannot be changed here.")
+        )
+
+
 def _require_moderator(actor: Actor, forum: Forum) -> None:
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
@@ -175,12 +184,14 @@ def _require_moderator(actor: Actor, forum: Forum) -> None:
 
 @transaction.atomic
 def propose_item(
-    *, actor: Actor, forum: Forum, field, kind, text, refs: Iterable = ()
+    *, actor: Actor, forum: Forum, field, kind, text, refs: Iterable = (), details: dict | None = None
 ) -> Item:
     """Add a need, goal or measure to the forum.
 
     Precondition: the actor is a participant of the forum's conference while proposals
-    are open, or a moderator. Records ``item.added``.
+    are open, or a moderator. A measure may come with ``details`` (lead, partners,
+    timeframe, resources, indicator; each optional, see ``measures.clean_details``).
+    Records ``item.added``.
     """
     forum = lock_forum(forum.pk)
     if not rules.can_take_part(actor, forum):
@@ -195,6 +206,11 @@ def propose_item(
     kind = _check_kind(kind)
     field = _check_field(forum, field)
     ref_items = _check_refs(forum, kind, refs)
+    from workshops.services.measures import clean_details
+
+    detail_values = clean_details(details or {})
+    if kind != Item.Kind.MEASURE and any(detail_values.values()):
+        raise ServiceError(ServiceError.INVALID, _("Only measures have a lead, partners and a time frame."))
     item = Item.objects.create(
         forum=forum,
         field=field,
@@ -202,6 +218,7 @@ def propose_item(
         text=text,
         author=actor.participant if actor.participant and not actor.user_id else None,
         author_user_id=actor.user_id,
+        **detail_values,
     )
     if ref_items:
         item.refs.set(ref_items)
@@ -217,6 +234,7 @@ def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
     item = _get_item(forum, item)
     if item.status == Item.Status.MERGED:
         raise ServiceError(ServiceError.INVALID, _("This item was merged into another one."))
+    _refuse_carried(item)
     text = clean_text(text)
     if text == item.text:
         return item
@@ -283,6 +301,8 @@ def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
         raise ServiceError(ServiceError.INVALID, _("An item cannot be merged into itself."))
     if duplicate.status != Item.Status.VISIBLE or target.status != Item.Status.VISIBLE:
         raise ServiceError(ServiceError.INVALID, _("Only items that are shown can be merged."))
+    _refuse_carried(duplicate)
+    _refuse_carried(target)
     if duplicate.kind != target.kind:
         raise ServiceError(
             ServiceError.INVALID, _("Only items of the same kind (need, goal, measure) can be merged.")

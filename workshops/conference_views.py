@@ -1,0 +1,211 @@
+"""Conference-wide pages: the exports, the public status of the adopted measures, and
+the moderators' page to follow them up. Reads through ``exports.data`` and the
+selectors below; every change is one call into ``services.measures``.
+"""
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from workshops import rules
+from workshops.actors import Actor
+from workshops.exceptions import ServiceError
+from workshops.exports.data import DOCUMENTATION, KINDS, MEASURES, conference_report
+from workshops.exports.writers import FORMATS
+from workshops.exports.writers import render as render_export
+from workshops.models import Conference, Item, MeasureUpdate
+from workshops.selectors import DETAIL_FIELDS
+from workshops.services import measures as measure_services
+
+# File names of the exports, per kind (German: the documents go to a German council).
+FILE_NAMES = {MEASURES: "massnahmen", DOCUMENTATION: "dokumentation"}
+
+
+def _conference(slug: str) -> Conference:
+    return get_object_or_404(Conference.objects.select_related("previous"), slug=slug)
+
+
+def _user_actor(request) -> Actor:
+    return Actor(user=request.user if request.user.is_authenticated else None)
+
+
+def _not_published(request, conference):
+    return render(request, "workshops/not_published.html", {"conference": conference}, status=403)
+
+
+def export_links(conference: Conference) -> list[dict]:
+    """The export files of a conference, for the exports page (and links elsewhere)."""
+    labels = {MEASURES: _("Adopted measures"), DOCUMENTATION: _("Full documentation")}
+    return [
+        {
+            "kind": kind,
+            "label": labels[kind],
+            "files": [
+                {"fmt": fmt, "url": reverse("workshops:export_file", args=[conference.slug, kind, fmt])}
+                for fmt in FORMATS
+            ],
+        }
+        for kind in KINDS
+    ]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def exports_page(request, slug):
+    """The exports of a conference; moderators also publish the results here."""
+    conference = _conference(slug)
+    actor = _user_actor(request)
+    moderator = rules.is_moderator(actor, conference)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            measure_services.publish_results(actor=actor, conference=conference,
+                                             published=request.POST.get("published") == "1")
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+        return HttpResponseRedirect(reverse("workshops:exports", args=[conference.slug]))
+    if not rules.can_view_results(actor, conference):
+        return _not_published(request, conference)
+    return render(request, "workshops/exports.html", {
+        "conference": conference,
+        "exports": export_links(conference),
+        "is_moderator": moderator,
+    })
+
+
+@never_cache
+@require_GET
+def export_file(request, slug, kind, fmt):
+    conference = _conference(slug)
+    if kind not in KINDS or fmt not in FORMATS:
+        raise Http404
+    if not rules.can_view_results(_user_actor(request), conference):
+        return _not_published(request, conference)
+    report = conference_report(conference, kind)
+    response = HttpResponse(render_export(report, fmt), content_type=FORMATS[fmt])
+    disposition = "inline" if fmt in ("pdf", "json") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{conference.slug}-{FILE_NAMES[kind]}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def adopted_measures(conference: Conference, *, field=None, status=None):
+    """The conference's adopted measures in the action fields' order, with their forum,
+    field and dated updates (newest first)."""
+    queryset = (
+        Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, adopted=True,
+                            status=Item.Status.VISIBLE)
+        .select_related("field", "forum")
+        .prefetch_related(Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")))
+        .order_by("field__position", "field_id", "id")
+    )
+    if field is not None:
+        queryset = queryset.filter(field_id=field)
+    if status is not None:
+        queryset = queryset.filter(implementation=status)
+    return list(queryset)
+
+
+@require_GET
+def measures_status(request, slug):
+    """The public status of the adopted measures, filterable by action field and status
+    (a GET form: works without JavaScript, and a filtered view can be bookmarked)."""
+    conference = _conference(slug)
+    fields = list(conference.fields.order_by("position", "id"))
+    field_ids = {str(f.pk): f.pk for f in fields}
+    chosen_field = field_ids.get(request.GET.get("field", ""))
+    chosen_status = request.GET.get("status", "")
+    if chosen_status not in Item.Implementation.values:
+        chosen_status = ""
+    measures = adopted_measures(conference, field=chosen_field, status=chosen_status or None)
+    return render(request, "workshops/measures_status.html", {
+        "conference": conference,
+        "fields": fields,
+        "statuses": Item.Implementation.choices,
+        "chosen_field": chosen_field,
+        "chosen_status": chosen_status,
+        "measures": measures,
+        "filtered": chosen_field is not None or bool(chosen_status),
+        "is_moderator": rules.is_moderator(_user_actor(request), conference),
+    })
+
+
+MANAGE_ACTIONS = {
+    "status": lambda actor, post: measure_services.set_implementation_status(
+        actor=actor, item=post.get("item"), status=post.get("status"), progress=post.get("progress")),
+    "details": lambda actor, post: measure_services.set_measure_details(
+        actor=actor, item=post.get("item"), **{name: post.get(name, "") for name in DETAIL_FIELDS}),
+    "update": lambda actor, post: measure_services.add_measure_update(
+        actor=actor, item=post.get("item"), text=post.get("text", ""), date=post.get("date") or None),
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def measures_manage(request, slug):
+    """The moderators' page for the measures of a conference: details of every measure,
+    status, progress and dated updates of the adopted ones, and bringing in the
+    previous conference's measures."""
+    conference = _conference(slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    actor = _user_actor(request)
+    if not rules.is_moderator(actor, conference):
+        return render(request, "workshops/forbidden.html", {"forum": None}, status=403)
+    back = reverse("workshops:measures_manage", args=[conference.slug])
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        item = request.POST.get("item", "")
+        try:
+            if action == "carry_over":
+                created = _carry_over(actor, conference, request.POST)
+                messages.success(request, _("%(n)d measures brought in.") % {"n": len(created)})
+            elif action in MANAGE_ACTIONS:
+                MANAGE_ACTIONS[action](actor, request.POST)
+                messages.success(request, _("Saved."))
+            else:
+                messages.error(request, _("Unknown action."))
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        return HttpResponseRedirect(back + (f"#measure-{item}" if item.isdigit() else ""))
+    measures = list(
+        Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE)
+        .select_related("field", "forum", "origin__forum__conference")
+        .prefetch_related(Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")))
+        .order_by("field__position", "field_id", "-adopted", "id")
+    )
+    from workshops.exports.layout import detail_labels
+
+    labels = detail_labels()
+    for measure in measures:
+        measure.detail_rows = [
+            {"name": name, "label": labels[name], "limit": measure_services.DETAIL_LIMITS[name],
+             "value": getattr(measure, name)}
+            for name in DETAIL_FIELDS
+        ]
+    return render(request, "workshops/measures_manage.html", {
+        "conference": conference,
+        "measures": measures,
+        "statuses": Item.Implementation.choices,
+        "forums": list(conference.forums.order_by("position", "id")),
+        "others": list(Conference.objects.exclude(pk=conference.pk).order_by("-date", "title")),
+        "update_max": measure_services.UPDATE_TEXT_MAX,
+    })
+
+
+def _carry_over(actor, conference, post):
+    forum = conference.forums.filter(pk=post.get("forum") if str(post.get("forum", "")).isdigit() else None).first()
+    if forum is None:
+        raise ServiceError(ServiceError.INVALID, _("Choose the forum that evaluates the measures."))
+    previous = None
+    if str(post.get("previous", "")).isdigit():
+        previous = Conference.objects.filter(pk=int(post["previous"])).first()
+    return measure_services.carry_over_measures(actor=actor, conference=conference, forum=forum, previous=previous)
