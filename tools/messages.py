@@ -42,6 +42,7 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_method_label.html",
     "templates/workshops/_tally.html",
     "templates/workshops/_wall.html",
+    "templates/workshops/_propose_details.html",
 ]
 # Templates only moderators (or the admin) see: German and English suffice. Every
 # template must be in one of the two lists (tests/test_translations.py checks it), so a
@@ -52,6 +53,12 @@ MODERATOR_TEMPLATES = [
     "templates/workshops/_console_rounds.html",
     "templates/workshops/_moderate_item.html",
     "templates/workshops/_console_session.html",
+    # the city's pages (exports, follow-up of measures): German and English
+    "templates/workshops/exports.html",
+    "templates/workshops/measures_manage.html",
+    "templates/workshops/measures_status.html",
+    "templates/workshops/_measure_status.html",
+    "templates/workshops/not_published.html",
 ]
 PARTICIPANT_MODULES = [
     "config/settings.py",  # the language names of the switcher
@@ -69,7 +76,7 @@ PARTICIPANT_MODULES = [
     "realtime/protocol.py",
 ]
 # (model, field) whose choices a phone shows: the kinds of items, the voting methods.
-PARTICIPANT_CHOICES = [("Item", "kind"), ("Round", "method"), ("Forum", "phase")]
+PARTICIPANT_CHOICES = [("Item", "kind"), ("Round", "method"), ("Forum", "phase"), ("Item", "implementation")]
 
 KEYWORDS = {
     "_": None, "gettext": None, "gettext_lazy": None, "gettext_noop": None,
@@ -101,7 +108,9 @@ def extract_file(path: str):
     if path.endswith(".html"):
         from django.utils.translation.template import templatize
 
-        source = templatize(full.read_text(encoding="utf-8"), origin=str(full)).encode("utf-8")
+        code = templatize(full.read_text(encoding="utf-8"), origin=str(full))
+        # indentation means nothing here, and Python's tokenizer would trip over it
+        source = "\n".join(line.lstrip() for line in code.splitlines()).encode("utf-8")
     else:
         source = full.read_bytes()
     for lineno, message, context in _python_messages(source, path):
