@@ -127,7 +127,7 @@ def open_page(site, who, path, requests):
     page.status = response.status if response else None
     if page.status == 404 and "{code}" not in path:
         return context, page
-    if who in LIVE_PAGES or "screen/?key=" + info["screen_key"] in url:
+    if (who in LIVE_PAGES and path.startswith("/f/")) or "screen/?key=" + info["screen_key"] in url:
         page.wait_for_selector("html[data-live=online]")
     page.wait_for_load_state("networkidle")
     return context, page
