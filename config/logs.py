@@ -1,14 +1,57 @@
-"""Structured logs: one JSON object per line (``LOG_FORMAT=json``), for a log collector.
+"""Logs without personal data, and structured when asked.
 
-What is logged never carries personal data: no names, no stakeholder groups, no
-proposal texts, no session keys, no addresses (Daphne's access log, which would carry
-addresses and screen keys in query strings, is off in ``config.serve``; the proxy's log
-is the place for access records, see docs/operations.md). Messages name forum ids,
-command types and counts.
+- No names, stakeholder groups, proposal texts or session keys: messages name forum ids,
+  command types and counts.
+- ``RedactAddresses`` is a logging filter on every handler of ``LOGGING``: any IPv4 or
+  IPv6 address left in a message (a library's warning, a traceback) becomes
+  ``[address]``.
+- ``AnonymousAccessLog`` is Daphne's access log with "-" for the client address and the
+  path without its query string (screen keys, card codes); ``python -m config.serve``
+  writes no access log unless ``--access-log`` is given, and then this one. The proxy's
+  log is the place for access records (docs/operations.md).
+- ``JsonFormatter``: one JSON object per line (``LOG_FORMAT=json``), for a log collector.
 """
 import json
 import logging
+import re
 import time
+
+from daphne.access import AccessLogGenerator
+
+IPV4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"
+IPV6 = r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])"
+ADDRESS_RE = re.compile(f"{IPV6}|{IPV4}")
+
+
+def _address(match: re.Match) -> str:
+    found = match.group(0)
+    # an IPv6 address has 7 colons or a "::"; "12:30:01" is a time
+    if ":" in found and "::" not in found and found.count(":") != 7:
+        return found
+    return "[address]"
+
+
+def redact(text: str) -> str:
+    return ADDRESS_RE.sub(_address, text)
+
+
+class RedactAddresses(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+class AnonymousAccessLog(AccessLogGenerator):
+    def __call__(self, protocol, action, details):
+        details = dict(details, client="-", path=str(details.get("path", "")).split("?")[0])
+        super().__call__(protocol, action, details)
 
 
 class JsonFormatter(logging.Formatter):

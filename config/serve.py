@@ -12,7 +12,8 @@ Daphne's own command line, with two differences:
   dead TCP connection to time out.
 
 - No access log unless ``--access-log`` is given (addresses and screen keys are personal
-  or secret; the proxy keeps access records).
+  or secret; the proxy keeps access records), and then one without client addresses and
+  query strings (``config.logs.AnonymousAccessLog``).
 
 The application defaults to ``config.asgi:application``.
 """
@@ -20,6 +21,7 @@ import logging
 import re
 import sys
 
+from daphne import cli
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
@@ -81,6 +83,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if not (args and re.fullmatch(r"[\w.]+:[\w.]+", args[-1])):
         args.append(APPLICATION)
+    from config.logs import AnonymousAccessLog
+
+    # Daphne's command line builds its access log from this module-level name.
+    cli.AccessLogGenerator = AnonymousAccessLog
     ProductionCommandLine().run(args)
 
 

@@ -71,7 +71,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, with the choice kept in the session and the conference's
+    # offer on participant pages (workshops/languages.py).
+    "workshops.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +95,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "workshops.languages.switcher",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -227,8 +230,11 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "config.logs.JsonFormatter"},
     },
+    # no client addresses in any log line (config/logs.py; Daphne's access log too)
+    "filters": {"redact_addresses": {"()": "config.logs.RedactAddresses"}},
     "handlers": {"console": {"class": "logging.StreamHandler",
-                             "formatter": "json" if env_str("LOG_FORMAT", "plain") == "json" else "plain"}},
+                             "formatter": "json" if env_str("LOG_FORMAT", "plain") == "json" else "plain",
+                             "filters": ["redact_addresses"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "INFO"}},
 }
@@ -275,3 +281,20 @@ JOINS_PER_MINUTE_PER_ADDRESS = env_int("JOINS_PER_MINUTE_PER_ADDRESS", 300)  # a
 CODE_MISSES_PER_MINUTE = env_int("CODE_MISSES_PER_MINUTE", 60)  # unknown join codes, per address
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)  # per 15 minutes
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)  # per 15 minutes
+
+# Privacy (DSGVO) and accessibility (BITV 2.0): who is responsible, whom to ask. Shown on
+# the privacy notice (templates/workshops/privacy.html) and the accessibility statement
+# (templates/workshops/accessibility.html); a city can also replace both templates.
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "Stadt Musterstadt, Integrationsbüro")
+PRIVACY_CONTROLLER_ADDRESS = env_str("PRIVACY_CONTROLLER_ADDRESS", "Rathausplatz 1, 12345 Musterstadt")
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "integration@musterstadt.example")
+PRIVACY_OFFICER_EMAIL = env_str("PRIVACY_OFFICER_EMAIL", "datenschutz@musterstadt.example")
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "barrierefreiheit@musterstadt.example")
+ACCESSIBILITY_CONTACT_PHONE = env_str("ACCESSIBILITY_CONTACT_PHONE", "")
+ACCESSIBILITY_ENFORCEMENT_URL = env_str(
+    "ACCESSIBILITY_ENFORCEMENT_URL", "https://www.schlichtungsstelle-bgg.de/"
+)
+ACCESSIBILITY_STATEMENT_DATE = env_str("ACCESSIBILITY_STATEMENT_DATE", "2026-11-24")
+# Personal data of a conference is kept this many days after its date; then
+# `manage.py purge_personal_data --expired` (daily cron) removes it.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 90)

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from workshops.auth_views import ThrottledLoginView
+from workshops.languages import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("workshops.urls")),
 ]
 

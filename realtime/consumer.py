@@ -31,6 +31,8 @@ from workshops.actors import Actor
 from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import session_participant
+from workshops.languages import SESSION_KEY as LANGUAGE_SESSION_KEY
+from workshops.services.participants import offered_languages
 from workshops.models import ForumEvent
 
 log = logging.getLogger(__name__)
@@ -180,22 +182,26 @@ class ForumConsumer(AsyncWebsocketConsumer):
             throttle.hit("code-miss", address, 60)
             return None
         self.forum = forum
-        cookies = self.scope.get("cookies") or {}
-        self.language = cookies.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+        session = self.scope.get("session")
+        # the language chosen on the pages (workshops/languages.py keeps it in the session)
+        chosen = session.get(LANGUAGE_SESSION_KEY) if session is not None else None
+        self.language = chosen or settings.LANGUAGE_CODE
         if key:
             if secrets.compare_digest(key.encode(), forum.screen_key.encode()):
                 self.role, self.actor, self.sender = "screen", Actor(screen=True), None
             return forum
         user = self.scope.get("user")
         user = user if user is not None and user.is_authenticated else None
-        session = self.scope.get("session")
         participant = session_participant(session, forum.conference_id) if session is not None else None
         self.actor = Actor(user=user, participant=participant)
         if rules.can_moderate(self.actor, forum):
             self.role, self.sender = "moderator", f"u:{user.pk}"
         elif participant is not None:
             self.role, self.sender = "participant", f"p:{participant.pk}"
-            self.language = participant.language or self.language
+            # as on the phone page: only a language the conference offers, else German
+            offered = offered_languages(forum.conference)
+            self.language = next((c for c in (chosen, participant.language) if c in offered),
+                                 settings.LANGUAGE_CODE)
         return forum
 
     async def disconnect(self, close_code):

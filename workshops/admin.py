@@ -36,8 +36,27 @@ class ActionFieldInline(admin.TabularInline):
     fields = ["position", "title", "description"]
 
 
+class ConferenceForm(forms.ModelForm):
+    # The languages offered to participants, as boxes to tick rather than JSON to type.
+    languages = forms.TypedMultipleChoiceField(
+        label=_("languages offered"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: German and English."),
+    )
+
+    class Meta:
+        model = Conference
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["languages"].choices = settings.LANGUAGES
+
+
 @admin.register(Conference)
 class ConferenceAdmin(admin.ModelAdmin):
+    form = ConferenceForm
     list_display = ["title", "slug", "date", "venue"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}

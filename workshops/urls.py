@@ -1,12 +1,15 @@
 from django.urls import path, re_path
 
-from workshops import conference_views, console, views
+from workshops import conference_views, console, views, views_info
 
 app_name = "workshops"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
+    path("datenschutz", views_info.privacy, name="privacy"),
+    path("barrierefreiheit", views_info.accessibility, name="accessibility"),
+    path("f/<str:code>/leave", views_info.leave, name="leave"),
     path("j/<str:code>", views.join, name="join"),
     path("f/<str:code>/", views.phone, name="phone"),
     path("f/<str:code>/propose", views.propose, name="propose"),

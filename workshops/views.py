@@ -16,6 +16,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +27,8 @@ from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
+from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
+from workshops.languages import remember_language
 from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
 from workshops.services import cards as card_services
@@ -73,6 +76,7 @@ def live_texts() -> dict:
         # a measure brought in from the previous conference (static/js/wall.js)
         "carried": _("from the previous conference: %(status)s, %(progress)s %%"),
         "implementation": {value: str(label) for value, label in Item.Implementation.choices},
+        "decimal": get_format("DECIMAL_SEPARATOR"),  # static/js/ballot.js writes fractions with it
     }
 
 
@@ -165,7 +169,9 @@ def join(request, code):
     values = {
         "name": current.display_name if current else "",
         "group": current.group if current else "",
-        "language": (current.language if current else "") or request.LANGUAGE_CODE,
+        # the page's language: the person's choice, else the browser's guess among the
+        # offered ones (workshops/languages.py)
+        "language": request.LANGUAGE_CODE,
     }
     error = None
     card = request.POST.get("card") or request.GET.get("card") or ""
@@ -190,15 +196,9 @@ def join(request, code):
             remember_participant(request.session, participant)
             if card:
                 _take_card(request, forum, Actor(participant=participant), card)
-            response = HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
             if participant.language:
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    participant.language,
-                    max_age=settings.SESSION_COOKIE_AGE,
-                    samesite="Lax",
-                )
-            return response
+                remember_language(request.session, participant.language)
+            return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
     return render(
         request,
         "workshops/join.html",
@@ -565,8 +565,8 @@ def screen(request, code):
     items = selectors.forum_items(forum, include_hidden=False)
     join_url = request.build_absolute_uri(reverse("workshops:join", args=[forum.code]))
     # The projector speaks the conference's language, not the language of the laptop's
-    # browser; a language chosen on the page itself (cookie) still wins.
-    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+    # browser; a language chosen with the switcher (session) still wins.
+    language = request.session.get(SESSION_LANGUAGE) or settings.LANGUAGE_CODE
     translation.activate(language)
     request.LANGUAGE_CODE = translation.get_language()
     return render(

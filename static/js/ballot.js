@@ -2,9 +2,15 @@
 // offline), the person's own choices and points follow the ack, tallies follow the
 // coalesced `tally` frames. The server-rendered forms work without this.
 
+// Fractions with the page language's decimal separator, as the server writes them.
+const DECIMAL = (() => {
+  try { return JSON.parse(document.getElementById("live-i18n").textContent).decimal || "."; } catch (e) { return "."; }
+})();
+
 function format(template, values) {
+  const shown = (v) => (typeof v === "number" && !Number.isInteger(v) ? String(v).replace(".", DECIMAL) : v);
   return template
-    .replace(/%\((\w+)\)s/g, (_, key) => (values[key] === null || values[key] === undefined ? "–" : values[key]))
+    .replace(/%\((\w+)\)s/g, (_, key) => (values[key] === null || values[key] === undefined ? "–" : shown(values[key])))
     .replace(/%%/g, "%");
 }
 

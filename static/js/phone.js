@@ -3,6 +3,7 @@
 import { announcer, connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
 import { applyBallot, applyTally, wireBallots } from "./ballot.js";
+import { pauseControl } from "./pause.js";
 import { showSession } from "./session.js";
 import { wireSimilar } from "./similar.js";
 
@@ -36,7 +37,10 @@ function refChoices(fieldset, items) {
     input.checked = checked.has(item.id);
     label.appendChild(input);
     const short = item.text.length > 80 ? item.text.slice(0, 79) + "…" : item.text;
-    label.appendChild(document.createTextNode(" #" + item.id + " " + short));
+    label.appendChild(document.createTextNode(" #" + item.id + " "));
+    const text = document.createElement("bdi");
+    text.textContent = short;
+    label.appendChild(text);
     fieldset.appendChild(label);
   });
   fieldset.hidden = items.length === 0;
@@ -102,14 +106,26 @@ function roundError(section, message) {
   el.hidden = !message;
 }
 
+let roundsMissed = false;
+const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
+  if (live.state) { showSession(live.state.forum, t); render(live.state); }
+  if (roundsMissed) { roundsMissed = false; refreshRounds(); }
+});
+
 const live = connect({
   code: body.dataset.code,
   handlers: {
-    snapshot: (state) => { showSession(state.forum, t); render(state); },
-    tally: (frame) => applyTally(roundsEl, t, frame),
+    snapshot: (state) => { body.dataset.phaseSpoken = state.forum.phase; showSession(state.forum, t); render(state); },
+    tally: (frame) => { if (!paused()) applyTally(roundsEl, t, frame); },
     event: (event, state) => {
+      if (paused()) { if (event.name.startsWith("round.")) roundsMissed = true; return; }
       if (event.name.startsWith("round.")) refreshRounds();
-      if (event.name === "forum.updated") showSession(state.forum, t);
+      if (event.name === "forum.updated") {
+        // a new phase is announced through the page's one polite, batched live region
+        if (state.forum.phase !== body.dataset.phaseSpoken && t.phases) announce(t.phases[state.forum.phase] || "");
+        body.dataset.phaseSpoken = state.forum.phase;
+        showSession(state.forum, t);
+      }
       const added = render(state);
       added.forEach((id) => {
         const item = state.items.find((i) => i.id === id);

@@ -2,6 +2,7 @@
 import { connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
 import { applyTally } from "./ballot.js";
+import { pauseControl } from "./pause.js";
 import { showSession } from "./session.js";
 import { fitter } from "./screenfit.js";
 
@@ -49,18 +50,25 @@ async function refreshRounds() {
   fit();
 }
 
-connect({
+const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
+  if (live.state) { showSession(live.state.forum, t); syncWall(wall, live.state.items, t); }
+  refreshRounds();
+  fit();
+});
+
+const live = connect({
   code: document.body.dataset.code,
   key,
   handlers: {
     snapshot: (state) => { showSession(state.forum, t); syncWall(wall, state.items, t); fit(); },
     event: (event, state) => {
+      if (paused()) return;
       if (event.name.startsWith("round.")) refreshRounds();
       if (event.name === "forum.updated") showSession(state.forum, t);
       syncWall(wall, state.items, t);
       fit();
     },
-    tally: (frame) => { applyTally(roundsEl, t, frame); bars(frame); },
+    tally: (frame) => { if (!paused()) { applyTally(roundsEl, t, frame); bars(frame); } },
     presence: (n) => { if (online) online.textContent = (t.online || "%(n)s").replace("%(n)s", n); },
     status: (value, unsent) => showStatus(statusEl, value, unsent, t),
   },

@@ -22,6 +22,7 @@ export function renderItem(item, t) {
   li.dataset.sig = signature(item);
   const text = document.createElement("p");
   text.className = "item-text";
+  text.dir = "auto"; // user text: its own direction, isolated from the page's
   item.text.split("\n").forEach((line, i) => {
     if (i > 0) text.appendChild(document.createElement("br"));
     text.appendChild(document.createTextNode(line));
@@ -34,7 +35,7 @@ export function renderItem(item, t) {
   number.textContent = "#" + item.id;
   meta.appendChild(number);
   if (item.author) {
-    const author = document.createElement("span");
+    const author = document.createElement("bdi");
     author.className = "item-author";
     author.textContent = item.author;
     meta.appendChild(author);

@@ -6,16 +6,16 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
 from workshops.identity import remember_participant
+from workshops.languages import remember_language
 
 
 def participant_cookie(participant, language=None) -> str:
     session = SessionStore()
     remember_participant(session, participant)
-    session.create()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
     if language:
-        cookie += f"; {settings.LANGUAGE_COOKIE_NAME}={language}"
-    return cookie
+        remember_language(session, language)
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
 def user_cookie(user) -> str:

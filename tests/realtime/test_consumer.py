@@ -212,6 +212,17 @@ async def test_messages_are_in_the_participants_language(connect, forum, field):
     await phone.close()
 
 
+async def test_socket_messages_follow_the_pages_language_among_the_offered_ones(connect, forum, field):
+    # the factory's conference offers de, en, tr, ar: Turkish is used, Russian falls back to German
+    for chosen, expected in (("tr", "Lütfen bir metin yazın."), ("ru", "Bitte schreiben Sie einen Text.")):
+        person = await sync_to_async(make_participant)(forum.conference)
+        _, phone = await connect(forum, participant=person, language=chosen)
+        await phone.until("snapshot")
+        ack = await phone.command(propose_frame(field, text=""))
+        assert ack["error"]["message"] == expected
+        await phone.close()
+
+
 async def test_the_screen_can_only_watch(connect, forum, field):
     _, screen = await connect(forum, key=forum.screen_key)
     await screen.until("snapshot")

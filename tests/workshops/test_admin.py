@@ -128,3 +128,20 @@ def test_items_and_logs_cannot_be_deleted_or_changed_in_the_admin(admin_client, 
     event = ForumEvent.objects.get()
     assert admin_client.post(f"/admin/workshops/forumevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin_client.get("/admin/workshops/item/add/").status_code == 403
+
+
+def test_the_languages_offered_are_ticked_in_the_admin(admin_client, forum):
+    from django.test import Client
+
+    conference = forum.conference
+    page = admin_client.get(f"/admin/workshops/conference/{conference.pk}/change/").content.decode()
+    assert 'type="checkbox" name="languages" value="ru"' in page
+    data = {"slug": conference.slug, "title": conference.title, "stakeholder_groups": "[]",
+            "languages": ["de", "uk", "ru"], "fields-TOTAL_FORMS": "0", "fields-INITIAL_FORMS": "0"}
+    response = admin_client.post(f"/admin/workshops/conference/{conference.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    conference.refresh_from_db()
+    assert conference.languages == ["de", "uk", "ru"]
+    # the join page offers exactly those, and guesses Ukrainian for a Ukrainian browser
+    html = Client(HTTP_ACCEPT_LANGUAGE="uk").get(f"/j/{forum.code}").content.decode()
+    assert '<html lang="uk"' in html and 'value="tr"' not in html.split('id="join-language"')[1].split("</select>")[0]

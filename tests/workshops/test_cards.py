@@ -58,7 +58,7 @@ def test_a_card_binds_to_the_first_phone_and_only_card_holders_vote(forum, mod):
 
 
 def test_the_console_prints_a_pdf_and_a_scanned_card_joins_and_binds(client, forum, mod):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert client.login(username=mod.user.username, password="geheim-und-lang-42")
     response = client.post(f"/f/{forum.code}/moderate/cards.pdf", {"count": "9"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -68,7 +68,7 @@ def test_the_console_prints_a_pdf_and_a_scanned_card_joins_and_binds(client, for
     forum.refresh_from_db()
     assert forum.requires_cards
     client.logout()  # (forgets every cookie)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     code = issue_cards(actor=mod, forum=forum, count=1)[0]
     page = client.get(f"/j/{forum.code}", {"card": code}).content.decode()
     assert f'name="card" value="{code}"' in page

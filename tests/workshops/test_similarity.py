@@ -3,7 +3,6 @@ already there" (workshops/similarity.py, workshops/console.py)."""
 import re
 
 import pytest
-from django.conf import settings
 
 from tests.factories import make_forum, moderator_actor, participant_actor
 from workshops.similarity import THRESHOLD, normalise, similarity, stem, units
@@ -89,7 +88,7 @@ def test_console_suggests_merging_the_newer_into_the_older(client, forum, modera
     third = propose("Bezahlbarer Wohnraum")
     measure = propose("Deutschkurs mit Kita-Platz", kind="measure")  # another kind: not merged with needs
     client.force_login(moderator)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     html = client.get(f"/f/{forum.code}/moderate/").content.decode()
     assert html.count(f'name="item" value="{second.pk}"><input type="hidden" name="into" value="{first.pk}"') == 2
     assert f"Merge #{second.pk} into #{first.pk}" in html

@@ -3,7 +3,6 @@
 Each public function is one state change: check the rules, lock the forum, write, record
 the event (and, for moderators, the audit entry), all in one transaction.
 """
-import unicodedata
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from workshops.exceptions import ServiceError
 from workshops.models import ActionField, Forum, Item
 from workshops.selectors import item_data, round_data
 from workshops.services.events import audit, lock_forum, lock_forums, record_event
+from workshops.text import clean_user_text
 
 # What an item may answer: a goal answers needs, a measure answers goals.
 REF_KIND = {Item.Kind.GOAL: Item.Kind.NEED, Item.Kind.MEASURE: Item.Kind.GOAL}
@@ -25,16 +25,14 @@ MAX_REFS = 20
 
 
 def clean_text(raw) -> str:
-    """Trimmed text with control characters removed (newlines and tabs stay).
+    """The text cleaned by ``workshops.text.clean_user_text`` (several lines allowed).
 
     Raises ``invalid`` for empty text and for text over the limit, both counted after
-    trimming, as PROTOCOL.md says.
+    cleaning, as PROTOCOL.md says.
     """
     if not isinstance(raw, str):
         raise ServiceError(ServiceError.INVALID, _("Please write some text."), field="text")
-    text = "".join(
-        ch for ch in raw if ch in "\n\t" or unicodedata.category(ch) != "Cc"
-    ).strip()
+    text = clean_user_text(raw, multiline=True)
     if not text:
         raise ServiceError(ServiceError.INVALID, _("Please write some text."), field="text")
     limit = settings.ITEM_TEXT_MAX

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshops.exceptions import ServiceError
 from workshops.models import Conference, Participant
+from workshops.text import clean_user_text
 
 NAME_MAX = 60
 
@@ -32,7 +33,7 @@ def join_conference(
     anew. Name, group and language are optional; a group or language the conference does
     not offer is refused.
     """
-    name = " ".join((name or "").split())
+    name = clean_user_text(name or "")
     if len(name) > NAME_MAX:
         raise ServiceError(
             ServiceError.INVALID,

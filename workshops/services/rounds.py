@@ -10,6 +10,7 @@ from workshops.models import Forum, Item, Round
 from workshops.selectors import round_data
 from workshops.services.events import audit, lock_forum, lock_forums, record_event
 from workshops.services.forums import move_phase
+from workshops.text import clean_user_text
 
 MAX_BUDGET = 100
 MAX_ITEMS = 200
@@ -269,7 +270,7 @@ def add_analog_count(*, actor: Actor, forum: Forum, round, item, count, value=1,
         value = None
     if value is None or not low <= value <= high:
         raise ServiceError(ServiceError.INVALID, _("This vote must be between %(low)d and %(high)d.") % {"low": low, "high": high})
-    AnalogCount.objects.create(round=round_, option=option, value=value, count=count, note=str(note or "")[:200])
+    AnalogCount.objects.create(round=round_, option=option, value=value, count=count, note=clean_user_text(str(note or ""))[:200])
     audit(forum, actor, "forum.round.analog_added", {"round": round_.pk, "item": option, "value": value, "count": count})
     from realtime.tally import tally_changed
 

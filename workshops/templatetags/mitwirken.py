@@ -16,8 +16,15 @@ HIDDEN = _("Results after the round")
 ANALOG = _("on paper")
 
 
+def _number(value):
+    """A fraction in the active language's way (3,5 in German, 3.5 in English)."""
+    from django.utils.formats import number_format
+
+    return number_format(value) if isinstance(value, float) else value
+
+
 def _values(tally: dict) -> dict:
-    values = {k: ("–" if v is None else v) for k, v in tally.items() if k != "analog"}
+    values = {k: ("–" if v is None else _number(v)) for k, v in tally.items() if k != "analog"}
     values.setdefault("vetoes", 0)
     if "yes" in tally:
         cast = tally["yes"] + tally["no"]
