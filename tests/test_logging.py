@@ -42,13 +42,16 @@ def test_the_access_log_has_no_client_and_no_query_string():
     assert '"GET /f/K7MZQ4/screen/"' in text and "WSCONNECTING /ws/forum/K7MZQ4/" in text
 
 
-def test_make_run_s_server_logs_no_client_address_and_no_session_key(tmp_path):
+@pytest.mark.parametrize("access_log", [[], ["--access-log", "-"]], ids=["default", "access-log-on"])
+def test_make_run_s_server_logs_no_client_address_and_no_session_key(tmp_path, access_log):
+    """``make run``'s server keeps no access log; asked for one (``--access-log``), it
+    writes one without addresses, session keys or query strings."""
     env = base_env(tmp_path, LOG_LEVEL="INFO")
     info = prepare(env)
     port = free_port()
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:
-        server = subprocess.Popen([PYTHON, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port),
+        server = subprocess.Popen([PYTHON, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port), *access_log,
                                    "config.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -82,6 +85,6 @@ def test_make_run_s_server_logs_no_client_address_and_no_session_key(tmp_path):
         server.terminate()
         server.wait(timeout=10)
     text = log_path.read_text()
-    assert '"GET /nope" 404' in text  # the access log is there
+    assert ('"GET /nope" 404' in text) == bool(access_log)  # an access log only when asked for
     assert "127.0.0.1" not in text
     assert session_key not in text and "falsch" not in text
