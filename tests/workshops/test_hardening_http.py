@@ -237,3 +237,52 @@ def test_the_join_code_space_is_too_large_to_enumerate_within_the_limits(setting
     per_day = settings.CODE_MISSES_PER_MINUTE * 60 * 24
     assert space / 300 / per_day > 30
     assert len(new_screen_key()) == 24
+
+
+def conference_posts(forum, stage):
+    """A valid POST for every moderator action on a conference's exports and measures."""
+    url = f"/c/{forum.conference.slug}"
+    return [
+        (f"{url}/export/", {"published": "1"}),
+        (f"{url}/measures/manage/", {"action": "status", "item": stage["into"], "status": "in_progress",
+                                      "progress": "40"}),
+        (f"{url}/measures/manage/", {"action": "details", "item": stage["into"], "lead": "Sozialamt"}),
+        (f"{url}/measures/manage/", {"action": "update", "item": stage["into"], "text": "Erster Kurs läuft"}),
+        (f"{url}/measures/manage/", {"action": "carry_over", "forum": forum.pk}),
+    ]
+
+
+def conference_fingerprint(forum):
+    from workshops.models import Conference, MeasureUpdate
+    from workshops.selectors import DETAIL_FIELDS
+
+    return (
+        Conference.objects.get(pk=forum.conference_id).results_published,
+        sorted(Item.objects.filter(forum__conference=forum.conference_id)
+               .values_list("id", "implementation", "progress", *DETAIL_FIELDS)),
+        MeasureUpdate.objects.count(),
+    )
+
+
+def test_every_conference_action_is_refused_for_every_other_role_and_without_csrf(forum, participant, moderator,
+                                                                                  stage):
+    from workshops.services.items import adopt_item
+
+    adopt_item(actor=moderator_actor(moderator), forum=forum, item=stage["into"], adopted=True)
+    before = conference_fingerprint(forum)
+    for role, client in clients_for(forum, participant).items():
+        for path, post in conference_posts(forum, stage):
+            # refused: to the login page, a 403, or back with an error message
+            assert client.post(path, post).status_code in (302, 403), (role, path, post.get("action"))
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(moderator)
+    for path, post in conference_posts(forum, stage):
+        assert strict.post(path, post).status_code == 403, (path, post.get("action"))
+    assert conference_fingerprint(forum) == before
+
+    # the other side: the conference's moderator may
+    allowed = Client()
+    allowed.force_login(moderator)
+    for path, post in conference_posts(forum, stage)[:4]:
+        assert allowed.post(path, post).status_code == 302, path
+    assert conference_fingerprint(forum) != before
