@@ -116,6 +116,31 @@ class CurrentRevs:
 current_revs = CurrentRevs()
 
 
+class SenderBudgets:
+    """Per person (participant or moderator), across that person's sockets on this
+    process: a burst of RATE_BURST commands, then RATE_PER_SECOND. Used on the event loop
+    only. Buckets that are full again are forgotten, so the table stays small."""
+
+    def __init__(self):
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, sender: str, now: float) -> bool:
+        tokens, at = self.buckets.get(sender, (float(RATE_BURST), now))
+        tokens = min(RATE_BURST, tokens + (now - at) * RATE_PER_SECOND)
+        if tokens < 1:
+            self.buckets[sender] = (tokens, now)
+            return False
+        self.buckets[sender] = (tokens - 1, now)
+        if len(self.buckets) > 10_000:
+            full = [k for k, (t, a) in self.buckets.items() if t + (now - a) * RATE_PER_SECOND >= RATE_BURST]
+            for key in full:
+                del self.buckets[key]
+        return True
+
+
+sender_budgets = SenderBudgets()
+
+
 class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
@@ -266,10 +291,15 @@ class ForumConsumer(AsyncWebsocketConsumer):
         await self.send_frame({"type": "ack", "id": command.id, **answer})
 
     def _take_token(self) -> bool:
+        """One command from this socket's budget and from its sender's, which every
+        socket of that person on this process shares (several tabs are no way around
+        the limit)."""
         now = time.monotonic()
         self.tokens = min(RATE_BURST, self.tokens + (now - self.tokens_at) * RATE_PER_SECOND)
         self.tokens_at = now
         if self.tokens < 1:
+            return False
+        if self.sender is not None and not sender_budgets.take(self.sender, now):
             return False
         self.tokens -= 1
         return True

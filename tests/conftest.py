@@ -36,13 +36,15 @@ def close_consumer_connections(django_db_setup, django_db_blocker):
 def fresh_shared_snapshots():
     """Each test's database starts afresh, so a forum may have the id and rev of one in
     an earlier test: the consumer's snapshot parts kept per rev must not carry over."""
-    from realtime.consumer import current_revs, shared_snapshots
+    from realtime.consumer import current_revs, sender_budgets, shared_snapshots
 
     shared_snapshots.entries.clear()
     current_revs.revs.clear()
+    sender_budgets.buckets.clear()
     yield
     shared_snapshots.entries.clear()
     current_revs.revs.clear()
+    sender_budgets.buckets.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -243,6 +243,24 @@ async def test_a_frame_over_16_kib_closes_with_1009(connect, forum, participant,
     assert await items_of(forum) == []
 
 
+async def test_one_person_s_sockets_share_one_command_budget(connect, forum, participant, field):
+    """Two tabs of the same participant do not get twice the commands: 30 from each,
+    at once, and no more than the burst of 20 (plus what refills meanwhile) is taken."""
+    _, first = await connect(forum, participant=participant)
+    _, second = await connect(forum, participant=participant)
+    await first.until("snapshot")
+    await second.until("snapshot")
+    for n in range(30):
+        await first.send({"type": "sync", "id": f"a{n}", "rev": 0})
+        await second.send({"type": "sync", "id": f"b{n}", "rev": 0})
+    acks = [await first.until("ack") for _ in range(30)] + [await second.until("ack") for _ in range(30)]
+    taken = [a for a in acks if a["ok"]]
+    assert all(a["error"]["code"] == "rate_limited" for a in acks if not a["ok"])
+    assert 20 <= len(taken) <= 30, len(taken)  # one budget, not two (40 or more)
+    await first.close()
+    await second.close()
+
+
 async def test_a_flood_of_commands_is_rate_limited(connect, forum, participant, field):
     _, phone = await connect(forum, participant=participant)
     await phone.until("snapshot")
