@@ -426,6 +426,15 @@ def moderate(request, code):
 
 
 # The console's form actions, each one service call.
+def _flag(post, name: str, default: str | None = None) -> bool:
+    """A yes/no field of a console form: "1" or "0" (a checkbox left empty: ``default``).
+    Anything else is refused, not read as "no"."""
+    value = post.get(name, default)
+    if value not in ("0", "1"):
+        raise ServiceError(ServiceError.INVALID, _("This choice is not valid."))
+    return value == "1"
+
+
 MODERATOR_ACTIONS = {
     "hide": lambda actor, forum, post: item_services.hide_item(
         actor=actor, forum=forum, item=post.get("item")
@@ -440,7 +449,7 @@ MODERATOR_ACTIONS = {
         actor=actor, forum=forum, item=post.get("item"), into=post.get("into")
     ),
     "proposals": lambda actor, forum, post: forum_services.set_proposals_open(
-        actor=actor, forum=forum, open=post.get("open") == "1"
+        actor=actor, forum=forum, open=_flag(post, "open")
     ),
     "open_round": lambda actor, forum, post: round_services.open_round(
         actor=actor,
@@ -451,8 +460,8 @@ MODERATOR_ACTIONS = {
         kind=post.get("kind") or None,
         budget=post.get("budget") or None,
         per_item=post.get("per_item") or None,
-        secret=post.get("secret") == "1",
-        allow_own=post.get("allow_own", "1") == "1",
+        secret=_flag(post, "secret", "0"),
+        allow_own=_flag(post, "allow_own", "1"),
         veto=post.get("veto") or None,
     ),
     "close_round": lambda actor, forum, post: round_services.close_round(
@@ -462,14 +471,14 @@ MODERATOR_ACTIONS = {
         actor=actor, forum=forum, round=post.get("round")
     ),
     "shortlist": lambda actor, forum, post: item_services.shortlist_item(
-        actor=actor, forum=forum, item=post.get("item"), shortlisted=post.get("shortlisted") == "1"
+        actor=actor, forum=forum, item=post.get("item"), shortlisted=_flag(post, "shortlisted")
     ),
     "adopt": lambda actor, forum, post: item_services.adopt_item(
         actor=actor, forum=forum, item=post.get("item"),
         adopted={"1": True, "0": False}.get(post.get("adopted", ""), None),
     ),
     "cards_required": lambda actor, forum, post: card_services.set_cards_required(
-        actor=actor, forum=forum, required=post.get("required") == "1"
+        actor=actor, forum=forum, required=_flag(post, "required")
     ),
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
         actor=actor, forum=forum, round=post.get("round")

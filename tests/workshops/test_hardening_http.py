@@ -286,3 +286,17 @@ def test_every_conference_action_is_refused_for_every_other_role_and_without_csr
     for path, post in conference_posts(forum, stage)[:4]:
         assert allowed.post(path, post).status_code == 302, path
     assert conference_fingerprint(forum) != before
+
+
+@pytest.mark.parametrize("action, post", [
+    ("proposals", {"open": "vielleicht"}),
+    ("proposals", {}),
+    ("open_round", {"method": "support", "kind": "measure", "secret": "ja"}),
+    ("cards_required", {"required": "true"}),
+])
+def test_a_yes_no_field_with_anything_else_is_refused_not_read_as_no(client, forum, moderator, stage, action, post):
+    client.force_login(moderator)
+    before = fingerprint(forum)
+    response = client.post(f"/f/{forum.code}/moderate/action", {"action": action, **post}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Diese Auswahl ist nicht gültig."]
+    assert fingerprint(forum) == before
