@@ -52,7 +52,7 @@ def test_a_dots_budget_holds_against_many_tabs_on_sqlite(tmp_path):
             acks = pool.submit(asyncio.run, fire(server.url, info["code"], setup)).result(timeout=60)
     finally:
         server.stop()
-    assert len(acks) == 6 * 4  # every command answered
+    assert len(acks) == 6 * 3  # every command answered
     assert {a["ok"] or a["error"]["code"] for a in acks} == {True, "budget"}
     assert all(a["result"]["points_left"] >= 0 for a in acks if a["ok"])
     stored = run(env, COUNT, str(setup["round"]))
@@ -71,11 +71,11 @@ async def fire(url, code, setup):
             await frames_until(tab, lambda f: f["type"] == "snapshot")
         frames = [(tab, {"type": "vote", "id": f"t{t}-{n}", "round": setup["round"],
                          "item": setup["items"][(t + n) % 8], "value": 2})
-                  for t, tab in enumerate(tabs) for n in range(4)]
+                  for t, tab in enumerate(tabs) for n in range(3)]  # 18: within one person's burst
         await asyncio.gather(*(tab.send(json.dumps(frame)) for tab, frame in frames))
 
         async def acks_of(tab):
-            return [await frames_until(tab, lambda f: f["type"] == "ack") for _ in range(4)]
+            return [await frames_until(tab, lambda f: f["type"] == "ack") for _ in range(3)]
 
         return [ack for acks in await asyncio.gather(*(acks_of(tab) for tab in tabs)) for ack in acks]
     finally:
