@@ -20,6 +20,7 @@ from workshops.models import AuditEntry, Conference, Forum, Item, MeasureUpdate
 from workshops.selectors import DETAIL_FIELDS, item_data
 from workshops.services.events import lock_forums, record_event
 from workshops.services.items import _PlenaryEcho
+from workshops.services.values import whole_number
 
 # The longest text each detail may have (the columns' max_length).
 DETAIL_LIMITS = {name: Item._meta.get_field(name).max_length for name in DETAIL_FIELDS}
@@ -167,17 +168,8 @@ def _require_adopted(measure: Item) -> None:
 
 
 def _progress(value) -> int | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        value = None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not 0 <= number <= 100:
-        raise ServiceError(ServiceError.INVALID, _("The progress is a whole number from 0 to 100."), field="progress")
-    return number
+    return whole_number(value, low=0, high=100, field="progress",
+                        message=_("The progress is a whole number from 0 to 100."))
 
 
 @transaction.atomic

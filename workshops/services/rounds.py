@@ -10,6 +10,7 @@ from workshops.models import Forum, Item, Round
 from workshops.selectors import round_data
 from workshops.services.events import audit, lock_forum, lock_forums, record_event
 from workshops.services.forums import move_phase
+from workshops.services.values import whole_number
 from workshops.text import clean_user_text
 
 MAX_BUDGET = 100
@@ -31,20 +32,8 @@ def _require_moderator(actor: Actor, forum: Forum) -> None:
 
 
 def _positive_int(value, name: str, *, maximum: int):
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        value = None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not 1 <= number <= maximum:
-        raise ServiceError(
-            ServiceError.INVALID,
-            _("%(name)s must be a whole number from 1 to %(max)d.") % {"name": name, "max": maximum},
-        )
-    return number
+    return whole_number(value, low=1, high=maximum, message=_(
+        "%(name)s must be a whole number from 1 to %(max)d.") % {"name": name, "max": maximum})
 
 
 def _choose_items(forum: Forum, items, field, kind) -> list[Item]:
