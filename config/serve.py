@@ -1,6 +1,6 @@
 """Start Daphne the way production runs it: ``python -m config.serve [daphne options]``.
 
-Daphne's own command line, with two differences:
+Daphne's own command line, with these differences:
 
 - WebSocket messages and frames are limited to 16 KiB (``--websocket-max-message-size``
   and ``--websocket-max-frame-size``; the protocol's frame limit), so autobahn refuses an
@@ -10,7 +10,13 @@ Daphne's own command line, with two differences:
   "service restart" before the process stops, so clients reconnect at once (to another
   process behind the proxy, or to this one when it is back) instead of waiting for a
   dead TCP connection to time out.
-
+- A frame written to a socket whose send buffer is empty goes out at once
+  (``DirectWriteServer``), as asyncio's own transports do, instead of waiting for the
+  next turn of the event loop with the socket registered for writing and unregistered
+  again: two ``epoll_ctl`` calls and a trip through the reactor per frame, most of what
+  a broadcast to a thousand phones costs.
+- Daphne's keepalive ping goes to a socket silent for 30 s (``--ping-interval``), not
+  20 s: the pages ping every 20 s themselves.
 - No access log unless ``--access-log`` is given (addresses and screen keys are personal
   or secret; the proxy keeps access records), and then one without client addresses and
   query strings (``config.logs.AnonymousAccessLog``).
@@ -25,7 +31,7 @@ from daphne import cli
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
-from twisted.internet import reactor
+from twisted.internet import reactor, tcp
 from twisted.internet.task import deferLater
 
 MAX_WEBSOCKET_BYTES = 16 * 1024
@@ -33,8 +39,33 @@ CLOSE_SERVICE_RESTART = 1012
 # Time for the close frames to leave before the connections are cut.
 CLOSE_GRACE_SECONDS = 0.5
 APPLICATION = "config.asgi:application"
+KEEPALIVE_SECONDS = 30
 
 log = logging.getLogger("config.serve")
+
+
+class DirectWriteServer(tcp.Server):
+    """Twisted's accepted TCP connection, writing at once when nothing is queued.
+
+    Twisted's ``write`` always queues and asks the reactor to call back when the socket
+    is writable; on the asyncio reactor that is an ``add_writer``, one loop turn and a
+    ``remove_writer`` per frame. When nothing is queued before it, sending straight
+    away keeps the order and the bytes the same; whatever the kernel does not take
+    (a slow reader's full buffer) is queued the usual way, and a failed send is left
+    to Twisted's own write path to report as a lost connection. A connection that
+    started TLS itself (``startTLS``) keeps Twisted's path, which encrypts.
+    """
+
+    def write(self, data: bytes) -> None:
+        if (self.connected and not self.TLS and not self.disconnecting and not self._writeDisconnected
+                and not self._tempDataBuffer and self.offset == len(self.dataBuffer)
+                and isinstance(data, bytes)):
+            sent = self.writeSomeData(data)
+            if isinstance(sent, int) and sent > 0:
+                if sent == len(data):
+                    return
+                data = data[sent:]
+        super().write(data)
 
 
 class GracefulServer(Server):
@@ -76,6 +107,12 @@ class ProductionCommandLine(CommandLineInterface):
             # No access log unless asked for (--access-log): it would record every
             # address and the screen key in /f/<code>/screen/?key=... (config/logs.py).
             verbosity=0,
+            # Pages ping every 20 s (PING_EVERY_MS in static/js/live.js), and any frame
+            # from the client counts as alive, so a page in the foreground never gets
+            # Daphne's keepalive ping (its default interval, 20 s, raced the page's and
+            # doubled the pings of an idle room). Background tabs whose timers the
+            # browser slows down, and dead connections, still get it after 30 s.
+            ping_interval=KEEPALIVE_SECONDS,
         )
 
 
@@ -87,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # Daphne's command line builds its access log from this module-level name.
     cli.AccessLogGenerator = AnonymousAccessLog
+    # Connections accepted on TCP ports (Daphne's -b/-p and tcp: endpoints) use it.
+    tcp.Port.transport = DirectWriteServer
     ProductionCommandLine().run(args)
 
 

@@ -170,5 +170,12 @@ def test_the_entry_point_sets_the_limits_and_keeps_explicit_options():
     assert parsed.websocket_max_message_size == MAX_WEBSOCKET_BYTES == 16 * 1024
     assert parsed.websocket_max_frame_size == MAX_WEBSOCKET_BYTES
     assert parsed.verbosity == 0  # no access log with addresses and screen keys
+    # Daphne's keepalive ping only for sockets silent longer than a page's ping interval
+    import re
+
+    from config.serve import KEEPALIVE_SECONDS
+
+    page_ping_ms = int(re.search(r"PING_EVERY_MS = (\d+);", (ROOT / "static/js/live.js").read_text())[1])
+    assert parsed.ping_interval == KEEPALIVE_SECONDS > page_ping_ms / 1000
     explicit = ProductionCommandLine().parser.parse_args(["--websocket-max-message-size", "4096", "x:y"])
     assert explicit.websocket_max_message_size == 4096
