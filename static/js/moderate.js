@@ -1,5 +1,6 @@
 // The console, live: on every event it reloads its own server-rendered lists (one
-// rendering path for the moderation forms), but never while the moderator is typing.
+// rendering path for the moderation forms), but never a part the moderator is typing in
+// or has changed without sending yet.
 import { announcer, connect } from "./live.js";
 import { showStatus, texts } from "./wall.js";
 import { showSession } from "./session.js";
@@ -18,6 +19,38 @@ function busy() {
   return active && active.closest(".wall, .console-bar, [data-rounds], [data-session]") && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
 }
 
+// A field whose value the moderator changed and has not sent yet (a method picked for
+// the next round, a budget typed): its value differs from the one the page came with.
+function changed(field) {
+  if (field.tagName === "SELECT") {
+    const options = [...field.options];
+    if (field.multiple) return options.some((o) => o.selected !== o.defaultSelected);
+    const initial = Math.max(0, options.findIndex((o) => o.defaultSelected));
+    return options.length > 0 && field.selectedIndex !== initial;
+  }
+  if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+  if (field.type === "hidden" || field.type === "submit" || field.type === "button") return false;
+  return field.value !== field.defaultValue;
+}
+
+// A part of the console the refresh must leave alone for now: the moderator is in one of
+// its fields, or has changed one (a refresh landing between picking "dots" and pressing
+// "open" would otherwise open the default method).
+function keep(section) {
+  const active = document.activeElement;
+  if (active && section.contains(active) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName)) return true;
+  return [...section.querySelectorAll("input, textarea, select")].some(changed);
+}
+
+// What a form sent over the socket is now what it shows: the next refresh may replace it.
+function settle(form) {
+  form.querySelectorAll("input, textarea").forEach((f) => {
+    if (f.type === "checkbox" || f.type === "radio") f.defaultChecked = f.checked;
+    else f.defaultValue = f.value;
+  });
+  form.querySelectorAll("option").forEach((o) => { o.defaultSelected = o.selected; });
+}
+
 async function refresh() {
   timer = null;
   if (busy()) { dirty = true; return; }
@@ -31,7 +64,12 @@ async function refresh() {
   for (const selector of [".wall [data-field-section]", ".console-bar", "[data-rounds]", "[data-session]"]) {
     const fresh = html.querySelectorAll(selector);
     const current = document.querySelectorAll(selector);
-    if (fresh.length === current.length) current.forEach((el, i) => el.replaceWith(fresh[i]));
+    if (fresh.length !== current.length) continue;
+    current.forEach((el, i) => {
+      // checked again now: the moderator may have started while the page was fetched
+      if (keep(el)) dirty = true;
+      else el.replaceWith(fresh[i]);
+    });
   }
   openDetails.forEach((sig) => {
     const [id, cls] = sig.split(" ");
@@ -88,7 +126,7 @@ document.addEventListener("submit", (ev) => {
   socketError("");
   live.send(frame, (ack) => {
     if (!ack.ok) socketError(ack.error && ack.error.message);
-    else schedule();
+    else { settle(form); schedule(); }
   });
 });
 

@@ -249,6 +249,28 @@ FILLER = [
 ]
 
 
+def test_the_console_keeps_a_round_set_up_but_not_opened_while_the_room_goes_on(browser, live):
+    """A phone's proposal refreshes the console; the method and budget the moderator has
+    picked for the next round, not yet opened, stay as they are."""
+    forum = new_forum(live, title="Fachforum Vorbereitung", items=[("measure", "Lesepaten")])
+    console = console_for(browser, live, forum["code"])
+    ayse = phone(browser, live, forum["code"], "Ayşe")
+    console.select_option("#round-method", "dots")
+    console.fill("#round-budget", "4")
+    console.locator("h1").click()  # the focus leaves the form; only the changed values hold it
+    console.evaluate("document.querySelector('.console-bar').dataset.before = 'refresh'")
+    propose(ayse, "Sprachcafé im Stadtteilzentrum", "measure")
+    wall_item(console, "Sprachcafé im Stadtteilzentrum").wait_for(timeout=5000)
+    # the console's refresh has run (it replaced the parts nobody changed) ...
+    console.wait_for_function("!document.querySelector('.console-bar').dataset.before", timeout=5000)
+    # ... and left the round form as the moderator set it
+    assert console.input_value("#round-method") == "dots"
+    assert console.input_value("#round-budget") == "4"
+    console.locator("form:has(input[value=open_round]) button[type=submit]").click()
+    console.wait_for_load_state()
+    ayse.locator("section.round[data-method=dots]").first.wait_for(timeout=10000)
+
+
 def test_the_screen_fits_40_items_at_both_sizes(browser, live):
     kinds = ["need", "goal", "measure"]
     items = []
