@@ -4,17 +4,21 @@ Roles: ``?key=<screen key>`` makes a read-only screen; otherwise the Django sess
 decides (a moderator of the forum's conference, or a participant who joined it). Anyone
 else is refused with 4403, an unknown code with 4404.
 """
+import copy
 import json
 import logging
 import secrets
 import time
+from importlib import import_module
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib import auth
 from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +64,77 @@ def public_frame(frame: dict, role: str) -> dict:
     reduced = {k: data[k] for k in PUBLIC_OF_UNSHOWN if k in data}
     reduced.update(text="", author="")
     return {**frame, "data": reduced}
+
+
+class SessionOnly:
+    """What ``django.contrib.auth.get_user`` reads of a request: its session."""
+
+    __slots__ = ("session",)
+
+    def __init__(self, session):
+        self.session = session
+
+
+def session_of(scope):
+    """The Django session named by the socket's cookie (None without one); loaded on
+    first use, in the calling thread."""
+    key = (scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return None
+    return import_module(settings.SESSION_ENGINE).SessionStore(key)
+
+
+# What changes on a forum while people take part; read again for every snapshot.
+FORUM_LIVE_FIELDS = ("rev", "proposals_open", "title", "kind", "requires_cards", "phase", "timer_ends_at",
+                     "timer_seconds", "announcement", "screen_key")
+
+
+class RecentForums:
+    """Forums by join code, with their conference, as read for a socket in the last
+    ``MAX_AGE`` seconds.
+
+    When a venue's Wi-Fi comes back every phone of a forum connects within a second;
+    the forum and its conference are then read once, and every socket gets a copy of
+    its own whose changing fields (``FORUM_LIVE_FIELDS``, the screen key among them)
+    are read again in the caller's transaction. The conference (its title, the
+    languages it offers) may be ``MAX_AGE`` seconds old when a socket starts, as it is
+    for every socket already open; who moderates it is read anew each time. A forum
+    gone from the database is not found. Used only in the database thread
+    (database_sync_to_async), one call at a time.
+    """
+
+    MAX_AGE = 5.0
+
+    def __init__(self):
+        self.entries: dict[str, tuple[float, object]] = {}
+
+    def get(self, code: str):
+        now = time.monotonic()
+        entry = self.entries.get(code)
+        if entry is None or now - entry[0] >= self.MAX_AGE:
+            forum = selectors.forum_by_code(code)
+            if forum is None:
+                self.entries.pop(code, None)
+                return None
+            self.entries[code] = (now, forum)
+            return copy.copy(forum)
+        forum = copy.copy(entry[1])
+        try:
+            forum.refresh_from_db(fields=(*FORUM_LIVE_FIELDS, "code"))
+        except type(forum).DoesNotExist:
+            forum = None
+        if forum is None or forum.code != code:  # gone, or the code given to another forum
+            del self.entries[code]
+            return self.get(code)
+        return forum
+
+
+recent_forums = RecentForums()
+
+
+# Join code -> forum id, for the forums this process's sockets have reached (a few
+# dozen at a conference). Only a hint: connect checks it against the database.
+known_forums: dict[str, int] = {}
 
 
 class SharedSnapshots:
@@ -162,32 +237,46 @@ class ForumConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         code = normalize_join_code(self.scope["url_route"]["kwargs"]["code"])
         key = (parse_qs(self.scope.get("query_string", b"").decode()).get("key") or [""])[0]
-        found = await database_sync_to_async(self._identify)(code, key)
+        # Until its snapshot is out, the hub keeps this socket's broadcasts here.
+        self.backlog: list | None = []
+        # A forum this process has seen: join its fan-out first, so that identifying the
+        # caller and reading the snapshot are one trip to the database thread (hundreds
+        # of phones reconnect at once when the venue's Wi-Fi comes back). Events already
+        # in the snapshot are skipped by rev.
+        joined = known_forums.get(code)
+        if joined is not None:
+            await hub.join(joined, self)
+        try:
+            found, snapshot = await database_sync_to_async(self._identify_and_read)(code, key, joined)
+        except BaseException:
+            await hub.leave(joined, self)
+            raise
+        refusal = None
         if found is None:
+            refusal = CLOSE_NOT_FOUND
+        elif self.role is None:
+            refusal = CLOSE_FORBIDDEN
+        elif not limits.admit(self.scope, self.sender):
+            self.role, refusal = None, limits.CLOSE_TOO_MANY  # nothing to undo in disconnect
+        if found is not None:
+            known_forums[code] = found.pk
+        if refusal is not None or found.pk != joined:
+            await hub.leave(joined, self)
+        if refusal is not None:
             await self.accept()
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        if self.role is None:
-            await self.accept()
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        if not limits.admit(self.scope, self.sender):
-            self.role = None  # nothing to undo in disconnect
-            await self.accept()
-            await self.close(code=limits.CLOSE_TOO_MANY)
+            await self.close(code=refusal)
             return
         self.admitted = True
         coalescer.attach()
         self.socket_id = secrets.token_hex(8)
         self.tokens, self.tokens_at = float(RATE_BURST), time.monotonic()
         self.sent_rev = 0
-        # Until its snapshot is out, the hub keeps this socket's broadcasts here.
-        self.backlog: list | None = []
-        # Join the process's fan-out before the snapshot is read, so no event falls
-        # between them; events already in the snapshot are skipped by rev.
         await self.accept()
-        await hub.join(self.forum.pk, self)
-        await self.send_snapshot()
+        if found.pk != joined:
+            # Not seen before (or the code now names another forum): join, then read.
+            await hub.join(self.forum.pk, self)
+            snapshot = None
+        await self.send_snapshot(snapshot)
         try:
             if self.role != "screen":
                 presence, announcer = get_presence()
@@ -199,15 +288,27 @@ class ForumConsumer(AsyncWebsocketConsumer):
         except Exception:  # noqa: BLE001 - presence lives in Redis; the socket works without it
             log.warning("presence unavailable for forum %s", self.forum.pk)
 
+    def _identify_and_read(self, code, key, joined):
+        """The forum and the caller's role; and the snapshot when the socket already
+        joined that forum's fan-out (``joined``) and may stay. One transaction: the
+        forum's changing fields are read with the snapshot, so its rev matches."""
+        with transaction.atomic():
+            forum = self._identify(code, key)
+            if forum is None or self.role is None or forum.pk != joined:
+                return forum, None
+            return forum, self._read_snapshot(fresh=True)
+
     def _identify(self, code, key):
         """Find the forum and the caller's role; sets self.forum, role, actor, sender, language."""
         address = str((self.scope.get("client") or ["unknown"])[0])
-        forum = selectors.forum_by_code(code) if code and not throttle.code_guessing(address) else None
+        forum = recent_forums.get(code) if code and not throttle.code_guessing(address) else None
         if forum is None:
             throttle.hit("code-miss", address, 60)
             return None
         self.forum = forum
-        session = self.scope.get("session")
+        # The session is read here, in the same trip to the database as the rest, not
+        # by Channels' session and auth middleware (one trip each).
+        session = session_of(self.scope)
         # the language chosen on the pages (workshops/languages.py keeps it in the session)
         chosen = session.get(LANGUAGE_SESSION_KEY) if session is not None else None
         self.language = chosen or settings.LANGUAGE_CODE
@@ -215,7 +316,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             if secrets.compare_digest(key.encode(), forum.screen_key.encode()):
                 self.role, self.actor, self.sender = "screen", Actor(screen=True), None
             return forum
-        user = self.scope.get("user")
+        user = auth.get_user(SessionOnly(session)) if session is not None else None
         user = user if user is not None and user.is_authenticated else None
         participant = session_participant(session, forum.conference_id) if session is not None else None
         self.actor = Actor(user=user, participant=participant)
@@ -228,6 +329,13 @@ class ForumConsumer(AsyncWebsocketConsumer):
             self.language = next((c for c in (chosen, participant.language) if c in offered),
                                  settings.LANGUAGE_CODE)
         return forum
+
+    async def websocket_disconnect(self, message):
+        # Channels' own also closes stale database connections here, a trip to the
+        # database thread for every socket that goes (see dispatch); a reconnect storm
+        # is a thousand of them.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def disconnect(self, close_code):
         if self.admitted:
@@ -312,8 +420,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
 
-    async def send_snapshot(self):
-        snapshot = await database_sync_to_async(self._read_snapshot)()
+    async def send_snapshot(self, snapshot: dict | None = None):
+        if snapshot is None:
+            snapshot = await database_sync_to_async(self._read_snapshot)()
         self.sent_rev = snapshot["rev"]
         await self.send_frame({"type": "snapshot", **snapshot})
         backlog, self.backlog = self.backlog, None
@@ -321,10 +430,12 @@ class ForumConsumer(AsyncWebsocketConsumer):
             if rev is None or rev > self.sent_rev:
                 await self.send(text_data=text)
 
-    def _read_snapshot(self):
+    def _read_snapshot(self, fresh: bool = False):
+        """The snapshot; ``fresh``: the forum's changing fields were just read in the
+        transaction this runs in."""
         with transaction.atomic():  # one consistent read: rev matches the items
-            self.forum.refresh_from_db(fields=["rev", "proposals_open", "title", "kind", "requires_cards", "phase",
-                                                 "timer_ends_at", "timer_seconds", "announcement"])
+            if not fresh:
+                self.forum.refresh_from_db(fields=FORUM_LIVE_FIELDS)
             role = selectors.snapshot_role(self.forum, self.actor)
             shared = shared_snapshots.get(self.forum, role)
             return selectors.forum_snapshot(self.forum, self.actor, shared=shared)
@@ -348,6 +459,8 @@ class ForumConsumer(AsyncWebsocketConsumer):
         current = self.forum.rev
         if client_rev > current or current - client_rev > SYNC_MAX_EVENTS:
             return None
+        if client_rev == current:  # the usual answer after a reconnect: nothing missed
+            return []
         rows = ForumEvent.objects.filter(forum_id=self.forum.pk, rev__gt=client_rev).order_by("rev")
         frames = [event_frame(rev=e.rev, name=e.name, data=selectors.timer_left_now(e.name, e.data)) for e in rows]
         if len(frames) != current - client_rev:  # a gap in the log: start afresh

@@ -36,15 +36,18 @@ def close_consumer_connections(django_db_setup, django_db_blocker):
 def fresh_shared_snapshots():
     """Each test's database starts afresh, so a forum may have the id and rev of one in
     an earlier test: the consumer's snapshot parts kept per rev must not carry over."""
-    from realtime.consumer import current_revs, sender_budgets, shared_snapshots
+    from realtime import consumer
 
-    shared_snapshots.entries.clear()
-    current_revs.revs.clear()
-    sender_budgets.buckets.clear()
+    def clear():
+        consumer.shared_snapshots.entries.clear()
+        consumer.current_revs.revs.clear()
+        consumer.sender_budgets.buckets.clear()
+        consumer.recent_forums.entries.clear()
+        consumer.known_forums.clear()
+
+    clear()
     yield
-    shared_snapshots.entries.clear()
-    current_revs.revs.clear()
-    sender_budgets.buckets.clear()
+    clear()
 
 
 @pytest.fixture(autouse=True)

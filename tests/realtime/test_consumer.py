@@ -4,7 +4,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from tests.factories import make_conference, make_moderator, make_participant
+from tests.factories import make_conference, make_forum, make_moderator, make_participant
 from workshops.models import ForumEvent, Item
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,6 +73,67 @@ async def test_unknown_code_is_closed_with_4404(connect, forum):
     for code in ["ZZZZZZ", "nope"]:
         ok, client = await connect(forum, code=code, key="x")
         assert await close_code(client) == 4404
+
+
+@sync_to_async
+def change_forum(forum, **fields):
+    type(forum).objects.filter(pk=forum.pk).update(**fields)
+
+
+async def test_a_new_screen_key_locks_out_the_old_one_at_once(connect, forum):
+    """The second socket of a forum finds it in the process's memory; the key is still
+    read from the database."""
+    ok, screen = await connect(forum, key=forum.screen_key)
+    assert (await screen.until("snapshot"))["me"]["role"] == "screen"
+    await change_forum(forum, screen_key="neu-" + forum.screen_key)
+    ok, leaked = await connect(forum, key=forum.screen_key)
+    assert await close_code(leaked) == 4403
+    ok, new = await connect(forum, key="neu-" + forum.screen_key)
+    assert (await new.until("snapshot"))["me"]["role"] == "screen"
+    await screen.close()
+    await new.close()
+
+
+async def test_a_later_socket_gets_the_forum_as_it_is_now(connect, forum, participant, moderator, field):
+    ok, first = await connect(forum, participant=participant)
+    await first.until("snapshot")
+    ok, console = await connect(forum, user=moderator)
+    await console.until("snapshot")
+    assert (await console.command(propose_frame(field)))["ok"]
+    await change_forum(forum, title="Bildung am Nachmittag")
+    ok, later = await connect(forum, participant=participant)
+    snapshot = await later.until("snapshot")
+    assert snapshot["rev"] == 1
+    assert snapshot["forum"]["title"] == "Bildung am Nachmittag"
+    assert [i["text"] for i in snapshot["items"]] == ["Sprachkurse mit Kinderbetreuung"]
+    # and it is in the fan-out: the next change reaches it
+    assert (await console.command(propose_frame(field, text="Elterncafé")))["ok"]
+    assert (await later.until("event", name="item.added"))["data"]["text"] == "Elterncafé"
+    for c in (first, console, later):
+        await c.close()
+
+
+async def test_a_code_given_to_another_forum_leads_to_that_forum(connect, forum, participant):
+    ok, first = await connect(forum, participant=participant)
+    await first.until("snapshot")
+    code = forum.code
+    await change_forum(forum, code="WQWQWQ")
+    fields = await sync_to_async(list)(forum.fields.all())
+    other = await sync_to_async(make_forum)(forum.conference, code=code, fields=fields)
+    ok, phone = await connect(other, participant=participant)
+    snapshot = await phone.until("snapshot")
+    assert snapshot["forum"]["code"] == code and snapshot["forum"]["title"] == other.title
+    await first.close()
+    await phone.close()
+
+
+async def test_a_deleted_forum_is_not_found(connect, forum, participant):
+    ok, first = await connect(forum, participant=participant)
+    await first.until("snapshot")
+    await first.close()
+    await sync_to_async(type(forum).objects.filter(pk=forum.pk).delete)()
+    ok, phone = await connect(forum, participant=participant)
+    assert await close_code(phone) == 4404
 
 
 async def test_foreign_origin_is_refused(connect, forum, participant):
