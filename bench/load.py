@@ -34,6 +34,8 @@ from bench.phones import BenchError, Phone, join, login
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
 SCENARIOS = ["connect", "burst", "reconnect", "slow", "storm"]
+# Seconds between a phone's pings: PING_EVERY_MS in static/js/live.js.
+PING_EVERY = 20
 
 
 def percentile(values, p):
@@ -442,18 +444,18 @@ async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10
 
 
 async def idle(target: Target, n: int, seconds: float, profile=None) -> dict:
-    """N phones connected and idle, pinging every 25 s like the browser client; server
-    CPU share and memory per socket."""
+    """N phones connected and idle, pinging every PING_EVERY seconds like the browser
+    client; server CPU share and memory per socket."""
     phones, figures = await connect(target, n)
     await asyncio.sleep(2)
     cpu_before, start = target.cpu(), time.perf_counter()
     rng = random.Random(17)
 
     async def pinger(phone):
-        await asyncio.sleep(rng.uniform(0, 25))
+        await asyncio.sleep(rng.uniform(0, PING_EVERY))
         while True:
             await phone.ws.send('{"type":"ping"}')
-            await asyncio.sleep(25)
+            await asyncio.sleep(PING_EVERY)
 
     tasks = [asyncio.get_running_loop().create_task(pinger(p)) for p in phones]
     spy = Profile(target, profile)
