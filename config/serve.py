@@ -53,13 +53,15 @@ class DirectWriteServer(tcp.Server):
     away keeps the order and the bytes the same; whatever the kernel does not take
     (a slow reader's full buffer) is queued the usual way, and a failed send is left
     to Twisted's own write path to report as a lost connection. A connection that
-    started TLS itself (``startTLS``) keeps Twisted's path, which encrypts.
+    started TLS itself (``startTLS``) keeps Twisted's path, which encrypts, and so does
+    one feeding a pull producer, which Twisted asks for more each time the socket has
+    taken everything.
     """
 
     def write(self, data: bytes) -> None:
         if (self.connected and not self.TLS and not self.disconnecting and not self._writeDisconnected
                 and not self._tempDataBuffer and self.offset == len(self.dataBuffer)
-                and isinstance(data, bytes)):
+                and (self.producer is None or self.streamingProducer) and isinstance(data, bytes)):
             sent = self.writeSomeData(data)
             if isinstance(sent, int) and sent > 0:
                 if sent == len(data):

@@ -54,3 +54,29 @@ def test_a_phone_that_stops_reading_gets_everything_in_order_once_it_reads_again
     assert received == big + b"after"
     transport.write(b"again")  # nothing queued any more: straight out
     assert drain(phone) == b"again"
+
+
+def test_a_pull_producer_is_still_asked_for_more():
+    """Twisted asks a pull producer for its next chunk when the socket has taken the last
+    one; writing around the queue must not leave it waiting."""
+    transport, phone, reactor = connection()
+
+    class Chunks:
+        left = 3
+
+        def resumeProducing(self):
+            if self.left:
+                self.left -= 1
+                transport.write(b"chunk ")
+            else:
+                transport.unregisterProducer()
+
+        def stopProducing(self):
+            pass
+
+    transport.registerProducer(Chunks(), False)
+    for _ in range(20):
+        if not reactor.getWriters():
+            break
+        transport.doWrite()
+    assert drain(phone) == b"chunk chunk chunk "
