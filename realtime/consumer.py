@@ -433,7 +433,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
     def _read_snapshot(self, fresh: bool = False):
         """The snapshot; ``fresh``: the forum's changing fields were just read in the
         transaction this runs in."""
-        with transaction.atomic():  # one consistent read: rev matches the items
+        # One consistent read: rev matches the items. In the connect trip this runs
+        # inside that trip's transaction, which needs no savepoint for a read.
+        with transaction.atomic(savepoint=False):
             if not fresh:
                 self.forum.refresh_from_db(fields=FORUM_LIVE_FIELDS)
             role = selectors.snapshot_role(self.forum, self.actor)

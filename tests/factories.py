@@ -55,3 +55,19 @@ def participant_actor(participant: Participant) -> Actor:
 
 def moderator_actor(user) -> Actor:
     return Actor(user=user)
+
+
+def make_dots_round_forum() -> dict:
+    """A forum with a participant, a moderator, three measures and an open dots round
+    on them (budget 3, at most 2 per item), made through the services."""
+    from workshops.services.items import propose_item
+    from workshops.services.rounds import open_round
+
+    forum = make_forum()
+    participant = make_participant(forum.conference)
+    moderator = make_moderator(forum.conference)
+    field = forum.fields.order_by("position", "id").first()
+    for n in range(3):
+        propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text=f"M{n}")
+    open_round(actor=moderator_actor(moderator), forum=forum, method="dots", kind="measure", budget=3, per_item=2)
+    return {"forum": forum, "participant": participant, "moderator": moderator}

@@ -8,7 +8,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_forum, make_moderator, make_participant, moderator_actor, participant_actor
+from tests.factories import make_dots_round_forum, make_forum, make_moderator, make_participant, participant_actor
 from workshops.identity import remember_participant
 from workshops.models import Forum, Item, Participant, Round, Vote
 from workshops.views import MODERATOR_ACTIONS
@@ -40,18 +40,10 @@ def fingerprint(forum):
 
 @pytest.fixture
 def world(db, settings):
-    from workshops.services.items import propose_item
-    from workshops.services.rounds import open_round
-
     settings.PROPOSALS_PER_MINUTE = 0
     settings.JOINS_PER_MINUTE_PER_ADDRESS = 0
-    forum = make_forum()
-    participant = make_participant(forum.conference)
-    moderator = make_moderator(forum.conference)
-    field = forum.fields.order_by("position", "id").first()
-    for n in range(3):
-        propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text=f"M{n}")
-    open_round(actor=moderator_actor(moderator), forum=forum, method="dots", kind="measure", budget=3, per_item=2)
+    made = make_dots_round_forum()
+    forum, participant, moderator = made["forum"], made["participant"], made["moderator"]
     phone = Client()
     session = phone.session
     remember_participant(session, participant)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from realtime.protocol import MODERATE_ACTIONS, ProtocolError, parse
-from tests.factories import make_forum, make_moderator, make_participant, moderator_actor, participant_actor
+from tests.factories import make_dots_round_forum
 from tests.realtime.conftest import open_socket, participant_cookie, user_cookie
 from workshops.models import Forum, Item, Round, Vote
 
@@ -84,17 +84,7 @@ def fingerprint(forum_id):
 
 @pytest.fixture
 def world(transactional_db):
-    from workshops.services.items import propose_item
-    from workshops.services.rounds import open_round
-
-    forum = make_forum()
-    participant = make_participant(forum.conference)
-    moderator = make_moderator(forum.conference)
-    field = forum.fields.order_by("position", "id").first()
-    for n in range(3):
-        propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text=f"M{n}")
-    open_round(actor=moderator_actor(moderator), forum=forum, method="dots", kind="measure", budget=3, per_item=2)
-    return {"forum": forum, "participant": participant, "moderator": moderator}
+    return make_dots_round_forum()
 
 
 async def exercise(world, cookie, sent):
