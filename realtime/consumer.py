@@ -225,6 +225,21 @@ class ForumConsumer(AsyncWebsocketConsumer):
     # Channels neither creates a channel per socket nor listens on it.
     channel_layer_alias = "none: the hub fans out"
 
+    async def __call__(self, scope, receive, send):
+        # Channels' own loop (``await_many_dispatch``) waits on the client and on a
+        # layer channel at once: a new task and an ``asyncio.wait`` for every frame a
+        # phone sends, three turns of the event loop where one does. This consumer has
+        # no layer channel (see channel_layer_alias), so it reads the client's messages
+        # one after the other.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+
     async def dispatch(self, message):
         # Channels closes stale database connections before every handler, one hop into
         # the database thread per frame. Every database call of this consumer runs

@@ -179,3 +179,22 @@ def test_the_entry_point_sets_the_limits_and_keeps_explicit_options():
     assert parsed.ping_interval == KEEPALIVE_SECONDS > page_ping_ms / 1000
     explicit = ProductionCommandLine().parser.parse_args(["--websocket-max-message-size", "4096", "x:y"])
     assert explicit.websocket_max_message_size == 4096
+
+
+def test_the_server_puts_what_it_loaded_out_of_the_collectors_reach_before_it_serves(monkeypatch):
+    """Django and the views, loaded before the first socket, are frozen; full
+    collections come after FULL_COLLECTION_EVERY younger ones (config/serve.py)."""
+    import gc
+
+    from config import serve
+
+    served = []
+    monkeypatch.setattr(serve.Server, "run", lambda self: served.append(gc.get_freeze_count()))
+    threshold = gc.get_threshold()
+    try:
+        serve.GracefulServer.run(object.__new__(serve.GracefulServer))
+        assert served and served[0] > 10_000  # frozen before serving, not after
+        assert gc.get_threshold() == (threshold[0], threshold[1], serve.FULL_COLLECTION_EVERY)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
