@@ -84,8 +84,8 @@ def settle_heap() -> None:
     server that takes a thousand sockets (or a thousand back after the Wi-Fi dropped)
     grows like that all the time: measured on the 2-core machine of docs/performance.md,
     1000 phones reconnecting started two full collections of about 260 000 objects,
-    120 000 of them Django and the modules it loaded, for 0.2-0.5 s each with the
-    event loop standing still. Frozen (``gc.freeze``), what was loaded at start-up is
+    120 000 of them Django and the modules it loaded, each about 0.2 s of CPU (0.3 s
+    and more of wall time) with the event loop standing still. Frozen (``gc.freeze``), what was loaded at start-up is
     never walked again; it is still freed by reference counting if it ever goes. Full
     collections come after ``FULL_COLLECTION_EVERY`` collections of the middle
     generation: the cycles a closed socket leaves (its task, the exception that ended

@@ -72,7 +72,9 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
 
 
 def _vote(actor: Actor, forum: Forum, f: dict):
-    return vote_services.cast_vote(actor=actor, forum=forum, round=f["round"], item=f["item"], value=f["value"])
+    # The command's savepoint (_execute_once) is the vote's: a refusal rolls back both.
+    return vote_services.cast_vote(actor=actor, forum=forum, round=f["round"], item=f["item"], value=f["value"],
+                                   savepoint=False)
 
 
 HANDLERS = {"propose": _propose, "moderate": _moderate, "vote": _vote}
@@ -111,16 +113,21 @@ def execute(*, actor: Actor, sender: str, forum: Forum, command: Command, langua
 
 
 def _execute_once(*, actor: Actor, sender: str, forum: Forum, command: Command) -> dict:
-    with transaction.atomic():
-        answer = _receipt(sender, command.id)
-        if answer is not None:
-            return answer
-        try:
+    try:
+        # The command's effect and its receipt, in one savepoint (or one transaction).
+        with transaction.atomic():
+            answer = _receipt(sender, command.id)
+            if answer is not None:
+                return answer
             answer = answer_ok(HANDLERS[command.type](actor, forum, command.fields))
-        except ServiceError as exc:
-            answer = answer_error(exc.code, exc.message)
+            _store_receipt(sender, command.id, answer)
+            return answer
+    except ServiceError as exc:
+        answer = answer_error(exc.code, exc.message)
+    # Refused: all of it rolled back; only the receipt with the refusal is kept.
+    with transaction.atomic():
         _store_receipt(sender, command.id, answer)
-        return answer
+    return answer
 
 
 # Every command reads and writes its receipt: plain statements, not ORM queries, since a
