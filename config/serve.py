@@ -85,12 +85,12 @@ def settle_heap() -> None:
     grows like that all the time: measured on the 2-core machine of docs/performance.md,
     1000 phones reconnecting started two full collections of about 260 000 objects,
     120 000 of them Django and the modules it loaded, each about 0.2 s of CPU (0.3 s
-    and more of wall time) with the event loop standing still. Frozen (``gc.freeze``), what was loaded at start-up is
-    never walked again; it is still freed by reference counting if it ever goes. Full
-    collections come after ``FULL_COLLECTION_EVERY`` collections of the middle
-    generation: the cycles a closed socket leaves (its task, the exception that ended
-    it) are freed in the young generations when they are young, and by the next full
-    collection when they lived long.
+    and more of wall time) with the event loop standing still. Frozen (``gc.freeze``),
+    what was loaded at start-up is never walked again; it is still freed by reference
+    counting if it ever goes. Full collections come after ``FULL_COLLECTION_EVERY``
+    collections of the middle generation: the cycles a closed socket leaves (its task,
+    the exception that ended it) are freed in the young generations when they are
+    young, and by the next full collection when they lived long.
     """
     from django.apps import apps
 

@@ -59,8 +59,16 @@ def my_ballot(round_: Round, participant_id: int) -> dict:
 
 
 def _ballot(cursor, method: str, budget, round_id: int, participant_id: int) -> dict:
+    return _ballot_of(method, budget, _votes(cursor, round_id, participant_id))
+
+
+def _votes(cursor, round_id: int, participant_id: int) -> dict[str, int]:
+    """The participant's votes in the round: option (as a string) -> value, by option."""
     cursor.execute(_sql().mine, [round_id, participant_id])
-    votes = {str(option): value for option, value in cursor.fetchall()}
+    return {str(option): value for option, value in cursor.fetchall()}
+
+
+def _ballot_of(method: str, budget, votes: dict[str, int]) -> dict:
     me = {"votes": votes}
     if method == Round.Method.DOTS:
         me["points_left"] = budget - sum(votes.values())
@@ -136,8 +144,7 @@ def _cast_vote(actor: Actor, forum: Forum, round, item, value) -> dict:
             votes.pop(str(option), None)
             if value is not None:
                 votes[str(option)] = value
-            ballot = {"votes": dict(sorted(votes.items(), key=lambda kv: int(kv[0]))),
-                      "points_left": budget - sum(votes.values())}
+            ballot = _ballot_of(method, budget, dict(sorted(votes.items(), key=lambda kv: int(kv[0]))))
         else:
             ballot = _ballot(cursor, method, budget, round_id, participant.pk)
 
@@ -158,8 +165,7 @@ def _spend_points(cursor, sql, key: list, budget: int, value) -> dict:
     round_id, participant_id, option = key
     cursor.execute(sql.ballot, [round_id, participant_id])
     ballot_id, used = cursor.fetchone()
-    cursor.execute(sql.mine, [round_id, participant_id])
-    votes = {str(o): v for o, v in cursor.fetchall()}
+    votes = _votes(cursor, round_id, participant_id)
     delta = (value or 0) - votes.get(str(option), 0)
     if delta > 0:
         cursor.execute(sql.spend, [delta, ballot_id, budget - delta])
