@@ -1,20 +1,20 @@
-"""Applying a socket command at most once: the receipt and the effect share a transaction.
+"""Applying socket commands at most once: a command's receipt (its first answer) is
+committed with its effect, in one transaction for the commands that queued up together
+(realtime/writer.py).
 
-Runs synchronously (the consumer calls it through ``database_sync_to_async``). The
-services open their own atomic blocks, which nest here as savepoints: a refused command
-rolls its savepoint back and only the receipt with the refusal is committed; an applied
+Runs synchronously (the writer calls it through ``database_sync_to_async``). A refused
+command changes nothing and only its receipt with the refusal is committed; an applied
 one commits its writes, its event and its receipt together, and the event is published
 on that commit.
 """
 import logging
 
-from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from realtime.models import CommandReceipt
-from realtime.protocol import Command
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import Forum
@@ -72,7 +72,7 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
 
 
 def _vote(actor: Actor, forum: Forum, f: dict):
-    # The command's savepoint (_execute_once) is the vote's: a refusal rolls back both.
+    # No savepoint of its own: a refused vote writes nothing (see cast_vote).
     return vote_services.cast_vote(actor=actor, forum=forum, round=f["round"], item=f["item"], value=f["value"],
                                    savepoint=False)
 
@@ -91,42 +91,98 @@ def answer_error(code: str, message) -> dict:
     return {"ok": False, "error": {"code": code, "message": str(message)}}
 
 
-def execute(*, actor: Actor, sender: str, forum: Forum, command: Command, language: str) -> dict:
-    """Apply ``command`` once for ``sender`` and return its answer (without the id).
+def answer_unavailable() -> dict:
+    return answer_error("unavailable", _("The server cannot save right now. Your entry will be sent again shortly."))
 
-    A repeat of a (sender, id) that has an answer gets that answer and changes nothing.
+
+def execute_batch(entries: list[dict]) -> list[dict]:
+    """Apply the commands that queued up (each a dict of ``actor``, ``sender``, ``forum``,
+    ``command`` and ``language``) in one transaction, at most once each, and return their
+    answers in order; they hold once this returns (committed).
+
+    First all at once (``_all_at_once``): the batch's receipts read in one statement and
+    written in one, the votes without savepoints. If that meets another writer (another
+    process answered one of these commands meanwhile, a deadlock), all of it is rolled
+    back and the batch applied again one command after the other, each in a savepoint
+    with its own receipt (``_one_by_one``), where a conflict costs that command alone.
+    A database that is away is not asked twice: every command is ``unavailable`` at once.
     """
-    with translation.override(language):
-        try:
-            return _execute_once(actor=actor, sender=sender, forum=forum, command=command)
-        except IntegrityError:
-            # Another connection of the same sender committed the same id a moment ago.
-            receipt = CommandReceipt.objects.filter(sender=sender, command_id=command.id).first()
-            if receipt is None:
-                raise
-            return receipt.answer
-        except (OperationalError, DatabaseError):
-            log.exception("database unavailable while applying %s", command.type)
-            return answer_error(
-                "unavailable", _("The server cannot save right now. Your entry will be sent again shortly.")
-            )
-
-
-def _execute_once(*, actor: Actor, sender: str, forum: Forum, command: Command) -> dict:
     try:
-        # The command's effect and its receipt, in one savepoint (or one transaction).
+        try:
+            with transaction.atomic():
+                return _all_at_once(entries)
+        except DatabaseError as exc:
+            if not _conflict(exc):
+                raise
+            log.warning("a batch of %d commands is applied again one by one after %s", len(entries),
+                        type(exc).__name__)
         with transaction.atomic():
-            answer = _receipt(sender, command.id)
-            if answer is not None:
-                return answer
-            answer = answer_ok(HANDLERS[command.type](actor, forum, command.fields))
-            _store_receipt(sender, command.id, answer)
+            return _one_by_one(entries)
+    except DatabaseError:
+        log.exception("database unavailable while applying a batch of %d commands", len(entries))
+        return [answer_unavailable() for _entry in entries]
+
+
+def _conflict(exc: DatabaseError) -> bool:
+    """Another writer got in the way: a unique or foreign key (another process was first),
+    or PostgreSQL's transaction rollback class (a deadlock, a serialization failure)."""
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or ""
+    return isinstance(exc, IntegrityError) or sqlstate.startswith("40")
+
+
+def _all_at_once(entries: list[dict]) -> list[dict]:
+    keys = [(entry["sender"], entry["command"].id) for entry in entries]
+    answers = _stored_answers(keys)
+    fresh = {}
+    for key, entry in zip(keys, entries):
+        if key not in answers:  # new, and not sent twice in this batch
+            with translation.override(entry["language"]):
+                answers[key] = fresh[key] = _apply(entry)
+    _store_answers(fresh)
+    return [answers[key] for key in keys]
+
+
+def _apply(entry: dict) -> dict:
+    command = entry["command"]
+    try:
+        if command.type == "vote":
+            return answer_ok(_vote(entry["actor"], entry["forum"], command.fields))
+        with transaction.atomic():
+            return answer_ok(HANDLERS[command.type](entry["actor"], entry["forum"], command.fields))
+    except ServiceError as exc:
+        return answer_error(exc.code, exc.message)
+
+
+def _one_by_one(entries: list[dict]) -> list[dict]:
+    answers = []
+    for entry in entries:
+        with translation.override(entry["language"]):
+            try:
+                answers.append(_execute_once(entry))
+            except IntegrityError:
+                # The same sender's id committed meanwhile on another connection.
+                key = (entry["sender"], entry["command"].id)
+                answers.append(_stored_answers([key]).get(key) or answer_unavailable())
+    return answers
+
+
+def _execute_once(entry: dict) -> dict:
+    key = (entry["sender"], entry["command"].id)
+    command = entry["command"]
+    try:
+        # The command's effect and its receipt, in one savepoint.
+        with transaction.atomic():
+            stored = _stored_answers([key])
+            if key in stored:
+                return stored[key]
+            answer = answer_ok(HANDLERS[command.type](entry["actor"], entry["forum"], command.fields))
+            _store_answers({key: answer})
             return answer
     except ServiceError as exc:
         answer = answer_error(exc.code, exc.message)
     # Refused: all of it rolled back; only the receipt with the refusal is kept.
     with transaction.atomic():
-        _store_receipt(sender, command.id, answer)
+        _store_answers({key: answer})
     return answer
 
 
@@ -135,56 +191,35 @@ def _execute_once(*, actor: Actor, sender: str, forum: Forum, command: Command) 
 _ANSWER = CommandReceipt._meta.get_field("answer")
 
 
-def _receipt_sql() -> tuple[str, str]:
+def _receipt_table() -> tuple[str, str, str, str, str]:
     quote, meta = connection.ops.quote_name, CommandReceipt._meta
-    table = quote(meta.db_table)
-    sender, command_id, answer, created = (quote(meta.get_field(n).column)
-                                           for n in ("sender", "command_id", "answer", "created_at"))
-    # nosec B608 below: only quoted table and column names from the model are formatted in;
-    # every value is a %s parameter.
-    return (
-        f"SELECT {answer} FROM {table} WHERE {sender} = %s AND {command_id} = %s",  # nosec B608
-        f"INSERT INTO {table} ({sender}, {command_id}, {answer}, {created}) VALUES (%s, %s, %s, %s)",  # nosec B608
-    )
+    return quote(meta.db_table), *(quote(meta.get_field(n).column)
+                                   for n in ("sender", "command_id", "answer", "created_at"))
 
 
-def _receipt(sender: str, command_id: str) -> dict | None:
-    """The stored answer of (sender, id), or None for a command not seen before."""
+def _stored_answers(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """The stored answers of those (sender, id) pairs that have one."""
+    table, sender, command_id, answer, _created = _receipt_table()
+    pairs = ", ".join(["(%s, %s)"] * len(keys))
     with connection.cursor() as cursor:
-        cursor.execute(_receipt_sql()[0], [sender, command_id])
-        row = cursor.fetchone()
-    return None if row is None else _ANSWER.from_db_value(row[0], None, connection)
+        # Only quoted names from the model are formatted in (nosec below); values are parameters.
+        cursor.execute(
+            f"SELECT {sender}, {command_id}, {answer} FROM {table} "  # nosec B608
+            f"WHERE ({sender}, {command_id}) IN ({pairs})",
+            [value for key in keys for value in key],
+        )
+        return {(row[0], row[1]): _ANSWER.from_db_value(row[2], None, connection) for row in cursor.fetchall()}
 
 
-def _store_receipt(sender: str, command_id: str, answer: dict) -> None:
+def _store_answers(answers: dict[tuple[str, str], dict]) -> None:
+    if not answers:
+        return
+    table, sender, command_id, answer, created = _receipt_table()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(answers))
     with connection.cursor() as cursor:
-        cursor.execute(_receipt_sql()[1], [sender, command_id, _ANSWER.get_db_prep_save(answer, connection), now])
-
-
-def execute_batch(entries: list[dict]) -> list[dict]:
-    """Apply several commands (``execute``'s keyword arguments each) in one transaction,
-    each in a savepoint of its own: a refusal or a conflict rolls back that command
-    only. Returns their answers in order; they are valid once this returns (committed)."""
-    answers: list[dict | None] = [None] * len(entries)
-    try:
-        with transaction.atomic():
-            for n, entry in enumerate(entries):
-                with translation.override(entry["language"]):
-                    try:
-                        answers[n] = _execute_once(
-                            actor=entry["actor"], sender=entry["sender"], forum=entry["forum"], command=entry["command"]
-                        )
-                    except IntegrityError:
-                        # The same sender's id committed meanwhile on another connection.
-                        receipt = CommandReceipt.objects.filter(
-                            sender=entry["sender"], command_id=entry["command"].id
-                        ).first()
-                        answers[n] = receipt.answer if receipt else answer_error(
-                            "unavailable", _("The server cannot save right now. Your entry will be sent again shortly.")
-                        )
-    except (OperationalError, DatabaseError):
-        log.exception("database unavailable while applying a batch of %d commands", len(entries))
-        message = _("The server cannot save right now. Your entry will be sent again shortly.")
-        return [answer_error("unavailable", message) for _ in entries]
-    return answers
+        cursor.execute(
+            f"INSERT INTO {table} ({sender}, {command_id}, {answer}, {created}) VALUES {rows}",  # nosec B608
+            [value for (who, command), stored in answers.items()
+             for value in (who, command, _ANSWER.get_db_prep_save(stored, connection), now)],
+        )

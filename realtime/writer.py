@@ -2,9 +2,9 @@
 
 Every socket command used to be its own transaction and its own hop into the single
 database thread; when a room votes at once they queued there. The writer takes what has
-queued up (at most BATCH commands), applies it in one transaction with a savepoint per
-command (``commands.execute_batch``), and only then answers each waiting socket, so an
-ack still means committed and a refusal still changes nothing.
+queued up (at most BATCH commands), applies it in one transaction
+(``commands.execute_batch``), and only then answers each waiting socket, so an ack
+still means committed and a refusal still changes nothing.
 """
 import asyncio
 import contextvars

@@ -88,13 +88,21 @@ def cast_vote(*, actor: Actor, forum: Forum, round, item, value, savepoint: bool
     SQL directly (statements built once from the models, ``_sql``): at most five
     statements a vote where the ORM took fourteen and most of the time compiling them.
 
-    Atomic: a refusal changes nothing. ``savepoint=False`` is for a caller inside a
-    transaction that rolls back a savepoint of its own when this raises (the socket's
-    command, realtime/commands.py): a refusal then spoils the enclosing block up to
-    that savepoint, and two statements a vote are saved (on PostgreSQL, two round trips).
+    A refusal changes nothing: every check comes before the first write, except the
+    budget's, and what precedes that one writes nothing new (the ballot it locks exists
+    already when points can run short: a fresh ballot has the whole budget, and
+    ``per_item`` is at most the budget). Atomic by default; ``savepoint=False`` runs in
+    the caller's transaction without a savepoint of its own, two statements (on
+    PostgreSQL, two round trips) less for the votes that queued up on a socket
+    (realtime/commands.py). A database error then leaves the caller's transaction to
+    roll back.
     """
-    with transaction.atomic(savepoint=savepoint):
-        return _cast_vote(actor, forum, round, item, value)
+    if savepoint:
+        with transaction.atomic():
+            return _cast_vote(actor, forum, round, item, value)
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("cast_vote(savepoint=False) needs the caller's transaction")
+    return _cast_vote(actor, forum, round, item, value)
 
 
 def _cast_vote(actor: Actor, forum: Forum, round, item, value) -> dict:
