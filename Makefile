@@ -61,7 +61,7 @@ bench: install-dev messages
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.load --phones $(PHONES) --compare
 	$(BIN)/python -m bench.load --scenario idle --idle-phones $(IDLE_PHONES) --idle-seconds 60 --compare
-	$(BIN)/python -m bench.load --scenario scaleout --phones $(PHONES) \
+	$(BIN)/python -m bench.load --scenario scaleout --phones $(PHONES) --compare \
 	  --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
 
 check: install-dev

@@ -1,10 +1,15 @@
 """Benchmark scenarios. Each prints its figures on one line.
 
-    python -m bench [--scenario services] [--n 2000] [--database-url URL]
+    python -m bench [--scenario services|votes] [--n 2000] [--database-url URL]
 
 ``services``: the cost of the write path every proposal takes (check, lock the forum,
 insert, bump rev, store the event) and of the snapshot a phone gets on connect, against a
 fresh database (a temporary SQLite file unless --database-url is given).
+
+``votes``: what a vote costs on the way a socket's votes take (the command writer's
+batch, ``realtime.commands.execute_batch``): wall time and this process's CPU per vote
+and, for a PostgreSQL on this machine, its backend's CPU per vote; N participants vote
+3 times each.
 """
 import argparse
 import os
@@ -75,7 +80,84 @@ def scenario_services(n: int) -> str:
     )
 
 
-SCENARIOS = {"services": scenario_services}
+def scenario_votes(n: int) -> str:
+    """N participants cast 3 dots votes each through the socket commands' writer path
+    (``execute_batch``, 20 commands a batch, in the database thread of a running event
+    loop, tallies coalesced on it as in the server), without sockets."""
+    import asyncio
+    import json
+    import random
+
+    from channels.db import database_sync_to_async
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from realtime.commands import execute_batch
+    from realtime.protocol import parse
+    from realtime.tally import coalescer
+    from workshops.actors import Actor
+    from workshops.models import ActionField, Conference, Forum, Participant
+    from workshops.services.items import propose_item
+    from workshops.services.rounds import open_round
+
+    conference = Conference.objects.create(slug="bench", title="Bench", stakeholder_groups=[], languages=["de"])
+    field = ActionField.objects.create(conference=conference, title="Wohnen")
+    forum = Forum.objects.create(conference=conference, title="Forum")
+    forum.fields.add(field)
+    moderator = get_user_model().objects.create_user(username="bench-moderator")
+    conference.moderators.add(moderator)
+    author = Actor(participant=Participant.objects.create(conference=conference))
+    items = [propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=f"Maßnahme {i}").pk
+             for i in range(6)]
+    round_ = open_round(actor=Actor(user=moderator), forum=forum, method="dots", items=items, budget=3, per_item=3)
+    voters = [Actor(participant=Participant.objects.create(conference=conference)) for _ in range(n)]
+    pick = random.Random(1)
+    entries = [{"actor": voter, "sender": f"p:{voter.participant.pk}", "forum": forum, "language": "de",
+                "command": parse(json.dumps({"type": "vote", "id": f"v{k}", "round": round_.pk,
+                                             "item": pick.choice(items), "value": 1}))}
+               for k in range(3) for voter in voters]
+
+    def backends():
+        """The database's server processes of this run (the pool's connections)."""
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            return {row[0] for row in cursor.fetchall()}
+
+    def cpu_seconds(pid):
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:  # gone, or a database on another machine
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def run():
+        coalescer.attach()
+        pids = await database_sync_to_async(backends)()
+        before = {pid: cpu_seconds(pid) for pid in pids}
+        cpu_before, start = time.process_time(), time.perf_counter()
+        for i in range(0, len(entries), 20):
+            answers = await database_sync_to_async(execute_batch)(entries[i:i + 20])
+            if not all(a["ok"] or a["error"]["code"] == "budget" for a in answers):
+                raise SystemExit(f"a vote was refused: {answers}")
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_before
+        pids |= await database_sync_to_async(backends)()
+        after = {pid: cpu_seconds(pid) for pid in pids}
+        await asyncio.sleep(0.3)  # the last tally
+        if not pids or None in after.values():
+            backend = "n/a"
+        else:
+            used = sum(after[pid] - (before.get(pid) or 0) for pid in pids)
+            backend = f"{used / len(entries) * 1e6:.0f}"
+        return (f"votes: {connection.vendor} votes={len(entries)} batch=20 "
+                f"us_per_vote wall={elapsed / len(entries) * 1e6:.0f} python_cpu={cpu / len(entries) * 1e6:.0f} "
+                f"database_backend_cpu={backend}")
+
+    return asyncio.run(run())
+
+
+SCENARIOS = {"services": scenario_services, "votes": scenario_votes}
 
 
 def main(argv=None) -> int:

@@ -74,7 +74,9 @@ async def serve(port: int) -> None:
             await asyncio.sleep(TICK)
 
     asyncio.get_running_loop().create_task(ticker())
-    async with websockets.serve(handler, "127.0.0.1", port, max_size=2**16):
+    # No keepalive pings of its own: the phones ping every 20 s, and the product sends
+    # its keepalive only to a socket silent for 30 s (config/serve.py), so none in idle.
+    async with websockets.serve(handler, "127.0.0.1", port, max_size=2**16, ping_interval=None):
         await asyncio.Future()
 
 

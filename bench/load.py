@@ -3,11 +3,12 @@
     python -m bench.load --phones 1000 --compare        # what `make bench` runs
     python -m bench.load --scenario burst --phones 300
     python -m bench.load --scenario idle --idle-phones 2000 --idle-seconds 60
-    python -m bench.load --scenario scaleout --phones 1000
+    python -m bench.load --scenario scaleout --phones 1000 --compare
 
 Without --compare only the product runs. With it, every scenario runs first against the
-bare asyncio ceiling (bench/ceiling.py), then against the product, and the burst once
-more with tally coalescing off, so the figures can be read as ratios.
+bare asyncio ceiling (bench/ceiling.py; for scaleout, its burst), then against the
+product, and the burst once more with tally coalescing off, so the figures can be read
+as ratios.
 
 The product is Daphne on a fresh SQLite in a temporary folder, seeded with the demo
 conference (one process, in-memory channel layer); ``scaleout`` starts two Daphne
@@ -558,6 +559,8 @@ async def run(args) -> int:
         await with_server(args, lambda t: report_idle(t, "product", args))
         return 0
     if args.scenario == "scaleout":
+        if args.compare:
+            await with_ceiling(args, lambda t: run_scenarios(t, "ceiling", args, ["burst"]))
         await with_server(args, lambda t: run_scenarios(t, "scaleout-2", args, ["connect", "burst"]),
                           processes=2, database_url=args.database_url, redis_url=args.redis_url)
         return 0
