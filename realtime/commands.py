@@ -120,7 +120,11 @@ def execute_batch(entries: list[dict]) -> list[dict]:
             return _one_by_one(entries)
     except DatabaseError:
         log.exception("database unavailable while applying a batch of %d commands", len(entries))
-        return [answer_unavailable() for _entry in entries]
+        answers = []
+        for entry in entries:
+            with translation.override(entry["language"]):
+                answers.append(answer_unavailable())
+        return answers
 
 
 def _conflict(exc: DatabaseError) -> bool:

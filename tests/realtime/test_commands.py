@@ -169,3 +169,25 @@ def test_a_command_another_process_answered_meanwhile_gets_that_answer_and_is_no
         (a.participant.pk, items[0], 2)]
     assert list(Ballot.objects.filter(round=round_, used__gt=0).values_list("participant", "used")) == [
         (a.participant.pk, 2)]
+
+
+def test_when_the_database_is_away_every_command_is_unavailable_in_its_senders_language(
+        forum, participant, moderator, monkeypatch):
+    from django.db import OperationalError
+
+    from realtime import commands
+
+    round_, items = _dots_round(forum, participant, moderator)
+    a, b = (participant_actor(make_participant(forum.conference)) for _ in range(2))
+
+    def away(keys):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(commands, "_stored_answers", away)
+    frame = {"type": "vote", "id": "v1", "round": round_.pk, "item": items[0], "value": 1}
+    answers = execute_batch([entry(a, forum, frame), {**entry(b, forum, frame), "language": "de"}])
+
+    assert [answer["error"]["code"] for answer in answers] == ["unavailable", "unavailable"]
+    assert answers[0]["error"]["message"] == "The server cannot save right now. Your entry will be sent again shortly."
+    assert answers[1]["error"]["message"].startswith("Der Server kann gerade nicht speichern")
+    assert not Vote.objects.filter(round=round_).exists()
