@@ -9,7 +9,8 @@ fresh database (a temporary SQLite file unless --database-url is given).
 ``votes``: what a vote costs on the way a socket's votes take (the command writer's
 batch, ``realtime.commands.execute_batch``): wall time and this process's CPU per vote
 and, for a PostgreSQL on this machine, its backend's CPU per vote; N participants vote
-3 times each.
+3 times each. Exits non-zero when a vote is refused or the points booked on the ballots
+differ from the votes stored.
 """
 import argparse
 import os
@@ -125,6 +126,15 @@ def scenario_votes(n: int) -> str:
             cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
             return {row[0] for row in cursor.fetchall()}
 
+    def books_balance() -> bool:
+        from django.db.models import Sum
+
+        from workshops.models import Ballot, Vote
+
+        spent = dict(Vote.objects.filter(round=round_).values_list("participant").annotate(Sum("value")))
+        booked = dict(Ballot.objects.filter(round=round_, used__gt=0).values_list("participant", "used"))
+        return spent == booked and len(spent) == n
+
     def cpu_seconds(pid):
         try:
             fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
@@ -145,6 +155,8 @@ def scenario_votes(n: int) -> str:
         pids |= await database_sync_to_async(backends)()
         after = {pid: cpu_seconds(pid) for pid in pids}
         await asyncio.sleep(0.3)  # the last tally
+        if not await database_sync_to_async(books_balance)():
+            raise SystemExit("the points booked on the ballots differ from the votes stored")
         if not pids or None in after.values():
             backend = "n/a"
         else:

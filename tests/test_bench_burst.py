@@ -3,6 +3,10 @@ phones against a real Daphne; every vote acked and every phone exact; every phon
 and current after a reconnect; every phone holding every item after a storm."""
 import asyncio
 import concurrent.futures
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from bench import load
 from tests.live import free_port
@@ -47,3 +51,14 @@ def test_after_a_reconnect_wave_and_a_storm_every_phone_is_current():
     assert back["back_and_current"] == "30/30" and back["errors"] == 0, back
     assert back["online_after"] == "31/31", back  # no socket left counting after its person left
     assert storm["acked_ok"] == "30/30", storm
+
+
+def test_the_vote_cost_scenario_applies_every_vote_and_books_its_points():
+    """``python -m bench --scenario votes``: the writer's batches on a fresh SQLite; it
+    exits non-zero when a vote is refused or the ballots disagree with the votes."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    done = subprocess.run([sys.executable, "-m", "bench", "--scenario", "votes", "--n", "30"],
+                          cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("votes: sqlite votes=90 batch=20 "), done.stdout
