@@ -50,19 +50,21 @@ test: install-dev messages
 	  echo "CI=true but DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI" >&2; exit 1; \
 	fi
 
-# The scenarios of docs/performance.md, each against the bare asyncio ceiling too. The
-# last one needs the PostgreSQL and Redis of BENCH_DATABASE_URL / BENCH_REDIS_URL (a
-# database created anew, a Redis index flushed).
+# The scenarios of docs/performance.md, the load scenarios each against the bare asyncio
+# ceiling too. The last two need the PostgreSQL and Redis of BENCH_DATABASE_URL /
+# BENCH_REDIS_URL (a database created anew, a Redis index flushed).
 PHONES ?= 1000
 IDLE_PHONES ?= 2000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mitwirken_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 bench: install-dev messages
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench --scenario votes --n $(PHONES)
 	$(BIN)/python -m bench.load --phones $(PHONES) --compare
 	$(BIN)/python -m bench.load --scenario idle --idle-phones $(IDLE_PHONES) --idle-seconds 60 --compare
 	$(BIN)/python -m bench.load --scenario scaleout --phones $(PHONES) --compare \
 	  --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
+	$(BIN)/python -m bench --scenario votes --n $(PHONES) --database-url $(BENCH_DATABASE_URL)
 
 check: install-dev
 	$(BIN)/python manage.py check
