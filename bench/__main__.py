@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 
 def setup_django(database_url: str | None, data_dir: str) -> None:
@@ -137,7 +138,7 @@ def scenario_votes(n: int) -> str:
 
     def cpu_seconds(pid):
         try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # gone, or a database on another machine
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -149,7 +150,7 @@ def scenario_votes(n: int) -> str:
         cpu_before, start = time.process_time(), time.perf_counter()
         for i in range(0, len(entries), 20):
             answers = await database_sync_to_async(execute_batch)(entries[i:i + 20])
-            if not all(a["ok"] or a["error"]["code"] == "budget" for a in answers):
+            if not all(answer["ok"] for answer in answers):  # 3 points of 3, never short
                 raise SystemExit(f"a vote was refused: {answers}")
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_before
         pids |= await database_sync_to_async(backends)()
