@@ -146,13 +146,17 @@ def _all_at_once(entries: list[dict]) -> list[dict]:
     return [answers[key] for key in keys]
 
 
-def _apply(entry: dict) -> dict:
+def _handle(entry: dict) -> dict:
     command = entry["command"]
+    return answer_ok(HANDLERS[command.type](entry["actor"], entry["forum"], command.fields))
+
+
+def _apply(entry: dict) -> dict:
     try:
-        if command.type == "vote":
-            return answer_ok(_vote(entry["actor"], entry["forum"], command.fields))
+        if entry["command"].type == "vote":
+            return _handle(entry)
         with transaction.atomic():
-            return answer_ok(HANDLERS[command.type](entry["actor"], entry["forum"], command.fields))
+            return _handle(entry)
     except ServiceError as exc:
         return answer_error(exc.code, exc.message)
 
@@ -172,14 +176,13 @@ def _one_by_one(entries: list[dict]) -> list[dict]:
 
 def _execute_once(entry: dict) -> dict:
     key = (entry["sender"], entry["command"].id)
-    command = entry["command"]
     try:
         # The command's effect and its receipt, in one savepoint.
         with transaction.atomic():
             stored = _stored_answers([key])
             if key in stored:
                 return stored[key]
-            answer = answer_ok(HANDLERS[command.type](entry["actor"], entry["forum"], command.fields))
+            answer = _handle(entry)
             _store_answers({key: answer})
             return answer
     except ServiceError as exc:

@@ -22,19 +22,28 @@ def entry(actor, forum, frame: dict) -> dict:
             "command": parse(json.dumps(frame)), "language": "en"}
 
 
-def test_votes_that_queued_together_each_get_their_own_answer_and_a_refusal_changes_nothing(
-        forum, participant, moderator):
+def vote_entry(actor, forum, round_, command_id, item, value) -> dict:
+    return entry(actor, forum, {"type": "vote", "id": command_id, "round": round_.pk, "item": item, "value": value})
+
+
+def _dots_round(forum, participant, moderator, *, budget=3):
+    """Three measures by ``participant`` and an open dots round on them, at most 2 per item."""
     field = forum.fields.order_by("position", "id").first()
     author = participant_actor(participant)
     items = [propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=f"Maßnahme {n}").pk
              for n in range(3)]
     round_ = open_round(actor=moderator_actor(moderator), forum=forum, method="dots", items=items,
-                        budget=2, per_item=2)
+                        budget=budget, per_item=2)
+    return round_, items
+
+
+def test_votes_that_queued_together_each_get_their_own_answer_and_a_refusal_changes_nothing(
+        forum, participant, moderator):
+    round_, items = _dots_round(forum, participant, moderator, budget=2)
     a, b = (participant_actor(make_participant(forum.conference)) for _ in range(2))
 
     def vote(actor, command_id, item, value):
-        return entry(actor, forum, {"type": "vote", "id": command_id, "round": round_.pk, "item": item,
-                                    "value": value})
+        return vote_entry(actor, forum, round_, command_id, item, value)
 
     answers = execute_batch([
         vote(a, "v1", items[0], 2),
@@ -77,14 +86,6 @@ def test_a_command_sent_twice_in_one_batch_is_applied_once_and_both_get_its_answ
     assert CommandReceipt.objects.count() == 1
 
 
-def _dots_round(forum, participant, moderator, *, n_items=3):
-    field = forum.fields.order_by("position", "id").first()
-    author = participant_actor(participant)
-    items = [propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=f"Maßnahme {n}").pk
-             for n in range(n_items)]
-    round_ = open_round(actor=moderator_actor(moderator), forum=forum, method="dots", items=items,
-                        budget=3, per_item=2)
-    return round_, items
 
 
 def answered_meanwhile(monkeypatch, key, write):
@@ -109,8 +110,7 @@ def test_when_the_batch_meets_a_conflict_it_is_applied_again_command_by_command_
     a, b = (participant_actor(make_participant(forum.conference)) for _ in range(2))
 
     def vote(actor, command_id, item, value):
-        return entry(actor, forum, {"type": "vote", "id": command_id, "round": round_.pk, "item": item,
-                                    "value": value})
+        return vote_entry(actor, forum, round_, command_id, item, value)
 
     sender_b = f"p:{b.participant.pk}"
     # The conflicting receipt is written on the batch's own connection, so it goes with
@@ -160,8 +160,8 @@ def test_a_command_another_process_answered_meanwhile_gets_that_answer_and_is_no
     answered_meanwhile(monkeypatch, (sender_b, "v1"), other_process)
 
     answers = execute_batch([
-        entry(a, forum, {"type": "vote", "id": "v1", "round": round_.pk, "item": items[0], "value": 2}),
-        entry(b, forum, {"type": "vote", "id": "v1", "round": round_.pk, "item": items[1], "value": 2}),
+        vote_entry(a, forum, round_, "v1", items[0], 2),
+        vote_entry(b, forum, round_, "v1", items[1], 2),
     ])
 
     assert answers == [{"ok": True, "result": {"votes": {str(items[0]): 2}, "points_left": 1}}, theirs]
@@ -184,8 +184,8 @@ def test_when_the_database_is_away_every_command_is_unavailable_in_its_senders_l
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(commands, "_stored_answers", away)
-    frame = {"type": "vote", "id": "v1", "round": round_.pk, "item": items[0], "value": 1}
-    answers = execute_batch([entry(a, forum, frame), {**entry(b, forum, frame), "language": "de"}])
+    answers = execute_batch([vote_entry(a, forum, round_, "v1", items[0], 1),
+                             {**vote_entry(b, forum, round_, "v1", items[0], 1), "language": "de"}])
 
     assert [answer["error"]["code"] for answer in answers] == ["unavailable", "unavailable"]
     assert answers[0]["error"]["message"] == "The server cannot save right now. Your entry will be sent again shortly."
