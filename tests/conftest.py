@@ -60,3 +60,25 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """The throttles count in Django's cache for up to 15 minutes (failed logins): the
+    failures one test makes (the form fuzzer posts many) must not lock out a later test,
+    depending on where the window happens to turn."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    def clear():
+        cache = caches["default"]
+        if isinstance(cache, RedisCache):  # shared with the channel layer: only the counters
+            client = cache._cache.get_client(write=True)
+            for key in client.scan_iter(match=cache.make_key("throttle:*")):
+                client.delete(key)
+        else:
+            cache.clear()
+
+    clear()
+    yield
+    clear()
