@@ -9,7 +9,6 @@ import json
 import logging
 import secrets
 import time
-from importlib import import_module
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -28,6 +27,7 @@ from realtime.hub import hub
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
 from realtime.publisher import event_frame
+from realtime.sessions import session_of
 from realtime.tally import coalescer
 from realtime.writer import writer
 from workshops import rules, selectors, throttle
@@ -37,7 +37,8 @@ from workshops.exceptions import ServiceError
 from workshops.identity import session_participant
 from workshops.languages import SESSION_KEY as LANGUAGE_SESSION_KEY
 from workshops.services.participants import offered_languages
-from workshops.models import ForumEvent
+from workshops.models import Forum, ForumEvent
+from workshops.rows import Row
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +76,13 @@ class SessionOnly:
         self.session = session
 
 
-def session_of(scope):
-    """The Django session named by the socket's cookie (None without one); loaded on
-    first use, in the calling thread."""
-    key = (scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
-    if not key:
-        return None
-    return import_module(settings.SESSION_ENGINE).SessionStore(key)
-
-
-# What changes on a forum while people take part; read again for every snapshot.
+# What changes on a forum while people take part; read again for every snapshot, in a
+# plain statement (workshops/rows.py): hundreds of phones start a socket at once.
 FORUM_LIVE_FIELDS = ("rev", "proposals_open", "title", "kind", "requires_cards", "phase", "timer_ends_at",
                      "timer_seconds", "announcement", "screen_key")
+FORUM_LIVE = Row(Forum, FORUM_LIVE_FIELDS)
+FORUM_LIVE_AND_CODE = Row(Forum, (*FORUM_LIVE_FIELDS, "code"))
+FORUM_REV = Row(Forum, ("rev",))
 
 
 class RecentForums:
@@ -120,7 +116,7 @@ class RecentForums:
             return copy.copy(forum)
         forum = copy.copy(entry[1])
         try:
-            forum.refresh_from_db(fields=(*FORUM_LIVE_FIELDS, "code"))
+            FORUM_LIVE_AND_CODE.refresh(forum)
         except type(forum).DoesNotExist:
             forum = None
         if forum is None or forum.code != code:  # gone, or the code given to another forum
@@ -452,7 +448,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         # inside that trip's transaction, which needs no savepoint for a read.
         with transaction.atomic(savepoint=False):
             if not fresh:
-                self.forum.refresh_from_db(fields=FORUM_LIVE_FIELDS)
+                FORUM_LIVE.refresh(self.forum)
             role = selectors.snapshot_role(self.forum, self.actor)
             shared = shared_snapshots.get(self.forum, role)
             return selectors.forum_snapshot(self.forum, self.actor, shared=shared)
@@ -468,11 +464,12 @@ class ForumConsumer(AsyncWebsocketConsumer):
             self.sent_rev = max(self.sent_rev, events[-1]["rev"])
 
     def _current_rev(self) -> int:
-        return type(self.forum).objects.filter(pk=self.forum.pk).values_list("rev", flat=True).first() or 0
+        row = FORUM_REV.get(self.forum.pk)
+        return row[0] if row is not None else 0
 
     def _missed_events(self, client_rev: int):
         """The events after ``client_rev`` in order, or None when a snapshot is due."""
-        self.forum.refresh_from_db(fields=["rev"])
+        FORUM_REV.refresh(self.forum)
         current = self.forum.rev
         if client_rev > current or current - client_rev > SYNC_MAX_EVENTS:
             return None

@@ -4,8 +4,12 @@ The session maps conference ids to participant ids, so one browser can take part
 several conferences; joining again finds the same participant.
 """
 from workshops.models import Conference, Participant
+from workshops.rows import Row
 
 SESSION_KEY = "mitwirken_participants"
+# Read for every socket that starts (hundreds at once after the venue's Wi-Fi was gone)
+# and every page: a plain statement (workshops/rows.py).
+_PARTICIPANT = Row(Participant, key=("pk", "conference"))
 
 
 def session_participant(session, conference: Conference | int) -> Participant | None:
@@ -13,7 +17,7 @@ def session_participant(session, conference: Conference | int) -> Participant | 
     pid = (session.get(SESSION_KEY) or {}).get(str(conference_id))
     if pid is None:
         return None
-    return Participant.objects.filter(pk=pid, conference_id=conference_id).first()
+    return _PARTICIPANT.instance(pid, conference_id)
 
 
 def remember_participant(session, participant: Participant) -> None:

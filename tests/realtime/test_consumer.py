@@ -1,9 +1,13 @@
 """The forum socket as phones, the console and the screen use it (PROTOCOL.md)."""
+import datetime
 import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.utils import timezone
 
+from tests.realtime.conftest import open_socket, participant_cookie
 from tests.factories import make_conference, make_forum, make_moderator, make_participant
 from workshops.models import ForumEvent, Item
 
@@ -67,6 +71,24 @@ async def test_strangers_are_refused_with_4403(connect, forum):
     for kwargs in [{}, {"participant": other_participant}, {"user": other_moderator}, {"key": "falsch"}]:
         ok, client = await connect(forum, **kwargs)
         assert await close_code(client) == 4403
+
+
+@sync_to_async
+def expire_sessions():
+    from django.contrib.sessions.models import Session
+
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+
+
+async def test_an_expired_or_unknown_session_is_a_stranger(forum, participant):
+    cookie = await sync_to_async(participant_cookie)(participant)
+    ok, phone = await open_socket(forum.code, cookie=cookie)
+    assert (await phone.until("snapshot"))["me"]["role"] == "participant"
+    await phone.close()
+    await expire_sessions()
+    for stale in (cookie, f"{settings.SESSION_COOKIE_NAME}=kein-gueltiger-schluessel"):
+        ok, phone = await open_socket(forum.code, cookie=stale)
+        assert await close_code(phone) == 4403
 
 
 async def test_unknown_code_is_closed_with_4404(connect, forum):
