@@ -82,11 +82,13 @@ class LanguageMiddleware:
         if not match or match.namespace != "workshops" or match.url_name not in PARTICIPANT_VIEWS:
             return None
         from workshops.codes import normalize_join_code
-        from workshops.models import Forum
+        from workshops.selectors import forum_by_code
         from workshops.services.participants import offered_languages
 
         code = normalize_join_code(view_kwargs.get("code", ""))
-        forum = Forum.objects.select_related("conference").filter(code=code).first() if code else None
+        forum = forum_by_code(code) if code else None
+        # the view finds it here instead of reading it again (workshops/views.py)
+        request.forum_of_code = (code, forum)
         if forum is None:
             return None
         offered = offered_languages(forum.conference)

@@ -95,7 +95,8 @@ def _forum_or_none(code: str, request=None) -> tuple[Forum | None, str | None]:
         return None, None
     if request is not None and throttle.code_guessing(throttle.client_address(request)):
         return None, None
-    forum = selectors.forum_by_code(canonical)
+    read = getattr(request, "forum_of_code", None)  # read by the language middleware
+    forum = read[1] if read is not None and read[0] == canonical else selectors.forum_by_code(canonical)
     return forum, (canonical if canonical != code else None)
 
 

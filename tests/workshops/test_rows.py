@@ -9,7 +9,8 @@ from django.utils import timezone
 from realtime.consumer import FORUM_LIVE_AND_CODE, FORUM_REV
 from tests.factories import make_conference, make_forum, make_participant
 from workshops.identity import remember_participant, session_participant
-from workshops.models import Forum, Participant
+from workshops import selectors
+from workshops.models import Conference, Forum, Participant
 from workshops.rows import Row
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,24 @@ def test_the_session_finds_the_participant_of_that_conference():
     remember_participant(session, participant)
     assert session_participant(session, conference) == participant
     assert session_participant(session, make_conference()) is None
+
+
+def test_a_forum_by_its_code_comes_with_its_conference():
+    conference = make_conference(languages=["de", "tr", "ar"], stakeholder_groups=["Verwaltung", "Polizei"])
+    forum = make_forum(conference)
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.forum_by_code(forum.code)
+        assert found.conference.languages == ["de", "tr", "ar"]
+    assert len(queries) == 2
+    assert found == forum and found.conference == conference
+    orm = Conference.objects.get(pk=conference.pk)
+    for field in Conference._meta.concrete_fields:
+        assert getattr(found.conference, field.attname) == getattr(orm, field.attname), field.name
+    assert selectors.forum_by_code("ZZZZZZ") is None
+
+
+def test_a_phone_page_reads_its_forum_once(client):
+    forum = make_forum()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/j/{forum.code}").status_code == 200
+    assert len([q for q in queries if forum.code in q["sql"]]) == 1
