@@ -1,10 +1,11 @@
 """One row's columns by key, in a plain statement built once from the model.
 
-When a venue's Wi-Fi comes back, hundreds of phones open their socket again within a
-second, and each one's start reads a few single rows: its session, its participant,
-the forum's changing fields and its rev. Through the ORM each of those reads spent
-most of its time building and compiling the query in Python, in the one database
-thread every socket shares. Here the statement is built once per database vendor and
+When a room scans the QR code, or the venue's Wi-Fi comes back, hundreds of phones
+open a page or a socket within seconds, and each reads a few single rows: the forum of
+its join code and the conference, its session, its participant, the forum's changing
+fields and its rev. Through the ORM each of those reads spent most of its time
+building and compiling the query in Python (for a socket, in the one database thread
+every socket shares). Here the statement is built once per database vendor and
 the values come back as the ORM gives them: the backend's and the field's converters
 are applied the way the ORM's compiler applies them.
 """
