@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 
 def setup_django(database_url: str | None, data_dir: str) -> None:
@@ -94,6 +93,7 @@ def scenario_votes(n: int) -> str:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from bench.load import cpu_seconds
     from realtime.commands import execute_batch
     from realtime.protocol import parse
     from realtime.tally import coalescer
@@ -136,17 +136,16 @@ def scenario_votes(n: int) -> str:
         booked = dict(Ballot.objects.filter(round=round_, used__gt=0).values_list("participant", "used"))
         return spent == booked and len(spent) == n
 
-    def cpu_seconds(pid):
+    def backend_cpu(pid):
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return cpu_seconds(pid)
         except OSError:  # gone, or a database on another machine
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     async def run():
         coalescer.attach()
         pids = await database_sync_to_async(backends)()
-        before = {pid: cpu_seconds(pid) for pid in pids}
+        before = {pid: backend_cpu(pid) for pid in pids}
         cpu_before, start = time.process_time(), time.perf_counter()
         for i in range(0, len(entries), 20):
             answers = await database_sync_to_async(execute_batch)(entries[i:i + 20])
@@ -154,7 +153,7 @@ def scenario_votes(n: int) -> str:
                 raise SystemExit(f"a vote was refused: {answers}")
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_before
         pids |= await database_sync_to_async(backends)()
-        after = {pid: cpu_seconds(pid) for pid in pids}
+        after = {pid: backend_cpu(pid) for pid in pids}
         await asyncio.sleep(0.3)  # the last tally
         if not await database_sync_to_async(books_balance)():
             raise SystemExit("the points booked on the ballots differ from the votes stored")
