@@ -16,8 +16,10 @@ Daphne's own command line, with these differences:
   again: two ``epoll_ctl`` calls and a trip through the reactor per frame, most of what
   a broadcast to a thousand phones costs.
 - The garbage collector leaves alone what lives as long as the process (``settle_heap``):
-  Django, the URL map and the views are frozen out of its reach once loaded, and a full
-  collection runs after 100 younger ones instead of 10.
+  Django, the URL map and the views are frozen out of its reach once loaded; and the
+  youngest generation is collected after 10 000 new objects instead of 700, so what a
+  page request or a closed socket leaves in reference cycles is freed while it is young
+  instead of piling up for a full collection.
 - Daphne's keepalive ping goes to a socket silent for 30 s (``--ping-interval``), not
   20 s: the pages ping every 20 s themselves.
 - No access log unless ``--access-log`` is given (addresses and screen keys are personal
@@ -44,8 +46,9 @@ CLOSE_SERVICE_RESTART = 1012
 CLOSE_GRACE_SECONDS = 0.5
 APPLICATION = "config.asgi:application"
 KEEPALIVE_SECONDS = 30
-# A full garbage collection after this many of the middle generation's (CPython: 10).
-FULL_COLLECTION_EVERY = 100
+# A collection of the youngest generation after this many more objects were made than
+# freed (CPython: 700); the older generations keep CPython's thresholds.
+YOUNG_COLLECTION_AFTER = 10_000
 
 log = logging.getLogger("config.serve")
 
@@ -77,20 +80,27 @@ class DirectWriteServer(tcp.Server):
 
 
 def settle_heap() -> None:
-    """Keep the cyclic garbage collector off what lives as long as the process.
+    """Keep the cyclic garbage collector off what lives as long as the process, and let
+    it free short-lived cycles while they are young.
 
-    A full collection walks every object the collector tracks, and CPython starts one
-    each time the objects that outlived the younger collections grow by a quarter. A
-    server that takes a thousand sockets (or a thousand back after the Wi-Fi dropped)
-    grows like that all the time: measured on the 2-core machine of docs/performance.md,
-    1000 phones reconnecting started two full collections of about 260 000 objects,
-    120 000 of them Django and the modules it loaded, each about 0.2 s of CPU (0.3 s
-    and more of wall time) with the event loop standing still. Frozen (``gc.freeze``),
-    what was loaded at start-up is never walked again; it is still freed by reference
-    counting if it ever goes. Full collections come after ``FULL_COLLECTION_EVERY``
-    collections of the middle generation: the cycles a closed socket leaves (its task,
-    the exception that ended it) are freed in the young generations when they are
-    young, and by the next full collection when they lived long.
+    A full collection walks every object the collector tracks, with the event loop
+    standing still. Frozen (``gc.freeze``), what was loaded at start-up (Django, the URL
+    map, the views: ~120 000 objects) is never walked again; it is still freed by
+    reference counting if it ever goes.
+
+    Each page request (Django's ASGI handler: its task, the exception that ends its
+    disconnect listener, a database wrapper for its thread) and each closed socket leave
+    a few hundred objects in reference cycles. With CPython's 700 new objects between
+    young collections, a request lives through several of them, so its cycles were
+    promoted to the oldest generation and waited there for a full collection: measured
+    on the machine of the sixth run in docs/performance.md, 1000 phones joining left
+    ~300 000 such objects (the server's memory: 124 KB per socket, 70 KB without them)
+    until a full collection of 0.6 s stopped the event loop in the middle of the
+    reconnect that followed. After ``YOUNG_COLLECTION_AFTER`` new objects most requests are over when
+    the young generation is collected, and their cycles go with it. Measured there:
+    with 5 000 a full collection of 0.3 s still came during the scenarios; with 20 000
+    the collections of the middle generation grew so large that the burst's ack p95
+    doubled.
     """
     from django.apps import apps
 
@@ -100,8 +110,8 @@ def settle_heap() -> None:
         get_resolver().url_patterns  # noqa: B018 - imports every view, as a first request would
     gc.collect()
     gc.freeze()
-    threshold0, threshold1, _ = gc.get_threshold()
-    gc.set_threshold(threshold0, threshold1, FULL_COLLECTION_EVERY)
+    _, threshold1, threshold2 = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_AFTER, threshold1, threshold2)
 
 
 class GracefulServer(Server):

@@ -182,8 +182,8 @@ def test_the_entry_point_sets_the_limits_and_keeps_explicit_options():
 
 
 def test_the_server_puts_what_it_loaded_out_of_the_collectors_reach_before_it_serves(monkeypatch):
-    """Django and the views, loaded before the first socket, are frozen; full
-    collections come after FULL_COLLECTION_EVERY younger ones (config/serve.py)."""
+    """Django and the views, loaded before the first socket, are frozen; the young
+    generation is collected after YOUNG_COLLECTION_AFTER new objects (config/serve.py)."""
     import gc
 
     from config import serve
@@ -194,7 +194,7 @@ def test_the_server_puts_what_it_loaded_out_of_the_collectors_reach_before_it_se
     try:
         serve.GracefulServer.run(object.__new__(serve.GracefulServer))
         assert served and served[0] > 10_000  # frozen before serving, not after
-        assert gc.get_threshold() == (threshold[0], threshold[1], serve.FULL_COLLECTION_EVERY)
+        assert gc.get_threshold() == (serve.YOUNG_COLLECTION_AFTER, threshold[1], threshold[2])
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
