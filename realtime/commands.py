@@ -101,7 +101,8 @@ def execute_batch(entries: list[dict]) -> list[dict]:
     answers in order; they hold once this returns (committed).
 
     First all at once (``_all_at_once``): the batch's receipts read in one statement and
-    written in one, the votes without savepoints. If that meets another writer (another
+    written in one, the votes without savepoints, and votes that follow each other cast
+    together (``cast_votes``: a few statements for all of them). If that meets another writer (another
     process answered one of these commands meanwhile, a deadlock), all of it is rolled
     back and the batch applied again one command after the other, each in a savepoint
     with its own receipt (``_one_by_one``), where a conflict costs that command alone.
@@ -138,12 +139,37 @@ def _all_at_once(entries: list[dict]) -> list[dict]:
     keys = [(entry["sender"], entry["command"].id) for entry in entries]
     answers = _stored_answers(keys)
     fresh = {}
+    # Votes one after the other are cast together (vote_services.cast_votes): a few
+    # statements for all of them instead of five each. Any other command comes between
+    # them in order, so the votes after it see what it changed.
+    votes: dict[tuple[str, str], dict] = {}
+
+    def cast_waiting_votes():
+        if votes:
+            results = vote_services.cast_votes(votes=[_vote_request(entry) for entry in votes.values()])
+            for (key, entry), result in zip(votes.items(), results):
+                with translation.override(entry["language"]):
+                    answers[key] = fresh[key] = (answer_error(result.code, result.message)
+                                                 if isinstance(result, ServiceError) else answer_ok(result))
+            votes.clear()
+
     for key, entry in zip(keys, entries):
-        if key not in answers:  # new, and not sent twice in this batch
-            with translation.override(entry["language"]):
-                answers[key] = fresh[key] = _apply(entry)
+        if key in answers or key in votes:  # answered before, or sent twice in this batch
+            continue
+        if entry["command"].type == "vote":
+            votes[key] = entry
+            continue
+        cast_waiting_votes()
+        with translation.override(entry["language"]):
+            answers[key] = fresh[key] = _apply(entry)
+    cast_waiting_votes()
     _store_answers(fresh)
     return [answers[key] for key in keys]
+
+
+def _vote_request(entry: dict) -> vote_services.VoteRequest:
+    f = entry["command"].fields
+    return vote_services.VoteRequest(entry["actor"], entry["forum"], f["round"], f["item"], f["value"])
 
 
 def _handle(entry: dict) -> dict:

@@ -191,3 +191,21 @@ def test_when_the_database_is_away_every_command_is_unavailable_in_its_senders_l
     assert answers[0]["error"]["message"] == "The server cannot save right now. Your entry will be sent again shortly."
     assert answers[1]["error"]["message"].startswith("Der Server kann gerade nicht speichern")
     assert not Vote.objects.filter(round=round_).exists()
+
+
+def test_votes_refused_in_one_batch_read_in_each_senders_language(forum, participant, moderator):
+    round_, items = _dots_round(forum, participant, moderator, budget=2)
+    a, b = (participant_actor(make_participant(forum.conference)) for _ in range(2))
+
+    answers = execute_batch([
+        vote_entry(a, forum, round_, "v1", items[0], 2),
+        {**vote_entry(b, forum, round_, "v1", items[0], 2), "language": "de"},
+        vote_entry(a, forum, round_, "v2", items[1], 1),  # over the budget
+        {**vote_entry(b, forum, round_, "v2", items[1], 1), "language": "de"},  # over the budget
+        {**vote_entry(b, forum, round_, "v3", items[2], 3), "language": "de"},  # over the limit per item
+    ])
+
+    assert [answer["ok"] for answer in answers] == [True, True, False, False, False]
+    assert answers[2]["error"]["message"] == "Not enough points left: you have 0 of 2."
+    assert answers[3]["error"]["message"] == "Nicht genug Punkte übrig: Sie haben 0 von 2."
+    assert answers[4]["error"]["message"] == "Höchstens 2 Punkte auf einen Beitrag."
