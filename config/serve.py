@@ -96,11 +96,11 @@ def settle_heap() -> None:
     on the machine of the sixth run in docs/performance.md, 1000 phones joining left
     ~300 000 such objects (the server's memory: 124 KB per socket, 70 KB without them)
     until a full collection of 0.6 s stopped the event loop in the middle of the
-    reconnect that followed. After ``YOUNG_COLLECTION_AFTER`` new objects most requests are over when
-    the young generation is collected, and their cycles go with it. Measured there:
-    with 5 000 a full collection of 0.3 s still came during the scenarios; with 20 000
-    the collections of the middle generation grew so large that the burst's ack p95
-    doubled.
+    reconnect that followed. After ``YOUNG_COLLECTION_AFTER`` new objects most requests
+    are over when the young generation is collected, and their cycles go with it.
+    Measured there: with 5 000 a full collection of 0.3 s still came during the
+    scenarios; with 20 000 the collections of the middle generation grew so large that
+    the burst's ack p95 doubled.
     """
     from django.apps import apps
 

@@ -102,10 +102,11 @@ def execute_batch(entries: list[dict]) -> list[dict]:
 
     First all at once (``_all_at_once``): the batch's receipts read in one statement and
     written in one, the votes without savepoints, and votes that follow each other cast
-    together (``cast_votes``: a few statements for all of them). If that meets another writer (another
-    process answered one of these commands meanwhile, a deadlock), all of it is rolled
-    back and the batch applied again one command after the other, each in a savepoint
-    with its own receipt (``_one_by_one``), where a conflict costs that command alone.
+    together (``cast_votes``: a few statements for all of them). If that meets another
+    writer (another process answered one of these commands meanwhile, a deadlock), all
+    of it is rolled back and the batch applied again one command after the other, each
+    in a savepoint with its own receipt (``_one_by_one``), where a conflict costs that
+    command alone.
     A database that is away is not asked twice: every command is ``unavailable`` at once.
     """
     try:

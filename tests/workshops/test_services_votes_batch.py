@@ -13,10 +13,8 @@ from workshops.services.rounds import close_round, open_round
 from workshops.services.votes import VoteRequest, cast_vote, cast_votes
 
 ITEMS = 4
-# Options: the round's items (the first hidden once the round is open), the
-# Passivlösung, an item of another forum's round; rounds: this one, a closed one, that
-# other forum's, one that does not exist.
-# Drawn mostly from what is accepted, so that budgets run out and votes change and go.
+# The values of each method, drawn mostly from what is accepted so that budgets run out
+# and votes change and go.
 VALUES = {
     "dots": [1, 2, 1, 2, 1, 2, None, 0, 3, "x"],
     "support": [1, 1, 1, None, 0, 2, "x"],
@@ -26,6 +24,10 @@ VALUES = {
 
 
 def steps(method):
+    """Who votes in which round on which option: mostly two voters, the open round and
+    the shown items; also the author of every item (no dots on one's own), someone of
+    another conference, a closed round, another forum's round, a round that does not
+    exist, the hidden item, the Passivlösung and an item of another forum."""
     return st.lists(
         st.tuples(st.sampled_from([1, 2, 1, 2, 1, 2, 0, 3]),  # people[1] and [2]; the author; a stranger
                   st.sampled_from([0] * 9 + [1, 2, 3]),  # the open round mostly
@@ -36,7 +38,8 @@ def steps(method):
 
 
 def _stored(rounds):
-    votes = sorted(Vote.objects.filter(round__in=rounds).values_list("round", "participant", "option", "value", "group"))
+    votes = sorted(Vote.objects.filter(round__in=rounds)
+                   .values_list("round", "participant", "option", "value", "group"))
     ballots = sorted(Ballot.objects.filter(round__in=rounds, used__gt=0).values_list("round", "participant", "used"))
     return votes, ballots
 

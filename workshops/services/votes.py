@@ -322,7 +322,8 @@ def _write(cursor, sql, spent: dict[int, int], written: dict[tuple[int, int, int
                        [v for ballot_id in ids for v in (ballot_id, spent[ballot_id])] + ids)
     withdrawn = [key for key, (value, _group) in written.items() if value is None]
     if withdrawn:
-        cursor.execute(sql.withdraw % ", ".join(["(%s, %s, %s)"] * len(withdrawn)), [v for key in withdrawn for v in key])
+        cursor.execute(sql.withdraw % ", ".join(["(%s, %s, %s)"] * len(withdrawn)),
+                       [v for key in withdrawn for v in key])
     kept = [(key, value, group) for key, (value, group) in written.items() if value is not None]
     if kept:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
