@@ -197,8 +197,9 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
     batch instead of five a vote (on PostgreSQL each is a round trip, which is where a
     burst over two processes spent its time): the rounds' facts read at once; the dots
     ballots of everyone in the batch created if need be and locked in one statement, in
-    the order of (round, participant) so that two processes locking theirs cannot wait
-    for each other; the voters' votes read after that; then every vote checked against
+    the order of (round, participant), so that two processes locking theirs wait for
+    each other at most, never deadlock (the caller applies a batch one vote at a time
+    when it meets a deadlock all the same); the voters' votes read after that; then every vote checked against
     its ballot in turn, in Python, exact because the ballots stay locked until commit;
     and the changes written at the end: the ballots' points, the votes set and the
     votes withdrawn, a statement each. A vote of a forum that needs voting cards reads
