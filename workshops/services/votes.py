@@ -199,8 +199,9 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
     ballots of everyone in the batch created if need be and locked in one statement, in
     the order of (round, participant), so that two processes locking theirs wait for
     each other at most, never deadlock (the caller applies a batch one vote at a time
-    when it meets a deadlock all the same); the voters' votes read after that; then every vote checked against
-    its ballot in turn, in Python, exact because the ballots stay locked until commit;
+    when it meets a deadlock all the same); the voters' votes read after that; then
+    every vote checked against its ballot in turn, in Python, exact because the ballots
+    stay locked until commit;
     and the changes written at the end: the ballots' points, the votes set and the
     votes withdrawn, a statement each. A vote of a forum that needs voting cards reads
     the card as ``cast_vote`` does.
@@ -248,9 +249,7 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
                 used = spent.get(ballot_id, used)
                 delta = (value or 0) - mine.get(str(option), 0)
                 if delta > 0 and used + delta > budget:
-                    results[n] = ServiceError(ServiceError.BUDGET, _filled(
-                        _("Not enough points left: you have %(left)d of %(budget)d."),
-                        {"left": budget - used, "budget": budget}))
+                    results[n] = _short_of_points(used, budget)
                     continue
                 if delta:
                     spent[ballot_id] = used + delta
@@ -332,6 +331,11 @@ def _write(cursor, sql, spent: dict[int, int], written: dict[tuple[int, int, int
                        [v for key, value, group in kept for v in (*key, value, group, now)])
 
 
+def _short_of_points(used: int, budget: int) -> ServiceError:
+    return ServiceError(ServiceError.BUDGET, _filled(_("Not enough points left: you have %(left)d of %(budget)d."),
+                                                     {"left": budget - used, "budget": budget}))
+
+
 def _spend_points(cursor, sql, key: list, budget: int, value) -> dict:
     """Book the change of points on the participant's ballot, or refuse it; returns the
     participant's votes in the round as they were before this one.
@@ -348,11 +352,7 @@ def _spend_points(cursor, sql, key: list, budget: int, value) -> dict:
     if delta > 0:
         cursor.execute(sql.spend, [delta, ballot_id, budget - delta])
         if cursor.rowcount != 1:
-            raise ServiceError(
-                ServiceError.BUDGET,
-                _filled(_("Not enough points left: you have %(left)d of %(budget)d."),
-                        {"left": budget - used, "budget": budget}),
-            )
+            raise _short_of_points(used, budget)
     elif delta < 0:
         cursor.execute(sql.refund, [delta, ballot_id])
     return votes
