@@ -97,3 +97,47 @@ def test_votes_cast_together_need_the_callers_transaction():
     # Outside a transaction a batch could be half-applied: refused before anything is read.
     with pytest.raises(transaction.TransactionManagementError):
         cast_votes(votes=[VoteRequest(None, None, 1, 1, 1)])
+
+
+@pytest.mark.django_db
+def test_in_a_forum_with_voting_cards_only_card_holders_votes_count_and_the_cards_are_read_once():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workshops.services.cards import issue_cards, redeem_card, set_cards_required
+
+    forum = make_forum()
+    field = forum.fields.first()
+    mod = moderator_actor(make_moderator(forum.conference))
+    author = participant_actor(make_participant(forum.conference))
+    items = [propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=f"Maßnahme {n}").pk
+             for n in range(3)]
+    codes = issue_cards(actor=mod, forum=forum, count=2)
+    set_cards_required(actor=mod, forum=forum, required=True)
+    round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
+    holders = [participant_actor(make_participant(forum.conference)) for _ in range(2)]
+    for actor, code in zip(holders, codes):
+        redeem_card(actor=actor, forum=forum, code=code)
+    without = participant_actor(make_participant(forum.conference))
+    requests = [VoteRequest(actor, forum, round_.pk, item, 1) for item in items for actor in (*holders, without)]
+
+    with transaction.atomic():
+        one_by_one = []
+        for request in requests:
+            try:
+                one_by_one.append(_outcome(cast_vote(actor=request.actor, forum=forum, round=request.round,
+                                                     item=request.item, value=1, savepoint=False)))
+            except ServiceError as refusal:
+                one_by_one.append(_outcome(refusal))
+        transaction.set_rollback(True)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        together = [_outcome(result) for result in cast_votes(votes=requests)]
+        stored = _stored([round_.pk])
+
+    assert together == one_by_one
+    assert [outcome[:2] if outcome[0] == "refused" else "ok" for outcome in together] == (
+        ["ok", "ok", ("refused", "forbidden")] * 3)
+    assert {(participant, value) for _r, participant, _o, value, _g in stored[0]} == {
+        (holders[0].participant.pk, 1), (holders[1].participant.pk, 1)}
+    assert len(stored[0]) == 6
+    assert sum("votingcard" in q["sql"] for q in queries.captured_queries) == 1

@@ -361,7 +361,9 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
     from workshops.models import Ballot, Round, Vote
 
     moved = not_moved = 0
-    rounds = Round.objects.select_for_update().filter(forum=forum, status=Round.Status.OPEN, items=duplicate)
+    # Locked by id, the order the vote path share-locks rounds in (services/votes.py).
+    rounds = (Round.objects.select_for_update()
+              .filter(forum=forum, status=Round.Status.OPEN, items=duplicate).order_by("pk"))
     for round_ in rounds:
         if not round_.items.filter(pk=target.pk).exists():
             round_.items.add(target)

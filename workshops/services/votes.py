@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from workshops import rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
-from workshops.models import PASSIVE_OPTION, Ballot, Forum, Item, Round, Vote
+from workshops.models import PASSIVE_OPTION, Ballot, Forum, Item, Round, Vote, VotingCard
 
 VALUE_RANGE = {
     Round.Method.SUPPORT: (1, 1),
@@ -95,7 +95,8 @@ def cast_vote(*, actor: Actor, forum: Forum, round, item, value, savepoint: bool
 
     This is the path hundreds of phones take at once when a round opens, so it speaks
     SQL directly (statements built once from the models, ``_sql``): at most five
-    statements a vote where the ORM took fourteen and most of the time compiling them.
+    statements a vote (six on PostgreSQL, which share-locks the round first, see
+    ``_rounds_facts``) where the ORM took fourteen and most of the time compiling them.
 
     A refusal changes nothing: every check comes before the first write, except the
     budget's, and what precedes that one writes nothing new (the ballot it locks exists
@@ -150,17 +151,23 @@ def _cast_vote(actor: Actor, forum: Forum, round, item, value) -> dict:
     return ballot
 
 
-def _checked_value(facts, forum: Forum, participant, option: int, value):
+def _checked_value(facts, forum: Forum, participant, option: int, value, card_holders=None):
     """The value to store once the vote passed every check but the budget's; raises the
     refusal. ``facts``: the round, its forum's card rule and the option's item
-    (``_facts_of``), or None when the round is not in this forum."""
+    (``_facts_of``), or None when the round is not in this forum. ``card_holders``: the
+    (forum id, participant id) pairs known to hold a voting card (``_card_holders``);
+    without it the card is read."""
     if facts is None:
         raise ServiceError(ServiceError.NOT_FOUND, _("This voting round does not exist in this forum."))
     method, status, budget, per_item, allow_own, requires_cards, in_round, item_status, author_id = facts
     if requires_cards:
         from workshops.services.cards import holds_card
 
-        if not holds_card(forum, participant.pk):
+        if card_holders is not None:
+            held = (forum.pk, participant.pk) in card_holders
+        else:
+            held = holds_card(forum, participant.pk)
+        if not held:
             raise ServiceError(
                 ServiceError.FORBIDDEN, _("Voting here needs a voting card. Scan yours or type its code.")
             )
@@ -195,16 +202,16 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
 
     Same checks and limits as ``cast_vote``, in a handful of statements for the whole
     batch instead of five a vote (on PostgreSQL each is a round trip, which is where a
-    burst over two processes spent its time): the rounds' facts read at once; the dots
-    ballots of everyone in the batch created if need be and locked in one statement, in
-    the order of (round, participant), so that two processes locking theirs wait for
-    each other at most, never deadlock (the caller applies a batch one vote at a time
-    when it meets a deadlock all the same); the voters' votes read after that; then
-    every vote checked against its ballot in turn, in Python, exact because the ballots
-    stay locked until commit;
-    and the changes written at the end: the ballots' points, the votes set and the
-    votes withdrawn, a statement each. A vote of a forum that needs voting cards reads
-    the card as ``cast_vote`` does.
+    burst over two processes spent its time): the rounds share-locked (PostgreSQL) and
+    their facts read at once; the dots ballots of everyone in the batch created if need
+    be and locked in one statement, in the order of (round, participant), so that two
+    processes locking theirs wait for each other at most, never deadlock (the caller
+    applies a batch one vote at a time when it meets a deadlock all the same); the
+    voters' votes read after that; then every vote checked against its ballot in turn,
+    in Python, exact because the ballots stay locked until commit; and the changes
+    written at the end: the ballots' points, the votes set and the votes withdrawn, a
+    statement each. The voting cards of the voters in forums that need them are read
+    in one query.
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("cast_votes needs the caller's transaction")
@@ -226,11 +233,12 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
     sql = _sql()
     with connection.cursor() as cursor:
         rounds = _rounds_facts(cursor, sql, {round_id for _n, _p, _f, round_id, _o, _v in accepted})
+        holders = _card_holders(rounds, accepted)
         checked = []  # (index, participant, forum id, round id, option, value, method, budget)
         for n, participant, forum, round_id, option, value in accepted:
             facts = _facts_of(rounds, forum.pk, round_id, option)
             try:
-                value = _checked_value(facts, forum, participant, option, value)
+                value = _checked_value(facts, forum, participant, option, value, holders)
             except ServiceError as refusal:
                 results[n] = refusal
                 continue
@@ -269,8 +277,19 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
 
 
 def _rounds_facts(cursor, sql, round_ids: set[int]) -> dict[int, tuple]:
-    """Round id -> (forum id, its facts but the option's, {item id: (status, author)})."""
+    """Round id -> (forum id, its facts but the option's, {item id: (status, author)}).
+
+    On PostgreSQL the rounds are share-locked first, until commit, and the facts read
+    after that: a moderator closing a round or merging one of its items locks the round
+    for update, so these votes either commit before that change reads anything (the
+    adoption decided at closing counts them) or wait for it and see it (a closed round
+    refuses them). Two statements, because a locking read that waited returns the rows
+    joined to the locked one as they were when it began (a merge changes the round's
+    items, not the round). SQLite needs neither: its transactions here are IMMEDIATE,
+    one writer at a time."""
     ids = sorted(round_ids)
+    if sql.lock_rounds:
+        cursor.execute(sql.lock_rounds % ", ".join(["%s"] * len(ids)), ids)
     cursor.execute(sql.rounds_facts % ", ".join(["%s"] * len(ids)), ids)
     rounds: dict[int, tuple] = {}
     for round_id, forum_id, *facts, item_id, item_status, author_id in cursor.fetchall():
@@ -278,6 +297,17 @@ def _rounds_facts(cursor, sql, round_ids: set[int]) -> dict[int, tuple]:
         if item_id is not None:
             entry[2][item_id] = (item_status, author_id)
     return rounds
+
+
+def _card_holders(rounds: dict, accepted: list) -> set[tuple[int, int]]:
+    """(forum id, participant id) of the batch's voters in forums that need voting cards
+    who hold one: one query for the batch, none when no such forum is in it."""
+    wanted = {(forum.pk, participant.pk) for _n, participant, forum, round_id, _o, _v in accepted
+              if round_id in rounds and rounds[round_id][1][5]}  # requires_cards
+    if not wanted:
+        return set()
+    found = VotingCard.objects.filter(forum_id__in={f for f, _p in wanted}, participant_id__in={p for _f, p in wanted})
+    return wanted & set(found.values_list("forum_id", "participant_id"))
 
 
 def _facts_of(rounds: dict, forum_id: int, round_id: int, option: int):
@@ -361,7 +391,7 @@ def _spend_points(cursor, sql, key: list, budget: int, value) -> dict:
 class _Statements:
     """The vote path's SQL, from the models' tables and columns, quoted for the database."""
 
-    def __init__(self, quote):
+    def __init__(self, vendor, quote):
         def table(model):
             return quote(model._meta.db_table)
 
@@ -394,6 +424,10 @@ class _Statements:
             f"LEFT JOIN {i} it ON it.{pk} = ri.{ri_item} "
             f"WHERE r.{pk} IN (%s)"
         )
+        self.lock_rounds = (
+            f"SELECT {pk} FROM {r} WHERE {pk} IN (%s) ORDER BY {pk} FOR SHARE"  # nosec B608
+            if vendor == "postgresql" else None
+        )
         self.ballots = (
             f"INSERT INTO {b} ({b_round}, {b_participant}, {b_used}) VALUES %s "  # nosec B608
             f"ON CONFLICT ({b_round}, {b_participant}) DO UPDATE SET {b_used} = {b}.{b_used} "
@@ -422,5 +456,5 @@ _statements: dict[str, _Statements] = {}
 def _sql() -> _Statements:
     vendor = connection.vendor
     if vendor not in _statements:
-        _statements[vendor] = _Statements(connection.ops.quote_name)
+        _statements[vendor] = _Statements(vendor, connection.ops.quote_name)
     return _statements[vendor]
