@@ -19,12 +19,17 @@ import sys
 import tempfile
 import time
 
+from bench.phones import BenchError
+
 
 def setup_django(database_url: str | None, data_dir: str) -> None:
     os.environ["DATA_DIR"] = data_dir
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     if database_url:
+        from bench.load import fresh_postgres
+
+        fresh_postgres(database_url)  # a clean slate in a dedicated database, created if need be
         os.environ["DATABASE_URL"] = database_url
         os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -33,11 +38,6 @@ def setup_django(database_url: str | None, data_dir: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    if database_url:
-        from django.db import connection
-
-        with connection.cursor() as cursor:  # a clean slate in a dedicated database
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
 
 
@@ -181,7 +181,11 @@ def main(argv=None) -> int:
                         help="a PostgreSQL database the benchmark may wipe (default: temporary SQLite)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mitwirken-bench-") as data_dir:
-        setup_django(args.database_url, data_dir)
+        try:
+            setup_django(args.database_url, data_dir)
+        except BenchError as exc:
+            print(f"bench failed: {exc}", file=sys.stderr)
+            return 1
         print(SCENARIOS[args.scenario](args.n), flush=True)
     return 0
 
