@@ -105,8 +105,8 @@ class Hub:
                 message = await layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the layer (Redis) is away: wait, then listen again
-                log.warning("hub could not read from the channel layer; retrying in 1 s")
+            except Exception as exc:  # noqa: BLE001 - the layer (Redis) is away: wait, then listen again
+                log.warning("hub could not read from the channel layer (%r); retrying in 1 s", exc)
                 self.stale = True
                 await asyncio.sleep(1)
                 continue
