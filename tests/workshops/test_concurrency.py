@@ -106,8 +106,20 @@ def _in_thread(work, results):
     return thread
 
 
+@pytest.fixture(params=["one round trip", "a round trip each"])
+def vote_statements(request, monkeypatch):
+    """The vote path's statements as sent by default (several in one execute) and as
+    with server-side binding (one each)."""
+    from workshops.services import votes
+
+    if request.param == "a round trip each":
+        monkeypatch.setitem(votes._statements, "postgresql",
+                            votes._Statements("postgresql", connection.ops.quote_name, several_at_once=False))
+    return request.param
+
+
 @pytest.mark.parametrize("path", ["one", "batch"])
-def test_a_vote_that_meets_a_round_being_closed_waits_and_is_refused(path):
+def test_a_vote_that_meets_a_round_being_closed_waits_and_is_refused(path, vote_statements):
     """The moderator's close has changed the round but not committed yet: a vote then
     waits for it and is refused as closed; it is not stored into the closed round."""
     from django.db import transaction
@@ -199,7 +211,7 @@ def test_the_plenary_decision_counts_a_vote_committing_while_the_round_closes():
     assert ItemModel.objects.get(pk=measure.pk).adopted is True
 
 
-def test_a_vote_on_a_duplicate_being_merged_waits_and_is_refused():
+def test_a_vote_on_a_duplicate_being_merged_waits_and_is_refused(vote_statements):
     """The moderator's merge has moved the duplicate's votes but not committed yet: a
     vote on the duplicate then waits and is refused, instead of landing on an item the
     round no longer has."""

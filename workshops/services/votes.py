@@ -288,9 +288,16 @@ def _rounds_facts(cursor, sql, round_ids: set[int]) -> dict[int, tuple]:
     items, not the round). SQLite needs neither: its transactions here are IMMEDIATE,
     one writer at a time."""
     ids = sorted(round_ids)
-    if sql.lock_rounds:
-        cursor.execute(sql.lock_rounds % ", ".join(["%s"] * len(ids)), ids)
-    cursor.execute(sql.rounds_facts % ", ".join(["%s"] * len(ids)), ids)
+    marks = ", ".join(["%s"] * len(ids))
+    if sql.lock_rounds and sql.several_at_once:
+        # Both in one round trip; each statement takes its own snapshot, so the read's is
+        # taken once the lock is granted.
+        cursor.execute(f"{sql.lock_rounds}; {sql.rounds_facts}" % (marks, marks), ids + ids)
+        cursor.nextset()
+    else:
+        if sql.lock_rounds:
+            cursor.execute(sql.lock_rounds % marks, ids)
+        cursor.execute(sql.rounds_facts % marks, ids)
     rounds: dict[int, tuple] = {}
     for round_id, forum_id, *facts, item_id, item_status, author_id in cursor.fetchall():
         entry = rounds.setdefault(round_id, (forum_id, tuple(facts), {}))
@@ -345,20 +352,25 @@ def _votes_of(cursor, sql, keys: set[tuple[int, int]]) -> dict[tuple[int, int], 
 
 def _write(cursor, sql, spent: dict[int, int], written: dict[tuple[int, int, int], tuple]) -> None:
     """The batch's changes: points used per ballot; each (round, participant, option)'s
-    last value, set or withdrawn (None)."""
+    last value, set or withdrawn (None). On PostgreSQL in one round trip."""
+    statements = []  # (statement, parameters)
     if spent:
         ids = sorted(spent)
-        cursor.execute(sql.set_used % (" ".join(["WHEN %s THEN %s"] * len(ids)), ", ".join(["%s"] * len(ids))),
-                       [v for ballot_id in ids for v in (ballot_id, spent[ballot_id])] + ids)
+        statements.append((sql.set_used % (" ".join(["WHEN %s THEN %s"] * len(ids)), ", ".join(["%s"] * len(ids))),
+                           [v for ballot_id in ids for v in (ballot_id, spent[ballot_id])] + ids))
     withdrawn = [key for key, (value, _group) in written.items() if value is None]
     if withdrawn:
-        cursor.execute(sql.withdraw % ", ".join(["(%s, %s, %s)"] * len(withdrawn)),
-                       [v for key in withdrawn for v in key])
+        statements.append((sql.withdraw % ", ".join(["(%s, %s, %s)"] * len(withdrawn)),
+                           [v for key in withdrawn for v in key]))
     kept = [(key, value, group) for key, (value, group) in written.items() if value is not None]
     if kept:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        cursor.execute(sql.upsert_votes % ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(kept)),
-                       [v for key, value, group in kept for v in (*key, value, group, now)])
+        statements.append((sql.upsert_votes % ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(kept)),
+                           [v for key, value, group in kept for v in (*key, value, group, now)]))
+    if sql.several_at_once and len(statements) > 1:
+        statements = [("; ".join(s for s, _p in statements), [v for _s, params in statements for v in params])]
+    for statement, params in statements:
+        cursor.execute(statement, params)
 
 
 def _short_of_points(used: int, budget: int) -> ServiceError:
@@ -391,7 +403,7 @@ def _spend_points(cursor, sql, key: list, budget: int, value) -> dict:
 class _Statements:
     """The vote path's SQL, from the models' tables and columns, quoted for the database."""
 
-    def __init__(self, vendor, quote):
+    def __init__(self, vendor, quote, several_at_once=False):
         def table(model):
             return quote(model._meta.db_table)
 
@@ -424,6 +436,9 @@ class _Statements:
             f"LEFT JOIN {i} it ON it.{pk} = ri.{ri_item} "
             f"WHERE r.{pk} IN (%s)"
         )
+        # PostgreSQL with client-side binding (Django's default) takes several statements
+        # in one execute: one round trip for them.
+        self.several_at_once = several_at_once
         self.lock_rounds = (
             f"SELECT {pk} FROM {r} WHERE {pk} IN (%s) ORDER BY {pk} FOR SHARE"  # nosec B608
             if vendor == "postgresql" else None
@@ -456,5 +471,6 @@ _statements: dict[str, _Statements] = {}
 def _sql() -> _Statements:
     vendor = connection.vendor
     if vendor not in _statements:
-        _statements[vendor] = _Statements(vendor, connection.ops.quote_name)
+        several = vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+        _statements[vendor] = _Statements(vendor, connection.ops.quote_name, several)
     return _statements[vendor]
