@@ -8,7 +8,8 @@
 Without --compare only the product runs. With it, every scenario runs first against the
 bare asyncio ceiling (bench/ceiling.py; for scaleout, its burst), then against the
 product, and the burst once more with tally coalescing off, so the figures can be read
-as ratios.
+as ratios. ``idle`` runs first against the floor (bench/floor.py: the pings answered by
+asyncio alone, no WebSocket library), then the ceiling, then the product.
 
 The product is Daphne on a fresh SQLite in a temporary folder, seeded with the demo
 conference (one process, in-memory channel layer); ``scaleout`` starts two Daphne
@@ -521,9 +522,10 @@ async def run_scenarios(target: Target, variant: str, args, scenarios: list[str]
         await close_all(phones + [moderator])
 
 
-async def with_ceiling(args, body) -> None:
+async def with_ceiling(args, body, module: str = "bench.ceiling") -> None:
+    """Run ``body`` against the bare ceiling (or the idle scenario's floor, ``bench.floor``)."""
     refuse_if_taken(args.port)
-    process = subprocess.Popen([sys.executable, "-m", "bench.ceiling", "--port", str(args.port)], cwd=ROOT)
+    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(args.port)], cwd=ROOT)
     try:
         for _ in range(100):
             try:
@@ -555,6 +557,7 @@ async def run(args) -> int:
     scenarios = SCENARIOS if args.scenario == "all" else [args.scenario]
     if args.scenario == "idle":
         if args.compare:
+            await with_ceiling(args, lambda t: report_idle(t, "floor", args), module="bench.floor")
             await with_ceiling(args, lambda t: report_idle(t, "ceiling", args))
         await with_server(args, lambda t: report_idle(t, "product", args))
         return 0

@@ -3,6 +3,7 @@ phones against a real Daphne; every vote acked and every phone exact; every phon
 and current after a reconnect; every phone holding every item after a storm."""
 import asyncio
 import concurrent.futures
+import json
 import os
 import subprocess
 import sys
@@ -62,3 +63,42 @@ def test_the_vote_cost_scenario_applies_every_vote_and_books_its_points():
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("votes: sqlite votes=90 batch=20 "), done.stdout
+
+
+def test_the_idle_floor_speaks_enough_websocket_for_the_phones():
+    """``bench/floor.py`` answers the idle scenario's phones with asyncio alone: each gets
+    its snapshot, a pong for its ping (also for a frame over 125 bytes), and a clean
+    close."""
+    import websockets
+
+    async def run():
+        port = free_port()
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.floor", "--port", str(port),
+                                                       cwd=Path(__file__).resolve().parents[1])
+        try:
+            target = load.Target([port], [process.pid], {"forums": [{"code": "FLOORS"}], "moderator": {}}, bare=True)
+            for _ in range(100):
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                    writer.close()
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+            phones, connected = await load.connect(target, 3)  # as the idle scenario does
+            await load.close_all(phones)
+            async with websockets.connect(target.ws_url(port)) as ws:
+                frames = [json.loads(await ws.recv())["type"]]
+                await ws.send('{"type":"ping"}')
+                await ws.send('{"type":"ping","padding":"' + "x" * 200 + '"}')
+                frames += [json.loads(await ws.recv()) for _ in range(2)]
+                latency = await asyncio.wait_for(await ws.ping(), 2)  # a protocol-level ping is answered too
+                frames.append(latency >= 0)
+            return connected, frames, ws.close_code
+        finally:
+            process.terminate()
+            await process.wait()
+
+    connected, frames, close_code = asyncio.run(run())
+    assert connected["phones"] == 3
+    assert frames == ["snapshot", {"type": "pong", "rev": 0}, {"type": "pong", "rev": 0}, True]
+    assert close_code == 1000
