@@ -2,7 +2,7 @@
 
     python -m bench.load --phones 1000 --compare        # what `make bench` runs
     python -m bench.load --scenario burst --phones 300
-    python -m bench.load --scenario idle --idle-phones 2000 --idle-seconds 60
+    python -m bench.load --scenario idle --idle-phones 2000 --idle-seconds 60 [--idle-ping-every 0]
     python -m bench.load --scenario scaleout --phones 1000 --compare
 
 Without --compare only the product runs. With it, every scenario runs first against the
@@ -462,21 +462,22 @@ async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10
     }
 
 
-async def idle(target: Target, n: int, seconds: float, profile=None) -> dict:
-    """N phones connected and idle, pinging every PING_EVERY seconds like the browser
-    client; server CPU share and memory per socket."""
+async def idle(target: Target, n: int, seconds: float, ping_every: float = PING_EVERY, profile=None) -> dict:
+    """N phones connected and idle, pinging every ``ping_every`` seconds like the browser
+    client (0: never, to see what the server spends with no traffic at all); server CPU
+    share and memory per socket."""
     phones, figures = await connect(target, n)
     await asyncio.sleep(2)
     cpu_before, start = target.cpu(), time.perf_counter()
     rng = random.Random(17)
 
     async def pinger(phone):
-        await asyncio.sleep(rng.uniform(0, PING_EVERY))
+        await asyncio.sleep(rng.uniform(0, ping_every))
         while True:
             await phone.ws.send('{"type":"ping"}')
-            await asyncio.sleep(PING_EVERY)
+            await asyncio.sleep(ping_every)
 
-    tasks = [asyncio.get_running_loop().create_task(pinger(p)) for p in phones]
+    tasks = [asyncio.get_running_loop().create_task(pinger(p)) for p in phones] if ping_every > 0 else []
     spy = Profile(target, profile)
     await asyncio.sleep(seconds)
     spy.stop()
@@ -486,7 +487,8 @@ async def idle(target: Target, n: int, seconds: float, profile=None) -> dict:
         task.cancel()
     errors = sum(p.errors for p in phones)
     await close_all(phones)
-    return {"phones": n, "seconds": round(elapsed), "server_cpu_percent": round(100 * cpu / elapsed, 2),
+    return {"phones": n, "seconds": round(elapsed), "ping_every_s": ping_every,
+            "server_cpu_percent": round(100 * cpu / elapsed, 2),
             "rss_kb_per_conn": figures["rss_kb_per_conn"], "errors": errors}
 
 
@@ -578,7 +580,8 @@ async def run(args) -> int:
 
 async def report_idle(target, variant, args):
     profile = f"{args.profile}.idle.{variant}.txt" if args.profile else None
-    line("idle", variant, await idle(target, args.idle_phones, args.idle_seconds, profile=profile))
+    line("idle", variant, await idle(target, args.idle_phones, args.idle_seconds, args.idle_ping_every,
+                                     profile=profile))
 
 
 def main(argv=None) -> int:
@@ -595,6 +598,8 @@ def main(argv=None) -> int:
                         help="phones in the storm (each proposal reaches every phone: N² frames)")
     parser.add_argument("--idle-phones", type=int, default=2000)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
+    parser.add_argument("--idle-ping-every", type=float, default=PING_EVERY,
+                        help="seconds between an idle phone's pings (the pages': %(default)s; 0: none)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mitwirken_bench",
                         help="scaleout: a PostgreSQL database to create anew")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
