@@ -106,6 +106,33 @@ def _in_thread(work, results):
     return thread
 
 
+def _meanwhile(change, then):
+    """Run ``change`` in a transaction of its own and keep that open while ``then`` runs
+    on another connection. Returns what each returned (or raised) and whether ``then``
+    was still waiting half a second later, so waiting for the open transaction."""
+    from django.db import transaction
+
+    changed, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            result = change()
+            changed.set()
+            release.wait(10)
+            return result
+
+    first, second = [], []
+    holder = _in_thread(hold, first)
+    assert changed.wait(10), first
+    waiter = _in_thread(then, second)
+    waiter.join(0.5)
+    waited = waiter.is_alive()
+    release.set()
+    holder.join()
+    waiter.join()
+    return first[0], second[0], waited
+
+
 @pytest.fixture(params=["one round trip", "a round trip each"])
 def vote_statements(request, monkeypatch):
     """The vote path's statements as sent by default (several in one execute) and as
@@ -118,17 +145,24 @@ def vote_statements(request, monkeypatch):
     return request.param
 
 
+def _batch_vote(voter, forum, round_id, item_id, value):
+    from django.db import transaction
+
+    from workshops.services.votes import VoteRequest, cast_votes
+
+    with transaction.atomic():
+        return cast_votes(votes=[VoteRequest(voter, forum, round_id, item_id, value)])[0]
+
+
 @pytest.mark.parametrize("path", ["one", "batch"])
 def test_a_vote_that_meets_a_round_being_closed_waits_and_is_refused(path, vote_statements):
     """The moderator's close has changed the round but not committed yet: a vote then
     waits for it and is refused as closed; it is not stored into the closed round."""
-    from django.db import transaction
-
     from tests.factories import make_moderator, moderator_actor
     from workshops.exceptions import ServiceError
     from workshops.models import Vote
     from workshops.services.rounds import close_round, open_round
-    from workshops.services.votes import VoteRequest, cast_vote, cast_votes
+    from workshops.services.votes import cast_vote
 
     forum = make_forum()
     field = forum.fields.first()
@@ -137,45 +171,25 @@ def test_a_vote_that_meets_a_round_being_closed_waits_and_is_refused(path, vote_
     moderator = moderator_actor(make_moderator(forum.conference))
     round_ = open_round(actor=moderator, forum=forum, method="support", kind="measure")
     voter = participant_actor(make_participant(forum.conference))
-    closed, release = threading.Event(), threading.Event()
-
-    def close():
-        with transaction.atomic():
-            close_round(actor=moderator, forum=forum, round=round_.pk)
-            closed.set()
-            release.wait(10)
 
     def vote():
         if path == "one":
             return cast_vote(actor=voter, forum=forum, round=round_.pk, item=item.pk, value=1)
-        with transaction.atomic():
-            return cast_votes(votes=[VoteRequest(voter, forum, round_.pk, item.pk, 1)])[0]
+        return _batch_vote(voter, forum, round_.pk, item.pk, 1)
 
-    closing, voting = [], []
-    closer = _in_thread(close, closing)
-    assert closed.wait(10)
-    voter_thread = _in_thread(vote, voting)
-    voter_thread.join(0.5)
-    still_waiting = voter_thread.is_alive()
-    release.set()
-    closer.join()
-    voter_thread.join()
-    assert still_waiting, voting  # it did not go ahead on the round as it was before
-    assert closing == [closing[0]] and not isinstance(closing[0], Exception), closing
-    assert isinstance(voting[0], ServiceError) and voting[0].code == "closed", voting
+    closed, voted, waited = _meanwhile(lambda: close_round(actor=moderator, forum=forum, round=round_.pk), vote)
+    assert waited, voted  # it did not go ahead on the round as it was before
+    assert not isinstance(closed, Exception), closed
+    assert isinstance(voted, ServiceError) and voted.code == "closed", voted
     assert not Vote.objects.filter(round=round_).exists()
 
 
 def test_the_plenary_decision_counts_a_vote_committing_while_the_round_closes():
     """A yes vote is being written when the moderator closes the adoption round: the
     close waits for it, so the measure is adopted, as the final tally says."""
-    from django.db import transaction
-
     from tests.factories import make_moderator, moderator_actor
-    from workshops.models import Item as ItemModel
     from workshops.services.items import shortlist_item
     from workshops.services.rounds import close_round, open_round
-    from workshops.services.votes import VoteRequest, cast_votes
 
     forum = make_forum()
     conference = forum.conference
@@ -187,42 +201,24 @@ def test_the_plenary_decision_counts_a_vote_committing_while_the_round_closes():
     shortlist_item(actor=moderator, forum=forum, item=measure.pk, shortlisted=True)
     round_ = open_round(actor=moderator, forum=plenary, method="adoption", kind="measure")
     voter = participant_actor(make_participant(conference))
-    written, release = threading.Event(), threading.Event()
 
-    def vote():
-        with transaction.atomic():
-            result = cast_votes(votes=[VoteRequest(voter, plenary, round_.pk, measure.pk, 1)])[0]
-            written.set()
-            release.wait(10)
-            return result
-
-    voting, closing = [], []
-    voter_thread = _in_thread(vote, voting)
-    assert written.wait(10)
-    closer = _in_thread(lambda: close_round(actor=moderator, forum=plenary, round=round_.pk), closing)
-    closer.join(0.5)
-    still_waiting = closer.is_alive()
-    release.set()
-    voter_thread.join()
-    closer.join()
-    assert still_waiting, closing
-    assert not isinstance(voting[0], Exception), voting
-    assert not isinstance(closing[0], Exception), closing
-    assert ItemModel.objects.get(pk=measure.pk).adopted is True
+    voted, closed, waited = _meanwhile(lambda: _batch_vote(voter, plenary, round_.pk, measure.pk, 1),
+                                       lambda: close_round(actor=moderator, forum=plenary, round=round_.pk))
+    assert waited, closed
+    assert not isinstance(voted, Exception), voted
+    assert not isinstance(closed, Exception), closed
+    assert Item.objects.get(pk=measure.pk).adopted is True
 
 
 def test_a_vote_on_a_duplicate_being_merged_waits_and_is_refused(vote_statements):
     """The moderator's merge has moved the duplicate's votes but not committed yet: a
     vote on the duplicate then waits and is refused, instead of landing on an item the
     round no longer has."""
-    from django.db import transaction
-
     from tests.factories import make_moderator, moderator_actor
     from workshops.exceptions import ServiceError
     from workshops.models import Vote
     from workshops.services.items import merge_items
     from workshops.services.rounds import open_round
-    from workshops.services.votes import VoteRequest, cast_votes
 
     forum = make_forum()
     field = forum.fields.first()
@@ -232,28 +228,11 @@ def test_a_vote_on_a_duplicate_being_merged_waits_and_is_refused(vote_statements
     moderator = moderator_actor(make_moderator(forum.conference))
     round_ = open_round(actor=moderator, forum=forum, method="support", kind="measure")
     voter = participant_actor(make_participant(forum.conference))
-    merged, release = threading.Event(), threading.Event()
 
-    def merge():
-        with transaction.atomic():
-            merge_items(actor=moderator, forum=forum, item=duplicate.pk, into=target.pk)
-            merged.set()
-            release.wait(10)
-
-    def vote():
-        with transaction.atomic():
-            return cast_votes(votes=[VoteRequest(voter, forum, round_.pk, duplicate.pk, 1)])[0]
-
-    merging, voting = [], []
-    merger = _in_thread(merge, merging)
-    assert merged.wait(10)
-    voter_thread = _in_thread(vote, voting)
-    voter_thread.join(0.5)
-    still_waiting = voter_thread.is_alive()
-    release.set()
-    merger.join()
-    voter_thread.join()
-    assert still_waiting, voting
-    assert not isinstance(merging[0], Exception), merging
-    assert isinstance(voting[0], ServiceError) and voting[0].code == "invalid", voting
+    merged, voted, waited = _meanwhile(
+        lambda: merge_items(actor=moderator, forum=forum, item=duplicate.pk, into=target.pk),
+        lambda: _batch_vote(voter, forum, round_.pk, duplicate.pk, 1))
+    assert waited, voted
+    assert not isinstance(merged, Exception), merged
+    assert isinstance(voted, ServiceError) and voted.code == "invalid", voted
     assert not Vote.objects.filter(round=round_).exists()
