@@ -11,6 +11,9 @@ batch, ``realtime.commands.execute_batch``): wall time and this process's CPU pe
 and, for a PostgreSQL on this machine, its backend's CPU per vote; N participants vote
 3 times each. Exits non-zero when a vote is refused or the points booked on the ballots
 differ from the votes stored.
+
+With --database-url the database is dropped and created anew (exit 2, no figures, when
+that PostgreSQL cannot be reached).
 """
 import argparse
 import os
@@ -185,7 +188,7 @@ def main(argv=None) -> int:
             setup_django(args.database_url, data_dir)
         except BenchError as exc:
             print(f"bench failed: {exc}", file=sys.stderr)
-            return 1
+            return 2
         print(SCENARIOS[args.scenario](args.n), flush=True)
     return 0
 

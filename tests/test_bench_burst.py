@@ -102,3 +102,15 @@ def test_the_idle_floor_speaks_enough_websocket_for_the_phones():
     assert connected["phones"] == 3
     assert frames == ["snapshot", {"type": "pong", "rev": 0}, {"type": "pong", "rev": 0}, True]
     assert close_code == 1000
+
+
+def test_the_vote_cost_scenario_says_plainly_when_its_postgresql_is_not_there():
+    port = free_port()  # nothing listens there
+    done = subprocess.run([sys.executable, "-m", "bench", "--scenario", "votes", "--n", "5",
+                           "--database-url", f"postgres://postgres@127.0.0.1:{port}/mitwirken_bench"],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stdout == ""  # no figures
+    url = f"postgres://postgres@127.0.0.1:{port}/mitwirken_bench"
+    assert f"bench failed: PostgreSQL at {url} is not usable" in done.stderr
+    assert "Traceback" not in done.stderr
