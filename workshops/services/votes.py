@@ -289,15 +289,10 @@ def _rounds_facts(cursor, sql, round_ids: set[int]) -> dict[int, tuple]:
     one writer at a time."""
     ids = sorted(round_ids)
     marks = ", ".join(["%s"] * len(ids))
-    if sql.lock_rounds and sql.several_at_once:
-        # Both in one round trip; each statement takes its own snapshot, so the read's is
-        # taken once the lock is granted.
-        cursor.execute(f"{sql.lock_rounds}; {sql.rounds_facts}" % (marks, marks), ids + ids)
-        cursor.nextset()
-    else:
-        if sql.lock_rounds:
-            cursor.execute(sql.lock_rounds % marks, ids)
-        cursor.execute(sql.rounds_facts % marks, ids)
+    # Sent together they still run one after the other, each with a snapshot of its own:
+    # the read's is taken once the lock is granted.
+    lock = [(sql.lock_rounds % marks, ids)] if sql.lock_rounds else []
+    _execute(cursor, sql, [*lock, (sql.rounds_facts % marks, ids)])
     rounds: dict[int, tuple] = {}
     for round_id, forum_id, *facts, item_id, item_status, author_id in cursor.fetchall():
         entry = rounds.setdefault(round_id, (forum_id, tuple(facts), {}))
@@ -367,8 +362,17 @@ def _write(cursor, sql, spent: dict[int, int], written: dict[tuple[int, int, int
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         statements.append((sql.upsert_votes % ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(kept)),
                            [v for key, value, group in kept for v in (*key, value, group, now)]))
+    _execute(cursor, sql, statements)
+
+
+def _execute(cursor, sql, statements: list[tuple[str, list]]) -> None:
+    """Run the (statement, parameters) pairs in order, on PostgreSQL in one round trip;
+    the cursor is left at the last one's rows."""
     if sql.several_at_once and len(statements) > 1:
-        statements = [("; ".join(s for s, _p in statements), [v for _s, params in statements for v in params])]
+        cursor.execute("; ".join(s for s, _p in statements), [v for _s, params in statements for v in params])
+        for _ in statements[1:]:
+            cursor.nextset()
+        return
     for statement, params in statements:
         cursor.execute(statement, params)
 
