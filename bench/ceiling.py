@@ -12,6 +12,14 @@ import json
 
 ITEMS = [101, 102, 103, 104, 105, 106]
 TICK = 0.25
+# What the product does for idle sockets, so the idle scenario compares like with like:
+# a heartbeat to every socket after HEARTBEAT seconds without an event, looked for every
+# HEARTBEAT / 4 seconds (HEARTBEAT_INTERVAL, realtime/hub.py); a WebSocket ping to a
+# socket that sent nothing for KEEPALIVE seconds, looked for every WALK seconds
+# (KEEPALIVE_SECONDS and WALK_EVERY_SECONDS, config/serve.py).
+HEARTBEAT = 20
+KEEPALIVE = 60
+WALK = 5
 
 
 def dumps(frame: dict) -> str:
@@ -32,11 +40,17 @@ async def serve(port: int) -> None:
         return dumps({"type": "snapshot", "rev": len(log), "forum": {}, "fields": [], "items": items,
                       "rounds": [], "tallies": {}, "me": {"role": "participant"}})
 
+    spoke_at = asyncio.get_running_loop().time()
+    heard_at = {}  # socket -> when it last sent a frame, or was last pinged
+
     async def handler(ws):
+        nonlocal spoke_at
         clients.add(ws)
+        heard_at[ws] = asyncio.get_running_loop().time()
         try:
             await ws.send(snapshot())
             async for raw in ws:
+                heard_at[ws] = asyncio.get_running_loop().time()
                 frame = json.loads(raw)
                 kind = frame.get("type")
                 if kind == "vote":
@@ -52,6 +66,7 @@ async def serve(port: int) -> None:
                     log.append(dumps({"type": "event", "rev": len(log) + 1, "name": "item.added", "data": item}))
                     await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True, "result": {"id": item["id"]}}))
                     websockets.broadcast(clients, log[-1])
+                    spoke_at = asyncio.get_running_loop().time()
                 elif kind == "sync":
                     since = int(frame["rev"])
                     for text in log[since:]:
@@ -63,6 +78,7 @@ async def serve(port: int) -> None:
                     await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True, "result": {"id": 1}}))
         finally:
             clients.discard(ws)
+            heard_at.pop(ws, None)
 
     async def ticker():
         while True:
@@ -73,11 +89,35 @@ async def serve(port: int) -> None:
             websockets.broadcast(clients, frame)
             await asyncio.sleep(TICK)
 
-    asyncio.get_running_loop().create_task(ticker())
-    # No keepalive pings of its own: the phones ping every 20 s, and the product sends
-    # its keepalive only to a socket silent for 30 s (config/serve.py), so none in idle.
-    async with websockets.serve(handler, "127.0.0.1", port, max_size=2**16, ping_interval=None):
-        await asyncio.Future()
+    async def heartbeat():
+        nonlocal spoke_at
+        while True:
+            await asyncio.sleep(HEARTBEAT / 4)
+            now = asyncio.get_running_loop().time()
+            if now - spoke_at >= HEARTBEAT:
+                spoke_at = now
+                websockets.broadcast(clients, dumps({"type": "heartbeat", "rev": len(log)}))
+
+    async def keepalive():
+        while True:
+            await asyncio.sleep(WALK)
+            now = asyncio.get_running_loop().time()
+            for ws, at in list(heard_at.items()):
+                if now - at > KEEPALIVE:
+                    heard_at[ws] = now
+                    try:
+                        await ws.ping()  # the pong is the library's business
+                    except websockets.ConnectionClosed:
+                        pass
+
+    loop = asyncio.get_running_loop()
+    background = [loop.create_task(work) for work in (ticker(), heartbeat(), keepalive())]
+    try:
+        async with websockets.serve(handler, "127.0.0.1", port, max_size=2**16, ping_interval=None):
+            await asyncio.Future()
+    finally:
+        for task in background:
+            task.cancel()
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
-"""The floor under the idle scenario: the phones' pings answered by asyncio alone, with
-no WebSocket library and no framework, just enough of RFC 6455 for the load generator
-(the opening handshake, a snapshot, a ``pong`` per ``ping``, the closing handshake).
-What this costs is what waking up for a ping and writing the answer costs on the
-machine; the bare ceiling (``bench.ceiling``) adds the ``websockets`` library to it,
-the product adds Daphne, Channels and its own work.
+"""The floor under the idle scenario: what an idle room needs, done by asyncio alone,
+with no WebSocket library and no framework, just enough of RFC 6455 for the load
+generator (the opening handshake, a snapshot, a ``pong`` per ``ping``, the closing
+handshake) and the product's keepalive (a heartbeat to every socket after 20 s without
+an event, a WebSocket ping to a socket silent for 60 s; see bench/ceiling.py). What
+this costs is what waking up and writing costs on the machine; the bare ceiling
+(``bench.ceiling``) adds the ``websockets`` library to it, the product adds Daphne,
+Channels and its own work.
 
     python -m bench.floor --port 8792
 """
@@ -12,6 +14,9 @@ import asyncio
 import base64
 import hashlib
 import json
+import os
+
+from bench.ceiling import HEARTBEAT, KEEPALIVE, WALK
 
 HANDSHAKE_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
@@ -32,6 +37,8 @@ def frame(opcode: int, payload: bytes) -> bytes:
 SNAPSHOT = frame(TEXT, json.dumps({"type": "snapshot", "rev": 0, "forum": {}, "fields": [], "items": [],
                                    "rounds": [], "tallies": {}, "me": {"role": "participant"}}).encode())
 PONG_FRAME = frame(TEXT, b'{"type":"pong","rev":0}')
+HEARTBEAT_FRAME = frame(TEXT, b'{"type":"heartbeat","rev":0}')
+OPEN: set["Socket"] = set()
 
 
 def unmask(payload: bytes, mask: bytes) -> bytes:
@@ -45,6 +52,10 @@ class Socket(asyncio.Protocol):
         self.transport = transport
         self.buffer = b""
         self.open = False
+        self.heard_at = asyncio.get_running_loop().time()
+
+    def connection_lost(self, exc):
+        OPEN.discard(self)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -55,6 +66,8 @@ class Socket(asyncio.Protocol):
             if parsed is None:
                 return
             opcode, payload = parsed
+            if opcode != PONG:
+                self.heard_at = asyncio.get_running_loop().time()
             if opcode == TEXT and json.loads(payload).get("type") == "ping":
                 self.transport.write(PONG_FRAME)
             elif opcode == PING:
@@ -63,6 +76,7 @@ class Socket(asyncio.Protocol):
                 self.transport.write(frame(CLOSE, payload[:2]))
                 self.transport.close()
                 self.open = False
+                OPEN.discard(self)
 
     def _handshake(self) -> bool:
         end = self.buffer.find(b"\r\n\r\n")
@@ -79,6 +93,7 @@ class Socket(asyncio.Protocol):
         self.transport.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                              b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + SNAPSHOT)
         self.open = True
+        OPEN.add(self)
         return True
 
     def _next_frame(self) -> tuple[int, bytes] | None:
@@ -100,10 +115,33 @@ class Socket(asyncio.Protocol):
         return opcode, unmask(payload, mask) if masked else payload
 
 
+async def heartbeat() -> None:
+    while True:  # no events here: every HEARTBEAT seconds
+        await asyncio.sleep(HEARTBEAT)
+        for socket in list(OPEN):
+            socket.transport.write(HEARTBEAT_FRAME)
+
+
+async def keepalive() -> None:
+    while True:
+        await asyncio.sleep(WALK)
+        now = asyncio.get_running_loop().time()
+        for socket in list(OPEN):
+            if now - socket.heard_at > KEEPALIVE:
+                socket.heard_at = now
+                socket.transport.write(frame(PING, os.urandom(4)))
+
+
 async def serve(port: int) -> None:
-    server = await asyncio.get_running_loop().create_server(Socket, "127.0.0.1", port, backlog=4096)
-    async with server:
-        await server.serve_forever()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(Socket, "127.0.0.1", port, backlog=4096)
+    background = [loop.create_task(work) for work in (heartbeat(), keepalive())]
+    try:
+        async with server:
+            await server.serve_forever()
+    finally:
+        for task in background:
+            task.cancel()
 
 
 def main() -> None:

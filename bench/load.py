@@ -36,8 +36,10 @@ from bench.phones import BenchError, Phone, join, login
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
 SCENARIOS = ["connect", "burst", "reconnect", "slow", "storm"]
-# Seconds between a phone's pings: PING_EVERY_MS in static/js/live.js.
-PING_EVERY = 20
+# The pages' rule (static/js/live.js, CHECK_EVERY_MS and QUIET_LIMIT_MS): every 10 s,
+# a ping if nothing came from the server for 35 s.
+CHECK_EVERY = 10
+QUIET_LIMIT = 35
 
 
 def percentile(values, p):
@@ -462,22 +464,31 @@ async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10
     }
 
 
-async def idle(target: Target, n: int, seconds: float, ping_every: float = PING_EVERY, profile=None) -> dict:
-    """N phones connected and idle, pinging every ``ping_every`` seconds like the browser
-    client (0: never, to see what the server spends with no traffic at all); server CPU
-    share and memory per socket."""
+async def idle(target: Target, n: int, seconds: float, ping_every: float | None = None, profile=None) -> dict:
+    """N phones connected and idle; server CPU share and memory per socket.
+
+    Each phone follows the pages' rule (``ping_every`` None): it pings only when it has
+    heard nothing from the server for QUIET_LIMIT seconds, which a server sending
+    heartbeats never lets happen. With ``ping_every`` > 0 it pings every that many
+    seconds whatever it hears (pages before the heartbeat, or an outside client); with
+    0 never. Phones answer the server's WebSocket pings, as browsers do."""
     phones, figures = await connect(target, n)
     await asyncio.sleep(2)
     cpu_before, start = target.cpu(), time.perf_counter()
     rng = random.Random(17)
+    pings = 0
 
     async def pinger(phone):
-        await asyncio.sleep(rng.uniform(0, ping_every))
+        nonlocal pings
+        every = ping_every or CHECK_EVERY
+        await asyncio.sleep(rng.uniform(0, every))
         while True:
-            await phone.ws.send('{"type":"ping"}')
-            await asyncio.sleep(ping_every)
+            if ping_every or time.perf_counter() - phone.heard_at > QUIET_LIMIT:
+                await phone.ws.send('{"type":"ping"}')
+                pings += 1
+            await asyncio.sleep(every)
 
-    tasks = [asyncio.get_running_loop().create_task(pinger(p)) for p in phones] if ping_every > 0 else []
+    tasks = [asyncio.get_running_loop().create_task(pinger(p)) for p in phones] if ping_every != 0 else []
     spy = Profile(target, profile)
     await asyncio.sleep(seconds)
     spy.stop()
@@ -487,8 +498,8 @@ async def idle(target: Target, n: int, seconds: float, ping_every: float = PING_
         task.cancel()
     errors = sum(p.errors for p in phones)
     await close_all(phones)
-    return {"phones": n, "seconds": round(elapsed), "ping_every_s": ping_every,
-            "server_cpu_percent": round(100 * cpu / elapsed, 2),
+    return {"phones": n, "seconds": round(elapsed), "ping_every_s": ping_every if ping_every is not None else "quiet",
+            "pings": pings, "server_cpu_percent": round(100 * cpu / elapsed, 2),
             "rss_kb_per_conn": figures["rss_kb_per_conn"], "errors": errors}
 
 
@@ -598,8 +609,9 @@ def main(argv=None) -> int:
                         help="phones in the storm (each proposal reaches every phone: N² frames)")
     parser.add_argument("--idle-phones", type=int, default=2000)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
-    parser.add_argument("--idle-ping-every", type=float, default=PING_EVERY,
-                        help="seconds between an idle phone's pings (the pages': %(default)s; 0: none)")
+    parser.add_argument("--idle-ping-every", type=float, default=None,
+                        help="seconds between an idle phone's pings whatever it hears (0: none; "
+                             "default: the pages' rule, a ping only after 35 s without a frame)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mitwirken_bench",
                         help="scaleout: a PostgreSQL database to create anew")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",

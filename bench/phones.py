@@ -103,6 +103,7 @@ class Phone:
     last_item_at: float = 0.0
     marks: dict = field(default_factory=dict)  # text of a "bench:" item -> arrival
     online: int | None = None
+    heard_at: float = 0.0  # when the last frame arrived
     n: int = 0
     errors: int = 0
 
@@ -128,6 +129,7 @@ class Phone:
                 self.errors += 1
 
     def _take(self, frame: dict, now: float) -> None:
+        self.heard_at = now
         kind = frame.get("type")
         if kind == "snapshot":
             self.snapshot, self.snapshot_at, self.rev = frame, now, frame["rev"]

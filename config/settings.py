@@ -244,6 +244,12 @@ ITEM_TEXT_MAX = 500
 # Tallies of a round are sent at most once per this many seconds (realtime/tally.py);
 # 0 sends one per vote.
 TALLY_INTERVAL = env_int("TALLY_INTERVAL_MS", 250) / 1000
+# A forum without an event for this long gets a heartbeat with its rev on every socket
+# (realtime/hub.py). The pages ping only after QUIET_LIMIT_MS (static/js/live.js) of
+# silence, which must stay above this and a quarter of it.
+HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL_MS", 20000) / 1000
+if HEARTBEAT_INTERVAL < 1:
+    raise ImproperlyConfigured("HEARTBEAT_INTERVAL_MS must be at least 1000 (one second)")
 
 # --- Hardening (docs/operations.md) -------------------------------------------------------
 # Content-Security-Policy: only this origin, no plugins, no <base>, no framing. Templates

@@ -58,6 +58,9 @@ class Hub:
         # them, so they are joined again once it answers (see _recover).
         self.stale = False
         self.paces: dict[int, Pace] = {}
+        # When each forum last had an event (or a heartbeat) written to its sockets.
+        self.spoke_at: dict[int, float] = {}
+        self.beater = None
 
     async def _start(self):
         loop = asyncio.get_running_loop()
@@ -66,18 +69,21 @@ class Hub:
         self.loop = loop
         self.local.clear()
         self.paces.clear()
+        self.spoke_at.clear()
         layer = get_channel_layer()
         # The layer's default prefix: channels_redis pops one list per prefix and
         # process, shared by every socket of this process; a prefix of its own would
         # wait behind their blocking pops.
         self.channel = await layer.new_channel()
         self.reader = loop.create_task(self._read(layer), context=contextvars.Context())
+        self.beater = loop.create_task(self._beat_forever(), context=contextvars.Context())
 
     async def join(self, forum_id: int, consumer) -> None:
         await self._start()
         first = not self.local[forum_id]
         self.local[forum_id].add(consumer)
         if first:
+            self.spoke_at[forum_id] = time.monotonic()  # its sockets start with a snapshot
             try:
                 await get_channel_layer().group_add(forum_group(forum_id), self.channel)
             except Exception:  # noqa: BLE001 - the layer is away: join when it is back
@@ -91,6 +97,7 @@ class Hub:
         members.discard(consumer)
         if not members:
             del self.local[forum_id]
+            self.spoke_at.pop(forum_id, None)
             try:
                 await get_channel_layer().group_discard(forum_group(forum_id), self.channel)
             except Exception:  # noqa: BLE001 - the group expires on its own
@@ -117,8 +124,8 @@ class Hub:
 
     async def _recover(self, layer) -> bool:
         """Join every local forum's group again, then tell each socket the current rev
-        (a ``pong``): broadcasts sent while the layer was away are lost, and a client
-        that is behind syncs at once instead of at its next ping."""
+        (a ``heartbeat``): broadcasts sent while the layer was away are lost, and a
+        client that is behind syncs at once instead of at the next heartbeat."""
         try:
             for forum_id in list(self.local):
                 await layer.group_add(forum_group(forum_id), self.channel)
@@ -127,18 +134,59 @@ class Hub:
         self.stale = False
         log.info("channel layer is back: rejoined %d forum group(s)", len(self.local))
         try:
-            revs = await database_sync_to_async(_revs)(list(self.local))
-        except Exception:  # noqa: BLE001 - the clients' own pings will do it
-            return True
+            await self.heartbeat(list(self.local))
+        except Exception:  # noqa: BLE001 - the database is away: the next heartbeats will do it
+            log.warning("could not tell the sockets the current rev after the layer came back")
+        return True
+
+    async def _beat_forever(self):
+        """Every forum without an event for ``HEARTBEAT_INTERVAL`` seconds gets a
+        heartbeat. A look at the forums (not the sockets) four times per interval; the
+        writes of a forum go out together, one wake-up of the process for all of them."""
+        while True:
+            every = float(getattr(settings, "HEARTBEAT_INTERVAL", 20.0))
+            await asyncio.sleep(every / 4)
+            now = time.monotonic()
+            quiet = self.quiet_forums(now, every)
+            if not quiet:
+                continue
+            try:
+                await self.heartbeat(quiet)
+            except Exception:  # noqa: BLE001 - the database is away: the pages' pings still get an answer
+                log.warning("could not read the revs for the heartbeat; trying again in %s s", every)
+                for forum_id in quiet:
+                    if forum_id in self.spoke_at:
+                        self.spoke_at[forum_id] = now
+
+    def quiet_forums(self, now: float, every: float) -> list[int]:
+        """The local forums whose sockets were written no event (nor heartbeat) for
+        ``every`` seconds. Tallies and presence do not count: they carry no rev."""
+        return [forum_id for forum_id, at in self.spoke_at.items() if now - at >= every]
+
+    async def heartbeat(self, forum_ids: list[int]) -> None:
+        """Write each forum's current rev (read from the database) to its local sockets.
+
+        An idle socket hears from the server at least every ``HEARTBEAT_INTERVAL`` seconds
+        (and a quarter of it), so a page knows its connection is alive without pinging:
+        writing to 2000 sockets at once wakes the server once, where 2000 pings, each
+        on its own, woke it 2000 times. And a page whose last event was lost (the layer
+        drops messages when a channel is over capacity, or was away) sees a newer rev
+        and syncs."""
+        revs = await database_sync_to_async(_revs)(forum_ids)
+        now = time.monotonic()
         for forum_id, rev in revs.items():
-            text = encode({"type": "pong", "rev": rev})
-            for consumer in list(self.local.get(forum_id, ())):
+            if forum_id not in self.local:
+                continue
+            self.spoke_at[forum_id] = now
+            text = encode({"type": "heartbeat", "rev": rev})
+            for n, consumer in enumerate(list(self.local[forum_id]), 1):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
                 if consumer.backlog is None:
                     try:
                         await consumer.send(text_data=text)
                     except Exception:  # noqa: BLE001 - a socket closing meanwhile
-                        log.debug("a socket went away during the rev push")
-        return True
+                        log.debug("a socket went away during the heartbeat")
 
     async def deliver(self, message: dict) -> None:
         """Write a broadcast to every local socket of its forum, encoded once per audience."""
@@ -188,6 +236,8 @@ class Hub:
 
             frame = message["frame"]
             rev = frame["rev"]
+            if forum_id in self.spoke_at:
+                self.spoke_at[forum_id] = time.monotonic()
             texts = {"moderator": encode(frame), "other": encode(public_frame(frame, "participant"))}
         elif kind == "forum.tally":
             text = encode(message["frame"])

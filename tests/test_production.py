@@ -170,15 +170,43 @@ def test_the_entry_point_sets_the_limits_and_keeps_explicit_options():
     assert parsed.websocket_max_message_size == MAX_WEBSOCKET_BYTES == 16 * 1024
     assert parsed.websocket_max_frame_size == MAX_WEBSOCKET_BYTES
     assert parsed.verbosity == 0  # no access log with addresses and screen keys
-    # Daphne's keepalive ping only for sockets silent longer than a page's ping interval
-    import re
-
+    # Daphne's keepalive ping once a minute for a socket that sends nothing (the pages
+    # do not ping while the heartbeats come)
     from config.serve import KEEPALIVE_SECONDS
 
-    page_ping_ms = int(re.search(r"PING_EVERY_MS = (\d+);", (ROOT / "static/js/live.js").read_text())[1])
-    assert parsed.ping_interval == KEEPALIVE_SECONDS > page_ping_ms / 1000
+    assert parsed.ping_interval == KEEPALIVE_SECONDS == 60
     explicit = ProductionCommandLine().parser.parse_args(["--websocket-max-message-size", "4096", "x:y"])
     assert explicit.websocket_max_message_size == 4096
+
+
+def test_daphnes_walks_over_every_connection_run_every_five_seconds(monkeypatch):
+    """Daphne's timers still fire every 1 and 2 s; the walk over the connections behind
+    them runs only when WALK_EVERY_SECONDS have passed since the last one."""
+    from config import serve
+
+    clock = [100.0]
+    pending = []  # (when, method) asked of the reactor
+    walks = []
+    monkeypatch.setattr(serve.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(serve.reactor, "callLater", lambda delay, f: pending.append((clock[0] + delay, f)))
+    monkeypatch.setattr(serve.Server, "application_checker",
+                        lambda self: (walks.append(("applications", clock[0])),
+                                      serve.reactor.callLater(1, self.application_checker)))
+    monkeypatch.setattr(serve.Server, "timeout_checker",
+                        lambda self: (walks.append(("timeouts", clock[0])),
+                                      serve.reactor.callLater(2, self.timeout_checker)))
+    server = object.__new__(serve.GracefulServer)
+    server.walked_at = {}
+    pending += [(101.0, server.application_checker), (102.0, server.timeout_checker)]  # Daphne's run()
+    while True:
+        pending.sort(key=lambda entry: entry[0])
+        when, method = pending.pop(0)
+        if when > 130:
+            break
+        clock[0] = when
+        method()
+    assert [at for walk, at in walks if walk == "applications"] == [101, 106, 111, 116, 121, 126]
+    assert [at for walk, at in walks if walk == "timeouts"] == [102, 108, 114, 120, 126]
 
 
 def test_the_server_puts_what_it_loaded_out_of_the_collectors_reach_before_it_serves(monkeypatch):

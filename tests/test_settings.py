@@ -64,3 +64,12 @@ def test_a_bad_boolean_is_refused(tmp_path):
     result = run({"DEBUG": "vielleicht"}, tmp_path, "import django; django.setup()")
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_a_heartbeat_interval_under_a_second_is_refused(tmp_path):
+    result = run({"HEARTBEAT_INTERVAL_MS": "0"}, tmp_path, "import django; django.setup()")
+    assert result.returncode != 0
+    assert "HEARTBEAT_INTERVAL_MS must be at least 1000" in result.stderr
+    result = run({"HEARTBEAT_INTERVAL_MS": "15000"}, tmp_path,
+                 "import django; django.setup(); from django.conf import settings; print(settings.HEARTBEAT_INTERVAL)")
+    assert result.returncode == 0 and result.stdout.strip() == "15.0"

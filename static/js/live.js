@@ -8,8 +8,15 @@
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 20000;
-// A pong carries the current rev: a lost event is noticed within this time (< 30 s).
-const PING_EVERY_MS = 20000;
+// The server writes a heartbeat with the forum's rev to every socket of a forum without
+// events for HEARTBEAT_INTERVAL_MS (config/settings.py, 20 s) and a quarter of it. The
+// page pings only when it heard nothing for QUIET_LIMIT_MS (a lost heartbeat, or a
+// server that does not send them); the pong carries the rev too. Pinging on a timer
+// instead would wake the server once per phone and interval: most of what an idle room
+// costs it.
+const CHECK_EVERY_MS = 10000;
+const QUIET_LIMIT_MS = 35000;
+// Nothing heard for this long, not even a pong: the connection is dead.
 const SILENCE_LIMIT_MS = 60000;
 // Close codes after which reconnecting cannot help (realtime/consumer.py).
 const FINAL_CLOSE_CODES = new Set([4403, 4404]);
@@ -152,6 +159,7 @@ export function connect(options) {
       }
       case "tally": call("tally", frame); break;
       case "presence": call("presence", frame.online); break;
+      case "heartbeat":
       case "pong":
         // The server is ahead although no event arrived: one was lost on the way.
         if (state !== null && typeof frame.rev === "number" && frame.rev > state.rev && !syncing) {
@@ -183,9 +191,10 @@ export function connect(options) {
   function startPing() {
     clearInterval(pingTimer);
     pingTimer = setInterval(() => {
-      if (Date.now() - lastHeard > SILENCE_LIMIT_MS && ws) { ws.close(); return; }
-      rawSend({ type: "ping" });
-    }, PING_EVERY_MS);
+      const quiet = Date.now() - lastHeard;
+      if (quiet > SILENCE_LIMIT_MS && ws) { ws.close(); return; }
+      if (quiet > QUIET_LIMIT_MS) rawSend({ type: "ping" });
+    }, CHECK_EVERY_MS);
   }
 
   // Send a command; it is kept until acked, across reloads and reconnects.

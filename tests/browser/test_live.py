@@ -64,3 +64,36 @@ def test_the_moderator_hides_an_item_and_it_disappears_from_phones_and_screen(ne
     for page in (phone, screen):
         item(page, "Bitte ausblenden").wait_for(state="detached", timeout=5000)
     assert "Bitte ausblenden" not in phone.content()
+
+
+def test_a_quiet_phone_sends_nothing_until_it_has_heard_nothing_for_35_seconds(browser, live):
+    """The server's heartbeats keep an idle page alive and bring the rev (every 20 s and a
+    quarter); the page pings only after 35 s without any frame. The page's clock is
+    Playwright's, so the half minute passes at once; no frame from the server arrives
+    in that time."""
+    context = browser.new_context(locale="de-DE")
+    context.clock.install()
+    page = context.new_page()
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    page.goto(f"{live['url']}/j/{live['code']}")
+    page.locator("button[type=submit]").first.click()
+    page.wait_for_url(f"**/f/{live['code']}/")
+    page.wait_for_selector("html[data-live=online]")
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # seconds
+    page.wait_for_timeout(1500)  # real time: the presence frame of this phone's arrival comes and goes
+    sent.clear()
+    page.clock.run_for(30_000)  # three of the page's checks, 30 s after the last frame
+    page.wait_for_timeout(300)
+    assert sent == []
+    page.clock.run_for(10_000)  # the next check: more than 35 s of silence
+    page.wait_for_timeout(300)
+    assert [json_type(payload) for payload in sent] == ["ping"]
+    page.wait_for_selector("html[data-live=online]")
+    context.close()
+
+
+def json_type(payload):
+    import json
+
+    return json.loads(payload)["type"]

@@ -1,7 +1,7 @@
 """What the fault tests cause and measure with: a fresh PostgreSQL database, a Redis of
 their own, a TCP proxy that can cut the way to the database, and phones that behave like
 static/js/live.js (outbox resent with the same ids after a reconnect, events applied in
-rev order, ``sync`` on a gap or when a ``pong`` shows a newer rev)."""
+rev order, ``sync`` on a gap or when a ``pong`` or ``heartbeat`` shows a newer rev)."""
 import asyncio
 import contextlib
 import json
@@ -298,7 +298,7 @@ class Phone:
                 self.acks[frame["id"]] = frame
         elif kind == "tally":
             self.tallies[str(frame["round"])] = frame["totals"]
-        elif kind == "pong":
+        elif kind in ("pong", "heartbeat"):
             if self.rev is not None and isinstance(frame.get("rev"), int) and frame["rev"] > self.rev:
                 await self._send({"type": "sync", "id": uuid.uuid4().hex, "rev": self.rev})
 

@@ -169,8 +169,8 @@ async def test_a_lost_broadcast_is_noticed_at_the_next_pong_and_recovered_by_syn
     assert ack["ok"]
     await phone.nothing(0.3)
     await phone.send({"type": "ping"})
-    # The hub may push a pong of its own first (after the channel layer was away), with
-    # the rev it read then: the answer to the ping is the one with the new rev.
+    # The hub may push a heartbeat first (after the channel layer was away), with the
+    # rev it read then: the answer to the ping is the pong with the new rev.
     pong = await phone.until("pong", rev=snapshot["rev"] + 1)
     assert not [frame for frame in phone.skipped if frame["type"] == "event"]  # no event reached the phone
     monkeypatch.undo()
@@ -179,11 +179,26 @@ async def test_a_lost_broadcast_is_noticed_at_the_next_pong_and_recovered_by_syn
     assert event["rev"] == pong["rev"] and event["data"]["text"] == "Verloren?"
 
 
-def test_the_client_pings_often_enough_to_notice_a_lost_event_within_30_seconds():
+def test_the_client_hears_the_rev_often_enough_to_notice_a_lost_event_within_30_seconds():
+    """The server's heartbeat brings the rev to an idle page every 20 s (and a quarter);
+    the page pings only when nothing came for longer than that, and gives the socket up
+    after a minute of silence. The load generator's idle phones follow the same rule."""
     import re
     from pathlib import Path
 
+    from django.conf import settings
+
+    from bench.load import CHECK_EVERY, QUIET_LIMIT
+
+    HEARTBEAT_INTERVAL = settings.HEARTBEAT_INTERVAL  # noqa: N806 - the setting's name
+
     source = (Path(__file__).resolve().parents[2] / "static/js/live.js").read_text()
-    every = int(re.search(r"const PING_EVERY_MS = (\d+);", source).group(1))
-    assert every <= 20000
-    assert "frame.rev > state.rev" in source  # the pong's rev starts a sync
+
+    def constant(name):
+        return int(re.search(rf"const {name} = (\d+);", source).group(1)) / 1000
+
+    assert HEARTBEAT_INTERVAL * 1.25 <= 25
+    assert constant("QUIET_LIMIT_MS") > HEARTBEAT_INTERVAL * 1.25 + 5  # no ping while heartbeats come
+    assert constant("SILENCE_LIMIT_MS") >= constant("QUIET_LIMIT_MS") + constant("CHECK_EVERY_MS")
+    assert (constant("CHECK_EVERY_MS"), constant("QUIET_LIMIT_MS")) == (CHECK_EVERY, QUIET_LIMIT)
+    assert 'case "heartbeat":' in source and "frame.rev > state.rev" in source  # the rev starts a sync
