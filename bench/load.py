@@ -40,6 +40,9 @@ SCENARIOS = ["connect", "burst", "reconnect", "slow", "storm"]
 # a ping if nothing came from the server for 35 s.
 CHECK_EVERY = 10
 QUIET_LIMIT = 35
+# Seconds an idle phone may take to answer the server's WebSocket ping: a round trip on
+# a crowded Wi-Fi.
+PONG_AFTER = 0.2
 
 
 def percentile(values, p):
@@ -471,11 +474,14 @@ async def idle(target: Target, n: int, seconds: float, ping_every: float | None 
     heard nothing from the server for QUIET_LIMIT seconds, which a server sending
     heartbeats never lets happen. With ``ping_every`` > 0 it pings every that many
     seconds whatever it hears (pages before the heartbeat, or an outside client); with
-    0 never. Phones answer the server's WebSocket pings, as browsers do."""
+    0 never. Phones answer the server's WebSocket pings, as browsers do, each after a
+    pause of up to PONG_AFTER seconds."""
     phones, figures = await connect(target, n)
+    rng = random.Random(17)
+    for phone in phones:
+        phone.answer_pings_late(PONG_AFTER, rng)
     await asyncio.sleep(2)
     cpu_before, start = target.cpu(), time.perf_counter()
-    rng = random.Random(17)
     pings = 0
 
     async def pinger(phone):

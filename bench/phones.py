@@ -5,6 +5,7 @@ concurrently without a thread each.
 """
 import asyncio
 import json
+import random
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -183,3 +184,28 @@ class Phone:
     async def close(self):
         if self.ws is not None:
             await self.ws.close()
+
+    def answer_pings_late(self, most: float, rng: random.Random) -> None:
+        """Answer the server's WebSocket pings after a pause of up to ``most`` seconds
+        instead of at once, as phones on a venue's Wi-Fi do (their round trips differ):
+        answered at once from one load generator, the pongs to the pings the server sent
+        in one go came back together, and the server read them in a few wake-ups where
+        a room's phones cost it one each."""
+        from websockets.frames import Opcode
+
+        ws, loop = self.ws, asyncio.get_running_loop()
+        receive = ws.protocol.recv_frame
+
+        async def pong(data):
+            try:
+                await ws.pong(data)
+            except Exception:  # noqa: BLE001 - closed meanwhile  # nosec B110
+                pass
+
+        def recv_frame(frame):
+            if frame.opcode is Opcode.PING:
+                loop.call_later(rng.uniform(0, most), lambda: loop.create_task(pong(frame.data)))
+            else:
+                receive(frame)
+
+        ws.protocol.recv_frame = recv_frame

@@ -114,3 +114,36 @@ def test_the_vote_cost_scenario_says_plainly_when_its_postgresql_is_not_there():
     url = f"postgres://postgres@127.0.0.1:{port}/mitwirken_bench"
     assert f"bench failed: PostgreSQL at {url} is not usable" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_idle_phone_answers_the_servers_websocket_ping_after_a_pause():
+    """The idle scenario's phones answer a ping like a phone on a crowded Wi-Fi: later,
+    each after its own pause (bench/phones.py), but with the ping's own payload."""
+    import random
+    import time
+
+    import websockets
+
+    from bench.phones import Phone
+
+    async def run():
+        answered = asyncio.get_running_loop().create_future()
+
+        async def handler(ws):
+            await ws.send('{"type":"snapshot","rev":0,"items":[]}')
+            await asyncio.sleep(0.1)
+            started = time.perf_counter()
+            latency = await asyncio.wait_for(await ws.ping(b"late"), 3)  # the library matches the payload
+            answered.set_result((time.perf_counter() - started, latency))
+            await ws.wait_closed()
+
+        async with websockets.serve(handler, "127.0.0.1", 0) as server:
+            port = server.sockets[0].getsockname()[1]
+            phone = Phone(cookies={})
+            await phone.connect(f"ws://127.0.0.1:{port}/", f"http://127.0.0.1:{port}")
+            phone.answer_pings_late(0.5, random.Random(3))  # a pause of 0.119 s
+            waited, _ = await asyncio.wait_for(answered, 5)
+            await phone.close()
+            return waited
+
+    assert asyncio.run(run()) >= 0.11
