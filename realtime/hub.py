@@ -175,18 +175,9 @@ class Hub:
         revs = await database_sync_to_async(_revs)(forum_ids)
         now = time.monotonic()
         for forum_id, rev in revs.items():
-            if forum_id not in self.local:
-                continue
-            self.spoke_at[forum_id] = now
-            text = encode({"type": "heartbeat", "rev": rev})
-            for n, consumer in enumerate(list(self.local[forum_id]), 1):
-                if n % YIELD_EVERY == 0:
-                    await asyncio.sleep(0)
-                if consumer.backlog is None:
-                    try:
-                        await consumer.send(text_data=text)
-                    except Exception:  # noqa: BLE001 - a socket closing meanwhile
-                        log.debug("a socket went away during the heartbeat")
+            if forum_id in self.local:
+                self.spoke_at[forum_id] = now
+                await self._write({"type": "forum.heartbeat", "forum": forum_id, "rev": rev})
 
     async def deliver(self, message: dict) -> None:
         """Write a broadcast to every local socket of its forum, encoded once per audience."""
@@ -244,6 +235,9 @@ class Hub:
             texts = {"moderator": text, "other": None if message.get("secret") else text}
         elif kind == "forum.presence":
             text = encode({"type": "presence", "online": message["online"]})
+            texts = {"moderator": text, "other": text}
+        elif kind == "forum.heartbeat":  # from this hub itself (heartbeat), never over the layer
+            text = encode({"type": "heartbeat", "rev": message["rev"]})
             texts = {"moderator": text, "other": text}
         else:
             return
