@@ -18,8 +18,8 @@ TICK = 0.25
 # socket that sent nothing for KEEPALIVE seconds, looked for every WALK seconds
 # (KEEPALIVE_SECONDS and WALK_EVERY_SECONDS, config/serve.py).
 HEARTBEAT = 20
-KEEPALIVE = 60
-WALK = 5
+KEEPALIVE = 45
+WALK = 15
 
 
 def dumps(frame: dict) -> str:

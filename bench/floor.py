@@ -2,7 +2,7 @@
 with no WebSocket library and no framework, just enough of RFC 6455 for the load
 generator (the opening handshake, a snapshot, a ``pong`` per ``ping``, the closing
 handshake) and the product's keepalive (a heartbeat to every socket after 20 s without
-an event, a WebSocket ping to a socket silent for 60 s; see bench/ceiling.py). What
+an event, a WebSocket ping to a socket silent for 45 s; see bench/ceiling.py). What
 this costs is what waking up and writing costs on the machine; the bare ceiling
 (``bench.ceiling``) adds the ``websockets`` library to it, the product adds Daphne,
 Channels and its own work.

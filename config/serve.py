@@ -20,11 +20,11 @@ Daphne's own command line, with these differences:
   youngest generation is collected after 10 000 new objects instead of 700, so what a
   page request or a closed socket leaves in reference cycles is freed while it is young
   instead of piling up for a full collection.
-- Daphne's keepalive ping goes to a socket silent for 60 s (``--ping-interval``), not
+- Daphne's keepalive ping goes to a socket silent for 45 s (``--ping-interval``), not
   20 s: the pages do not ping while they hear the server's heartbeats (realtime/hub.py),
   so this ping, answered by the browser itself, is what finds a connection whose phone
   is gone (no pong within Daphne's ``--ping-timeout``, 30 s: closed).
-- Daphne's walks over every connection (finished applications, timeouts) run every 5 s
+- Daphne's walks over every connection (finished applications, timeouts) run every 15 s
   instead of every 1 and 2 s (``GracefulServer.application_checker``).
 - No access log unless ``--access-log`` is given (addresses and screen keys are personal
   or secret; the proxy keeps access records), and then one without client addresses and
@@ -50,9 +50,9 @@ CLOSE_SERVICE_RESTART = 1012
 # Time for the close frames to leave before the connections are cut.
 CLOSE_GRACE_SECONDS = 0.5
 APPLICATION = "config.asgi:application"
-KEEPALIVE_SECONDS = 60
+KEEPALIVE_SECONDS = 45
 # Seconds between Daphne's walks over every connection (its own: 1 and 2).
-WALK_EVERY_SECONDS = 5
+WALK_EVERY_SECONDS = 15
 # A collection of the youngest generation after this many more objects were made than
 # freed (CPython: 700); the older generations keep CPython's thresholds.
 YOUNG_COLLECTION_AFTER = 10_000
@@ -144,10 +144,13 @@ class GracefulServer(Server):
     # Daphne walks every connection each second (finished applications) and every two
     # seconds (timeouts, its keepalive pings). With 2000 idle sockets the two walks
     # were three quarters of what the process spent while no frame moved (a profile of
-    # the idle scenario, docs/performance.md). What they look for (an application that
-    # ended, a connection past a timeout of 5 s or more, a socket silent for a minute)
-    # can wait a few seconds, so each walks at most every WALK_EVERY_SECONDS: Daphne's
-    # timer still fires at its own pace, and finds nothing to do in between.
+    # the idle scenario, docs/performance.md), and a walk costs the same however long
+    # the pause before it: after a second of idling the objects it reads are out of the
+    # processor's caches (on a virtual machine sharing its host, 2000 of them read in
+    # 10-20 ms instead of 1 ms). What the walks look for (an application that ended, a
+    # handshake past its 5 s, a socket silent for 45 s) can wait a few seconds, so each
+    # walks at most every WALK_EVERY_SECONDS: Daphne's timer still fires at its own pace,
+    # and finds nothing to do in between.
     def application_checker(self):
         if self._walk_due("applications"):
             super().application_checker()  # walks, and asks the reactor to call this again
@@ -162,8 +165,8 @@ class GracefulServer(Server):
 
     def _walk_due(self, walk: str) -> bool:
         now = time.monotonic()
-        # A timer may fire a little early: 0.1 s of slack keeps the walks every 5 s
-        # (and every 6 s for the one on Daphne's two-second timer).
+        # A timer may fire a little early: 0.1 s of slack keeps the walks every 15 s
+        # (and every 16 s for the one on Daphne's two-second timer).
         if now - self.walked_at.get(walk, float("-inf")) < WALK_EVERY_SECONDS - 0.1:
             return False
         self.walked_at[walk] = now
@@ -195,10 +198,11 @@ class ProductionCommandLine(CommandLineInterface):
             # address and the screen key in /f/<code>/screen/?key=... (config/logs.py).
             verbosity=0,
             # Pages do not ping while the heartbeats come (realtime/hub.py), so each
-            # socket gets Daphne's keepalive ping once a minute, and the pong the browser
-            # sends back wakes the server: at Daphne's default (20 s) a room of 2000
-            # phones woke it 100 times a second for nothing else. A phone gone without
-            # closing is found within this and the ping timeout (30 s).
+            # socket gets Daphne's keepalive ping every 45-60 s (the walk's pace), and
+            # the pong the browser sends back wakes the server: at Daphne's default
+            # (20 s) a room of 2000 phones woke it 100 times a second for nothing else.
+            # A phone gone without closing is found within this, a walk and the ping
+            # timeout (30 s): 90 s.
             ping_interval=KEEPALIVE_SECONDS,
         )
 

@@ -170,16 +170,16 @@ def test_the_entry_point_sets_the_limits_and_keeps_explicit_options():
     assert parsed.websocket_max_message_size == MAX_WEBSOCKET_BYTES == 16 * 1024
     assert parsed.websocket_max_frame_size == MAX_WEBSOCKET_BYTES
     assert parsed.verbosity == 0  # no access log with addresses and screen keys
-    # Daphne's keepalive ping once a minute for a socket that sends nothing (the pages
-    # do not ping while the heartbeats come)
+    # Daphne's keepalive ping after 45 s for a socket that sends nothing (the pages do
+    # not ping while the heartbeats come)
     from config.serve import KEEPALIVE_SECONDS
 
-    assert parsed.ping_interval == KEEPALIVE_SECONDS == 60
+    assert parsed.ping_interval == KEEPALIVE_SECONDS == 45
     explicit = ProductionCommandLine().parser.parse_args(["--websocket-max-message-size", "4096", "x:y"])
     assert explicit.websocket_max_message_size == 4096
 
 
-def test_daphnes_walks_over_every_connection_run_every_five_seconds(monkeypatch):
+def test_daphnes_walks_over_every_connection_run_every_fifteen_seconds(monkeypatch):
     """Daphne's timers still fire every 1 and 2 s; the walk over the connections behind
     them runs only when WALK_EVERY_SECONDS have passed since the last one."""
     from config import serve
@@ -201,12 +201,12 @@ def test_daphnes_walks_over_every_connection_run_every_five_seconds(monkeypatch)
     while True:
         pending.sort(key=lambda entry: entry[0])
         when, method = pending.pop(0)
-        if when > 130:
+        if when > 150:
             break
         clock[0] = when
         method()
-    assert [at for walk, at in walks if walk == "applications"] == [101, 106, 111, 116, 121, 126]
-    assert [at for walk, at in walks if walk == "timeouts"] == [102, 108, 114, 120, 126]
+    assert [at for walk, at in walks if walk == "applications"] == [101, 116, 131, 146]
+    assert [at for walk, at in walks if walk == "timeouts"] == [102, 118, 134, 150]
 
 
 def test_the_server_puts_what_it_loaded_out_of_the_collectors_reach_before_it_serves(monkeypatch):
