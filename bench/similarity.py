@@ -1,55 +1,156 @@
-"""The cost of duplicate suggestions: the console compares every pair of a forum's
-items on each refresh; a phone asks for similar items while its person types.
+"""The cost of duplicate suggestions, side by side with the targets (docs/performance.md,
+"Duplicate suggestions"): the console's suggestions for every item of a forum, and one
+phone look-up while its person types.
 
-    python -m bench.similarity [--n 60 200]
+    python -m bench.similarity [--n 500] [--chars 500] [--texts made-up typical]
+                               [--lookups 10] [--database-url URL]
 
-Prints one line per forum size: the console's pass over all pairs (cold caches) and one
-phone lookup. No database; the texts are typical proposals with varying details.
+Builds each forum through the services, as a real one is built (``propose_item``, a
+moderator so no per-person limit applies), on a fresh database (a temporary SQLite file
+unless --database-url is given). Texts:
+
+- ``made-up``: the worst case. Items of about ``--chars`` characters of invented words,
+  so nothing repeats between items and no cache helps; every tenth item rewords an
+  earlier one (a few words changed), so there are true duplicates to find.
+- ``typical``: short proposals of the city's kind with varying details.
+
+One line per forum: ``console_ms`` is ``console.attach_suggestions`` over the forum's
+items, as the console page calls it on every refresh (caches cleared first);
+``lookup_ms`` the median and the worst of ``--lookups`` calls of ``console.similar_data``
+(what ``GET /f/<CODE>/similar`` costs) with fresh text of the same length, half of them
+rewordings of an item; ``propose_ms`` the median cost of one proposal while the forum
+was built (the write path, signatures included). ``suggested`` counts the items with a
+suggestion and ``found`` the planted duplicates that were suggested.
 """
 import argparse
 import random
+import statistics
+import tempfile
 import time
-from dataclasses import dataclass
 
-TEXTS = [
+from bench.__main__ import setup_django
+
+TARGET_CONSOLE_MS = 100
+TARGET_LOOKUP_MS = 20
+
+TYPICAL = [
     "Sprachkurse mit Kinderbetreuung am Vormittag", "Mehr Kita-Plätze in der Nordstadt",
     "Lotsen für Behördengänge", "Elterncafé an Grundschulen", "Bezahlbarer Wohnraum für große Familien",
     "Dolmetscherpool für Arztbesuche", "Anerkennung ausländischer Abschlüsse beschleunigen",
     "Interkulturelle Öffnung der Verwaltung", "Mehrsprachige Formulare im Bürgeramt",
     "Sportverein für Mädchen öffnen",
 ]
+_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z", "br", "dr", "gl", "kr", "pl",
+           "st", "tr", "sch", "pf", "sp"]
+_VOWELS = ["a", "e", "i", "o", "u", "ä", "ö", "ü", "ei", "au"]
+_CODAS = ["", "", "n", "r", "l", "s", "t", "m", "ck", "ng"]
 
 
-@dataclass
-class Item:
-    pk: int
-    text: str
-    kind: str
+def made_up_word(rng: random.Random) -> str:
+    word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(rng.randint(2, 4)))
+    return word.capitalize() if rng.random() < 0.3 else word
+
+
+def made_up_text(rng: random.Random, chars: int) -> str:
+    words: list[str] = []
+    while sum(len(w) + 1 for w in words) < chars:
+        words.append(made_up_word(rng))
+    return " ".join(words)[:chars].rstrip()
+
+
+def reword(rng: random.Random, text: str, share: float = 0.15) -> str:
+    """The same proposal in other words: about ``share`` of its words replaced (no longer
+    than the original)."""
+    words = text.split()
+    for n in rng.sample(range(len(words)), max(1, int(share * len(words)))):
+        words[n] = made_up_word(rng)
+    return " ".join(words)[: len(text)].rstrip()
+
+
+def texts_for(kind: str, n: int, chars: int, rng: random.Random) -> tuple[list[str], set[tuple[int, int]]]:
+    """The items' texts and the planted duplicate pairs (by position)."""
+    texts: list[str] = []
+    planted: set[tuple[int, int]] = set()
+    for i in range(n):
+        if kind == "typical":
+            texts.append(f"{TYPICAL[i % len(TYPICAL)]} Quartier {i} "
+                         f"{rng.choice(['', 'und Beratung', 'am Abend', 'für Jugendliche'])}".strip())
+        elif i % 10 == 9:
+            original = rng.randrange(i)
+            texts.append(reword(rng, texts[original]))
+            planted.add((original, i))
+        else:
+            texts.append(made_up_text(rng, chars))
+    return texts, planted
+
+
+def run(kind: str, n: int, chars: int, lookups: int) -> str:
+    from tests.factories import make_forum, make_moderator, moderator_actor
+    from workshops import console, similarity
+    from workshops.selectors import forum_items
+    from workshops.services.items import propose_item
+
+    rng = random.Random(n * 1000 + chars)
+    forum = make_forum()
+    field = forum.fields.first().pk
+    actor = moderator_actor(make_moderator(forum.conference))
+    texts, planted = texts_for(kind, n, chars, rng)
+    ids: list[int] = []
+    propose_ms: list[float] = []
+    for text in texts:
+        start = time.perf_counter()
+        ids.append(propose_item(actor=actor, forum=forum, field=field, kind="need", text=text).pk)
+        propose_ms.append(1000 * (time.perf_counter() - start))
+
+    for cached in (similarity.units, similarity._pair_score, similarity._trigrams):
+        cached.cache_clear()
+    items = [i for i in forum_items(forum, include_hidden=True) if i.forum_id == forum.pk]
+    start = time.perf_counter()
+    console.attach_suggestions(items)
+    console_ms = 1000 * (time.perf_counter() - start)
+    by_id = {item.pk: item for item in items}
+    suggested = sum(bool(item.suggestions) for item in items)
+    found = sum(
+        any(s["other"].pk == ids[b] for s in by_id[ids[a]].suggestions) for a, b in planted
+    )
+
+    lookup_ms: list[float] = []
+    hits = 0
+    for k in range(lookups):
+        if kind == "typical":
+            text = f"Deutschkurs mit Kita-Platz {k}"
+        elif k % 2:
+            text = reword(rng, texts[rng.randrange(n)])
+        else:
+            text = made_up_text(rng, chars)
+        start = time.perf_counter()
+        answer = console.similar_data(forum, text, kind="need")
+        lookup_ms.append(1000 * (time.perf_counter() - start))
+        hits += bool(answer)
+    median, worst = statistics.median(lookup_ms), max(lookup_ms)
+    verdict = "ok" if console_ms < TARGET_CONSOLE_MS and worst < TARGET_LOOKUP_MS else "OVER"
+    return (
+        f"similarity texts={kind} n={n} chars={chars if kind == 'made-up' else '-'} "
+        f"console_ms={console_ms:.0f} (target <{TARGET_CONSOLE_MS}) "
+        f"lookup_ms={median:.1f}/{worst:.1f} median/worst (target <{TARGET_LOOKUP_MS}) "
+        f"propose_ms={statistics.median(propose_ms):.1f} median "
+        f"suggested={suggested} found={found}/{len(planted)} lookups_with_answer={hits}/{lookups} {verdict}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, nargs="+", default=[60, 200])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[500], help="items per forum")
+    parser.add_argument("--chars", type=int, default=500, help="length of a made-up item")
+    parser.add_argument("--texts", nargs="+", default=["made-up", "typical"], choices=["made-up", "typical"])
+    parser.add_argument("--lookups", type=int, default=10)
+    parser.add_argument("--database-url")
     args = parser.parse_args()
-    from workshops import similarity
-
-    rng = random.Random(1)
-    for n in args.n:
-        for cached in (similarity.units, similarity._pair_score, similarity._trigrams):
-            cached.cache_clear()
-        items = [
-            Item(i, f"{TEXTS[i % len(TEXTS)]} Quartier {i} {rng.choice(['', 'und Beratung', 'am Abend', 'für Jugendliche'])}",
-                 ("need", "goal", "measure")[i % 3])
-            for i in range(n)
-        ]
-        start = time.perf_counter()
-        found = similarity.duplicate_suggestions(items)
-        console_ms = 1000 * (time.perf_counter() - start)
-        start = time.perf_counter()
-        similarity.similar("Deutschkurs mit Kita-Platz", items)
-        phone_ms = 1000 * (time.perf_counter() - start)
-        print(f"similarity n={n} console_pass_ms={console_ms:.0f} items_with_suggestions={len(found)} "
-              f"phone_lookup_ms={phone_ms:.1f}")
+    with tempfile.TemporaryDirectory() as data_dir:
+        setup_django(args.database_url, data_dir)
+        for kind in args.texts:
+            for n in args.n:
+                print(run(kind, n, args.chars, args.lookups), flush=True)
 
 
 if __name__ == "__main__":
