@@ -241,6 +241,9 @@ LOGGING = {
 
 # Product limits, shared with static/js/forum.js where the browser checks them too.
 ITEM_TEXT_MAX = 500
+# The duplicate finder scores at most this many items per look-up and per written item,
+# those sharing most index keys with the text (workshops/signatures.py).
+SIMILAR_CANDIDATES = env_int("SIMILAR_CANDIDATES", 20)
 # Tallies of a round are sent at most once per this many seconds (realtime/tally.py);
 # 0 sends one per vote.
 TALLY_INTERVAL = env_int("TALLY_INTERVAL_MS", 250) / 1000
@@ -287,6 +290,7 @@ JOINS_PER_MINUTE_PER_ADDRESS = env_int("JOINS_PER_MINUTE_PER_ADDRESS", 300)  # a
 CODE_MISSES_PER_MINUTE = env_int("CODE_MISSES_PER_MINUTE", 60)  # unknown join codes, per address
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)  # per 15 minutes
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)  # per 15 minutes
+SIMILAR_LOOKUPS_PER_MINUTE = env_int("SIMILAR_LOOKUPS_PER_MINUTE", 60)  # per session: /similar
 
 # Privacy (DSGVO) and accessibility (BITV 2.0): who is responsible, whom to ask. Shown on
 # the privacy notice (templates/workshops/privacy.html) and the accessibility statement

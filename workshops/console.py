@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from workshops import rules, similarity
+from workshops import rules, signatures, similarity
 from workshops.models import Forum, Item, Round
 
 # What a phone says the room does now (the console shows the same labels).
@@ -43,9 +43,11 @@ def export_links(forum: Forum) -> list[dict]:
 def attach_suggestions(items: list[Item]) -> int:
     """Give each visible item ``suggestions``: the likely duplicates of the same kind in
     this forum, each with the merge to make (the newer item into the older one, so the
-    first wording and its links stay). Returns the number of items with a suggestion."""
-    own = [i for i in items if i.status == Item.Status.VISIBLE]
-    found = similarity.duplicate_suggestions(own)
+    first wording and its links stay). Returns the number of items with a suggestion.
+
+    The pairs were found when their items were written (workshops/signatures.py): this
+    reads them, it compares nothing."""
+    found = signatures.suggestions(items)
     for item in items:
         item.suggestions = [
             {
@@ -65,10 +67,13 @@ def similar_data(forum: Forum, text: str, *, kind: str | None = None) -> list[di
     round it is in (if any), so a phone can offer "support this instead"."""
     if len(text.strip()) < SIMILAR_MIN_CHARS:
         return []
-    candidates = Item.objects.filter(forum=forum, status=Item.Status.VISIBLE).only("id", "text", "kind", "field_id")
-    if kind in Item.Kind.values:
-        candidates = candidates.filter(kind=kind)
-    matches = similarity.similar(text, list(candidates), limit=3)
+    scores = dict(signatures.lookup(forum.pk, text, kind=kind, limit=3))
+    shown = Item.objects.filter(pk__in=scores, forum=forum, status=Item.Status.VISIBLE).only(
+        "id", "text", "kind", "field_id"
+    )
+    matches = sorted(
+        (similarity.Match(i, scores[i.pk]) for i in shown), key=lambda m: (-m.score, m.item.pk)
+    )
     if not matches:
         return []
     rounds: dict[int, int] = {}

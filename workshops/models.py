@@ -406,3 +406,42 @@ class MeasureUpdate(models.Model):
 
     def __str__(self):
         return f"{self.date}: {self.text[:60]}"
+
+
+class ItemSignature(models.Model):
+    """What the duplicate finder keeps of a shown item (workshops/signatures.py): its
+    comparable units and the concepts its words come near (``similarity.Signature``),
+    and how many index keys it has. Written in the transaction that writes the item;
+    only shown items have one. Its primary key is the item's id."""
+
+    item = models.OneToOneField(
+        Item, primary_key=True, on_delete=models.CASCADE, related_name="signature"
+    )
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField()
+    size = models.PositiveIntegerField()
+
+
+class ItemShingle(models.Model):
+    """The forum's inverted index: one row per index key of a shown item (its words'
+    character trigrams and its concepts, with its kind: ``similarity.index_keys``)."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+", db_index=False)
+    key = models.IntegerField()
+    signature = models.ForeignKey(ItemSignature, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["forum", "key", "signature"], name="workshops_shingle_lookup")
+        ]
+
+
+class SimilarPair(models.Model):
+    """Two shown items of a forum, of one kind, likely saying the same, with their score:
+    found when the newer (or edited, or restored) one was written; read by the console.
+    The signatures' primary keys are the items' ids."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ItemSignature, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(ItemSignature, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()

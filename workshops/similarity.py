@@ -22,6 +22,7 @@ the ones that must not.
 """
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,6 +86,14 @@ _TERMS = sorted(
     ((normalise(term).replace(" ", ""), concept) for concept, terms in CONCEPTS.items() for term in terms),
     key=lambda t: -len(t[0]),
 )
+# A word can hold a term only if it holds the term's first three letters: most words hold
+# none, and are not searched for every term.
+_TERM_HEADS = frozenset(term[:3] for term, _concept in _TERMS)
+
+
+def _may_hold_term(piece: str) -> bool:
+    return any(piece[i : i + 3] in _TERM_HEADS for i in range(len(piece) - 2))
+
 
 
 @lru_cache(maxsize=5000)
@@ -97,7 +106,7 @@ def units(text: str) -> frozenset[str]:
         pieces = [word]
         while pieces:
             piece = pieces.pop()
-            for term, concept in _TERMS:
+            for term, concept in _TERMS if _may_hold_term(piece) else ():
                 at = piece.find(term)
                 if at >= 0:
                     found.add("@" + concept)
@@ -147,6 +156,14 @@ def score(a: frozenset[str], b: frozenset[str]) -> float:
     pairs first."""
     if not a or not b:
         return 0.0
+    return _soft_dice(_prepared(a), _prepared(b), probe_is_a=True)
+
+
+def _reference_score(a: frozenset[str], b: frozenset[str]) -> float:
+    """``score`` by its definition: every pair of units weighed. Quadratic in the units
+    of both texts, so only for checking ``score`` (tests/workshops/test_similarity.py)."""
+    if not a or not b:
+        return 0.0
     pairs = sorted(((_pair_score(x, y), x, y) for x in a for y in b), reverse=True)
     used_a: set[str] = set()
     used_b: set[str] = set()
@@ -160,6 +177,185 @@ def score(a: frozenset[str], b: frozenset[str]) -> float:
         used_b.add(y)
         total += value
     return 2 * total / (len(a) + len(b))
+
+
+# --- signatures: what a forum stores per item, so that no text is compared twice -----
+#
+# ``score`` above gives the same value as weighing every pair of units (the reference),
+# but looks only at the pairs that can count: equal units, words that share character
+# trigrams (found through a trigram index of one side) and words near a concept. A
+# word's near concepts depend on the word alone; they are part of the stored signature.
+# The index keys of a signature (``index_keys``) let a forum find the few items worth
+# scoring without reading the others (workshops/signatures.py).
+
+_TERM_TRIGRAMS: dict[str, list[tuple[str, str]]] = {}
+for _term, _concept in _TERMS:
+    if len(_term) >= 6:
+        for _gram in _trigrams(_term):
+            _TERM_TRIGRAMS.setdefault(_gram, []).append((_term, "@" + _concept))
+
+
+@lru_cache(maxsize=20000)
+def near_concepts(word: str) -> tuple[tuple[str, float], ...]:
+    """The concepts a word (not itself a concept) meets partially, with the value
+    ``_pair_score`` gives the pair: "kinderbetreung" meets ``@kinderbetreuung``."""
+    grams = _trigrams(word)
+    shared: dict[tuple[str, str], int] = {}
+    for gram in grams:
+        for entry in _TERM_TRIGRAMS.get(gram, ()):
+            shared[entry] = shared.get(entry, 0) + 1
+    best: dict[str, float] = {}
+    for (term, concept), count in shared.items():
+        value = 2 * count / (len(grams) + len(_trigrams(term)))
+        if value > best.get(concept, 0.0):
+            best[concept] = value
+    return tuple(sorted((c, v) for c, v in best.items() if v >= PARTIAL_FROM))
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A text's units and, for its words, the concepts they meet partially."""
+
+    units: frozenset[str]
+    near: dict[str, tuple[tuple[str, float], ...]]
+
+    def data(self) -> dict:
+        """As stored (JSON)."""
+        near = {word: [list(pair) for pair in pairs] for word, pairs in sorted(self.near.items())}
+        return {"units": sorted(self.units), "near": near}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Signature":
+        near = {word: tuple((c, v) for c, v in pairs) for word, pairs in data["near"].items()}
+        return cls(frozenset(data["units"]), near)
+
+
+def _signature(found: frozenset[str]) -> Signature:
+    near = {word: n for word in found if not word.startswith("@") and (n := near_concepts(word))}
+    return Signature(found, near)
+
+
+def signature(text: str) -> Signature:
+    return _signature(units(text))
+
+
+@lru_cache(maxsize=100000)
+def _key(kind: str, feature: str) -> int:
+    """A stable 32-bit number for a feature (signed, so every database's integer holds it)."""
+    return zlib.crc32(f"{kind}:{feature}".encode()) - 2**31
+
+
+# The index holds a word's character 5-grams (its shingles), not its trigrams: every
+# item shares common trigrams with most others, so an index of trigrams would make each
+# look-up read most of the forum. Words with trigram similarity from ``PARTIAL_FROM`` on
+# share a 5-gram all but rarely (and an item worth suggesting has many such words).
+SHINGLE = 5
+
+
+@lru_cache(maxsize=20000)
+def shingles(word: str) -> frozenset[str]:
+    padded = f" {word} "
+    if len(padded) <= SHINGLE:
+        return frozenset((padded,))
+    return frozenset(padded[i : i + SHINGLE] for i in range(len(padded) - SHINGLE + 1))
+
+
+def index_keys(sig: Signature, kind: str) -> set[int]:
+    """What an item is found by: its words' shingles, its concepts and the concepts its
+    words come near, each with the item's kind (items of other kinds are never found)."""
+    features: set[str] = set()
+    for unit in sig.units:
+        if unit.startswith("@"):
+            features.add(unit)
+        else:
+            features.update(shingles(unit))
+    for near in sig.near.values():
+        features.update(concept for concept, _value in near)
+    return {_key(kind, feature) for feature in features}
+
+
+class _Prepared:
+    """A signature ready to be scored against many others."""
+
+    __slots__ = ("by_concept", "concepts", "grams", "index", "units", "words")
+
+    def __init__(self, sig: Signature):
+        self.units = sig.units
+        self.words = [u for u in sig.units if not u.startswith("@")]
+        self.concepts = [u for u in sig.units if u.startswith("@")]
+        self.grams = {w: _trigrams(w) for w in self.words}
+        self.index: dict[str, list[str]] | None = None
+        self.by_concept: dict[str, list[tuple[str, float]]] = {}
+        for word, near in sig.near.items():
+            for concept, value in near:
+                self.by_concept.setdefault(concept, []).append((word, value))
+
+    def trigram_index(self) -> dict[str, list[str]]:
+        if self.index is None:
+            self.index = {}
+            for word, grams in self.grams.items():
+                for gram in grams:
+                    self.index.setdefault(gram, []).append(word)
+        return self.index
+
+
+@lru_cache(maxsize=2000)
+def _prepared(found: frozenset[str]) -> _Prepared:
+    return _Prepared(_signature(found))
+
+
+def prepare(sig: Signature) -> _Prepared:
+    return _Prepared(sig)
+
+
+def _soft_dice(probe: _Prepared, other: _Prepared, *, probe_is_a: bool) -> float:
+    """``score`` of the two, ``probe`` (whose trigram index is used) being its ``a``
+    when ``probe_is_a``. Each pair is listed as ``(value, unit of a, unit of b)`` and
+    the pairs are taken in the same order as by the reference, so the value is equal."""
+    if not probe.units or not other.units:
+        return 0.0
+    orient = (lambda v, p, o: (v, p, o)) if probe_is_a else (lambda v, p, o: (v, o, p))
+    pairs = [(1.0, u, u) for u in probe.units & other.units]
+    index = probe.trigram_index()
+    sizes = probe.grams
+    for word, grams in other.grams.items():
+        shared: dict[str, int] = {}
+        for gram in grams:
+            for mine in index.get(gram, ()):
+                shared[mine] = shared.get(mine, 0) + 1
+        for mine, count in shared.items():
+            if mine != word:
+                value = 2 * count / (len(sizes[mine]) + len(grams))
+                if value >= PARTIAL_FROM:
+                    pairs.append(orient(value, mine, word))
+    for concept in probe.concepts:
+        for word, value in other.by_concept.get(concept, ()):
+            pairs.append(orient(value, concept, word))
+    for concept in other.concepts:
+        for word, value in probe.by_concept.get(concept, ()):
+            pairs.append(orient(value, word, concept))
+    pairs.sort(reverse=True)
+    used_a: set[str] = set()
+    used_b: set[str] = set()
+    total = 0.0
+    for value, x, y in pairs:
+        if x in used_a or y in used_b:
+            continue
+        used_a.add(x)
+        used_b.add(y)
+        total += value
+    return 2 * total / (len(probe.units) + len(other.units))
+
+
+def score_prepared(a: _Prepared, b: _Prepared) -> float:
+    """``score`` of two prepared signatures; ``a``'s trigram index is built once and
+    reused, so score one text against many with the one as ``a``."""
+    return _soft_dice(a, b, probe_is_a=True)
+
+
+def score_against(b: _Prepared, a: _Prepared) -> float:
+    """``score(a, b)`` using ``b``'s trigram index (a new item against older ones)."""
+    return _soft_dice(b, a, probe_is_a=False)
 
 
 def similarity(text_a: str, text_b: str) -> float:

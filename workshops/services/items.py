@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workshops import rules
+from workshops import rules, signatures
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import ActionField, Forum, Item
@@ -240,6 +240,7 @@ def propose_item(
     )
     if ref_items:
         item.refs.set(ref_items)
+    signatures.index_item(item)
     record_event(forum, "item.added", item_data(item, sorted(r.pk for r in ref_items)))
     return item
 
@@ -259,6 +260,7 @@ def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
     before = item.text
     item.text = text
     item.save(update_fields=["text", "updated_at"])
+    signatures.index_item(item)
     echo.record(forum, "item.updated", item_data(item))
     echo.finish()
     audit(forum, actor, "forum.item.edited", {"item": item.pk, "before": before, "after": text})
@@ -275,6 +277,7 @@ def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
         raise ServiceError(ServiceError.INVALID, _("This item is not shown, so it cannot be hidden."))
     item.status = Item.Status.HIDDEN
     item.save(update_fields=["status", "updated_at"])
+    signatures.index_item(item)
     echo.record(forum, "item.hidden", item_data(item))
     echo.finish()
     audit(forum, actor, "forum.item.hidden", {"item": item.pk})
@@ -296,6 +299,7 @@ def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
     item.status = Item.Status.VISIBLE
     item.merged_into = None
     item.save(update_fields=["status", "merged_into", "updated_at"])
+    signatures.index_item(item)
     echo.record(forum, "item.restored", item_data(item))
     echo.finish()
     audit(forum, actor, "forum.item.restored", {"item": item.pk})
@@ -336,6 +340,7 @@ def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
     duplicate.status = Item.Status.MERGED
     duplicate.merged_into = target
     duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+    signatures.index_item(duplicate)
     duplicate.refs.clear()
     echo.record(forum, "item.merged", item_data(duplicate, []))
     if moved_refs:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workshops import rules
+from workshops import rules, signatures
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, Conference, Forum, Item, MeasureUpdate
@@ -322,6 +322,7 @@ def carry_over_measures(*, actor: Actor, conference: Conference, forum: Forum,
             author_user_id=actor.user_id,
             **{name: getattr(origin, name) for name in DETAIL_FIELDS},
         )
+        signatures.index_item(copy)
         record_event(forum, "item.added", item_data(copy, []))
         created.append(copy)
     if created:
