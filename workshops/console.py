@@ -3,6 +3,8 @@ duplicate suggestions, similar proposals while typing, the export links.
 
 Reads only; every change goes through ``workshops.services``.
 """
+import time
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from workshops import rules, signatures, similarity
+from workshops import rules, signatures, similarity, throttle
 from workshops.models import Forum, Item, Round
 
 # What a phone says the room does now (the console shows the same labels).
@@ -89,6 +91,21 @@ def similar_data(forum: Forum, text: str, *, kind: str | None = None) -> list[di
     ]
 
 
+def _throttled(request, actor) -> JsonResponse | None:
+    """At most ``SIMILAR_LOOKUPS_PER_MINUTE`` look-ups per session (a person, not an
+    address: a hall shares one): the 429 that answers the others says when to ask again
+    (``Retry-After``), and the page waits that long (static/js/similar.js)."""
+    limit = settings.SIMILAR_LOOKUPS_PER_MINUTE
+    person = request.session.session_key or str(actor)
+    if throttle.allow("similar", person, limit=limit, window=60):
+        return None
+    message = _("You are asking for similar proposals very often. Please wait a minute; "
+                "your text is kept.")
+    response = JsonResponse({"error": message}, status=429)
+    response["Retry-After"] = str(60 - int(time.time()) % 60)
+    return response
+
+
 @never_cache
 @require_GET
 def similar(request, code):
@@ -102,6 +119,9 @@ def similar(request, code):
     actor = _actor(request, forum)
     if not rules.can_take_part(actor, forum):
         return JsonResponse({"error": _("Join this forum with its code first.")}, status=403)
+    refusal = _throttled(request, actor)
+    if refusal is not None:
+        return refusal
     text = request.GET.get("text", "")[: settings.ITEM_TEXT_MAX]
     return JsonResponse({"items": similar_data(forum, text, kind=request.GET.get("kind") or None)})
 

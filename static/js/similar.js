@@ -2,8 +2,14 @@
 // ("this is already there"), with "support this instead" when an open support round
 // holds one. The list comes from GET /f/<CODE>/similar (shown items only); the support
 // is an ordinary `vote` over the socket.
+//
+// The server counts look-ups per session (SIMILAR_LOOKUPS_PER_MINUTE, docs/operations.md),
+// so the page asks sparingly: once the person pauses for WAIT_MS, never twice for the same
+// text and kind, one question at a time (a newer one cancels the older), and after a 429
+// not again before its Retry-After.
 
-const WAIT_MS = 400;
+export const WAIT_MS = 700;
+const MIN_CHARS = 6;
 
 export function wireSimilar(form, code, live, t, announce, voted = () => {}) {
   const box = form.querySelector("[data-similar]");
@@ -11,19 +17,37 @@ export function wireSimilar(form, code, live, t, announce, voted = () => {}) {
   if (!box || !textarea) return;
   let timer = null;
   let asked = 0;
+  let last = null; // the text and kind of the last answered question
+  let pending = null; // the AbortController of the question under way
+  let quietUntil = 0; // after a 429: no question before this time (ms)
 
   async function ask() {
     timer = null;
-    const text = textarea.value.trim();
+    const text = textarea.value.trim().replace(/\s+/g, " ");
     const n = ++asked;
-    if (text.length < 6) { show([]); return; }
+    if (text.length < MIN_CHARS) { last = null; show([]); return; }
     const kind = (form.querySelector("input[name=kind]:checked") || {}).value || "";
+    const question = kind + "\n" + text;
+    if (question === last) return;
+    const wait = quietUntil - Date.now();
+    if (wait > 0) { timer = setTimeout(ask, wait); return; }
+    if (pending) pending.abort();
+    pending = new AbortController();
     const url = "/f/" + encodeURIComponent(code) + "/similar?" + new URLSearchParams({ text, kind });
     try {
-      const response = await fetch(url, { credentials: "same-origin" });
+      const response = await fetch(url, { credentials: "same-origin", signal: pending.signal });
+      if (response.status === 429) {
+        const seconds = parseInt(response.headers.get("Retry-After") || "60", 10);
+        quietUntil = Date.now() + 1000 * (Number.isFinite(seconds) ? seconds : 60);
+        if (n === asked && timer === null) timer = setTimeout(ask, quietUntil - Date.now());
+        return;
+      }
       if (!response.ok || n !== asked) return;
-      show((await response.json()).items || []);
-    } catch (e) { /* offline: no suggestions */ }
+      const items = (await response.json()).items || [];
+      if (n !== asked) return;
+      last = question;
+      show(items);
+    } catch (e) { /* cancelled or offline: no suggestions */ }
   }
 
   function show(items) {
@@ -80,5 +104,5 @@ export function wireSimilar(form, code, live, t, announce, voted = () => {}) {
   const later = () => { clearTimeout(timer); timer = setTimeout(ask, WAIT_MS); };
   textarea.addEventListener("input", later);
   form.addEventListener("change", (ev) => { if (ev.target.name === "kind") later(); });
-  form.addEventListener("submit", () => { show([]); });
+  form.addEventListener("submit", () => { last = null; show([]); });
 }
