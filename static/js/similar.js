@@ -33,7 +33,8 @@ export function wireSimilar(form, code, live, t, announce, voted = () => {}) {
     if (wait > 0) { timer = setTimeout(ask, wait); return; }
     if (pending) pending.abort();
     pending = new AbortController();
-    const url = "/f/" + encodeURIComponent(code) + "/similar?" + new URLSearchParams({ text, kind });
+    const query = new URLSearchParams({ text, kind });
+    const url = "/f/" + encodeURIComponent(code) + "/similar?" + query;
     try {
       const response = await fetch(url, { credentials: "same-origin", signal: pending.signal });
       if (response.status === 429) {

@@ -7,24 +7,30 @@ import pytest
 
 from tests.factories import make_forum, make_participant, moderator_actor, participant_actor
 from tests.workshops.test_similarity import DIFFERENT, SAME
-from workshops import signatures
+from workshops import models, signatures, similarity
 from workshops.models import Item, ItemShingle, ItemSignature, SimilarPair
 from workshops.services.items import edit_item, hide_item, merge_items, propose_item, restore_item
 from workshops.similarity import _reference_score, score, units
 
-SYLLABLES = ["bra", "kel", "mun", "dor", "fis", "gal", "hem", "lut", "pro", "sav", "tin", "wer", "zol"]
+SYLLABLES = ["bra", "kel", "mun", "dor", "fis", "gal", "hem", "lut", "pro", "sav", "tin", "wer",
+             "zol"]
 
 
 def invented(rng: random.Random, words: int) -> str:
-    return " ".join("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(words))
+    def word():
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+    return " ".join(word() for _ in range(words))
 
 
 def test_the_score_is_the_same_as_weighing_every_pair_of_units():
     rng = random.Random(4)
     texts = [text for pair in SAME + DIFFERENT for text in pair]
-    texts += ["Kinderbetreung Sprachmittlr Hausarzte Wohnungen", "Kitaplatz Dolmetscher Arztpraxen Wohnraum"]
+    texts += ["Kinderbetreung Sprachmittlr Hausarzte Wohnungen",
+              "Kitaplatz Dolmetscher Arztpraxen Wohnraum"]
     long = [invented(rng, n) for n in (3, 8, 30, 60)]
-    texts += long + [" ".join(t.split()[: len(t.split()) * 3 // 4] + [invented(rng, 1)]) for t in long]
+    texts += long + [" ".join(t.split()[: len(t.split()) * 3 // 4] + [invented(rng, 1)])
+                     for t in long]
     for a in texts:
         for b in texts:
             assert score(units(a), units(b)) == _reference_score(units(a), units(b)), (a, b)
@@ -36,12 +42,13 @@ def mod(moderator):
 
 
 def _propose(forum, actor, text, kind="need"):
-    return propose_item(actor=actor, forum=forum, field=forum.fields.first().pk, kind=kind, text=text)
+    field = forum.fields.first().pk
+    return propose_item(actor=actor, forum=forum, field=field, kind=kind, text=text)
 
 
 def _pairs(forum):
-    return {frozenset((a, b)): s for a, b, s in
-            SimilarPair.objects.filter(forum=forum).values_list("item_id", "other_id", "score")}
+    rows = SimilarPair.objects.filter(forum=forum).values_list("item_id", "other_id", "score")
+    return {frozenset((a, b)): s for a, b, s in rows}
 
 
 def _console(client, moderator, forum):
@@ -51,7 +58,9 @@ def _console(client, moderator, forum):
 
 
 @pytest.mark.django_db
-def test_pairs_are_found_when_items_are_written_and_follow_edit_hide_restore_merge(client, forum, moderator, mod):
+def test_pairs_are_found_when_items_are_written_and_follow_edit_hide_restore_merge(
+    client, forum, moderator, mod
+):
     first = _propose(forum, mod, "Sprachkurse mit Kinderbetreuung")
     second = _propose(forum, mod, "Deutschkurs + Kita-Platz")
     housing = _propose(forum, mod, "Bezahlbarer Wohnraum")
@@ -84,7 +93,8 @@ def test_pairs_are_found_when_items_are_written_and_follow_edit_hide_restore_mer
     assert not ItemSignature.objects.filter(pk=second.pk).exists()
     assert _pairs(forum) == {}
     assert "data-suggested-merge" not in _console(client, moderator, forum)
-    assert [i["id"] for i in signatures_lookup(forum, "Bezahlbare Wohnungen für Familien")] == [housing.pk]
+    found = signatures_lookup(forum, "Bezahlbare Wohnungen für Familien")
+    assert [i["id"] for i in found] == [housing.pk]
 
 
 def signatures_lookup(forum, text, kind=None):
@@ -98,9 +108,12 @@ def test_only_items_of_the_same_kind_are_paired_and_found(forum, mod):
     need = _propose(forum, mod, "Mehr Kita-Plätze")
     measure = _propose(forum, mod, "Kitaplaetze ausbauen", kind="measure")
     assert _pairs(forum) == {}
-    assert [i["id"] for i in signatures_lookup(forum, "Kitaplätze schaffen", kind="need")] == [need.pk]
-    assert [i["id"] for i in signatures_lookup(forum, "Kitaplätze schaffen", kind="measure")] == [measure.pk]
-    assert {i["id"] for i in signatures_lookup(forum, "Kitaplätze schaffen")} == {need.pk, measure.pk}
+    def found(kind=None):
+        return [i["id"] for i in signatures_lookup(forum, "Kitaplätze schaffen", kind=kind)]
+
+    assert found("need") == [need.pk]
+    assert found("measure") == [measure.pk]
+    assert set(found()) == {need.pk, measure.pk}
 
 
 @pytest.mark.django_db
@@ -110,16 +123,15 @@ def test_a_look_up_scores_a_bounded_number_of_candidates(forum, mod, settings):
     common = invented(rng, 6)
     items = [_propose(forum, mod, f"{common} {invented(rng, 2)}") for _ in range(30)]
     wanted = items[17]
-    sig = signatures.similarity.signature(wanted.text)
-    keys = signatures.sketch(signatures.similarity.index_keys(sig, "need"))
-    candidates = signatures._candidates(signatures._models(None), forum.pk, keys, len(keys))
+    keys = signatures.sketch(similarity.index_keys(similarity.signature(wanted.text), "need"))
+    candidates = signatures._candidates(models, forum.pk, keys, len(keys))
     assert len(candidates) == 5 and candidates[0] == wanted.pk  # its own text shares every key
     found = signatures_lookup(forum, wanted.text, kind="need")
     assert found[0]["id"] == wanted.pk and found[0]["score"] == 1.0 and len(found) == 3
     # a text that shares (almost) nothing is scored against nothing
     other = invented(random.Random(99), 8).replace("a", "y").replace("e", "y")
-    keys = signatures.sketch(signatures.similarity.index_keys(signatures.similarity.signature(other), "need"))
-    assert signatures._candidates(signatures._models(None), forum.pk, keys, len(keys)) == []
+    keys = signatures.sketch(similarity.index_keys(similarity.signature(other), "need"))
+    assert signatures._candidates(models, forum.pk, keys, len(keys)) == []
     # each new item was compared with at most five others: pairs stored per item are bounded
     per_item = {}
     for item_id in SimilarPair.objects.filter(forum=forum).values_list("item_id", flat=True):
@@ -128,21 +140,24 @@ def test_a_look_up_scores_a_bounded_number_of_candidates(forum, mod, settings):
 
 
 @pytest.mark.django_db
-def test_the_console_shows_three_suggestions_an_item_at_most_best_first(client, forum, moderator, mod):
+def test_the_console_shows_three_suggestions_an_item_at_most_best_first(forum, mod):
     base = _propose(forum, mod, "Sprachkurse mit Kinderbetreuung am Abend")
     copies = [_propose(forum, mod, text) for text in (
         "Sprachkurse mit Kinderbetreuung abends", "Deutschkurs mit Kita-Platz am Abend",
-        "Sprachkurs und Kinderbetreuung", "Abendsprachkurse mit Kinderbetreuung im Quartier")]
+        "Sprachkurs und Kinderbetreuung", "Abendsprachkurse mit Kinderbetreuung im Quartier",
+    )]
     found = signatures.suggestions(list(Item.objects.filter(forum=forum)))
     assert len(found[base.pk]) == 3
-    assert [m.score for m in found[base.pk]] == sorted((m.score for m in found[base.pk]), reverse=True)
+    scores = [m.score for m in found[base.pk]]
+    assert scores == sorted(scores, reverse=True)
     assert {m.item.pk for m in found[base.pk]} <= {c.pk for c in copies}
 
 
 @pytest.mark.django_db
 def test_rebuilding_the_index_gives_what_the_services_stored(forum, mod):
     rng = random.Random(6)
-    texts = ["Mehr Kita-Plätze", "Kitaplaetze ausbauen", "Bezahlbarer Wohnraum", "Bezahlbare Wohnungen"]
+    texts = ["Mehr Kita-Plätze", "Kitaplaetze ausbauen", "Bezahlbarer Wohnraum",
+             "Bezahlbare Wohnungen"]
     texts += [invented(rng, 12) for _ in range(6)]
     texts += [t + " " + invented(rng, 1) for t in texts[-6:]]
     for text in texts:
@@ -168,7 +183,8 @@ def test_carried_over_measures_are_indexed():
     conference = make_conference()
     forum = make_forum(conference, fields=[make_field(conference, "Bildung, Erziehung & Sprache")])
     mod = moderator_actor(make_moderator(conference))
-    [copy] = carry_over_measures(actor=mod, conference=conference, forum=forum, previous=built.conference)
+    [copy] = carry_over_measures(actor=mod, conference=conference, forum=forum,
+                                 previous=built.conference)
     assert ItemSignature.objects.filter(pk=copy.pk).exists()
     assert [i["id"] for i in signatures_lookup(forum, ADOPTED_TEXT)] == [copy.pk]
 
@@ -192,14 +208,15 @@ def test_look_ups_are_counted_per_session_not_per_address(client, forum, mod, se
     # the person next to her, behind the same Wi-Fi, still gets answers
     neighbour = Client()
     join(neighbour, forum, name="Ben")
-    assert neighbour.get(f"/f/{forum.code}/similar", {"text": "Kitaplätze ausbauen"}).status_code == 200
+    answer = neighbour.get(f"/f/{forum.code}/similar", {"text": "Kitaplätze ausbauen"})
+    assert answer.status_code == 200
 
 
 @pytest.mark.django_db
 def test_a_participants_look_up_shows_shown_items_only(forum, mod):
     participant = make_participant(forum.conference)
-    shown = propose_item(actor=participant_actor(participant), forum=forum, field=forum.fields.first().pk,
-                         kind="need", text="Elterncafé an Grundschulen")
+    shown = _propose(forum, participant_actor(participant), "Elterncafé an Grundschulen")
     hidden = _propose(forum, mod, "Elterncafés in der Grundschule")
     hide_item(actor=mod, forum=forum, item=hidden.pk)
-    assert [i["id"] for i in signatures_lookup(forum, "ELTERNCAFÉ IN DER GRUNDSCHULE")] == [shown.pk]
+    found = signatures_lookup(forum, "ELTERNCAFÉ IN DER GRUNDSCHULE")
+    assert [i["id"] for i in found] == [shown.pk]
