@@ -4,7 +4,13 @@ restored. Each text is a marker that must appear only where workshops/visibility
 allows it. Built through the services, as a moderator's console would."""
 from dataclasses import dataclass
 
-from tests.factories import make_forum, make_moderator, make_participant, moderator_actor, participant_actor
+from tests.factories import (
+    make_forum,
+    make_moderator,
+    make_participant,
+    moderator_actor,
+    participant_actor,
+)
 from workshops.services.items import (
     adopt_item,
     edit_item,
@@ -48,10 +54,11 @@ def build(forum=None, *, play: bool = True) -> Scene:
     author = make_participant(forum.conference, display_name="Ayşe Beispiel")
     field = forum.fields.order_by("position", "id").first().pk
     ids = {}
-    for name, text in (("shown", SHOWN), ("hidden", HIDDEN), ("merged", MERGED), ("edited", BEFORE_EDIT),
-                       ("restored", RESTORED)):
-        ids[name] = propose_item(actor=participant_actor(author), forum=forum, field=field, kind="measure",
-                                 text=text).pk
+    texts = (("shown", SHOWN), ("hidden", HIDDEN), ("merged", MERGED), ("edited", BEFORE_EDIT),
+             ("restored", RESTORED))
+    for name, text in texts:
+        ids[name] = propose_item(actor=participant_actor(author), forum=forum, field=field,
+                                 kind="measure", text=text).pk
     voter = participant_actor(make_participant(forum.conference, group="Verwaltung"))
     closed = open_round(actor=mod, forum=forum, method="support", items=list(ids.values()))
     for item in ids.values():

@@ -146,7 +146,8 @@ def plenary_pool(conference_id: int):
 def forum_items(forum: Forum, *, include_hidden: bool) -> list[Item]:
     from django.db.models import Q
 
-    statuses = visibility.shown_statuses(visibility.MODERATOR if include_hidden else visibility.PARTICIPANT)
+    audience = visibility.MODERATOR if include_hidden else visibility.PARTICIPANT
+    statuses = visibility.shown_statuses(audience)
     wanted = Q(forum=forum, status__in=statuses)
     if forum.kind == Forum.Kind.PLENARY:
         wanted |= plenary_pool(forum.conference_id)
@@ -407,7 +408,8 @@ def option_labels(item_ids, audience: str, *, plenary: bool = False) -> dict[int
                 "forum": item.forum.title,
                 "lead": item.lead,
                 "timeframe": item.timeframe,
-                "answers": [r.text for r in item.refs.all() if visibility.shows_text(audience, r.status)],
+                "answers": [r.text for r in item.refs.all()
+                            if visibility.shows_text(audience, r.status)],
             }
         labels[item.pk] = label
     return labels

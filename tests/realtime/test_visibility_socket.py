@@ -70,8 +70,9 @@ async def test_live_events_sync_replay_and_snapshot_per_audience(connect):
 
     # A fresh connection: the snapshot carries no hidden text, in items nor rounds.
     for audience in ("participant", "screen"):
-        kwargs = {"participant": scene.author} if audience == "participant" else {"key": scene.forum.screen_key}
-        ok, client = await connect(scene.forum, **kwargs)
+        kwargs = ({"participant": scene.author} if audience == "participant"
+                  else {"key": scene.forum.screen_key})
+        _ok, client = await connect(scene.forum, **kwargs)
         snapshot = await client.until("snapshot")
         text = _text(snapshot)
         assert [t for t in NEVER_SHOWN if t in text] == [], audience

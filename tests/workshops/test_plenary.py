@@ -121,9 +121,10 @@ def test_every_display_of_a_plenary_round_names_the_workshop_measure_and_where_i
     from workshops.actors import Actor
     from workshops.services.measures import set_measure_details
 
-    plenary, mod, need, goal, measures = setup
+    plenary, mod, _need, goal, measures = setup
     measure = measures[0]
-    set_measure_details(actor=mod, item=measure.pk, lead="Volkshochschule", timeframe="bis Herbst 2027")
+    set_measure_details(actor=mod, item=measure.pk, lead="Volkshochschule",
+                        timeframe="bis Herbst 2027")
     shortlist_item(actor=mod, forum=forum, item=measure.pk, shortlisted=True)
     round_ = open_round(actor=mod, forum=plenary, method="adoption", kind="measure")
     field = measure.field.title
@@ -135,7 +136,8 @@ def test_every_display_of_a_plenary_round_names_the_workshop_measure_and_where_i
                                 "timeframe": "bis Herbst 2027", "answers": [goal.text]}
 
     def pages():
-        shown = {"screen": client.get(f"/f/{plenary.code}/screen/?key={plenary.screen_key}").content.decode()}
+        screen = f"/f/{plenary.code}/screen/?key={plenary.screen_key}"
+        shown = {"screen": client.get(screen).content.decode()}
         client.post(f"/j/{plenary.code}", {"name": "Ayşe"})
         shown["phone"] = client.get(f"/f/{plenary.code}/").content.decode()
         client.logout()

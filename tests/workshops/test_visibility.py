@@ -33,8 +33,8 @@ def _xlsx_text(data: bytes) -> str:
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data))
-    return "\n".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row
-                     if c.value is not None)
+    return "\n".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows()
+                     for c in row if c.value is not None)
 
 
 def _docx_text(data: bytes) -> str:
@@ -65,14 +65,14 @@ def _exits(client, scene) -> dict[tuple[str, str], str]:
     """(audience, exit) -> everything that exit gives that audience, as text."""
     forum = scene.forum
     participant = scene.author
-    out = {
-        ("participant", "snapshot"): json.dumps(forum_snapshot(forum, Actor(participant=participant)),
-                                                ensure_ascii=False),
-        ("screen", "snapshot"): json.dumps(forum_snapshot(forum, Actor(screen=True)), ensure_ascii=False),
-        ("moderator", "snapshot"): json.dumps(forum_snapshot(forum, scene.mod), ensure_ascii=False),
-    }
-    out[("screen", "screen page")] = client.get(f"/f/{forum.code}/screen/?key={forum.screen_key}").content.decode()
-    out[("public", "status page")] = client.get(f"/c/{forum.conference.slug}/measures/").content.decode()
+    actors = {"participant": Actor(participant=participant), "screen": Actor(screen=True),
+              "moderator": scene.mod}
+    out = {(audience, "snapshot"): json.dumps(forum_snapshot(forum, actor), ensure_ascii=False)
+           for audience, actor in actors.items()}
+    screen = f"/f/{forum.code}/screen/?key={forum.screen_key}"
+    out[("screen", "screen page")] = client.get(screen).content.decode()
+    status = f"/c/{forum.conference.slug}/measures/"
+    out[("public", "status page")] = client.get(status).content.decode()
     publish_results(actor=scene.mod, conference=forum.conference)
     for name, text in _exports(client, forum.conference).items():
         out[("public", name)] = text
@@ -134,9 +134,10 @@ def test_an_export_during_an_open_secret_round_has_no_tally_of_it(client):
                    if r["round"] == secret.pk]
         assert results, kind
         for r in results:
-            assert r["revealed"] is False and r["tally"] is None and r["total"] is None and not r["groups"]
-        rows = list(csv.reader(io.StringIO(
-            client.get(f"/c/{forum.conference.slug}/export/{kind}.csv").content.decode("utf-8-sig")), delimiter=";"))
+            assert r["revealed"] is False and r["tally"] is None and r["total"] is None
+            assert not r["groups"]
+        data = client.get(f"/c/{forum.conference.slug}/export/{kind}.csv").content
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
         text = "\n".join(";".join(row) for row in rows)
         assert "12 points" not in text and "12 Punkte" not in text  # 3 × 4 points
         assert "not revealed yet" in text or "noch nicht aufgedeckt" in text

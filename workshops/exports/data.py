@@ -36,8 +36,8 @@ def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[
         # whoever downloads it (workshops/visibility.py).
         revealed = tally_visible(PUBLIC, data)
         totals = round_totals(round_, data["options"])
-        breakdown = round_breakdown(round_, data["options"]) if revealed else {"groups": [], "by_option": {},
-                                                                                "broad": {}}
+        breakdown = (round_breakdown(round_, data["options"]) if revealed
+                     else {"groups": [], "by_option": {}, "broad": {}})
         rounds.append({
             "id": round_.pk,
             "forum": round_.forum_id,
@@ -60,15 +60,18 @@ def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[
                 "voters": totals["voters"],
                 "revealed": revealed,
                 # phone votes, paper votes (if any), and both together; None: not revealed yet
-                "tally": {k: v for k, v in tally.items() if k not in ("analog", "outlier", "max", "vetoes")}
-                if tally is not None else None,
+                "tally": _without(tally, ("analog", "outlier", "max", "vetoes")),
                 "analog": tally.get("analog") if tally is not None else None,
-                "total": {k: v for k, v in combined(tally).items() if k not in ("outlier", "max", "vetoes")}
-                if tally is not None else None,
+                "total": _without(combined(tally) if tally is not None else None,
+                                  ("outlier", "max", "vetoes")),
                 "groups": breakdown["by_option"].get(str(item_id), {}),
                 "broad": breakdown["broad"].get(str(item_id), False),
             })
     return per_item, rounds
+
+
+def _without(tally: dict | None, keys: tuple) -> dict | None:
+    return {k: v for k, v in tally.items() if k not in keys} if tally is not None else None
 
 
 def _decision(item: Item) -> str:
@@ -88,7 +91,8 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
         Item.objects.filter(forum__conference=conference, status__in=shown_statuses(PUBLIC))
         .select_related("forum", "origin__forum__conference")
         .prefetch_related(
-            Prefetch("refs", queryset=Item.objects.filter(status__in=shown_statuses(PUBLIC)).only("id")),
+            Prefetch("refs",
+                     queryset=Item.objects.filter(status__in=shown_statuses(PUBLIC)).only("id")),
             Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")),
             Prefetch("origin__updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")),
         )
