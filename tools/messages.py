@@ -40,6 +40,7 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_item.html",
     "templates/workshops/_item_body.html",
     "templates/workshops/_method_label.html",
+    "templates/workshops/_option_text.html",
     "templates/workshops/_tally.html",
     "templates/workshops/_wall.html",
     "templates/workshops/_propose_details.html",

@@ -71,6 +71,16 @@ export function applyBallot(section, result) {
   });
 }
 
+// Whether an event changes what a round on the page shows: a round event, or an item
+// event of an item that is an option of one (its text edited, hidden, merged, restored,
+// or gone from the plenary). The page then takes the rounds as the server renders them
+// for this audience (workshops/visibility.py).
+export function touchesRounds(root, event) {
+  if (event.name.startsWith("round.")) return true;
+  if (!root || !event.name.startsWith("item.") || !event.data) return false;
+  return root.querySelector(`li[data-option="${Number(event.data.id)}"]`) !== null;
+}
+
 export function applyTally(root, t, frame) {
   root.querySelectorAll(`[data-round="${frame.round}"]`).forEach((section) => {
     const method = section.dataset.method;

@@ -2,7 +2,7 @@
 // (kept in the outbox while offline). Without JavaScript the page is a plain form.
 import { announcer, connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
-import { applyBallot, applyTally, wireBallots } from "./ballot.js";
+import { applyBallot, applyTally, touchesRounds, wireBallots } from "./ballot.js";
 import { pauseControl } from "./pause.js";
 import { showSession } from "./session.js";
 import { wireSimilar } from "./similar.js";
@@ -118,8 +118,8 @@ const live = connect({
     snapshot: (state) => { body.dataset.phaseSpoken = state.forum.phase; showSession(state.forum, t); render(state); },
     tally: (frame) => { if (!paused()) applyTally(roundsEl, t, frame); },
     event: (event, state) => {
-      if (paused()) { if (event.name.startsWith("round.")) roundsMissed = true; return; }
-      if (event.name.startsWith("round.")) refreshRounds();
+      if (paused()) { if (touchesRounds(roundsEl, event)) roundsMissed = true; return; }
+      if (touchesRounds(roundsEl, event)) refreshRounds();
       if (event.name === "forum.updated") {
         // a new phase is announced through the page's one polite, batched live region
         if (state.forum.phase !== body.dataset.phaseSpoken && t.phases) announce(t.phases[state.forum.phase] || "");
