@@ -256,13 +256,13 @@ def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
     """The person's own proposals on the wall ("Your contribution"), and those they may
     still edit or withdraw (rules.can_change_own_item)."""
     if actor.participant is None:
-        return {"own_ids": set(), "changeable_ids": set()}
+        return {"own_ids": set(), "changeable_ids": set(), "own_ids_list": []}
     own = [i for i in items if rules.is_author(actor, i)]
     own_ids = {i.pk for i in own}
     held = item_services.held_items(own)
     changeable = {i.pk for i in own if i.forum_id == forum.pk
                   and rules.can_change_own_item(actor, forum, i, held=i.pk in held)}
-    return {"own_ids": own_ids, "changeable_ids": changeable}
+    return {"own_ids": own_ids, "changeable_ids": changeable, "own_ids_list": sorted(own_ids)}
 
 
 def _detail_fields() -> list[dict]:
@@ -336,7 +336,8 @@ def own_item(request, code):
         else:
             raise ServiceError(ServiceError.INVALID, _("Unknown action."))
     except ServiceError as exc:
-        own_error = {"item": item, "message": exc.message, "text": text if action == "edit" else None}
+        messages.error(request, str(exc.message))  # at the top; the typed text stays in its form
+        own_error = {"item": item, "text": text if action == "edit" else None}
         context = _phone_context(request, forum, actor, own_error=own_error)
         return render(request, "workshops/phone.html", context, status=400)
     if action == "edit":

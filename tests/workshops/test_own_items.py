@@ -214,6 +214,10 @@ def test_a_refused_edit_says_why_keeps_the_typed_text_and_changes_nothing(phone,
     response = phone.post(f"/f/{code}/own", {"action": "edit", "item": theirs.pk, "text": "Übernommen"})
     assert response.status_code == 400
     assert "Only the person who proposed this can change it." in response.content.decode()
+    response = phone.post(f"/f/{code}/own", {"action": "edit", "item": item.pk, "text": "Lang" * 130})
+    assert response.status_code == 400 and state(world["forum"]) == before
+    html = response.content.decode()
+    assert "The text is too long" in html and f">{'Lang' * 130}</textarea>" in html  # kept to fix it
     set_proposals_open(actor=world["mod"], forum=world["forum"], open=False)
     before = state(world["forum"])
     response = phone.post(f"/f/{code}/own", {"action": "edit", "item": item.pk, "text": "Mein neuer Text"})
