@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from workshops import rules
+from workshops import rules, visibility
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.exports.data import DOCUMENTATION, KINDS, MEASURES, conference_report
@@ -102,7 +102,7 @@ def adopted_measures(conference: Conference, *, field=None, status=None):
     field and dated updates (newest first)."""
     queryset = (
         Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, adopted=True,
-                            status=Item.Status.VISIBLE)
+                            status__in=visibility.shown_statuses(visibility.PUBLIC))
         .select_related("field", "forum")
         .prefetch_related(Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")))
         .order_by("field__position", "field_id", "id")

@@ -1,7 +1,7 @@
 // The projector: the wall and the number of people online, live. No interaction.
 import { connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
-import { applyTally } from "./ballot.js";
+import { applyTally, touchesRounds } from "./ballot.js";
 import { pauseControl } from "./pause.js";
 import { showSession } from "./session.js";
 import { fitter } from "./screenfit.js";
@@ -63,7 +63,7 @@ const live = connect({
     snapshot: (state) => { showSession(state.forum, t); syncWall(wall, state.items, t); fit(); },
     event: (event, state) => {
       if (paused()) return;
-      if (event.name.startsWith("round.")) refreshRounds();
+      if (touchesRounds(roundsEl, event)) refreshRounds();
       if (event.name === "forum.updated") showSession(state.forum, t);
       syncWall(wall, state.items, t);
       fit();
