@@ -9,7 +9,15 @@ from tests.factories import make_forum, make_participant, moderator_actor, parti
 from tests.workshops.test_similarity import DIFFERENT, SAME
 from workshops import models, signatures, similarity
 from workshops.models import Item, ItemShingle, ItemSignature, SimilarPair
-from workshops.services.items import edit_item, hide_item, merge_items, propose_item, restore_item
+from workshops.services.items import (
+    edit_item,
+    edit_own_item,
+    hide_item,
+    merge_items,
+    propose_item,
+    restore_item,
+    withdraw_own_item,
+)
 from workshops.similarity import _reference_score, score, units
 
 SYLLABLES = ["bra", "kel", "mun", "dor", "fis", "gal", "hem", "lut", "pro", "sav", "tin", "wer",
@@ -220,3 +228,17 @@ def test_a_participants_look_up_shows_shown_items_only(forum, mod):
     hide_item(actor=mod, forum=forum, item=hidden.pk)
     found = signatures_lookup(forum, "ELTERNCAFÉ IN DER GRUNDSCHULE")
     assert [i["id"] for i in found] == [shown.pk]
+
+
+@pytest.mark.django_db
+def test_a_participants_own_edit_and_withdrawal_update_the_index(forum, mod):
+    me = participant_actor(make_participant(forum.conference))
+    kita = _propose(forum, mod, "Mehr Kita-Plätze")
+    mine = _propose(forum, me, "Bezahlbarer Wohnraum")
+    assert _pairs(forum) == {}
+    edit_own_item(actor=me, forum=forum, item=mine.pk, text="Kitaplaetze ausbauen")
+    assert _pairs(forum) == {frozenset((kita.pk, mine.pk)): 1.0}
+    withdraw_own_item(actor=me, forum=forum, item=mine.pk)
+    assert not ItemSignature.objects.filter(pk=mine.pk).exists()
+    assert not ItemShingle.objects.filter(signature_id=mine.pk).exists()
+    assert _pairs(forum) == {}

@@ -289,6 +289,7 @@ def edit_own_item(*, actor: Actor, forum: Forum, item, text) -> Item:
         return item
     item.text = text
     item.save(update_fields=["text", "updated_at"])
+    signatures.index_item(item)
     echo.record(forum, "item.updated", item_data(item))
     echo.finish()
     return item
