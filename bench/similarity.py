@@ -134,7 +134,10 @@ def run(kind: str, n: int, chars: int, lookups: int) -> str:
         lookup_cpu.append(1000 * (time.process_time() - cpu))
         hits += bool(answer)
     median, worst = statistics.median(lookup_ms), max(lookup_ms)
-    verdict = "ok" if console_ms < TARGET_CONSOLE_MS and worst < TARGET_LOOKUP_MS else "OVER"
+    # On a machine others use too, wall time waits for their processes; CPU time does not.
+    verdict = ("wall " + ("ok" if console_ms < TARGET_CONSOLE_MS and worst < TARGET_LOOKUP_MS else "OVER")
+               + " cpu " + ("ok" if console_cpu < TARGET_CONSOLE_MS and max(lookup_cpu) < TARGET_LOOKUP_MS
+                            else "OVER"))
     return (
         f"similarity texts={kind} n={n} chars={chars if kind == 'made-up' else '-'} "
         f"console_ms={console_ms:.0f} cpu={console_cpu:.0f} (target <{TARGET_CONSOLE_MS}) "

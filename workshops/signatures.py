@@ -23,7 +23,7 @@ from django.db.models import Q
 from workshops import similarity
 
 # Likely duplicates kept per written item, best first; the console shows three per item.
-STORED_MATCHES = 10
+STORED_MATCHES = 5
 # Items sharing less of their index keys with a text are not scored. Every pair the
 # tuning examples (tests/workshops/test_similarity.py) suggest shares at least 6 % (a
 # misspelt word meeting a concept), a reworded proposal 40 % and more; two unrelated
