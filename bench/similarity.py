@@ -36,19 +36,22 @@ TARGET_LOOKUP_MS = 20
 
 TYPICAL = [
     "Sprachkurse mit Kinderbetreuung am Vormittag", "Mehr Kita-Plätze in der Nordstadt",
-    "Lotsen für Behördengänge", "Elterncafé an Grundschulen", "Bezahlbarer Wohnraum für große Familien",
+    "Lotsen für Behördengänge", "Elterncafé an Grundschulen",
+    "Bezahlbarer Wohnraum für große Familien",
     "Dolmetscherpool für Arztbesuche", "Anerkennung ausländischer Abschlüsse beschleunigen",
     "Interkulturelle Öffnung der Verwaltung", "Mehrsprachige Formulare im Bürgeramt",
     "Sportverein für Mädchen öffnen",
 ]
-_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z", "br", "dr", "gl", "kr", "pl",
+_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z", "br", "dr", "gl", "kr",
+           "pl",
            "st", "tr", "sch", "pf", "sp"]
 _VOWELS = ["a", "e", "i", "o", "u", "ä", "ö", "ü", "ei", "au"]
 _CODAS = ["", "", "n", "r", "l", "s", "t", "m", "ck", "ng"]
 
 
 def made_up_word(rng: random.Random) -> str:
-    word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(rng.randint(2, 4)))
+    syllables = range(rng.randint(2, 4))
+    word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in syllables)
     return word.capitalize() if rng.random() < 0.3 else word
 
 
@@ -68,14 +71,15 @@ def reword(rng: random.Random, text: str, share: float = 0.15) -> str:
     return " ".join(words)[: len(text)].rstrip()
 
 
-def texts_for(kind: str, n: int, chars: int, rng: random.Random) -> tuple[list[str], set[tuple[int, int]]]:
+def texts_for(kind: str, n: int, chars: int,
+              rng: random.Random) -> tuple[list[str], set[tuple[int, int]]]:
     """The items' texts and the planted duplicate pairs (by position)."""
     texts: list[str] = []
     planted: set[tuple[int, int]] = set()
     for i in range(n):
         if kind == "typical":
-            texts.append(f"{TYPICAL[i % len(TYPICAL)]} Quartier {i} "
-                         f"{rng.choice(['', 'und Beratung', 'am Abend', 'für Jugendliche'])}".strip())
+            detail = rng.choice(["", "und Beratung", "am Abend", "für Jugendliche"])
+            texts.append(f"{TYPICAL[i % len(TYPICAL)]} Quartier {i} {detail}".strip())
         elif i % 10 == 9:
             original = rng.randrange(i)
             texts.append(reword(rng, texts[original]))
@@ -135,9 +139,9 @@ def run(kind: str, n: int, chars: int, lookups: int) -> str:
         hits += bool(answer)
     median, worst = statistics.median(lookup_ms), max(lookup_ms)
     # On a machine others use too, wall time waits for their processes; CPU time does not.
-    verdict = ("wall " + ("ok" if console_ms < TARGET_CONSOLE_MS and worst < TARGET_LOOKUP_MS else "OVER")
-               + " cpu " + ("ok" if console_cpu < TARGET_CONSOLE_MS and max(lookup_cpu) < TARGET_LOOKUP_MS
-                            else "OVER"))
+    wall_ok = console_ms < TARGET_CONSOLE_MS and worst < TARGET_LOOKUP_MS
+    cpu_ok = console_cpu < TARGET_CONSOLE_MS and max(lookup_cpu) < TARGET_LOOKUP_MS
+    verdict = f"wall {'ok' if wall_ok else 'OVER'} cpu {'ok' if cpu_ok else 'OVER'}"
     return (
         f"similarity texts={kind} n={n} chars={chars if kind == 'made-up' else '-'} "
         f"console_ms={console_ms:.0f} cpu={console_cpu:.0f} (target <{TARGET_CONSOLE_MS}) "
@@ -145,7 +149,8 @@ def run(kind: str, n: int, chars: int, lookups: int) -> str:
         f"{max(lookup_cpu):.1f} (target <{TARGET_LOOKUP_MS}) "
         f"propose_ms={statistics.median(propose_ms):.1f} median "
         f"cpu={statistics.median(propose_cpu):.1f} "
-        f"suggested={suggested} found={found}/{len(planted)} lookups_with_answer={hits}/{lookups} {verdict}"
+        f"suggested={suggested} found={found}/{len(planted)} "
+        f"lookups_with_answer={hits}/{lookups} {verdict}"
     )
 
 
@@ -153,7 +158,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[500], help="items per forum")
     parser.add_argument("--chars", type=int, default=500, help="length of a made-up item")
-    parser.add_argument("--texts", nargs="+", default=["made-up", "typical"], choices=["made-up", "typical"])
+    parser.add_argument("--texts", nargs="+", default=["made-up", "typical"],
+                        choices=["made-up", "typical"])
     parser.add_argument("--lookups", type=int, default=10)
     parser.add_argument("--database-url")
     args = parser.parse_args()
