@@ -42,8 +42,8 @@ TYPICAL = [
     "Interkulturelle Öffnung der Verwaltung", "Mehrsprachige Formulare im Bürgeramt",
     "Sportverein für Mädchen öffnen",
 ]
-_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z", "br", "dr", "gl", "kr",
-           "pl",
+_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z", "br", "dr", "gl",
+           "kr", "pl",
            "st", "tr", "sch", "pf", "sp"]
 _VOWELS = ["a", "e", "i", "o", "u", "ä", "ö", "ü", "ei", "au"]
 _CODAS = ["", "", "n", "r", "l", "s", "t", "m", "ck", "ng"]
@@ -51,7 +51,9 @@ _CODAS = ["", "", "n", "r", "l", "s", "t", "m", "ck", "ng"]
 
 def made_up_word(rng: random.Random) -> str:
     syllables = range(rng.randint(2, 4))
-    word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in syllables)
+    word = "".join(
+        rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in syllables
+    )
     return word.capitalize() if rng.random() < 0.3 else word
 
 
