@@ -125,6 +125,24 @@ def attach_shortlist(forum: Forum, rounds: list[dict]) -> None:
             o["shortlisted"] = measures.get(o["id"], False)
 
 
+def rank_options(round_: dict) -> None:
+    """Number a closed round's options by place (1., 2., ...; equal results share a
+    place, the next one skips: 1, 1, 3) and mark the round ``ranked``; a round still
+    open has no places yet (its options stay in ballot order)."""
+    from workshops.selectors import combined, rank_key
+
+    round_["ranked"] = round_["status"] == "closed" and round_["tally_visible"]
+    if not round_["ranked"]:
+        return
+    previous = None
+    for n, option in enumerate(round_["options"], start=1):
+        key = rank_key(round_["method"], combined(option["tally"])) if option["tally"] else None
+        if key != previous or n == 1:
+            option["rank"], previous = n, key
+        else:
+            option["rank"] = round_["options"][n - 2]["rank"]
+
+
 def done_message(action: str, forum: Forum, post) -> str | None:
     """What the console says after a form action, where "Saved." would not say what
     happened (None: the action's plain message in ``views.DONE_MESSAGES``)."""

@@ -619,6 +619,7 @@ def _screen_results(forum: Forum) -> dict | None:
     top = max(values, default=0) or 1
     for option, value in zip(latest["options"], values):
         option["bar"] = round(100 * value / top) if latest["tally_visible"] else 0
+    console.rank_options(latest)
     return latest
 
 

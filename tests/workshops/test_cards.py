@@ -97,7 +97,7 @@ def _plenary_adoption_with_a_cardless_vote(forum, mod):
 def test_cards_are_not_switched_on_under_an_open_round_that_holds_cardless_votes(forum, mod):
     from workshops.models import AuditEntry, Round
 
-    item, round_ = _plenary_adoption_with_a_cardless_vote(forum, mod)
+    _item, round_ = _plenary_adoption_with_a_cardless_vote(forum, mod)
     rev = forum.__class__.objects.get(pk=forum.pk).rev
     with pytest.raises(ServiceError) as info:
         set_cards_required(actor=mod, forum=forum, required=True)
@@ -140,13 +140,13 @@ def test_cards_switched_on_under_an_open_round_without_votes_keep_the_round(foru
 
 
 def test_the_console_form_refuses_cards_under_cardless_votes_and_offers_the_restart(client, forum, mod):
-    item, round_ = _plenary_adoption_with_a_cardless_vote(forum, mod)
+    _plenary_adoption_with_a_cardless_vote(forum, mod)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert client.login(username=mod.user.username, password="geheim-und-lang-42")
     console = f"/f/{forum.code}/moderate/"
     html = client.get(console).content.decode()
     # the open adoption round says plainly that it runs without cards, and offers them
-    warning = re.search(r'<div class="round-warning"[^>]*>(.*?)</div>', html, re.S)
+    warning = re.search(r'<div class="round-warning"[^>]*>(.*?)</div>', html, re.DOTALL)
     assert warning, "no warning next to the adoption round"
     assert "without voting cards" in warning.group(1) and "decides" in warning.group(1)
     assert 'name="restart" value="1"' in warning.group(1)
