@@ -67,7 +67,8 @@ def exports_page(request, slug):
             return redirect_to_login(request.get_full_path())
         published = request.POST.get("published") == "1"
         try:
-            measure_services.publish_results(actor=actor, conference=conference, published=published)
+            measure_services.publish_results(actor=actor, conference=conference,
+                                             published=published)
         except ServiceError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -87,12 +88,15 @@ def exports_page(request, slug):
 def _published_message(conference: Conference, published: bool) -> str:
     """What publishing did, in words (not "Saved.")."""
     if not published:
-        return _("Publication withdrawn: only the conference's moderators can open the exports now.")
+        return _("Publication withdrawn: only the conference's moderators can open the "
+                 "exports now.")
     count = Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, adopted=True,
                                 status=Item.Status.VISIBLE).count()
     return ngettext(
-        "Results published: everyone with the link can now open the exports (%(n)d adopted measure).",
-        "Results published: everyone with the link can now open the exports (%(n)d adopted measures).",
+        "Results published: everyone with the link can now open the exports "
+        "(%(n)d adopted measure).",
+        "Results published: everyone with the link can now open the exports "
+        "(%(n)d adopted measures).",
         count,
     ) % {"n": count}
 

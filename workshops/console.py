@@ -116,9 +116,11 @@ def attach_shortlist(forum: Forum, rounds: list[dict]) -> None:
     """Give each option of a closed round ``shortlistable`` and ``shortlisted``, so the
     console offers "For the plenary" right next to the ranking (as next to the item):
     shown measures of this forum only."""
-    ids = {o["id"] for r in rounds if r["status"] == "closed" for o in r["options"] if not o["passive"]}
-    measures = dict(Item.objects.filter(pk__in=ids, forum=forum, kind=Item.Kind.MEASURE,
-                                        status=Item.Status.VISIBLE).values_list("pk", "shortlisted"))
+    ids = {o["id"] for r in rounds if r["status"] == "closed"
+           for o in r["options"] if not o["passive"]}
+    measures = dict(Item.objects.filter(
+        pk__in=ids, forum=forum, kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE,
+    ).values_list("pk", "shortlisted"))
     for r in rounds:
         for o in r["options"]:
             o["shortlistable"] = o["id"] in measures

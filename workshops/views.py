@@ -482,7 +482,8 @@ MODERATOR_ACTIONS = {
         adopted={"1": True, "0": False}.get(post.get("adopted", ""), None),
     ),
     "cards_required": lambda actor, forum, post: card_services.set_cards_required(
-        actor=actor, forum=forum, required=_flag(post, "required"), restart=_flag(post, "restart", "0")
+        actor=actor, forum=forum, required=_flag(post, "required"),
+        restart=_flag(post, "restart", "0"),
     ),
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
         actor=actor, forum=forum, round=post.get("round")

@@ -1,5 +1,6 @@
 // The projector shows everything without scrolling: first smaller type (down to
-// MIN_SCALE), then without the action fields' descriptions, then the action fields in pages that turn every PAGE_MS (each page with
+// MIN_SCALE), then without the action fields' descriptions, then the action fields in
+// pages that turn every PAGE_MS (each page with
 // the largest type that fits it), and where one field alone is still too long at
 // MIN_SCALE, its longest lists end in "+ N more".
 

@@ -18,21 +18,23 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
 DESCRIPTION = "Kita, Schule und Sprachkurse: damit alle Kinder von Anfang an gut Deutsch lernen."
-MEASURES = ["Lesepaten an jeder Grundschule", "Sprachkurse mit Kinderbetreuung", "Elterncafé im Stadtteil",
-            "Mehrsprachige Elternbriefe", "Kita-Lotsen für neue Familien", "Hausaufgabenhilfe im Jugendzentrum"]
+MEASURES = ["Lesepaten an jeder Grundschule", "Sprachkurse mit Kinderbetreuung",
+            "Elterncafé im Stadtteil", "Mehrsprachige Elternbriefe",
+            "Kita-Lotsen für neue Familien", "Hausaufgabenhilfe im Jugendzentrum"]
 
 SETUP = r"""
 import json, sys, django
 django.setup()
-from tests.factories import (make_conference, make_field, make_forum, make_moderator, make_participant,
-                             moderator_actor, participant_actor)
+from tests.factories import (make_conference, make_field, make_forum, make_moderator,
+                             make_participant, moderator_actor, participant_actor)
 from workshops.services.forums import set_phase
 from workshops.services.items import adopt_item, propose_item, shortlist_item
 from workshops.services.rounds import close_round, open_round
 from workshops.services.votes import cast_vote
 
 description, measures = json.loads(sys.argv[1])
-conference = make_conference(slug="beamer", title="Beamer-Konferenz", languages=["de", "en", "tr", "ar"])
+conference = make_conference(slug="beamer", title="Beamer-Konferenz",
+                             languages=["de", "en", "tr", "ar"])
 education = make_field(conference, "Bildung, Erziehung & Sprache")
 education.description = description
 education.save()
@@ -40,13 +42,17 @@ housing = make_field(conference, "Wohnen", 1)
 user = make_moderator(conference, username="beamer-mod", password="beamer-test-passwort-1")
 mod = moderator_actor(user)
 workshop = make_forum(conference, title="Fachforum Bildung", fields=[education, housing])
-need = propose_item(actor=mod, forum=workshop, field=education.pk, kind="need", text="Kinder sprechen zu Hause kein Deutsch")
-goal = propose_item(actor=mod, forum=workshop, field=education.pk, kind="goal", text="Alle Kinder sprechen bei der Einschulung Deutsch", refs=[need.pk])
-items = [propose_item(actor=mod, forum=workshop, field=education.pk, kind="measure", text=t, refs=[goal.pk]) for t in measures]
+def propose(kind, text, refs=()):
+    return propose_item(actor=mod, forum=workshop, field=education.pk, kind=kind, text=text,
+                        refs=list(refs))
+need = propose("need", "Kinder sprechen zu Hause kein Deutsch")
+goal = propose("goal", "Alle Kinder sprechen bei der Einschulung Deutsch", [need.pk])
+items = [propose("measure", text, [goal.pk]) for text in measures]
 # a support round: the first measure has six supporters, the last one
 round_ = open_round(actor=mod, forum=workshop, method="support", kind="measure")
 for k in range(6):
-    person = participant_actor(make_participant(conference, group=("Verwaltung", "Wohlfahrtsverband")[k // 3]))
+    group = ("Verwaltung", "Wohlfahrtsverband")[k // 3]
+    person = participant_actor(make_participant(conference, group=group))
     for item in items[: 6 - k]:
         cast_vote(actor=person, forum=workshop, round=round_.pk, item=item.pk, value=1)
 close_round(actor=mod, forum=workshop, round=round_.pk)
@@ -87,9 +93,11 @@ CONTRAST = """(els) => {
       if (c.a > 0) layers.push(c);
       if (c.a >= 1) break;
     }
-    return layers.reverse().reduce((bottom, top) => over(top, bottom), {r: 255, g: 255, b: 255, a: 1});
+    const white = {r: 255, g: 255, b: 255, a: 1};
+    return layers.reverse().reduce((bottom, top) => over(top, bottom), white);
   };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = (c) => { const f = (v) => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
     return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
   return els.filter((el) => el.offsetParent !== null).map((el) => {
     const bg = background(el);
@@ -155,11 +163,12 @@ def test_the_projector_has_no_control_for_the_audience(browser, site):
 
 def test_the_projector_ranks_results_and_reads_them_top_to_bottom(browser, site):
     page = screen(browser, site, "workshop")
-    rows = page.eval_on_selector_all(".screen-results li[data-option]", """(lis) => lis.map((li) => {
+    rows = page.eval_on_selector_all(".screen-results li[data-option]", """(lis) => lis.map(li => {
         const r = li.getBoundingClientRect();
         const rank = li.querySelector('.rank');
         return {rank: rank && rank.offsetParent !== null ? rank.textContent.trim() : null,
-                text: li.querySelector('.item-text').textContent.trim(), left: Math.round(r.left), top: r.top};
+                text: li.querySelector('.item-text').textContent.trim(),
+                left: Math.round(r.left), top: r.top};
     })""")
     page.screenshot(path=str(ARTIFACTS / "projector-results-ranked-1920x1080.png"))
     page.context.close()
@@ -180,7 +189,8 @@ def test_the_action_fields_description_is_on_the_phone_and_the_screen(browser, s
     phone.locator("button[type=submit]").first.click()
     phone.wait_for_url(f"**/f/{site['workshop']['code']}/")
     phone.wait_for_selector("html[data-live=online]")
-    field = phone.locator("[data-field-section]", has=phone.locator("h2", has_text="Bildung, Erziehung"))
+    heading = phone.locator("h2", has_text="Bildung, Erziehung")
+    field = phone.locator("[data-field-section]", has=heading)
     described = field.locator(".field-description")
     assert described.is_visible() and described.inner_text() == DESCRIPTION
     assert described.get_attribute("dir") == "auto"
@@ -241,7 +251,8 @@ def test_the_console_warns_at_an_adoption_round_without_cards_and_offers_them(br
     page.locator("form:has(input[value=cards_required]) button[aria-pressed]").click()
     page.wait_for_load_state()
     page.locator(".message-error", has_text="ohne Karte").wait_for()
-    assert page.locator(f"#round-{site['adoption']}").get_attribute("class") == "round"  # still open
+    still_open = page.locator(f"#round-{site['adoption']}").get_attribute("class")
+    assert still_open == "round"
     page.locator(f"#round-{site['adoption']} .round-warning button").click()
     page.wait_for_load_state()
     page.locator(".message-success", has_text="nicht").wait_for()
@@ -257,7 +268,8 @@ def test_publishing_says_what_happened_and_the_exports_lead_back_to_the_console(
     page.locator("button[name=published][value='1']").click()
     page.wait_for_load_state()
     message = page.locator(".message-success").inner_text()
-    assert message.startswith("Ergebnisse veröffentlicht") and "1 verabschiedete Maßnahme" in message, message
+    assert message.startswith("Ergebnisse veröffentlicht"), message
+    assert "1 verabschiedete Maßnahme" in message, message
     back = page.locator("a[data-console-link]", has_text="Fachforum Bildung")
     back.click()
     page.wait_for_url(f"**/f/{site['workshop']['code']}/moderate/")

@@ -87,7 +87,8 @@ def _plenary_adoption_with_a_cardless_vote(forum, mod):
     forum.kind = Forum.Kind.PLENARY
     forum.save(update_fields=["kind"])
     author = participant_actor(make_participant(forum.conference))
-    item = propose_item(actor=author, forum=forum, field=forum.fields.first().pk, kind="measure", text="Maßnahme")
+    item = propose_item(actor=author, forum=forum, field=forum.fields.first().pk, kind="measure",
+                        text="Maßnahme")
     round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
     stuffer = participant_actor(make_participant(forum.conference))
     cast_vote(actor=stuffer, forum=forum, round=round_.pk, item=item.pk, value=1)
@@ -95,20 +96,23 @@ def _plenary_adoption_with_a_cardless_vote(forum, mod):
 
 
 def test_cards_are_not_switched_on_under_an_open_round_that_holds_cardless_votes(forum, mod):
+    from django.utils import translation
+
     from workshops.models import AuditEntry, Round
 
     _item, round_ = _plenary_adoption_with_a_cardless_vote(forum, mod)
     rev = forum.__class__.objects.get(pk=forum.pk).rev
     with pytest.raises(ServiceError) as info:
         set_cards_required(actor=mod, forum=forum, required=True)
-    assert info.value.code == "invalid" and "without a card" in str(info.value.message)
+    with translation.override("en"):
+        assert info.value.code == "invalid" and "without a card" in str(info.value.message)
     forum.refresh_from_db()
     round_.refresh_from_db()
     assert not forum.requires_cards and forum.rev == rev and round_.status == Round.Status.OPEN
     assert not AuditEntry.objects.filter(action="forum.cards.required").exists()
 
 
-def test_cards_switched_on_with_a_restart_set_the_cardless_votes_aside_and_decide_nothing(forum, mod):
+def test_cards_switched_on_with_a_restart_set_cardless_votes_aside_deciding_nothing(forum, mod):
     from workshops.models import AuditEntry, Round
 
     item, round_ = _plenary_adoption_with_a_cardless_vote(forum, mod)
@@ -131,7 +135,8 @@ def test_cards_switched_on_with_a_restart_set_the_cardless_votes_aside_and_decid
 def test_cards_switched_on_under_an_open_round_without_votes_keep_the_round(forum, mod):
     from workshops.models import Round
 
-    propose_item(actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure", text="Maßnahme")
+    propose_item(actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure",
+                 text="Maßnahme")
     round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
     set_cards_required(actor=mod, forum=forum, required=True)
     assert Round.objects.get(forum=forum, status=Round.Status.OPEN) == round_
@@ -139,7 +144,7 @@ def test_cards_switched_on_under_an_open_round_without_votes_keep_the_round(foru
     assert forum.requires_cards
 
 
-def test_the_console_form_refuses_cards_under_cardless_votes_and_offers_the_restart(client, forum, mod):
+def test_the_console_refuses_cards_under_cardless_votes_and_offers_the_restart(client, forum, mod):
     _plenary_adoption_with_a_cardless_vote(forum, mod)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert client.login(username=mod.user.username, password="geheim-und-lang-42")
@@ -150,13 +155,12 @@ def test_the_console_form_refuses_cards_under_cardless_votes_and_offers_the_rest
     assert warning, "no warning next to the adoption round"
     assert "without voting cards" in warning.group(1) and "decides" in warning.group(1)
     assert 'name="restart" value="1"' in warning.group(1)
-    html = client.post(f"{console}action", {"action": "cards_required", "required": "1"}, follow=True)
-    html = html.content.decode()
+    action = {"action": "cards_required", "required": "1"}
+    html = client.post(f"{console}action", action, follow=True).content.decode()
     assert "already holds votes cast without a card" in html
     forum.refresh_from_db()
     assert not forum.requires_cards
-    html = client.post(f"{console}action", {"action": "cards_required", "required": "1", "restart": "1"},
-                       follow=True).content.decode()
+    html = client.post(f"{console}action", {**action, "restart": "1"}, follow=True).content.decode()
     forum.refresh_from_db()
     assert forum.requires_cards
     assert "votes cast without a card do not count" in html

@@ -44,7 +44,8 @@ def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
 
 
 @transaction.atomic
-def set_cards_required(*, actor: Actor, forum: Forum, required: bool, restart: bool = False) -> Forum:
+def set_cards_required(*, actor: Actor, forum: Forum, required: bool,
+                       restart: bool = False) -> Forum:
     """Require voting cards in this forum, or not (moderators). Records ``forum.updated``.
 
     Votes are never kept silently from before the switch: switching cards on while a
@@ -67,8 +68,10 @@ def set_cards_required(*, actor: Actor, forum: Forum, required: bool, restart: b
         return forum
     voted = []
     if required:
-        voted = sorted(set(Round.objects.filter(forum=forum, status=Round.Status.OPEN, votes__isnull=False)
-                           .values_list("pk", flat=True)))
+        voted = sorted(set(
+            Round.objects.filter(forum=forum, status=Round.Status.OPEN, votes__isnull=False)
+            .values_list("pk", flat=True)
+        ))
     if voted and not restart:
         raise ServiceError(ServiceError.INVALID, _(
             "Voting cards cannot be switched on while a round already holds votes cast without "
