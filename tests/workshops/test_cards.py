@@ -165,3 +165,20 @@ def test_the_console_refuses_cards_under_cardless_votes_and_offers_the_restart(c
     assert forum.requires_cards
     assert "votes cast without a card do not count" in html
     assert 'class="round-warning"' not in html
+
+
+def test_opening_an_adoption_round_without_cards_says_so_at_once(client, forum, mod):
+    propose_item(actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure",
+                 text="Maßnahme")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert client.login(username=mod.user.username, password="geheim-und-lang-42")
+    html = client.post(f"/f/{forum.code}/moderate/action",
+                       {"action": "open_round", "method": "adoption", "kind": "measure"},
+                       follow=True).content.decode()
+    assert re.search(r'class="message message-warning">This adoption round runs without voting '
+                     r'cards', html)
+    set_cards_required(actor=mod, forum=forum, required=True)
+    html = client.post(f"/f/{forum.code}/moderate/action",
+                       {"action": "open_round", "method": "adoption", "kind": "measure"},
+                       follow=True).content.decode()
+    assert "message-warning" not in html
