@@ -84,7 +84,7 @@ class Room:
 
     def watch(self, page):
         page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
-        page.on("console", lambda m: self.problems.append(m.text)
+        page.on("console", lambda m: self.problems.append(f"{m.text} ({m.location.get('url')})")
                 if "Content Security Policy" in m.text or m.type == "error" and "WebSocket" not in m.text
                 else None)
         page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}") if r.status >= 500 else None)
@@ -124,6 +124,8 @@ def wall_item(page, text):
 def propose(page, kind, text, refs=()):
     page.select_option("#propose-field", index=0 if page.locator("#propose-field option").count() == 1 else 1)
     page.check(f"input[name=kind][value={kind}]")
+    if refs and page.locator("details[data-answers]").get_attribute("open") is None:
+        page.click("details[data-answers] > summary")
     for ref in refs:
         page.check(f"fieldset[data-refs-for={kind}] input[name=refs][value='{ref}']")
     page.fill("#propose-text", text)
