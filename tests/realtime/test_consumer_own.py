@@ -69,3 +69,6 @@ async def test_malformed_own_commands_are_refused_before_any_service(connect, fo
     ):
         ack = await phone.command(frame)
         assert ack["ok"] is False and ack["error"]["code"] == "invalid", frame
+    # well formed, but no such item: the service answers
+    ack = await phone.command({"type": "own", "action": "withdraw", "item": 999})
+    assert ack["ok"] is False and ack["error"]["code"] == "not_found"
