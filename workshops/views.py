@@ -326,7 +326,8 @@ def own_item(request, code):
     forum, actor, refusal = _taking_part(request, code)
     if refusal:
         return refusal
-    action, item, text = request.POST.get("action"), request.POST.get("item", ""), request.POST.get("text", "")
+    action, item = request.POST.get("action"), request.POST.get("item", "")
+    text = request.POST.get("text", "")
     phone_url = reverse("workshops:phone", args=[forum.code])
     try:
         if action == "edit":
