@@ -83,7 +83,8 @@ def main() -> None:
         built = build_conference(slug="test")
         demo = Conference.objects.get(slug=seed_demo()["conference"])
         outdir = Path(tmp)
-        print(f"LibreOffice: {subprocess.run([SOFFICE, '--version'], capture_output=True, text=True).stdout.strip()}")
+        version = subprocess.run([SOFFICE, "--version"], check=True, capture_output=True, text=True).stdout
+        print(f"LibreOffice: {version.strip()}")
         for name, conference in (("test conference", built.conference), ("demo conference", demo)):
             files = write_exports(conference, outdir, conference.slug)
             office = convert([p for k, p in files.items() if not k.endswith(".pdf")], outdir / "printed")
