@@ -37,8 +37,8 @@ def convert(files: list[Path], outdir: Path) -> dict[Path, Path]:
 
 
 def pages(pdf: Path) -> list[str]:
-    """The text of every page, in reading order (pdftotext, the page break is \\f)."""
-    text = subprocess.run([PDFTOTEXT, "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True,
+    """The text of every page (pdftotext: a cell's lines together, the page break \\f)."""
+    text = subprocess.run([PDFTOTEXT, "-enc", "UTF-8", str(pdf), "-"], check=True,
                           capture_output=True, timeout=60).stdout.decode("utf-8")
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 

@@ -203,6 +203,12 @@ def _font(element) -> None:
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         properties.insert(0, fonts)
+    _name_fonts(fonts)
+
+
+def _name_fonts(fonts) -> None:
+    from docx.oxml.ns import qn
+
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
         fonts.attrib.pop(qn(theme), None)
     for script in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
@@ -227,6 +233,8 @@ def _document_fonts(document) -> None:
     for style in document.styles:
         if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE):
             _font(style.element)
+    for fonts in styles.iter(qn("w:rFonts")):  # also a table style's first row, last column…
+        _name_fonts(fonts)
 
 
 def _picture_description(document, text: str) -> None:
