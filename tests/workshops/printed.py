@@ -6,6 +6,7 @@ and of the demo conference (docs/exports.md, "Printing"):
 
     .venv/bin/python -m tests.workshops.printed
 """
+
 import os
 import shutil
 import subprocess
@@ -24,9 +25,20 @@ def convert(files: list[Path], outdir: Path) -> dict[Path, Path]:
     profile = Path(tempfile.gettempdir()) / f"mitwirken-lo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         subprocess.run(
-            [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)],
-            check=True, timeout=180, capture_output=True,
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *map(str, files),
+            ],
+            check=True,
+            timeout=180,
+            capture_output=True,
         )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
@@ -38,16 +50,32 @@ def convert(files: list[Path], outdir: Path) -> dict[Path, Path]:
 
 def pages(pdf: Path) -> list[str]:
     """The text of every page (pdftotext: a cell's lines together, the page break \\f)."""
-    text = subprocess.run([PDFTOTEXT, "-enc", "UTF-8", str(pdf), "-"], check=True,
-                          capture_output=True, timeout=60).stdout.decode("utf-8")
+    text = subprocess.run(
+        [PDFTOTEXT, "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, timeout=60
+    ).stdout.decode("utf-8")
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 
 
 def render_page_one(pdf: Path, png_stem: Path) -> Path:
     """Page 1 as a PNG (pdftoppm, 60 dpi), e.g. for test-artifacts/."""
     png_stem.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([PDFTOPPM, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(png_stem)],
-                   check=True, timeout=60)
+    subprocess.run(
+        [
+            PDFTOPPM,
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(png_stem),
+        ],
+        check=True,
+        timeout=60,
+    )
     return png_stem.with_suffix(".png")
 
 
@@ -61,8 +89,13 @@ def write_exports(conference, outdir: Path, prefix: str) -> dict[str, Path]:
 
     files = {}
     with translation.override("de"):
-        for kind, fmt in (("measures", "xlsx"), ("documentation", "xlsx"), ("documentation", "docx"),
-                          ("measures", "docx"), ("documentation", "pdf")):
+        for kind, fmt in (
+            ("measures", "xlsx"),
+            ("documentation", "xlsx"),
+            ("documentation", "docx"),
+            ("measures", "docx"),
+            ("documentation", "pdf"),
+        ):
             path = outdir / f"{prefix}-{kind}-{fmt}.{fmt}"
             path.write_bytes(render(conference_report(conference, kind), fmt))
             files[f"{kind}.{fmt}"] = path
@@ -83,14 +116,22 @@ def main() -> None:
         built = build_conference(slug="test")
         demo = Conference.objects.get(slug=seed_demo()["conference"])
         outdir = Path(tmp)
-        version = subprocess.run([SOFFICE, "--version"], check=True, capture_output=True, text=True).stdout
+        version = subprocess.run(
+            [SOFFICE, "--version"], check=True, capture_output=True, text=True
+        ).stdout
         print(f"LibreOffice: {version.strip()}")
         for name, conference in (("test conference", built.conference), ("demo conference", demo)):
             files = write_exports(conference, outdir, conference.slug)
-            office = convert([p for k, p in files.items() if not k.endswith(".pdf")], outdir / "printed")
+            office = convert(
+                [p for k, p in files.items() if not k.endswith(".pdf")], outdir / "printed"
+            )
             counts = []
             for key, path in files.items():
-                n = len(pypdf.PdfReader(path).pages) if key.endswith(".pdf") else len(pypdf.PdfReader(office[path]).pages)
+                n = (
+                    len(pypdf.PdfReader(path).pages)
+                    if key.endswith(".pdf")
+                    else len(pypdf.PdfReader(office[path]).pages)
+                )
                 counts.append(f"{key} {n}")
             print(f"{name}: " + ", ".join(counts))
 

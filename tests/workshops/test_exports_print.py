@@ -4,6 +4,7 @@ and (with LibreOffice headless, as a city office opens them) the printed page co
 each measure's row on one page, a sans font, and the text intact.
 
 The printed files of page 1 land in test-artifacts/ (pdftoppm)."""
+
 import datetime
 import io
 import re
@@ -30,9 +31,23 @@ from workshops.services.rounds import close_round, open_round
 from workshops.services.votes import cast_vote
 
 ARTIFACTS = ROOT / "test-artifacts"
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember")
-ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f")
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+ISOLATES = str.maketrans(
+    "", "", "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f"
+)
 ARABIC_NEED = "دورات اللغة للنساء."
 
 
@@ -51,16 +66,22 @@ def _docx(data: bytes):
 def _pdf_text(data: bytes) -> str:
     import pypdf
 
-    return " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).split())
+    return " ".join(
+        " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).split()
+    )
 
 
 def _one_point_conference():
     """A forum whose title holds a ": ", one adopted measure with a single point."""
     conference = make_conference(title="Kleine Konferenz")
     field = make_field(conference, "Bildung")
-    forum = make_forum(conference, fields=[field], title="Forum 1: Sprache und Bildung von Anfang an")
+    forum = make_forum(
+        conference, fields=[field], title="Forum 1: Sprache und Bildung von Anfang an"
+    )
     mod = moderator_actor(make_moderator(conference))
-    measure = propose_item(actor=mod, forum=forum, field=field.pk, kind="measure", text="Lesepaten an Kitas")
+    measure = propose_item(
+        actor=mod, forum=forum, field=field.pk, kind="measure", text="Lesepaten an Kitas"
+    )
     person = Actor(participant=join_conference(conference=conference, name="", group=""))
     dots = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=3, per_item=3)
     cast_vote(actor=person, forum=forum, round=dots.pk, item=measure.pk, value=1)
@@ -71,15 +92,29 @@ def _one_point_conference():
 
 # --- what the documents say ------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_a_result_names_its_round_once_and_counts_in_the_singular():
     report = conference_report(_one_point_conference(), "measures")
-    tables = [[[c.text for c in row.cells] for row in t.rows] for t in _docx(render(report, "docx")).tables]
+    tables = [
+        [[c.text for c in row.cells] for row in t.rows]
+        for t in _docx(render(report, "docx")).tables
+    ]
     results = [t for t in tables if t[0] == ["Abstimmungsrunde", "Ergebnis"]]
-    assert results == [[["Abstimmungsrunde", "Ergebnis"],
-                        ["Forum 1: Sprache und Bildung von Anfang an, Punktabfrage", "1 Punkt (1 per Handy abgestimmt)"]]]
+    assert results == [
+        [
+            ["Abstimmungsrunde", "Ergebnis"],
+            [
+                "Forum 1: Sprache und Bildung von Anfang an, Punktabfrage",
+                "1 Punkt (1 per Handy abgestimmt)",
+            ],
+        ]
+    ]
     text = _pdf_text(render(report, "pdf"))
-    assert "Forum 1: Sprache und Bildung von Anfang an, Punktabfrage 1 Punkt (1 per Handy abgestimmt)" in text
+    assert (
+        "Forum 1: Sprache und Bildung von Anfang an, Punktabfrage 1 Punkt (1 per Handy abgestimmt)"
+        in text
+    )
     assert "1 Punkte" not in text and "Anfang an, Punktabfrage: 1" not in text
 
 
@@ -88,13 +123,17 @@ def test_the_creation_time_is_written_for_people_in_the_local_time_zone():
     import openpyxl
 
     report = conference_report(_one_point_conference(), "measures")
-    moment = datetime.datetime.fromisoformat(report["generated"]).astimezone(ZoneInfo(settings.TIME_ZONE))
+    moment = datetime.datetime.fromisoformat(report["generated"]).astimezone(
+        ZoneInfo(settings.TIME_ZONE)
+    )
     expected = f"{moment.day}. {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
     sheet = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))["Übersicht"]
     assert {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}["Erstellt"] == expected
     document = _docx(render(report, "docx"))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    assert expected in cells and not any("+00:00" in c or "T" in c[:11] and c[:4].isdigit() for c in cells)
+    assert expected in cells and not any(
+        "+00:00" in c or "T" in c[:11] and c[:4].isdigit() for c in cells
+    )
 
 
 @pytest.mark.django_db
@@ -107,7 +146,9 @@ def test_the_docx_names_a_sans_font_for_every_style_and_run_instead_of_theme_fon
     assert not any(f.get(qn("w:asciiTheme")) or f.get(qn("w:cstheme")) for f in fonts)
     runs = list(document.element.body.iter(qn("w:r")))
     texts = [r for r in runs if r.find(qn("w:t")) is not None]
-    assert texts and all(r.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:ascii")) == "Arial" for r in texts)
+    assert texts and all(
+        r.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:ascii")) == "Arial" for r in texts
+    )
     assert document.sections[0].page_width.cm == pytest.approx(21, abs=0.1)  # A4, not US Letter
 
 
@@ -115,12 +156,23 @@ def test_the_docx_names_a_sans_font_for_every_style_and_run_instead_of_theme_fon
 def test_a_pdf_line_starting_with_arabic_keeps_bullet_number_and_brackets_in_place():
     require("pdftotext", bool(printed.PDFTOTEXT), "install poppler-utils")
     built = build_conference()
-    need = propose_item(actor=built.mod, forum=built.forum, field=built.forum.fields.order_by("position")[0].pk,
-                        kind="need", text=ARABIC_NEED)
+    need = propose_item(
+        actor=built.mod,
+        forum=built.forum,
+        field=built.forum.fields.order_by("position")[0].pk,
+        kind="need",
+        text=ARABIC_NEED,
+    )
     data = render(conference_report(built.conference, "documentation"), "pdf")
-    out = subprocess.run([printed.PDFTOTEXT, "-bbox", "-", "-"], input=data, capture_output=True, check=True).stdout
-    words = [(float(x), float(y), w.decode().translate(ISOLATES)) for x, y, w in
-             re.findall(rb'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
+    out = subprocess.run(
+        [printed.PDFTOTEXT, "-bbox", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout
+    words = [
+        (float(x), float(y), w.decode().translate(ISOLATES))
+        for x, y, w in re.findall(
+            rb'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out
+        )
+    ]
     number = [y for _x, y, w in words if w == f"#{need.pk}"]
     assert len(number) == 1
     y = number[0]
@@ -153,9 +205,16 @@ def test_the_documentation_carries_its_charts_with_item_texts_in_docx_and_pdf():
 
     described = [e.get("descr") for e in document.element.body.iter(qn("wp:docPr"))]
     assert any(ADOPTED_TEXT in d and "16" in d for d in described)
-    pictures = sum(len(page.images) for page in pypdf.PdfReader(io.BytesIO(render(report, "pdf"))).pages)
+    pictures = sum(
+        len(page.images) for page in pypdf.PdfReader(io.BytesIO(render(report, "pdf"))).pages
+    )
     assert pictures == len(specs)
-    assert _docx(render(conference_report(built.conference, "measures"), "docx")).inline_shapes.__len__() == 0
+    assert (
+        _docx(
+            render(conference_report(built.conference, "measures"), "docx")
+        ).inline_shapes.__len__()
+        == 0
+    )
 
 
 @pytest.mark.django_db
@@ -164,11 +223,20 @@ def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_
 
     built = build_conference()
     for kind in ("measures", "documentation"):
-        book = openpyxl.load_workbook(io.BytesIO(render(conference_report(built.conference, kind), "xlsx")))
+        book = openpyxl.load_workbook(
+            io.BytesIO(render(conference_report(built.conference, kind), "xlsx"))
+        )
         for sheet in book.worksheets:
             setup = sheet.page_setup
-            assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
-            assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
+            assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
+                "landscape",
+                9,
+                1,
+                0,
+            )
+            assert (
+                sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
+            )
             assert "5. Integrationskonferenz Musterstadt" in sheet.oddHeader.left.text
             assert sheet.oddFooter.center.text == "Seite &P von &N"
             for row in sheet.iter_rows(min_row=1):
@@ -177,7 +245,9 @@ def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_
                 assert height and height >= 14
         sheet = book["Bildung, Erziehung & Sprache"]
         header = [c.value for c in sheet[1]]
-        measure = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == built.adopted.pk)
+        measure = next(
+            row for row in sheet.iter_rows(min_row=2) if row[0].value == built.adopted.pk
+        )
         results = measure[header.index("Ergebnisse")]
         lines = str(results.value).count("\n") + 1
         assert sheet.row_dimensions[results.row].height >= lines * 11  # tall enough for its text
@@ -187,10 +257,15 @@ def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_
 
 # --- printed by LibreOffice --------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def office(django_db_setup, django_db_blocker, tmp_path_factory):
     """The test conference's exports, converted once by LibreOffice: kind.fmt -> (file, pdf)."""
-    require("LibreOffice", bool(printed.SOFFICE), "install libreoffice-writer-nogui and libreoffice-calc-nogui")
+    require(
+        "LibreOffice",
+        bool(printed.SOFFICE),
+        "install libreoffice-writer-nogui and libreoffice-calc-nogui",
+    )
     require("poppler", bool(printed.PDFTOTEXT and printed.PDFTOPPM), "install poppler-utils")
     outdir = tmp_path_factory.mktemp("printed")
     with django_db_blocker.unblock(), transaction.atomic(), translation.override("de"):
@@ -201,7 +276,9 @@ def office(django_db_setup, django_db_blocker, tmp_path_factory):
     keys = ("measures.xlsx", "documentation.xlsx", "documentation.docx")
     pdfs = printed.convert([files[k] for k in keys], outdir / "pdf")
     for key in keys:
-        printed.render_page_one(pdfs[files[key]], ARTIFACTS / f"print-{key.replace('.', '-')}-page1")
+        printed.render_page_one(
+            pdfs[files[key]], ARTIFACTS / f"print-{key.replace('.', '-')}-page1"
+        )
     return {key: (files[key], pdfs[files[key]]) for key in keys} | facts
 
 
@@ -223,8 +300,18 @@ def test_measures_xlsx_prints_one_page_per_sheet_with_each_measure_on_one_page(o
     assert len(holding) == 1  # the row is not split over pages
     page = _plain(pages[holding[0]])
     # pdftotext may interleave the lines of neighbouring cells: look for words.
-    for part in ("verabschiedet", "Umsetzung", "Integration", "Volkshochschule", "2027",
-                 "Punktabfrage", "Nr.", "Ergebnisse", "Fortschritt", "Wartezeiten"):
+    for part in (
+        "verabschiedet",
+        "Umsetzung",
+        "Integration",
+        "Volkshochschule",
+        "2027",
+        "Punktabfrage",
+        "Nr.",
+        "Ergebnisse",
+        "Fortschritt",
+        "Wartezeiten",
+    ):
         assert part in page, part
     assert "Handlungsfeld" in _plain(pages[-1])  # the header row printed on every field's page
 
@@ -234,8 +321,13 @@ def test_documentation_xlsx_prints_a_page_per_sheet(office):
     pages = printed.pages(pdf)
     assert len(pages) == len(_sheets(source)) == 5  # was 26
     text = _plain(" ".join(pages))
-    for part in ("Eigene Wohnungsbörse für Geflüchtete", "nicht verabschiedet", "Fachforum Quartier",
-                 "Lange Wartezeiten auf Sprachkurse", "Beteiligung"):
+    for part in (
+        "Eigene Wohnungsbörse für Geflüchtete",
+        "nicht verabschiedet",
+        "Fachforum Quartier",
+        "Lange Wartezeiten auf Sprachkurse",
+        "Beteiligung",
+    ):
         assert part in text, part
 
 
@@ -249,8 +341,11 @@ def test_printed_text_survives_with_umlauts_and_arabic(office):
 
 def test_the_docx_prints_in_a_sans_font_on_a_few_a4_pages(office):
     _source, pdf = office["documentation.docx"]
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout \
-        if shutil.which("pdffonts") else ""
+    fonts = (
+        subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        if shutil.which("pdffonts")
+        else ""
+    )
     names = [line.split()[0] for line in fonts.splitlines()[2:]]
     assert names and not [n for n in names if "Serif" in n or "Times" in n], names
     pages = printed.pages(pdf)

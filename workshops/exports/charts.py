@@ -6,6 +6,7 @@ A chart is the dict of ``layout`` ("title", "labels", "series", "stacked", "unit
 One figure at a time, closed after use: a figure is not kept by pyplot's registry,
 because it is made as a bare ``Figure``.
 """
+
 import io
 import textwrap
 
@@ -39,7 +40,9 @@ def png(spec: dict) -> bytes:
     labels = [_label(label) for label in spec["labels"]]
     series = spec["series"]
     rows = sum(max(1, label.count("\n") + 1) for label in labels)
-    height = 1.1 + 0.22 * rows + (0.1 * len(labels) * (len(series) - 1) if not spec["stacked"] else 0)
+    height = (
+        1.1 + 0.22 * rows + (0.1 * len(labels) * (len(series) - 1) if not spec["stacked"] else 0)
+    )
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_INCHES, max(1.6, height)), dpi=DPI, layout="constrained")
         try:
@@ -51,9 +54,19 @@ def png(spec: dict) -> bytes:
                 if spec["stacked"]:
                     where = positions
                 else:
-                    where = [p - 0.4 + bar * (index + 0.5) for p in positions] if len(series) > 1 else positions
-                bars = axes.barh(where, values, height=bar, left=left if spec["stacked"] else None,
-                                 color=COLOURS[index % len(COLOURS)], label=name)
+                    where = (
+                        [p - 0.4 + bar * (index + 0.5) for p in positions]
+                        if len(series) > 1
+                        else positions
+                    )
+                bars = axes.barh(
+                    where,
+                    values,
+                    height=bar,
+                    left=left if spec["stacked"] else None,
+                    color=COLOURS[index % len(COLOURS)],
+                    label=name,
+                )
                 if not spec["stacked"]:
                     axes.bar_label(bars, padding=2, fontsize=7)
                 else:
@@ -61,13 +74,20 @@ def png(spec: dict) -> bytes:
             axes.set_yticks(positions, labels)
             axes.invert_yaxis()  # the first place on top
             axes.set_xlabel(spec["unit"])
-            figure.suptitle("\n".join(textwrap.wrap(spec["title"], 90)), x=0.02, ha="left",
-                            fontsize=9, fontweight="bold")
+            figure.suptitle(
+                "\n".join(textwrap.wrap(spec["title"], 90)),
+                x=0.02,
+                ha="left",
+                fontsize=9,
+                fontweight="bold",
+            )
             axes.xaxis.get_major_locator().set_params(integer=True)
             axes.spines[["top", "right"]].set_visible(False)
             axes.margins(x=0.08)
             if len(series) > 1:
-                figure.legend(loc="outside lower center", ncols=len(series), fontsize=7, frameon=False)
+                figure.legend(
+                    loc="outside lower center", ncols=len(series), fontsize=7, frameon=False
+                )
             out = io.BytesIO()
             figure.savefig(out, format="png", dpi=DPI)
             return out.getvalue()

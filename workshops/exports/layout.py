@@ -140,7 +140,8 @@ def group_label(group: str) -> str:
 def item_keys(report: dict) -> list[str]:
     """The columns of an item row, by name (the writers size them by it)."""
     keys = ["no", "field"] + (["kind", "forum"] if report["kind"] == DOCUMENTATION else [])
-    keys += ["text", "decision", "goals", "needs", *DETAIL_FIELDS, "status", "progress", "update", "results"]
+    keys += ["text", "decision", "goals", "needs", *DETAIL_FIELDS]
+    keys += ["status", "progress", "update", "results"]
     if report["kind"] != DOCUMENTATION:
         keys.insert(3, "forum")
     return keys
@@ -261,25 +262,28 @@ def blocks(report: dict) -> list[tuple]:
             if not field["measures"]:
                 out.append(("para", _("No measures.")))
         for entry in field["measures"]:
-            out.append(("h3" if documentation else "h2", f"#{entry['id']} {isolate(entry['text'])}"))
-            decision = decision_label(entry["decision"])
-            out.append(("para", _("Decision: %(d)s · Forum: %(f)s") % {"d": decision, "f": isolate(entry["forum"])}))
+            heading = f"#{entry['id']} {isolate(entry['text'])}"
+            out.append(("h3" if documentation else "h2", heading))
+            out.append(("para", _("Decision: %(d)s · Forum: %(f)s") % {
+                "d": decision_label(entry["decision"]), "f": isolate(entry["forum"])}))
             if entry["origin"]:
                 out.append(("para", _("Brought in from %(c)s for evaluation.") % {
                     "c": isolate(entry["origin"]["conference_title"])}))
             for goal in entry["goals"]:
                 out.append(("bullet", _("Answers the goal: %(g)s") % {"g": isolate(goal["text"])}))
                 for need in goal["needs"]:
-                    out.append(("bullet", "    " + _("which answers the need: %(n)s") % {"n": isolate(need["text"])}))
-            rows = [[labels[name], isolate(entry["details"][name]) or "–"] for name in DETAIL_FIELDS]
+                    out.append(("bullet", "    " + _("which answers the need: %(n)s") % {
+                        "n": isolate(need["text"])}))
+            rows = [[labels[name], isolate(entry["details"][name]) or "–"]
+                    for name in DETAIL_FIELDS]
             impl = entry["implementation"]
             rows.append([_("Implementation status"), f"{implementation_label(impl['status'])}, {impl['progress']} %"])
             out.append(("table", None, rows))
             for update in impl["updates"]:
                 out.append(("bullet", f"{date_text(update['date'])}: {isolate(update['text'])}"))
             if entry["results"]:
-                out.append(("table", [_("Voting round"), _("Result")],
-                            [[isolate(round_label(r)), result_detail(r)] for r in entry["results"]]))
+                rows = [[isolate(round_label(r)), result_detail(r)] for r in entry["results"]]
+                out.append(("table", [_("Voting round"), _("Result")], rows))
         if documentation:
             for key, heading in (("goals", _("Goals")), ("needs", _("Needs"))):
                 out.append(("h2", heading))
@@ -355,7 +359,8 @@ def ranking_chart(report: dict, forum: dict, round_: dict) -> dict | None:
         unit, stacked = _("Votes"), True
     elif method == "consent":
         items.sort(key=lambda i: (totals[i].get("resistance", 0), i))  # least resistance first
-        series, unit, stacked = [(_("Resistance"), "resistance")], _("Resistance (lower is better)"), False
+        series, stacked = [(_("Resistance"), "resistance")], False
+        unit = _("Resistance (lower is better)")
     else:
         key = "dots" if method == "dots" else "support"
         items.sort(key=lambda i: (-totals[i].get(key, 0), i))
@@ -363,7 +368,8 @@ def ranking_chart(report: dict, forum: dict, round_: dict) -> dict | None:
         unit, stacked = series[0][0], False
     return _alt({
         "title": title,
-        "labels": [f"{place}. #{i} {texts.get(i, '')}".strip() for place, i in enumerate(items, start=1)],
+        "labels": [f"{place}. #{i} {texts.get(i, '')}".strip()
+                   for place, i in enumerate(items, start=1)],
         "series": [(name, [totals[i].get(key) or 0 for i in items]) for name, key in series],
         "stacked": stacked,
         "unit": unit,
