@@ -152,20 +152,35 @@ def test_the_docx_names_a_sans_font_for_every_style_and_run_instead_of_theme_fon
     assert document.sections[0].page_width.cm == pytest.approx(21, abs=0.1)  # A4, not US Letter
 
 
-@pytest.mark.django_db
-def test_a_pdf_line_starting_with_arabic_keeps_bullet_number_and_brackets_in_place():
+@pytest.fixture(scope="module")
+def exported(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The test conference (plus a need in Arabic) exported once, in German, the files
+    written to a temporary folder; the database is rolled back afterwards."""
+    outdir = tmp_path_factory.mktemp("exports")
+    with django_db_blocker.unblock(), transaction.atomic(), translation.override("de"):
+        built = build_conference(slug="gedruckt")
+        field = built.forum.fields.order_by("position")[0].pk
+        need = propose_item(
+            actor=built.mod, forum=built.forum, field=field, kind="need", text=ARABIC_NEED
+        )
+        files = printed.write_exports(built.conference, outdir, "gedruckt")
+        report = conference_report(built.conference, "documentation")
+        facts = {
+            "adopted": built.adopted.pk,
+            "need": need.pk,
+            "specs": [b[1] for b in layout.blocks(report) if b[0] == "chart"],
+            "rounds": sum(len(f["rounds"]) for f in report["forums"]),
+        }
+        transaction.set_rollback(True)
+    return files | facts
+
+
+def test_a_pdf_line_starting_with_arabic_keeps_bullet_number_and_brackets_in_place(exported):
     require("pdftotext", bool(printed.PDFTOTEXT), "install poppler-utils")
-    built = build_conference()
-    need = propose_item(
-        actor=built.mod,
-        forum=built.forum,
-        field=built.forum.fields.order_by("position")[0].pk,
-        kind="need",
-        text=ARABIC_NEED,
-    )
-    data = render(conference_report(built.conference, "documentation"), "pdf")
     out = subprocess.run(
-        [printed.PDFTOTEXT, "-bbox", "-", "-"], input=data, capture_output=True, check=True
+        [printed.PDFTOTEXT, "-bbox", str(exported["documentation.pdf"]), "-"],
+        capture_output=True,
+        check=True,
     ).stdout
     words = [
         (float(x), float(y), w.decode().translate(ISOLATES))
@@ -173,70 +188,50 @@ def test_a_pdf_line_starting_with_arabic_keeps_bullet_number_and_brackets_in_pla
             rb'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out
         )
     ]
-    number = [y for _x, y, w in words if w == f"#{need.pk}"]
+    number = [y for _x, y, w in words if w == f"#{exported['need']}"]
     assert len(number) == 1
     y = number[0]
-    line = sorted((wx, w) for wx, wy, w in words if abs(wy - y) < 1)
-    order = [w for _x, w in line]
+    order = [w for _x, w in sorted((wx, w) for wx, wy, w in words if abs(wy - y) < 1)]
     # Left to right as a German line: bullet, number, the Arabic text, then its forum in brackets.
-    assert order[:2] == ["•", f"#{need.pk}"], order
+    assert order[:2] == ["•", f"#{exported['need']}"], order
     arabic = [i for i, w in enumerate(order) if re.search("[\u0600-\u06ff]", w)]
     forum = order.index("(Fachforum")
     assert arabic and max(arabic) < forum and order[-1] == "Wohnen)", order
     assert "." in order[arabic[0]]  # the Arabic full stop stays at the Arabic text's end: its left
 
 
-@pytest.mark.django_db
-def test_the_documentation_carries_its_charts_with_item_texts_in_docx_and_pdf():
+def test_the_documentation_carries_its_charts_with_item_texts_in_docx_and_pdf(exported):
     import pypdf
-
-    built = build_conference()
-    report = conference_report(built.conference, "documentation")
-    specs = [b[1] for b in layout.blocks(report) if b[0] == "chart"]
-    titles = [s["title"] for s in specs]
-    assert titles[:2] == ["Beteiligung pro Forum", "Teilnehmende pro Gruppe"]
-    assert len(specs) == 2 + sum(len(f["rounds"]) for f in report["forums"])
-    dots = next(s for s in specs if "Punktabfrage" in s["title"])
-    assert dots["labels"][0] == f"1. #{built.adopted.pk} {ADOPTED_TEXT}"  # the first place on top
-    assert dots["series"] == [("Punkte", [16, 4])]
-    document = _docx(render(report, "docx"))
-    assert len(document.inline_shapes) == len(specs)
     from docx.oxml.ns import qn
 
+    specs = exported["specs"]
+    assert [s["title"] for s in specs[:2]] == ["Beteiligung pro Forum", "Teilnehmende pro Gruppe"]
+    assert len(specs) == 2 + exported["rounds"] == 4
+    dots = next(s for s in specs if "Punktabfrage" in s["title"])
+    assert dots["labels"][0] == f"1. #{exported['adopted']} {ADOPTED_TEXT}"  # first place on top
+    assert dots["series"] == [("Punkte", [16, 4])]
+    document = _docx(exported["documentation.docx"].read_bytes())
+    assert len(document.inline_shapes) == len(specs)
     described = [e.get("descr") for e in document.element.body.iter(qn("wp:docPr"))]
     assert any(ADOPTED_TEXT in d and "16" in d for d in described)
-    pictures = sum(
-        len(page.images) for page in pypdf.PdfReader(io.BytesIO(render(report, "pdf"))).pages
-    )
-    assert pictures == len(specs)
-    assert (
-        _docx(
-            render(conference_report(built.conference, "measures"), "docx")
-        ).inline_shapes.__len__()
-        == 0
-    )
+    pdf = pypdf.PdfReader(exported["documentation.pdf"])
+    assert sum(len(page.images) for page in pdf.pages) == len(specs)
+    assert len(_docx(exported["measures.docx"].read_bytes()).inline_shapes) == 0
 
 
-@pytest.mark.django_db
-def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_repeated():
+def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_repeated(
+    exported,
+):
     import openpyxl
 
-    built = build_conference()
-    for kind in ("measures", "documentation"):
-        book = openpyxl.load_workbook(
-            io.BytesIO(render(conference_report(built.conference, kind), "xlsx"))
-        )
+    for key in ("measures.xlsx", "documentation.xlsx"):
+        book = openpyxl.load_workbook(exported[key])
         for sheet in book.worksheets:
             setup = sheet.page_setup
-            assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
-                "landscape",
-                9,
-                1,
-                0,
-            )
-            assert (
-                sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
-            )
+            assert setup.orientation == "landscape" and setup.paperSize == 9  # A4
+            assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)  # one page wide
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert sheet.print_title_rows == "$1:$1"
             assert "5. Integrationskonferenz Musterstadt" in sheet.oddHeader.left.text
             assert sheet.oddFooter.center.text == "Seite &P von &N"
             for row in sheet.iter_rows(min_row=1):
@@ -245,9 +240,7 @@ def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_
                 assert height and height >= 14
         sheet = book["Bildung, Erziehung & Sprache"]
         header = [c.value for c in sheet[1]]
-        measure = next(
-            row for row in sheet.iter_rows(min_row=2) if row[0].value == built.adopted.pk
-        )
+        measure = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == exported["adopted"])
         results = measure[header.index("Ergebnisse")]
         lines = str(results.value).count("\n") + 1
         assert sheet.row_dimensions[results.row].height >= lines * 11  # tall enough for its text
@@ -259,27 +252,21 @@ def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_
 
 
 @pytest.fixture(scope="module")
-def office(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The test conference's exports, converted once by LibreOffice: kind.fmt -> (file, pdf)."""
+def office(exported):
+    """The DOCX and XLSX exports converted once by LibreOffice: kind.fmt -> (file, pdf)."""
     require(
         "LibreOffice",
         bool(printed.SOFFICE),
         "install libreoffice-writer-nogui and libreoffice-calc-nogui",
     )
     require("poppler", bool(printed.PDFTOTEXT and printed.PDFTOPPM), "install poppler-utils")
-    outdir = tmp_path_factory.mktemp("printed")
-    with django_db_blocker.unblock(), transaction.atomic(), translation.override("de"):
-        built = build_conference(slug="gedruckt")
-        files = printed.write_exports(built.conference, outdir, "gedruckt")
-        facts = {"adopted": built.adopted.pk}
-        transaction.set_rollback(True)
     keys = ("measures.xlsx", "documentation.xlsx", "documentation.docx")
-    pdfs = printed.convert([files[k] for k in keys], outdir / "pdf")
+    pdfs = printed.convert([exported[k] for k in keys], exported[keys[0]].parent / "pdf")
     for key in keys:
         printed.render_page_one(
-            pdfs[files[key]], ARTIFACTS / f"print-{key.replace('.', '-')}-page1"
+            pdfs[exported[key]], ARTIFACTS / f"print-{key.replace('.', '-')}-page1"
         )
-    return {key: (files[key], pdfs[files[key]]) for key in keys} | facts
+    return {key: (exported[key], pdfs[exported[key]]) for key in keys}
 
 
 def _sheets(path) -> list[str]:
