@@ -30,6 +30,9 @@ from workshops.services.participants import join_conference
 from workshops.services.rounds import close_round, open_round
 from workshops.services.votes import cast_vote
 
+# Every test is marked, so the test database is set up even when only the print check runs.
+pytestmark = pytest.mark.django_db
+
 ARTIFACTS = ROOT / "test-artifacts"
 MONTHS = (
     "Januar",
@@ -93,7 +96,6 @@ def _one_point_conference():
 # --- what the documents say ------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_a_result_names_its_round_once_and_counts_in_the_singular():
     report = conference_report(_one_point_conference(), "measures")
     tables = [
@@ -118,7 +120,6 @@ def test_a_result_names_its_round_once_and_counts_in_the_singular():
     assert "1 Punkte" not in text and "Anfang an, Punktabfrage: 1" not in text
 
 
-@pytest.mark.django_db
 def test_the_creation_time_is_written_for_people_in_the_local_time_zone():
     import openpyxl
 
@@ -136,7 +137,6 @@ def test_the_creation_time_is_written_for_people_in_the_local_time_zone():
     )
 
 
-@pytest.mark.django_db
 def test_the_docx_names_a_sans_font_for_every_style_and_run_instead_of_theme_fonts():
     from docx.oxml.ns import qn
 
