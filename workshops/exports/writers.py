@@ -119,7 +119,7 @@ def _print_setup(sheet, title: str, widths: list[float]) -> None:
 
 
 def _write_table(sheet, headers: list[str], rows: list[list], widths: list[float],
-                 title: str) -> None:
+                 title: str, align: str | None = None) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -128,7 +128,7 @@ def _write_table(sheet, headers: list[str], rows: list[list], widths: list[float
     for row in rows:
         sheet.append(["" if v is None else safe_cell(v) for v in row])
     body, bold = Font(name=FONT, size=CELL_PT), Font(name=FONT, size=CELL_PT, bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    wrap = Alignment(wrap_text=True, vertical="top", horizontal=align)
     for index, row in enumerate(sheet.iter_rows(), start=1):
         lines = 1
         for cell, width in zip(row, widths):
@@ -162,7 +162,7 @@ def xlsx(report: dict) -> bytes:
     overview = book.active
     overview.title = _sheet_title(_("Overview"), taken)
     rows = [list(r) for r in layout.overview_rows(report)]
-    _write_table(overview, [_("What"), _("Value")], rows, [45, 80], title)
+    _write_table(overview, [_("What"), _("Value")], rows, [45, 80], title, align="left")
     headers = layout.item_columns(report)
     widths = [ITEM_WIDTHS[key] for key in layout.item_keys(report)]
     for field in report["fields"]:
