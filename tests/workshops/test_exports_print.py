@@ -279,6 +279,7 @@ def _plain(text: str) -> str:
     return " ".join(text.translate(ISOLATES).split())
 
 
+@pytest.mark.office
 def test_measures_xlsx_prints_one_page_per_sheet_with_each_measure_on_one_page(office):
     source, pdf = office["measures.xlsx"]
     pages = printed.pages(pdf)
@@ -303,6 +304,7 @@ def test_measures_xlsx_prints_one_page_per_sheet_with_each_measure_on_one_page(o
     assert "Handlungsfeld" in _plain(pages[-1])  # the header row printed on every field's page
 
 
+@pytest.mark.office
 def test_documentation_xlsx_prints_a_page_per_sheet(office):
     source, pdf = office["documentation.xlsx"]
     pages = printed.pages(pdf)
@@ -318,6 +320,7 @@ def test_documentation_xlsx_prints_a_page_per_sheet(office):
         assert part in text, part
 
 
+@pytest.mark.office
 def test_printed_text_survives_with_umlauts_and_arabic(office):
     for key in ("measures.xlsx", "documentation.docx"):
         text = _plain(" ".join(printed.pages(office[key][1])))
@@ -326,6 +329,7 @@ def test_printed_text_survives_with_umlauts_and_arabic(office):
         assert "دورات" in text and "للنساء" in text, key
 
 
+@pytest.mark.office
 def test_the_docx_prints_in_a_sans_font_on_a_few_a4_pages(office):
     _source, pdf = office["documentation.docx"]
     fonts = (
