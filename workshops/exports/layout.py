@@ -271,4 +271,8 @@ def blocks(report: dict) -> list[tuple]:
                     "id": round_["id"], "method": method_label(round_["method"]), "voters": round_["voters"],
                     "open": "" if round_["status"] == "closed" else " (" + _("round still open") + ")",
                 }))
+                # the items it voted on, by their text wherever they live (exports/data.py)
+                for item_id in round_["items"]:
+                    text = round_.get("texts", {}).get(str(item_id)) or "–"
+                    out.append(("bullet", f"    #{item_id} {text}"))
     return out
