@@ -194,6 +194,21 @@ const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
   if (roundsMissed) { roundsMissed = false; refreshRounds(); }
 });
 
+// An item hidden or merged: its text leaves the screen reader's region too, where its
+// arrival may have been announced (workshops/visibility.py: shown items only). Called
+// before the wall drops it, while its text is still on the page.
+const announcerEl = document.querySelector("[data-announcer]");
+function forgetUnshown(event) {
+  if (!announcerEl || !event.name.startsWith("item.") || !event.data) return;
+  if (event.data.status === "visible") return;
+  const gone = document.querySelector(`li[data-item-id="${Number(event.data.id)}"] .item-text`);
+  const text = gone ? gone.textContent : "";
+  if (!text) return;
+  const clear = () => { if (announcerEl.textContent.includes(text)) announcerEl.textContent = ""; };
+  clear();
+  setTimeout(clear, 3000); // an announcement still queued (live.js, announcer) comes later
+}
+
 const live = connect({
   code: body.dataset.code,
   handlers: {
@@ -214,6 +229,7 @@ const live = connect({
         body.dataset.phaseSpoken = state.forum.phase;
         showSession(state.forum, t);
       }
+      forgetUnshown(event);
       const added = render(state);
       added.forEach((id) => {
         const item = state.items.find((i) => i.id === id);

@@ -314,6 +314,10 @@ def blocks(report: dict) -> list[tuple]:
                     "id": round_["id"], "method": method_label(round_["method"]), "voters": round_["voters"],
                     "open": "" if round_["status"] == "closed" else " (" + _("round still open") + ")",
                 }))
+                # the items it voted on, by their text wherever they live (exports/data.py)
+                for item_id in round_["items"]:
+                    text = round_.get("texts", {}).get(str(item_id)) or "–"
+                    out.append(("bullet", f"    #{item_id} {isolate(text)}"))
             for round_ in forum["rounds"]:
                 spec = ranking_chart(report, forum, round_)
                 if spec:
@@ -347,7 +351,8 @@ def ranking_chart(report: dict, forum: dict, round_: dict) -> dict | None:
             texts[entry["id"]] = entry["text"]
             for result in entry["results"]:
                 if result["round"] == round_["id"]:
-                    totals[entry["id"]] = result["total"]
+                    if result["total"] is not None:  # None: a secret round not revealed yet
+                        totals[entry["id"]] = result["total"]
     items = [i for i in round_["items"] if i in totals]
     if not items:
         return None
