@@ -45,7 +45,7 @@ test: install-dev messages
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$DATABASE_URL) and Redis ($${REDIS_URL:-in-memory layer})"; \
-	  $(BIN)/pytest -m "not browser" tests/workshops tests/realtime; \
+	  $(BIN)/pytest -m "not browser and not office" tests/workshops tests/realtime; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "CI=true but DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI" >&2; exit 1; \
 	fi

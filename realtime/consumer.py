@@ -51,6 +51,8 @@ SYNC_MAX_EVENTS = 200
 RATE_BURST = 20
 RATE_PER_SECOND = 10.0
 UNAVAILABLE_MESSAGE = _("The server cannot save right now. Your entry will be sent again shortly.")
+
+
 def public_frame(frame: dict, role: str) -> dict:
     """The event as this recipient may see it (workshops/visibility.py decides)."""
     return visibility.frame_for(role, frame)

@@ -64,7 +64,8 @@ def refused(response) -> bool:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(target=st.sampled_from(["join", "propose", "vote", "card", "moderate", "cards", "login"]), data=posts,
+@given(target=st.sampled_from(["join", "propose", "vote", "card", "moderate", "cards", "login", "own"]),
+       data=posts,
        action=st.sampled_from(sorted(MODERATOR_ACTIONS)) | text)
 def test_any_form_post_gives_no_server_error_and_refusals_change_nothing(world, target, data, action):
     forum = world["forum"]
@@ -77,7 +78,10 @@ def test_any_form_post_gives_no_server_error_and_refusals_change_nothing(world, 
         "moderate": (world["console"], f"/f/{code}/moderate/action"),
         "cards": (world["console"], f"/f/{code}/moderate/cards.pdf"),
         "login": (Client(), "/accounts/login/"),
+        "own": (world["phone"], f"/f/{code}/own"),  # edit or withdraw one's own proposal
     }[target]
+    if target == "own":
+        data = {**data, "action": ("edit", "withdraw", action)[len(data) % 3]}
     if target == "moderate":
         data = {**data, "action": action}
     if target == "cards":

@@ -326,7 +326,8 @@ def own_item(request, code):
     forum, actor, refusal = _taking_part(request, code)
     if refusal:
         return refusal
-    action, item, text = request.POST.get("action"), request.POST.get("item", ""), request.POST.get("text", "")
+    action, item = request.POST.get("action"), request.POST.get("item", "")
+    text = request.POST.get("text", "")
     phone_url = reverse("workshops:phone", args=[forum.code])
     try:
         if action == "edit":
@@ -438,6 +439,8 @@ def moderate(request, code):
     items = selectors.forum_items(forum, include_hidden=True)
     visible = [i for i in items if i.status == Item.Status.VISIBLE]
     console.attach_suggestions([i for i in items if i.forum_id == forum.pk])
+    rounds = selectors.rounds_for_page(forum, actor)
+    console.attach_shortlist(forum, rounds)
     return render(
         request,
         "workshops/moderate.html",
@@ -456,7 +459,8 @@ def moderate(request, code):
             "text_max": settings.ITEM_TEXT_MAX,
             "rev": forum.rev,
             "live_texts": live_texts(),
-            "rounds": selectors.rounds_for_page(forum, actor),
+            "rounds": rounds,
+            "cardless_warning": console.cardless_warning(forum),
             "methods": Round.Method.choices,
             "min_group": selectors.MIN_GROUP_VOTERS,
             "kinds": Item.Kind.choices,
@@ -522,7 +526,8 @@ MODERATOR_ACTIONS = {
         adopted={"1": True, "0": False}.get(post.get("adopted", ""), None),
     ),
     "cards_required": lambda actor, forum, post: card_services.set_cards_required(
-        actor=actor, forum=forum, required=_flag(post, "required")
+        actor=actor, forum=forum, required=_flag(post, "required"),
+        restart=_flag(post, "restart", "0"),
     ),
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
         actor=actor, forum=forum, round=post.get("round")
@@ -593,7 +598,10 @@ def moderate_action(request, code):
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, DONE_MESSAGES[action]())
+        messages.success(request, console.done_message(action, forum, request.POST)
+                         or DONE_MESSAGES[action]())
+        for warning in console.warnings_after(action, result):
+            messages.warning(request, warning)
         report = getattr(result, "merge_report", None)
         if report and (report["moved"] or report["not_moved"]):
             messages.info(request, _(
@@ -656,6 +664,7 @@ def _screen_results(forum: Forum) -> dict | None:
     top = max(values, default=0) or 1
     for option, value in zip(latest["options"], values):
         option["bar"] = round(100 * value / top) if latest["tally_visible"] else 0
+    console.rank_options(latest)
     return latest
 
 

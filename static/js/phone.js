@@ -50,7 +50,8 @@ function refChoices(fieldset, items) {
 // sent here. They carry "Your contribution" and, while nothing holds them, the form to
 // edit or withdraw them (_own_actions.html, cloned from its <template>).
 const ownIds = new Set((() => {
-  try { return JSON.parse(document.getElementById("own-items").textContent); } catch (e) { return []; }
+  const el = document.getElementById("own-items");
+  try { return el ? JSON.parse(el.textContent) : []; } catch (e) { return []; }
 })());
 const ownTemplate = document.querySelector("template[data-own-template]");
 const ownBadge = document.querySelector("template[data-own-badge]");
@@ -60,9 +61,11 @@ let drawn = null; // the state being drawn
 
 function changeable(item) {
   const state = drawn;
-  if (!state || !ownIds.has(item.id) || item.status !== "visible" || !state.forum.proposals_open) return false;
+  if (!state || !ownIds.has(item.id) || item.status !== "visible") return false;
+  if (!state.forum.proposals_open) return false;
   if (item.forum !== undefined && item.forum !== state.forum.id) return false;
-  if (item.shortlisted || (item.adopted !== null && item.adopted !== undefined) || item.origin) return false;
+  const decided = item.adopted !== null && item.adopted !== undefined;
+  if (item.shortlisted || decided || item.origin) return false;
   return !inRounds.has(item.id);
 }
 
@@ -191,10 +194,30 @@ const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
   if (roundsMissed) { roundsMissed = false; refreshRounds(); }
 });
 
+// An item hidden or merged: its text leaves the screen reader's region too, where its
+// arrival may have been announced (workshops/visibility.py: shown items only). Called
+// before the wall drops it, while its text is still on the page.
+const announcerEl = document.querySelector("[data-announcer]");
+function forgetUnshown(event) {
+  if (!announcerEl || !event.name.startsWith("item.") || !event.data) return;
+  if (event.data.status === "visible") return;
+  const gone = document.querySelector(`li[data-item-id="${Number(event.data.id)}"] .item-text`);
+  const text = gone ? gone.textContent : "";
+  if (!text) return;
+  const clear = () => { if (announcerEl.textContent.includes(text)) announcerEl.textContent = ""; };
+  clear();
+  setTimeout(clear, 3000); // an announcement still queued (live.js, announcer) comes later
+}
+
 const live = connect({
   code: body.dataset.code,
   handlers: {
-    snapshot: (state) => { noteRounds(state.rounds); body.dataset.phaseSpoken = state.forum.phase; showSession(state.forum, t); render(state); },
+    snapshot: (state) => {
+      noteRounds(state.rounds);
+      body.dataset.phaseSpoken = state.forum.phase;
+      showSession(state.forum, t);
+      render(state);
+    },
     tally: (frame) => { if (!paused()) applyTally(roundsEl, t, frame); },
     event: (event, state) => {
       if (event.name.startsWith("round.")) noteRounds([event.data]);
@@ -206,6 +229,7 @@ const live = connect({
         body.dataset.phaseSpoken = state.forum.phase;
         showSession(state.forum, t);
       }
+      forgetUnshown(event);
       const added = render(state);
       added.forEach((id) => {
         const item = state.items.find((i) => i.id === id);
@@ -285,7 +309,8 @@ function ownAnswered(ack, entry) {
   const details = li && li.querySelector("details[data-own-actions]");
   if (details) details.open = false;
   if (entry.action === "withdraw") ownIds.delete(entry.item);
-  const message = entry.action === "withdraw" ? toast && toast.dataset.withdrawn : toast && toast.dataset.changed;
+  const texts = toast ? toast.dataset : {};
+  const message = entry.action === "withdraw" ? texts.withdrawn : texts.changed;
   announce(message || "");
   showToast(message || "", entry.action === "edit" ? entry.item : null);
   if (live.state) render(live.state);

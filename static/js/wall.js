@@ -96,7 +96,8 @@ export function syncWall(root, items, t, mark) {
       if (!li) added.push(item.id);
       const sig = signature(item) + (mark ? "\u0001" + mark.sig(item) : "");
       // not while the person is editing it (it is drawn again after their change)
-      const editing = li && li.contains(document.activeElement) && li.querySelector("details[open]");
+      const editing = li && li.contains(document.activeElement)
+        && li.querySelector("details[open]");
       if (!li || (li.dataset.sig !== sig && !editing)) {
         const fresh = renderItem(item, t, mark);
         if (li) li.replaceWith(fresh); else list.insertBefore(fresh, previous ? previous.nextSibling : list.firstChild);

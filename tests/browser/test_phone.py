@@ -3,6 +3,7 @@ thanks after proposing and one's own item marked and editable; the proposal form
 only what fits the chosen kind (also without JavaScript); dot ballots label one's own
 points and the room's total and say why "+" is off; user- and city-written titles keep
 their own direction in an Arabic page. Screenshots go to test-artifacts/."""
+
 import json
 import re
 import subprocess
@@ -35,21 +36,30 @@ import secrets
 conference = make_conference(slug="phone-" + secrets.token_hex(4), title="5. Integrationskonferenz",
                              languages=["de", "ar", "tr"])
 conference.moderators.add(get_user_model().objects.get(username="moderation"))
-fields = [make_field(conference, "Bildung, Erziehung & Sprache"), make_field(conference, "2. Wohnen", 1)]
+fields = [make_field(conference, "Bildung, Erziehung & Sprache"),
+          make_field(conference, "2. Wohnen", 1)]
 forum = make_forum(conference, title="Fachforum 1: Sprache", fields=fields)
 mod = moderator_actor(conference.moderators.get())
 ids = []
 for kind, text in spec.get("items", []):
     ids.append(propose_item(actor=mod, forum=forum, field=fields[0].pk, kind=kind, text=text).pk)
 if spec.get("dots"):
-    open_round(actor=mod, forum=forum, method="dots", items=ids, budget=spec["dots"][0], per_item=spec["dots"][1])
+    budget, per_item = spec["dots"]
+    open_round(actor=mod, forum=forum, method="dots", items=ids, budget=budget, per_item=per_item)
 print(json.dumps({"code": forum.code, "ids": ids}))
 """
 
 
 def setup(live, **spec) -> dict:
-    out = subprocess.run([PYTHON, "-c", SETUP, json.dumps(spec)], cwd=ROOT, env=live["env"], check=True,
-                         timeout=60, capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "-c", SETUP, json.dumps(spec)],
+        cwd=ROOT,
+        env=live["env"],
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -59,8 +69,9 @@ def phones(browser, live):
     contexts, errors = [], []
 
     def _open(code, name, *, javascript=True, locale="de-DE", language=None):
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale,
-                                      java_script_enabled=javascript)
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, locale=locale, java_script_enabled=javascript
+        )
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -85,8 +96,10 @@ def item(page, text):
 
 
 def in_view(locator) -> bool:
-    return locator.evaluate("el => { const r = el.getBoundingClientRect();"
-                            " return r.top >= 0 && r.bottom <= window.innerHeight; }")
+    return locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+    )
 
 
 def fill_proposal(page, text, kind, refs=()):
@@ -153,14 +166,22 @@ def test_a_proposal_is_thanked_visibly_marked_as_ones_own_and_can_be_changed(pho
 
 
 def visible_parts(page) -> dict:
-    return {name: page.locator(selector).is_visible() for name, selector in (
-        ("answers", "[data-answers]"), ("needs", "[data-refs-for=goal]"),
-        ("goals", "[data-refs-for=measure]"), ("details", "[data-measure-details]"))}
+    return {
+        name: page.locator(selector).is_visible()
+        for name, selector in (
+            ("answers", "[data-answers]"),
+            ("needs", "[data-refs-for=goal]"),
+            ("goals", "[data-refs-for=measure]"),
+            ("details", "[data-measure-details]"),
+        )
+    }
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["without-javascript", "with-javascript"])
 def test_the_form_shows_only_what_fits_the_chosen_kind(phones, live, javascript):
-    forum = setup(live, items=[["need", "Kinderbetreuung fehlt"], ["goal", "Alle Eltern sprechen Deutsch"]])
+    forum = setup(
+        live, items=[["need", "Kinderbetreuung fehlt"], ["goal", "Alle Eltern sprechen Deutsch"]]
+    )
     page = phones(forum["code"], "Ayşe", javascript=javascript)
     nothing = {"answers": False, "needs": False, "goals": False, "details": False}
     assert visible_parts(page) == nothing
@@ -200,8 +221,11 @@ def test_the_form_shows_only_what_fits_the_chosen_kind(phones, live, javascript)
 
 def test_a_dot_ballot_labels_both_numbers_and_says_why_plus_is_off(phones, live):
     ARTIFACTS.mkdir(exist_ok=True)
-    forum = setup(live, items=[["measure", "Sprachcafé"], ["measure", "Elternlotsen"], ["measure", "Kita-Plätze"]],
-                  dots=[3, 2])
+    forum = setup(
+        live,
+        items=[["measure", "Sprachcafé"], ["measure", "Elternlotsen"], ["measure", "Kita-Plätze"]],
+        dots=[3, 2],
+    )
     page = phones(forum["code"], "Ayşe")
     ballot = page.locator("section.round[data-method=dots]")
     lines = [ballot.locator(f"li[data-option='{i}']") for i in forum["ids"]]
@@ -218,20 +242,34 @@ def test_a_dot_ballot_labels_both_numbers_and_says_why_plus_is_off(phones, live)
     plus(first).click()
     first.locator("output.dots").filter(has_text="2").wait_for()
     assert plus(first).is_disabled()
-    assert first.locator("[data-vote-reason]").inner_text() == "Höchstens 2 Punkte für einen Vorschlag."
+    assert (
+        first.locator("[data-vote-reason]").inner_text()
+        == "Höchstens 2 Punkte für einen Vorschlag."
+    )
     assert second.locator("[data-vote-reason]").inner_text() == ""
     plus(second).click()
     page.locator("[data-points-left]").filter(has_text="0").wait_for()
     for line in (second, third):
         assert plus(line).is_disabled()
-        assert line.locator("[data-vote-reason]").inner_text().startswith("Alle Ihre Punkte sind vergeben.")
-    first.locator("[data-tally]").filter(has_text="Punkte: 2").wait_for()  # the room's total follows
+        assert (
+            line.locator("[data-vote-reason]")
+            .inner_text()
+            .startswith("Alle Ihre Punkte sind vergeben.")
+        )
+    first.locator("[data-tally]").filter(
+        has_text="Punkte: 2"
+    ).wait_for()  # the room's total follows
     page.screenshot(path=str(ARTIFACTS / "phone-dot-ballot.png"), full_page=True)
     page.reload()  # the server-rendered ballot says the same
-    assert page.locator(f"li[data-option='{forum['ids'][0]}'] [data-vote-reason]").inner_text() == \
-        "Höchstens 2 Punkte für einen Vorschlag."
-    assert page.locator(f"li[data-option='{forum['ids'][2]}'] [data-vote-reason]").inner_text().startswith(
-        "Alle Ihre Punkte sind vergeben.")
+    assert (
+        page.locator(f"li[data-option='{forum['ids'][0]}'] [data-vote-reason]").inner_text()
+        == "Höchstens 2 Punkte für einen Vorschlag."
+    )
+    assert (
+        page.locator(f"li[data-option='{forum['ids'][2]}'] [data-vote-reason]")
+        .inner_text()
+        .startswith("Alle Ihre Punkte sind vergeben.")
+    )
 
 
 ORDER = """(el, parts) => {

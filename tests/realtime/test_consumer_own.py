@@ -1,5 +1,6 @@
 """A participant edits or withdraws their own proposal over the socket (the ``own``
 command, docs/protocol.md): everyone sees the change, refusals change nothing."""
+
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -16,8 +17,10 @@ def first_field(forum):
 
 @sync_to_async
 def stored(forum):
-    return (list(Item.objects.filter(forum=forum).order_by("pk").values_list("id", "text")),
-            ForumEvent.objects.filter(forum=forum).count())
+    return (
+        list(Item.objects.filter(forum=forum).order_by("pk").values_list("id", "text")),
+        ForumEvent.objects.filter(forum=forum).count(),
+    )
 
 
 async def test_the_author_edits_and_withdraws_and_the_room_follows(connect, forum, participant):
@@ -27,7 +30,9 @@ async def test_the_author_edits_and_withdraws_and_the_room_follows(connect, foru
     _ok, ben = await connect(forum, participant=other, language="en")
     await ayse.until("snapshot")
     await ben.until("snapshot")
-    ack = await ayse.command({"type": "propose", "field": field, "kind": "need", "text": "Sprachkurse"})
+    ack = await ayse.command(
+        {"type": "propose", "field": field, "kind": "need", "text": "Sprachkurse"}
+    )
     item = ack["result"]["id"]
     await ben.until("event", name="item.added")
 
@@ -38,8 +43,10 @@ async def test_the_author_edits_and_withdraws_and_the_room_follows(connect, foru
 
     # someone else's proposal: refused in the person's language, nothing changes
     before = await stored(forum)
-    for frame in ({"type": "own", "action": "edit", "item": item, "text": "Meins"},
-                  {"type": "own", "action": "withdraw", "item": item}):
+    for frame in (
+        {"type": "own", "action": "edit", "item": item, "text": "Meins"},
+        {"type": "own", "action": "withdraw", "item": item},
+    ):
         ack = await ben.command(frame)
         assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
         assert ack["error"]["message"] == "Only the person who proposed this can change it."
@@ -54,9 +61,14 @@ async def test_the_author_edits_and_withdraws_and_the_room_follows(connect, foru
 async def test_malformed_own_commands_are_refused_before_any_service(connect, forum, participant):
     _ok, phone = await connect(forum, participant=participant, language="en")
     await phone.until("snapshot")
-    for frame in ({"type": "own", "action": "delete", "item": 1},
-                  {"type": "own", "action": "edit", "item": "1", "text": "x"},
-                  {"type": "own", "action": "edit", "item": 1},
-                  {"type": "own", "action": "withdraw"}):
+    for frame in (
+        {"type": "own", "action": "delete", "item": 1},
+        {"type": "own", "action": "edit", "item": "1", "text": "x"},
+        {"type": "own", "action": "edit", "item": 1},
+        {"type": "own", "action": "withdraw"},
+    ):
         ack = await phone.command(frame)
         assert ack["ok"] is False and ack["error"]["code"] == "invalid", frame
+    # well formed, but no such item: the service answers
+    ack = await phone.command({"type": "own", "action": "withdraw", "item": 999})
+    assert ack["ok"] is False and ack["error"]["code"] == "not_found"

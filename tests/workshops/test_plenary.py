@@ -155,3 +155,23 @@ def test_every_display_of_a_plenary_round_names_the_workshop_measure_and_where_i
     for page, html in pages().items():  # the results
         line = _option_line(html, measure.pk)
         assert [text for text in expected if text not in line] == [], page
+
+
+def test_the_documentation_names_a_plenary_rounds_items_by_their_text(client, forum, setup):
+    import io
+
+    import docx
+
+    plenary, mod, _need, _goal, measures = setup
+    for measure in measures[:2]:
+        shortlist_item(actor=mod, forum=forum, item=measure.pk, shortlisted=True)
+    round_ = open_round(actor=mod, forum=plenary, method="adoption", kind="measure")
+    close_round(actor=mod, forum=plenary, round=round_.pk)
+    client.force_login(mod.user)
+    url = f"/c/{forum.conference.slug}/export/documentation"
+    report = client.get(f"{url}.json").json()
+    rounds = next(f for f in report["forums"] if f["id"] == plenary.pk)["rounds"]
+    assert rounds[0]["texts"] == {str(measures[0].pk): "Maßnahme 0", str(measures[1].pk): "Maßnahme 1"}
+    document = docx.Document(io.BytesIO(client.get(f"{url}.docx").content))
+    lines = [p.text.strip() for p in document.paragraphs]
+    assert f"#{measures[0].pk} Maßnahme 0" in lines and f"#{measures[1].pk} Maßnahme 1" in lines

@@ -107,6 +107,7 @@ def test_a_hidden_item_in_an_open_round_keeps_its_line_without_its_text(client, 
     line = html.split(f'data-option="{scene.ids["hidden"]}"', 1)[1].split("</li>", 1)[0]
     assert "Hidden by the moderators." in line or "Von der Moderation ausgeblendet." in line
     assert HIDDEN not in line
+    assert "<form" not in line  # nothing to vote on that one cannot read
 
 
 def test_the_snapshot_names_the_rounds_items_as_the_audience_may_see_them(scene):

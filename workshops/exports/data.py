@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from workshops.models import Conference, Forum, Item, MeasureUpdate, Participant, Round, Vote
 from workshops.selectors import DETAIL_FIELDS, MIN_GROUP_VOTERS, combined, round_breakdown, round_data, round_totals
+from workshops.selectors import option_labels
 from workshops.visibility import PUBLIC, shown_statuses, tally_visible
 
 SCHEMA = "mitwirken.export/1"
@@ -30,6 +31,10 @@ def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[
         .prefetch_related(Prefetch("items", queryset=Item.objects.only("id")))
         .order_by("forum__position", "forum_id", "id")
     )
+    queryset = list(queryset)
+    # Each round names its items, wherever they live (a plenary's are the workshops'), as
+    # anybody may see them: a hidden or merged item keeps its id without its text.
+    labels = option_labels({i.pk for r in queryset for i in r.items.all()}, PUBLIC)
     for round_ in queryset:
         data = round_data(round_, sorted(i.pk for i in round_.items.all()))
         # An export leaves the room: a secret round still running shows no tally in it,
@@ -45,6 +50,7 @@ def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[
             "status": round_.status,
             "voters": totals["voters"],
             "items": data["items"],
+            "texts": {str(i): labels[i]["text"] if i in labels else "" for i in data["items"]},
             "groups": breakdown["groups"],
             "revealed": revealed,
             "opened": round_.opened_at.isoformat() if round_.opened_at else None,

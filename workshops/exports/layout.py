@@ -4,9 +4,11 @@ the blocks of DOCX and PDF, all from ``data.conference_report``.
 Text is in the active language (German by default), so an export speaks the language of
 the page it was asked for from.
 """
-from django.utils import formats
+import datetime
+
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from workshops.exports.data import DOCUMENTATION
 from workshops.models import Forum, Item, Round
@@ -48,25 +50,38 @@ def tally_text(method: str, tally: dict | None) -> str:
     if not tally:
         return "–"
     if method == "support":
-        return _("%(n)d supporters") % {"n": tally.get("support") or 0}
+        n = tally.get("support") or 0
+        return ngettext("%(n)d supporter", "%(n)d supporters", n) % {"n": n}
     if method == "dots":
-        return _("%(n)d points") % {"n": tally.get("dots") or 0}
+        n = tally.get("dots") or 0
+        return ngettext("%(n)d point", "%(n)d points", n) % {"n": n}
     if method == "consent":
-        mean = tally.get("mean")
-        return _("resistance %(sum)d (mean %(mean)s, %(votes)d votes)") % {
+        mean, votes = tally.get("mean"), tally.get("votes") or 0
+        return ngettext("resistance %(sum)d (mean %(mean)s, %(votes)d vote)",
+                        "resistance %(sum)d (mean %(mean)s, %(votes)d votes)", votes) % {
             "sum": tally.get("resistance") or 0,
             "mean": formats.number_format(mean, 1) if mean is not None else "–",
-            "votes": tally.get("votes") or 0,
+            "votes": votes,
         }
     return _("yes %(yes)d · no %(no)d · abstain %(abstain)d") % {
         "yes": tally.get("yes") or 0, "no": tally.get("no") or 0, "abstain": tally.get("abstain") or 0,
     }
 
 
+def round_label(result: dict) -> str:
+    """Which round a result is from: its forum and method, e.g. "Plenum, Abstimmung"."""
+    return f"{result['forum']}, {method_label(result['method'])}"
+
+
 def result_text(result: dict) -> str:
-    """A round's result for one item in one line: forum, method, total, paper votes,
-    voters, and the groups."""
-    text = f"{result['forum']}, {method_label(result['method'])}: {tally_text(result['method'], result['total'])}"
+    """A round's result for one item in one line: forum, method, then ``result_detail``."""
+    return f"{round_label(result)}: {result_detail(result)}"
+
+
+def result_detail(result: dict) -> str:
+    """A round's result for one item without naming the round: total, paper votes,
+    voters, and the groups (whose names may hold a ": " of their own)."""
+    text = tally_text(result["method"], result["total"])
     extras = []
     if result.get("analog"):
         extras.append(_("of which on paper: %(t)s") % {"t": tally_text(result["method"], result["analog"])})
@@ -88,9 +103,23 @@ def result_text(result: dict) -> str:
 def date_text(iso: str | None) -> str:
     if not iso:
         return ""
-    import datetime
-
     return formats.date_format(datetime.date.fromisoformat(iso), "DATE_FORMAT")
+
+
+def datetime_text(iso: str | None) -> str:
+    """A moment as people write it, in the time zone of the settings (TIME_ZONE), e.g.
+    "3. Dezember 2026, 08:41"."""
+    if not iso:
+        return ""
+    moment = timezone.localtime(datetime.datetime.fromisoformat(iso))
+    return formats.date_format(moment, pgettext("date and time in exports", "F j, Y, H:i"))
+
+
+def isolate(text: str) -> str:
+    """Text written by people or the city, isolated from the line around it (Unicode
+    FSI ... PDI), so an Arabic text keeps its own direction and does not turn the
+    line's bullet, numbers and brackets around."""
+    return f"\u2068{text}\u2069" if text else text
 
 
 def conference_line(report: dict) -> str:
@@ -110,17 +139,25 @@ def group_label(group: str) -> str:
 
 # --- tables (XLSX, CSV) -------------------------------------------------------------
 
-def item_columns(report: dict) -> list[str]:
-    labels = detail_labels()
-    columns = [_("No."), _("Action field")]
-    if report["kind"] == DOCUMENTATION:
-        columns += [pgettext("export column", "Kind"), _("Forum")]
-    columns += [_("Text"), _("Decision"), _("Goals it answers"), _("Needs behind them")]
-    columns += [labels[name] for name in DETAIL_FIELDS]
-    columns += [_("Implementation status"), _("Progress (%)"), _("Latest update"), _("Results")]
+def item_keys(report: dict) -> list[str]:
+    """The columns of an item row, by name (the writers size them by it)."""
+    keys = ["no", "field"] + (["kind", "forum"] if report["kind"] == DOCUMENTATION else [])
+    keys += ["text", "decision", "goals", "needs", *DETAIL_FIELDS]
+    keys += ["status", "progress", "update", "results"]
     if report["kind"] != DOCUMENTATION:
-        columns.insert(3, _("Forum"))
-    return columns
+        keys.insert(3, "forum")
+    return keys
+
+
+def item_columns(report: dict) -> list[str]:
+    labels = {
+        "no": _("No."), "field": _("Action field"), "kind": pgettext("export column", "Kind"),
+        "forum": _("Forum"), "text": _("Text"), "decision": _("Decision"),
+        "goals": _("Goals it answers"), "needs": _("Needs behind them"), **detail_labels(),
+        "status": _("Implementation status"), "progress": _("Progress (%)"),
+        "update": _("Latest update"), "results": _("Results"),
+    }
+    return [labels[key] for key in item_keys(report)]
 
 
 def item_row(report: dict, field: dict, entry: dict) -> list:
@@ -163,7 +200,7 @@ def overview_rows(report: dict) -> list[tuple[str, object]]:
         (_("Date"), date_text(c["date"])),
         (_("Venue"), c["venue"]),
         (_("Export"), export_title(report)),
-        (_("Created"), report["generated"]),
+        (_("Created"), datetime_text(report["generated"])),
         (_("Participants"), p["participants"]),
     ]
     rows += [(_("Participants: %(group)s") % {"group": group_label(g)}, n) for g, n in p["participants_by_group"].items()]
@@ -196,19 +233,22 @@ def forum_rows(report: dict) -> list[list]:
 def blocks(report: dict) -> list[tuple]:
     """The report as a list of blocks that the DOCX and PDF writers both render:
     ("title", text), ("subtitle", text), ("h1"|"h2"|"h3", text), ("para", text),
-    ("bullet", text), ("table", headers or None, rows), ("pagebreak",)."""
+    ("bullet", text), ("table", headers or None, rows), ("chart", spec) (see ``charts``),
+    ("pagebreak",). Text written by people or the city is isolated (``isolate``)."""
     c = report["conference"]
-    out: list[tuple] = [("title", c["title"])]
+    out: list[tuple] = [("title", isolate(c["title"]))]
     if c["motto"]:
-        out.append(("subtitle", c["motto"]))
+        out.append(("subtitle", isolate(c["motto"])))
     if conference_line(report):
         out.append(("para", conference_line(report)))
     out.append(("h1", export_title(report)))
     out.append(("h2", _("Participation")))
     out.append(("table", None, [[label, str(value)] for label, value in overview_rows(report)
                                 if label not in (_("Conference"), _("Export"))]))
-    out.append(("pagebreak",))
     documentation = report["kind"] == DOCUMENTATION
+    if documentation:
+        out.extend(("chart", spec) for spec in participation_charts(report))
+    out.append(("pagebreak",))
     if not any(f["measures"] or f.get("goals") or f.get("needs") for f in report["fields"]):
         out.append(("para", _("This conference has no adopted measures yet.") if not documentation
                     else _("This conference has no contributions yet.")))
@@ -216,45 +256,48 @@ def blocks(report: dict) -> list[tuple]:
     for field in report["fields"]:
         if not documentation and not field["measures"]:
             continue
-        out.append(("h1", field["title"]))
+        out.append(("h1", isolate(field["title"])))
         if field["description"]:
-            out.append(("para", field["description"]))
+            out.append(("para", isolate(field["description"])))
         if documentation:
             out.append(("h2", _("Measures")))
             if not field["measures"]:
                 out.append(("para", _("No measures.")))
         for entry in field["measures"]:
-            out.append(("h3" if documentation else "h2", f"#{entry['id']} {entry['text']}"))
-            decision = decision_label(entry["decision"])
-            out.append(("para", _("Decision: %(d)s · Forum: %(f)s") % {"d": decision, "f": entry["forum"]}))
+            heading = f"#{entry['id']} {isolate(entry['text'])}"
+            out.append(("h3" if documentation else "h2", heading))
+            out.append(("para", _("Decision: %(d)s · Forum: %(f)s") % {
+                "d": decision_label(entry["decision"]), "f": isolate(entry["forum"])}))
             if entry["origin"]:
-                out.append(("para", _("Brought in from %(c)s for evaluation.") % {"c": entry["origin"]["conference_title"]}))
+                out.append(("para", _("Brought in from %(c)s for evaluation.") % {
+                    "c": isolate(entry["origin"]["conference_title"])}))
             for goal in entry["goals"]:
-                out.append(("bullet", _("Answers the goal: %(g)s") % {"g": goal["text"]}))
+                out.append(("bullet", _("Answers the goal: %(g)s") % {"g": isolate(goal["text"])}))
                 for need in goal["needs"]:
-                    out.append(("bullet", "    " + _("which answers the need: %(n)s") % {"n": need["text"]}))
-            rows = [[labels[name], entry["details"][name] or "–"] for name in DETAIL_FIELDS]
+                    out.append(("bullet", "    " + _("which answers the need: %(n)s") % {
+                        "n": isolate(need["text"])}))
+            rows = [[labels[name], isolate(entry["details"][name]) or "–"]
+                    for name in DETAIL_FIELDS]
             impl = entry["implementation"]
             rows.append([_("Implementation status"), f"{implementation_label(impl['status'])}, {impl['progress']} %"])
             out.append(("table", None, rows))
             for update in impl["updates"]:
-                out.append(("bullet", f"{date_text(update['date'])}: {update['text']}"))
+                out.append(("bullet", f"{date_text(update['date'])}: {isolate(update['text'])}"))
             if entry["results"]:
-                out.append(("table", [_("Voting round"), _("Result")],
-                            [[f"{r['forum']}, {method_label(r['method'])}", result_text(r).split(": ", 1)[1]]
-                             for r in entry["results"]]))
+                rows = [[isolate(round_label(r)), result_detail(r)] for r in entry["results"]]
+                out.append(("table", [_("Voting round"), _("Result")], rows))
         if documentation:
             for key, heading in (("goals", _("Goals")), ("needs", _("Needs"))):
                 out.append(("h2", heading))
                 if not field[key]:
                     out.append(("para", _("None.")))
                 for entry in field[key]:
-                    line = f"#{entry['id']} {entry['text']} ({entry['forum']})"
+                    line = f"#{entry['id']} {isolate(entry['text'])} ({isolate(entry['forum'])})"
                     if entry["refs"]:
                         line += " – " + _("answers %(refs)s") % {"refs": ", ".join(f"#{r}" for r in entry["refs"])}
                     out.append(("bullet", line))
                     for r in entry["results"]:
-                        out.append(("bullet", "    " + result_text(r)))
+                        out.append(("bullet", f"    {isolate(round_label(r))}: {result_detail(r)}"))
     if documentation:
         out.append(("pagebreak",))
         out.append(("h1", _("Forums")))
@@ -263,7 +306,7 @@ def blocks(report: dict) -> list[tuple]:
         kinds = dict(Forum.Kind.choices)
         figures = forum_rows(report)
         for index, forum in enumerate(report["forums"]):
-            out.append(("h2", f"{forum['title']} ({kinds[forum['kind']]})"))
+            out.append(("h2", f"{isolate(forum['title'])} ({kinds[forum['kind']]})"))
             out.append(("table", None, [[label, str(value)] for label, value in zip(forum_columns(report)[1:],
                                                                                   figures[index][1:])]))
             for round_ in forum["rounds"]:
@@ -271,4 +314,97 @@ def blocks(report: dict) -> list[tuple]:
                     "id": round_["id"], "method": method_label(round_["method"]), "voters": round_["voters"],
                     "open": "" if round_["status"] == "closed" else " (" + _("round still open") + ")",
                 }))
+                # the items it voted on, by their text wherever they live (exports/data.py)
+                for item_id in round_["items"]:
+                    text = round_.get("texts", {}).get(str(item_id)) or "–"
+                    out.append(("bullet", f"    #{item_id} {isolate(text)}"))
+            for round_ in forum["rounds"]:
+                spec = ranking_chart(report, forum, round_)
+                if spec:
+                    out.append(("chart", spec))
     return out
+
+
+# --- charts (DOCX, PDF; drawn by ``charts``) -----------------------------------------
+# A chart is a dict: "title", "labels" (one bar or group of bars each, top to bottom),
+# "series" [(name, values)], "stacked" (bars of a label on top of each other, else side
+# by side), "unit" (the axis' label) and "alt" (the figures as a sentence, for those who
+# do not see the picture).
+
+def _alt(spec: dict) -> dict:
+    names = len(spec["series"]) > 1
+    parts = []
+    for index, label in enumerate(spec["labels"]):
+        values = ", ".join(f"{name} {values[index]}" if names else str(values[index])
+                           for name, values in spec["series"])
+        parts.append(f"{label}: {values}")
+    spec["alt"] = f"{spec['title']}. " + "; ".join(parts)
+    return spec
+
+
+def ranking_chart(report: dict, forum: dict, round_: dict) -> dict | None:
+    """A round's ranking as horizontal bars, the first place on top, each bar labelled
+    with its item's number and text; None for a round without items."""
+    texts, totals = {}, {}
+    for field in report["fields"]:
+        for entry in field_entries(report, field):
+            texts[entry["id"]] = entry["text"]
+            for result in entry["results"]:
+                if result["round"] == round_["id"]:
+                    if result["total"] is not None:  # None: a secret round not revealed yet
+                        totals[entry["id"]] = result["total"]
+    items = [i for i in round_["items"] if i in totals]
+    if not items:
+        return None
+    method = round_["method"]
+    title = _("Round %(id)d, %(forum)s: %(method)s") % {
+        "id": round_["id"], "forum": forum["title"], "method": method_label(method)}
+    if method == "adoption":
+        items.sort(key=lambda i: (-(totals[i].get("yes", 0) - totals[i].get("no", 0)), i))
+        series = [(pgettext("chart", "yes"), "yes"), (pgettext("chart", "no"), "no"),
+                  (pgettext("chart", "abstain"), "abstain")]
+        unit, stacked = _("Votes"), True
+    elif method == "consent":
+        items.sort(key=lambda i: (totals[i].get("resistance", 0), i))  # least resistance first
+        series, stacked = [(_("Resistance"), "resistance")], False
+        unit = _("Resistance (lower is better)")
+    else:
+        key = "dots" if method == "dots" else "support"
+        items.sort(key=lambda i: (-totals[i].get(key, 0), i))
+        series = [(_("Points") if key == "dots" else _("Supporters"), key)]
+        unit, stacked = series[0][0], False
+    return _alt({
+        "title": title,
+        "labels": [f"{place}. #{i} {texts.get(i, '')}".strip()
+                   for place, i in enumerate(items, start=1)],
+        "series": [(name, [totals[i].get(key) or 0 for i in items]) for name, key in series],
+        "stacked": stacked,
+        "unit": unit,
+    })
+
+
+def participation_charts(report: dict) -> list[dict]:
+    """Who took part: per forum (people who proposed, people who voted by phone) and
+    per stakeholder group (participants; small groups under "other")."""
+    p = report["participation"]
+    charts = []
+    per_forum = p.get("per_forum", [])
+    if per_forum:
+        charts.append(_alt({
+            "title": _("Participation per forum"),
+            "labels": [f["title"] for f in per_forum],
+            "series": [(_("People who proposed"), [f["proposers"] for f in per_forum]),
+                       (_("People who voted by phone"), [f["voters"] for f in per_forum])],
+            "stacked": False,
+            "unit": _("People"),
+        }))
+    groups = p["participants_by_group"]
+    if groups:
+        charts.append(_alt({
+            "title": _("Participants per stakeholder group"),
+            "labels": [group_label(g) for g in groups],
+            "series": [(_("Participants"), list(groups.values()))],
+            "stacked": False,
+            "unit": _("People"),
+        }))
+    return charts

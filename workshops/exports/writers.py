@@ -74,49 +74,105 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
-def _write_table(sheet, headers: list[str], rows: list[list], widths: dict[int, int] | None = None) -> None:
-    from openpyxl.styles import Alignment, Font
+# Printed, a sheet is A4 landscape, as wide as the page, its header row on every page:
+# so the widths below (in Excel's units, each about 1.4 characters of 9 pt text) add up
+# to about 180 per sheet, which prints at about 75 %, and every row is as tall as its text.
+FONT = "Arial"  # every office suite has it or a metric twin (LibreOffice: Liberation Sans)
+CELL_PT = 9
+LINE_PT = 11.5  # one line of 9 pt text
+MAX_ROW_PT = 409  # Excel's limit
+ITEM_WIDTHS = {
+    "no": 4, "field": 11, "kind": 7, "forum": 9, "text": 20, "decision": 11, "goals": 15,
+    "needs": 15, "lead": 10, "partners": 11, "timeframe": 8, "resources": 9, "indicator": 11,
+    "status": 9, "progress": 7, "update": 12, "results": 22,
+}
+
+
+def _lines(value, width: float) -> int:
+    """How many lines the value takes in a column ``width`` wide, wrapped at words."""
+    if value is None or value == "":
+        return 1
+    per_line = max(1, int((width - 1) * 1.3))
+    return sum(max(1, -(-len(part) // per_line)) for part in str(value).split("\n"))
+
+
+def _print_setup(sheet, title: str, widths: list[float]) -> None:
+    """A4 landscape, one page wide and as many long as needed, the header row repeated,
+    gridlines, the conference and export on top of every page, the page number below."""
+    from openpyxl.worksheet.page import PageMargins
+
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages long as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.6,
+                                     header=0.3, footer=0.3)
+    sheet.oddHeader.left.text = title.replace("&", "&&")
+    sheet.oddHeader.left.size = 9
+    sheet.oddHeader.right.text = "&A"  # the sheet's name
+    sheet.oddHeader.right.size = 9
+    sheet.oddFooter.center.text = _("Page %(page)s of %(pages)s") % {"page": "&P", "pages": "&N"}
+    sheet.oddFooter.center.size = 8
+
+
+def _write_table(sheet, headers: list[str], rows: list[list], widths: list[float],
+                 title: str, align: str | None = None) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    widths = [widths[i] if i < len(widths) else 12 for i in range(len(headers))]
     sheet.append([safe_cell(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     for row in rows:
         sheet.append(["" if v is None else safe_cell(v) for v in row])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
+    body, bold = Font(name=FONT, size=CELL_PT), Font(name=FONT, size=CELL_PT, bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top", horizontal=align)
+    for index, row in enumerate(sheet.iter_rows(), start=1):
+        lines = 1
+        for cell, width in zip(row, widths):
+            cell.font = bold if index == 1 else body
+            cell.alignment = wrap
             if isinstance(cell.value, str):
                 # Text is text, even if openpyxl would take "=..." for a formula.
                 cell.data_type = "s"
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = max(lines, _lines(cell.value, width))
+        sheet.row_dimensions[index].height = min(MAX_ROW_PT, lines * LINE_PT + 3)
+    for cell in sheet[1]:
+        cell.fill = PatternFill("solid", fgColor="E4E4E4")
+        cell.border = Border(bottom=Side(style="thin"))
     last = get_column_letter(max(len(headers), 1))
     sheet.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 1)}"
     sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        width = (widths or {}).get(index) or min(60, max(10, len(header) + 2))
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    _print_setup(sheet, title, widths)
 
 
 def xlsx(report: dict) -> bytes:
     """An overview sheet (conference, participation, measures per field), one sheet per
     action field with its items in real columns and a filter, and (documentation) a
-    sheet with the participation per forum."""
+    sheet with the participation per forum; each set up to print (``_print_setup``)."""
     from openpyxl import Workbook
 
     book = Workbook()
     taken: set[str] = set()
+    title = f"{report['conference']['title']} – {layout.export_title(report)}"
     overview = book.active
     overview.title = _sheet_title(_("Overview"), taken)
-    _write_table(overview, [_("What"), _("Value")], [list(r) for r in layout.overview_rows(report)], {1: 40, 2: 60})
+    rows = [list(r) for r in layout.overview_rows(report)]
+    _write_table(overview, [_("What"), _("Value")], rows, [45, 80], title, align="left")
     headers = layout.item_columns(report)
-    wide = {i + 1: 50 for i, h in enumerate(headers) if h in (_("Text"), _("Goals it answers"), _("Needs behind them"), _("Results"))}
+    widths = [ITEM_WIDTHS[key] for key in layout.item_keys(report)]
     for field in report["fields"]:
         sheet = book.create_sheet(_sheet_title(field["title"], taken))
         rows = [layout.item_row(report, field, e) for e in layout.field_entries(report, field)]
-        _write_table(sheet, headers, rows, wide)
+        _write_table(sheet, headers, rows, widths, title)
     if report["kind"] == "documentation":
         sheet = book.create_sheet(_sheet_title(_("Participation"), taken))
-        _write_table(sheet, layout.forum_columns(report), layout.forum_rows(report), {1: 40, 6: 60})
+        _write_table(sheet, layout.forum_columns(report), layout.forum_rows(report),
+                     [36, 14, 14, 14, 16, 60], title)
     book.properties.title = f"{report['conference']['title']}: {layout.export_title(report)}"
     book.properties.creator = "Mitwirken"
     out = io.BytesIO()
@@ -126,56 +182,134 @@ def xlsx(report: dict) -> bytes:
 
 # --- DOCX ---------------------------------------------------------------------------
 
+ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
+def _plain(text: str) -> str:
+    """Text without the isolates of ``layout.isolate``: a Word paragraph has its own
+    direction (left to right here), set in its properties, so runs keep their place."""
+    return str(text).translate(ISOLATES)
+
+
+def _font(element) -> None:
+    """The sans font for every script of a run or style (Latin, complex scripts such as
+    Arabic, East Asian), replacing the theme's fonts, which LibreOffice does not resolve
+    and so prints in a serif font."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = element.get_or_add_rPr() if hasattr(element, "get_or_add_rPr") else element
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        properties.insert(0, fonts)
+    _name_fonts(fonts)
+
+
+def _name_fonts(fonts) -> None:
+    from docx.oxml.ns import qn
+
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(theme), None)
+    for script in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(script), FONT)
+
+
+def _document_fonts(document) -> None:
+    """FONT in the document's defaults and in every style with text, tables included."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    if run_defaults.find(qn("w:rPr")) is None:
+        run_defaults.append(OxmlElement("w:rPr"))
+    _font(run_defaults.find(qn("w:rPr")))
+    for style in document.styles:
+        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE):
+            _font(style.element)
+    for fonts in styles.iter(qn("w:rFonts")):  # also a table style's first row, last column…
+        _name_fonts(fonts)
+
+
+def _picture_description(document, text: str) -> None:
+    """The alternative text of the picture just added (what a screen reader says)."""
+    from docx.oxml.ns import qn
+
+    properties = document.paragraphs[-1]._p.findall(".//" + qn("wp:docPr"))
+    if properties:
+        properties[-1].set("descr", text)
+
+
 def docx(report: dict) -> bytes:
-    """The report for the council: a title page, then a chapter per action field."""
+    """The report for the council: a title page, then a chapter per action field; the
+    documentation with its charts. FONT throughout (``_document_fonts``, ``_font``)."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
+
+    from workshops.exports import charts
 
     document = Document()
+    _document_fonts(document)
+    for section in document.sections:  # the template is US Letter
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Cm(2))
+    pending_break = False
     document.core_properties.title = f"{report['conference']['title']}: {layout.export_title(report)}"
     document.core_properties.author = "Mitwirken"
+
+    def add(paragraph, text: str, bold: bool = False, size: float | None = None):
+        nonlocal pending_break
+        if pending_break:  # a new page starts with this paragraph, never with an empty one
+            paragraph.paragraph_format.page_break_before = True
+            pending_break = False
+        run = paragraph.add_run(_plain(text))
+        run.bold = bold or None
+        if size:
+            run.font.size = Pt(size)
+        _font(run._r)
+        return paragraph
+
     for block in layout.blocks(report):
         kind = block[0]
         if kind == "title":
             document.add_paragraph()
-            heading = document.add_heading(block[1], level=0)
+            heading = add(document.add_heading("", level=0), block[1])
             heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif kind == "subtitle":
-            paragraph = document.add_paragraph(style="Subtitle")
-            paragraph.add_run(block[1])
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            subtitle = add(document.add_paragraph(style="Subtitle"), block[1])
+            subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif kind in ("h1", "h2", "h3"):
-            document.add_heading(block[1], level=int(kind[1]))
+            add(document.add_heading("", level=int(kind[1])), block[1])
         elif kind == "para":
-            document.add_paragraph(block[1])
+            add(document.add_paragraph(), block[1])
         elif kind == "bullet":
             text = block[1]
             style = "List Bullet 2" if text.startswith("    ") else "List Bullet"
-            document.add_paragraph(text.strip(), style=style)
+            add(document.add_paragraph(style=style), text.strip())
         elif kind == "table":
             headers, rows = block[1], block[2]
             columns = len(headers or rows[0]) if (headers or rows) else 1
             table = document.add_table(rows=0, cols=columns)
             table.style = "Table Grid"
-            if headers:
-                cells = table.add_row().cells
-                for cell, text in zip(cells, headers):
-                    cell.text = ""
-                    run = cell.paragraphs[0].add_run(str(text))
-                    run.bold = True
-            for row in rows:
-                cells = table.add_row().cells
-                for cell, text in zip(cells, row):
-                    cell.text = str(text)
-            for row in table.rows:
-                for cell in row.cells:
-                    for paragraph in cell.paragraphs:
-                        for run in paragraph.runs:
-                            run.font.size = Pt(9)
+            lines = ([(headers, True)] if headers else []) + [(row, False) for row in rows]
+            for values, bold in lines:
+                for cell, text in zip(table.add_row().cells, values):
+                    add(cell.paragraphs[0], str(text), bold=bold, size=9)
             document.add_paragraph()
+        elif kind == "chart":
+            spec = block[1]
+            document.add_picture(io.BytesIO(charts.png(spec)), width=Cm(16))
+            _picture_description(document, _plain(spec["alt"]))
         elif kind == "pagebreak":
-            document.add_page_break()
+            pending_break = True
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -186,16 +320,21 @@ def docx(report: dict) -> bytes:
 def _needs_shaping(*texts: str) -> bool:
     """Whether text needs shaping to print right: scripts from Hebrew (U+0590) on join
     letters or run right to left; Latin, Greek and Cyrillic do not. Shaping costs time,
-    so it is switched on only where it is needed."""
-    return any(ord(ch) >= 0x0590 for text in texts for ch in text)
+    so it is switched on only where it is needed. (General punctuation, U+2000–U+206F,
+    the isolates among it, needs none.)"""
+    return any(ord(ch) >= 0x0590 and not 0x2000 <= ord(ch) <= 0x206F
+               for text in texts for ch in text)
 
 
 def pdf(report: dict) -> bytes:
     """The same report as the DOCX, in DejaVu Sans (shipped in ``fonts/``, covering
     Turkish and Arabic among others) with text shaping, so Arabic letters join and run
-    right to left."""
+    right to left. Every line runs left to right as a whole (bullet, numbers, brackets
+    on the left), each isolated text within it in its own direction."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
+
+    from workshops.exports import charts
 
     document = FPDF(format="A4", unit="mm")
     document.set_margins(20, 20, 20)
@@ -212,11 +351,23 @@ def pdf(report: dict) -> bytes:
     def footer():
         # Called in the middle of a block at a page break: keep that block's shaping.
         shaping = document.text_shaping
-        document.set_text_shaping(_needs_shaping(footer_text))
+        shape(footer_text)
         document.set_y(-15)
         document.set_font("DejaVu", "", 8)
-        document.cell(0, 8, f"{footer_text} – {document.page_no()}/{{nb}}", align="C")
+        document.cell(0, 8, f"{text(footer_text)} – {document.page_no()}/{{nb}}", align="C")
         document.text_shaping = shaping
+
+    def shape(*texts: str) -> None:
+        """Shaping for texts that need it, the paragraph left to right, runs isolated."""
+        if _needs_shaping(*texts):
+            document.set_text_shaping(True, direction="ltr")
+        else:
+            document.set_text_shaping(False)
+
+    def text(value) -> str:
+        """The text as printed: isolates only where shaping reads them, else none (they
+        have no glyph)."""
+        return str(value) if document.text_shaping else _plain(value)
 
     document.footer = footer
     document.add_page()
@@ -225,31 +376,32 @@ def pdf(report: dict) -> bytes:
     for block in layout.blocks(report):
         kind = block[0]
         if kind == "table":
-            document.set_text_shaping(_needs_shaping(*(str(c) for row in block[2] for c in row), *(block[1] or [])))
-        elif kind != "pagebreak":
-            document.set_text_shaping(_needs_shaping(block[1]))
+            shape(*(str(c) for row in block[2] for c in row), *(block[1] or []))
+        elif kind not in ("pagebreak", "chart"):
+            shape(block[1])
         if kind in sizes:
             if kind == "title":
                 document.ln(50)
             elif kind in ("h1", "h2"):
                 document.ln(4)
             document.set_font("DejaVu", "B" if kind != "subtitle" else "", sizes[kind])
-            document.multi_cell(0, sizes[kind] * 0.5, block[1], align="C" if kind in ("title", "subtitle") else "L", **line)
+            document.multi_cell(0, sizes[kind] * 0.5, text(block[1]),
+                                align="C" if kind in ("title", "subtitle") else "L", **line)
             document.ln(2)
         elif kind == "para":
             document.set_font("DejaVu", "", 10)
-            document.multi_cell(0, 5.5, block[1], **line)
+            document.multi_cell(0, 5.5, text(block[1]), **line)
             document.ln(1)
         elif kind == "bullet":
-            text = block[1]
-            indent = 10 if text.startswith("    ") else 4
+            bullet = block[1]
+            indent = 10 if bullet.startswith("    ") else 4
             document.set_font("DejaVu", "", 10)
             document.set_x(document.l_margin + indent)
-            document.multi_cell(0, 5.5, "• " + text.strip(), **line)
+            document.multi_cell(0, 5.5, "• " + text(bullet.strip()), **line)
         elif kind == "table":
             headers, rows = block[1], block[2]
             document.set_font("DejaVu", "", 9)
-            data = ([headers] if headers else []) + [[str(c) for c in row] for row in rows]
+            data = ([headers] if headers else []) + [[text(c) for c in row] for row in rows]
             if not data:
                 continue
             widths = (55, 115) if len(data[0]) == 2 else None
@@ -265,6 +417,21 @@ def pdf(report: dict) -> bytes:
                     for value in values:
                         row.cell(value)
             document.ln(3)
+        elif kind == "chart":
+            spec = block[1]
+            picture = charts.png(spec)
+            width, height = _png_size(picture)
+            shown = (170, 170 * height / width)
+            if document.get_y() + shown[1] > document.page_break_trigger:
+                document.add_page()
+            document.image(io.BytesIO(picture), w=shown[0], h=shown[1],
+                           alt_text=_plain(spec["alt"]))
+            document.ln(4)
         elif kind == "pagebreak":
             document.add_page()
     return bytes(document.output())
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG's header."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")

@@ -252,8 +252,10 @@ def held_items(items: list[Item]) -> set[int]:
     from workshops.models import Round
 
     ids = [i.pk for i in items]
-    held = {i.pk for i in items if i.shortlisted or i.adopted is not None or i.origin_id is not None}
-    held |= set(Round.items.through.objects.filter(item_id__in=ids).values_list("item_id", flat=True))
+    held = {i.pk for i in items
+            if i.shortlisted or i.adopted is not None or i.origin_id is not None}
+    in_rounds = Round.items.through.objects.filter(item_id__in=ids)
+    held |= set(in_rounds.values_list("item_id", flat=True))
     held |= set(Item.objects.filter(merged_into__in=ids).values_list("merged_into_id", flat=True))
     return held
 
@@ -265,15 +267,21 @@ def _check_own(actor: Actor, forum: Forum, item: Item) -> None:
     if rules.can_change_own_item(actor, forum, item, held=held):
         return
     if not rules.is_author(actor, item):
-        raise ServiceError(ServiceError.FORBIDDEN, _("Only the person who proposed this can change it."))
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Only the person who proposed this can change it.")
+        )
     if not forum.proposals_open:
-        raise ServiceError(ServiceError.CLOSED, _("Proposals are closed, so proposals can no longer be changed."))
+        raise ServiceError(
+            ServiceError.CLOSED, _("Proposals are closed, so proposals can no longer be changed.")
+        )
     if item.status != Item.Status.VISIBLE:
         raise ServiceError(
-            ServiceError.INVALID, _("This proposal is not shown at the moment, so it cannot be changed.")
+            ServiceError.INVALID,
+            _("This proposal is not shown at the moment, so it cannot be changed."),
         )
     raise ServiceError(
-        ServiceError.INVALID, _("This proposal is already part of a vote or of the results, so it stays as it is.")
+        ServiceError.INVALID,
+        _("This proposal is already part of a vote or of the results, so it stays as it is."),
     )
 
 

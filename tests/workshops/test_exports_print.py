@@ -1,0 +1,347 @@
+"""The exports as a council reads them on paper: results worded once, dates for people,
+the PDF's lines left to right with Arabic isolated, charts, spreadsheets set up to print;
+and (with LibreOffice headless, as a city office opens them) the printed page counts,
+each measure's row on one page, a sans font, and the text intact.
+
+The printed files of page 1 land in test-artifacts/ (pdftoppm)."""
+
+import datetime
+import io
+import re
+import shutil
+import subprocess
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from tests.factories import make_conference, make_field, make_forum, make_moderator, moderator_actor
+from tests.live import ROOT, require
+from tests.workshops import printed
+from tests.workshops.export_conference import ADOPTED_TEXT, GOAL_TEXT, NEED_TEXT, build_conference
+from workshops.actors import Actor
+from workshops.exports import layout
+from workshops.exports.data import conference_report
+from workshops.exports.writers import render
+from workshops.services.items import adopt_item, propose_item
+from workshops.services.participants import join_conference
+from workshops.services.rounds import close_round, open_round
+from workshops.services.votes import cast_vote
+
+# Every test is marked, so the test database is set up even when only the print check runs.
+pytestmark = pytest.mark.django_db
+
+ARTIFACTS = ROOT / "test-artifacts"
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+ISOLATES = str.maketrans(
+    "", "", "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f"
+)
+ARABIC_NEED = "دورات اللغة للنساء."
+
+
+@pytest.fixture(autouse=True)
+def german():
+    with translation.override("de"):
+        yield
+
+
+def _docx(data: bytes):
+    import docx
+
+    return docx.Document(io.BytesIO(data))
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdf
+
+    return " ".join(
+        " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages).split()
+    )
+
+
+def _one_point_conference():
+    """A forum whose title holds a ": ", one adopted measure with a single point."""
+    conference = make_conference(title="Kleine Konferenz")
+    field = make_field(conference, "Bildung")
+    forum = make_forum(
+        conference, fields=[field], title="Forum 1: Sprache und Bildung von Anfang an"
+    )
+    mod = moderator_actor(make_moderator(conference))
+    measure = propose_item(
+        actor=mod, forum=forum, field=field.pk, kind="measure", text="Lesepaten an Kitas"
+    )
+    person = Actor(participant=join_conference(conference=conference, name="", group=""))
+    dots = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=3, per_item=3)
+    cast_vote(actor=person, forum=forum, round=dots.pk, item=measure.pk, value=1)
+    close_round(actor=mod, forum=forum, round=dots.pk)
+    adopt_item(actor=mod, forum=forum, item=measure.pk, adopted=True)
+    return conference
+
+
+# --- what the documents say ------------------------------------------------------------
+
+
+def test_a_result_names_its_round_once_and_counts_in_the_singular():
+    report = conference_report(_one_point_conference(), "measures")
+    tables = [
+        [[c.text for c in row.cells] for row in t.rows]
+        for t in _docx(render(report, "docx")).tables
+    ]
+    results = [t for t in tables if t[0] == ["Abstimmungsrunde", "Ergebnis"]]
+    assert results == [
+        [
+            ["Abstimmungsrunde", "Ergebnis"],
+            [
+                "Forum 1: Sprache und Bildung von Anfang an, Punktabfrage",
+                "1 Punkt (1 per Handy abgestimmt)",
+            ],
+        ]
+    ]
+    text = _pdf_text(render(report, "pdf"))
+    assert (
+        "Forum 1: Sprache und Bildung von Anfang an, Punktabfrage 1 Punkt (1 per Handy abgestimmt)"
+        in text
+    )
+    assert "1 Punkte" not in text and "Anfang an, Punktabfrage: 1" not in text
+
+
+def test_the_creation_time_is_written_for_people_in_the_local_time_zone():
+    import openpyxl
+
+    report = conference_report(_one_point_conference(), "measures")
+    moment = datetime.datetime.fromisoformat(report["generated"]).astimezone(
+        ZoneInfo(settings.TIME_ZONE)
+    )
+    expected = f"{moment.day}. {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+    sheet = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))["Übersicht"]
+    assert {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}["Erstellt"] == expected
+    document = _docx(render(report, "docx"))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert expected in cells and not any(
+        "+00:00" in c or "T" in c[:11] and c[:4].isdigit() for c in cells
+    )
+
+
+def test_the_docx_names_a_sans_font_for_every_style_and_run_instead_of_theme_fonts():
+    from docx.oxml.ns import qn
+
+    document = _docx(render(conference_report(_one_point_conference(), "measures"), "docx"))
+    fonts = list(document.styles.element.iter(qn("w:rFonts")))
+    assert fonts and all(f.get(qn("w:ascii")) == f.get(qn("w:cs")) == "Arial" for f in fonts)
+    assert not any(f.get(qn("w:asciiTheme")) or f.get(qn("w:cstheme")) for f in fonts)
+    runs = list(document.element.body.iter(qn("w:r")))
+    texts = [r for r in runs if r.find(qn("w:t")) is not None]
+    assert texts and all(
+        r.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:ascii")) == "Arial" for r in texts
+    )
+    assert document.sections[0].page_width.cm == pytest.approx(21, abs=0.1)  # A4, not US Letter
+
+
+@pytest.fixture(scope="module")
+def exported(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The test conference (plus a need in Arabic) exported once, in German, the files
+    written to a temporary folder; the database is rolled back afterwards."""
+    outdir = tmp_path_factory.mktemp("exports")
+    with django_db_blocker.unblock(), transaction.atomic(), translation.override("de"):
+        built = build_conference(slug="gedruckt")
+        field = built.forum.fields.order_by("position")[0].pk
+        need = propose_item(
+            actor=built.mod, forum=built.forum, field=field, kind="need", text=ARABIC_NEED
+        )
+        files = printed.write_exports(built.conference, outdir, "gedruckt")
+        report = conference_report(built.conference, "documentation")
+        facts = {
+            "adopted": built.adopted.pk,
+            "need": need.pk,
+            "specs": [b[1] for b in layout.blocks(report) if b[0] == "chart"],
+            "rounds": sum(len(f["rounds"]) for f in report["forums"]),
+        }
+        transaction.set_rollback(True)
+    return files | facts
+
+
+def test_a_pdf_line_starting_with_arabic_keeps_bullet_number_and_brackets_in_place(exported):
+    require("pdftotext", bool(printed.PDFTOTEXT), "install poppler-utils")
+    out = subprocess.run(
+        [printed.PDFTOTEXT, "-bbox", str(exported["documentation.pdf"]), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    words = [
+        (float(x), float(y), w.decode().translate(ISOLATES))
+        for x, y, w in re.findall(
+            rb'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out
+        )
+    ]
+    number = [y for _x, y, w in words if w == f"#{exported['need']}"]
+    assert len(number) == 1
+    y = number[0]
+    order = [w for _x, w in sorted((wx, w) for wx, wy, w in words if abs(wy - y) < 1)]
+    # Left to right as a German line: bullet, number, the Arabic text, then its forum in brackets.
+    assert order[:2] == ["•", f"#{exported['need']}"], order
+    arabic = [i for i, w in enumerate(order) if re.search("[\u0600-\u06ff]", w)]
+    forum = order.index("(Fachforum")
+    assert arabic and max(arabic) < forum and order[-1] == "Wohnen)", order
+    assert "." in order[arabic[0]]  # the Arabic full stop stays at the Arabic text's end: its left
+
+
+def test_the_documentation_carries_its_charts_with_item_texts_in_docx_and_pdf(exported):
+    import pypdf
+    from docx.oxml.ns import qn
+
+    specs = exported["specs"]
+    assert [s["title"] for s in specs[:2]] == ["Beteiligung pro Forum", "Teilnehmende pro Gruppe"]
+    assert len(specs) == 2 + exported["rounds"] == 4
+    dots = next(s for s in specs if "Punktabfrage" in s["title"])
+    assert dots["labels"][0] == f"1. #{exported['adopted']} {ADOPTED_TEXT}"  # first place on top
+    assert dots["series"] == [("Punkte", [16, 4])]
+    document = _docx(exported["documentation.docx"].read_bytes())
+    assert len(document.inline_shapes) == len(specs)
+    described = [e.get("descr") for e in document.element.body.iter(qn("wp:docPr"))]
+    assert any(ADOPTED_TEXT in d and "16" in d for d in described)
+    pdf = pypdf.PdfReader(exported["documentation.pdf"])
+    assert sum(len(page.images) for page in pdf.pages) == len(specs)
+    assert len(_docx(exported["measures.docx"].read_bytes()).inline_shapes) == 0
+
+
+def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_repeated(
+    exported,
+):
+    import openpyxl
+
+    for key in ("measures.xlsx", "documentation.xlsx"):
+        book = openpyxl.load_workbook(exported[key])
+        for sheet in book.worksheets:
+            setup = sheet.page_setup
+            assert setup.orientation == "landscape" and setup.paperSize == 9  # A4
+            assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)  # one page wide
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert sheet.print_title_rows == "$1:$1"
+            assert "5. Integrationskonferenz Musterstadt" in sheet.oddHeader.left.text
+            assert sheet.oddFooter.center.text == "Seite &P von &N"
+            for row in sheet.iter_rows(min_row=1):
+                assert all(c.alignment.wrap_text and c.font.name == "Arial" for c in row)
+                height = sheet.row_dimensions[row[0].row].height
+                assert height and height >= 14
+        sheet = book["Bildung, Erziehung & Sprache"]
+        header = [c.value for c in sheet[1]]
+        measure = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == exported["adopted"])
+        results = measure[header.index("Ergebnisse")]
+        lines = str(results.value).count("\n") + 1
+        assert sheet.row_dimensions[results.row].height >= lines * 11  # tall enough for its text
+        decision = sheet.column_dimensions[measure[header.index("Beschluss")].column_letter].width
+        assert decision >= 11  # "verabschiedet" on one line
+
+
+# --- printed by LibreOffice --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def office(exported):
+    """The DOCX and XLSX exports converted once by LibreOffice: kind.fmt -> (file, pdf)."""
+    require(
+        "LibreOffice",
+        bool(printed.SOFFICE),
+        "install libreoffice-writer-nogui and libreoffice-calc-nogui",
+    )
+    require("poppler", bool(printed.PDFTOTEXT and printed.PDFTOPPM), "install poppler-utils")
+    keys = ("measures.xlsx", "documentation.xlsx", "documentation.docx")
+    pdfs = printed.convert([exported[k] for k in keys], exported[keys[0]].parent / "pdf")
+    for key in keys:
+        printed.render_page_one(
+            pdfs[exported[key]], ARTIFACTS / f"print-{key.replace('.', '-')}-page1"
+        )
+    return {key: (exported[key], pdfs[exported[key]]) for key in keys}
+
+
+def _sheets(path) -> list[str]:
+    import openpyxl
+
+    return openpyxl.load_workbook(path).sheetnames
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.translate(ISOLATES).split())
+
+
+@pytest.mark.office
+def test_measures_xlsx_prints_one_page_per_sheet_with_each_measure_on_one_page(office):
+    source, pdf = office["measures.xlsx"]
+    pages = printed.pages(pdf)
+    assert len(pages) == len(_sheets(source)) == 4  # overview and three action fields (was 23)
+    holding = [n for n, page in enumerate(pages) if "Sprachcafé mit" in page]
+    assert len(holding) == 1  # the row is not split over pages
+    page = _plain(pages[holding[0]])
+    # pdftotext may interleave the lines of neighbouring cells: look for words.
+    for part in (
+        "verabschiedet",
+        "Umsetzung",
+        "Integration",
+        "Volkshochschule",
+        "2027",
+        "Punktabfrage",
+        "Nr.",
+        "Ergebnisse",
+        "Fortschritt",
+        "Wartezeiten",
+    ):
+        assert part in page, part
+    assert "Handlungsfeld" in _plain(pages[-1])  # the header row printed on every field's page
+
+
+@pytest.mark.office
+def test_documentation_xlsx_prints_a_page_per_sheet(office):
+    source, pdf = office["documentation.xlsx"]
+    pages = printed.pages(pdf)
+    assert len(pages) == len(_sheets(source)) == 5  # was 26
+    text = _plain(" ".join(pages))
+    for part in (
+        "Eigene Wohnungsbörse für Geflüchtete",
+        "nicht verabschiedet",
+        "Fachforum Quartier",
+        "Lange Wartezeiten auf Sprachkurse",
+        "Beteiligung",
+    ):
+        assert part in text, part
+
+
+@pytest.mark.office
+def test_printed_text_survives_with_umlauts_and_arabic(office):
+    for key in ("measures.xlsx", "documentation.docx"):
+        text = _plain(" ".join(printed.pages(office[key][1])))
+        assert "5. Integrationskonferenz Musterstadt" in text and "Großer Saal" in text, key
+        assert "Türkçe öğrenme" in text and "Bildung, Erziehung & Sprache" in text, key
+        assert "دورات" in text and "للنساء" in text, key
+
+
+@pytest.mark.office
+def test_the_docx_prints_in_a_sans_font_on_a_few_a4_pages(office):
+    _source, pdf = office["documentation.docx"]
+    fonts = (
+        subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        if shutil.which("pdffonts")
+        else ""
+    )
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert names and not [n for n in names if "Serif" in n or "Times" in n], names
+    pages = printed.pages(pdf)
+    assert 3 <= len(pages) <= 5
+    text = _plain(" ".join(pages))
+    assert GOAL_TEXT in text and NEED_TEXT in text
+    assert "16 Punkte (8 per Handy abgestimmt)" in text
+    assert (ARTIFACTS / "print-documentation-docx-page1.png").stat().st_size > 1000

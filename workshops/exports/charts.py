@@ -1,0 +1,95 @@
+"""The documentation's charts as PNG, drawn here with matplotlib (Agg, no display, no
+outside service) in DejaVu Sans, the font the PDF embeds. matplotlib lays text out with
+libraqm, so Arabic labels join and run right to left.
+
+A chart is the dict of ``layout`` ("title", "labels", "series", "stacked", "unit").
+One figure at a time, closed after use: a figure is not kept by pyplot's registry,
+because it is made as a bare ``Figure``.
+"""
+
+import io
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+
+WIDTH_INCHES = 6.5  # the text width of an A4 page with 2 cm margins
+DPI = 150
+COLOURS = ("#1f5f99", "#c0392b", "#8c8c8c", "#2e8b57")  # also tell apart in greyscale
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "text.parse_math": False,  # a "$" in an item's text is text, not a formula
+    "svg.fonttype": "none",
+}
+
+
+def _label(text: str) -> str:
+    """At most two lines of 48 characters; longer labels end in an ellipsis."""
+    lines = textwrap.wrap(text, 48) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:46] + " …"]
+    return "\n".join(lines)
+
+
+def png(spec: dict) -> bytes:
+    """The chart as a PNG, WIDTH_INCHES wide, as tall as its bars need."""
+    labels = [_label(label) for label in spec["labels"]]
+    series = spec["series"]
+    rows = sum(max(1, label.count("\n") + 1) for label in labels)
+    height = (
+        1.1 + 0.22 * rows + (0.1 * len(labels) * (len(series) - 1) if not spec["stacked"] else 0)
+    )
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(WIDTH_INCHES, max(1.6, height)), dpi=DPI, layout="constrained")
+        try:
+            axes = figure.subplots()
+            positions = list(range(len(labels)))
+            bar = 0.8 if spec["stacked"] or len(series) == 1 else 0.8 / len(series)
+            left = [0] * len(labels)
+            for index, (name, values) in enumerate(series):
+                if spec["stacked"]:
+                    where = positions
+                else:
+                    where = (
+                        [p - 0.4 + bar * (index + 0.5) for p in positions]
+                        if len(series) > 1
+                        else positions
+                    )
+                bars = axes.barh(
+                    where,
+                    values,
+                    height=bar,
+                    left=left if spec["stacked"] else None,
+                    color=COLOURS[index % len(COLOURS)],
+                    label=name,
+                )
+                if not spec["stacked"]:
+                    axes.bar_label(bars, padding=2, fontsize=7)
+                else:
+                    left = [a + b for a, b in zip(left, values)]
+            axes.set_yticks(positions, labels)
+            axes.invert_yaxis()  # the first place on top
+            axes.set_xlabel(spec["unit"])
+            figure.suptitle(
+                "\n".join(textwrap.wrap(spec["title"], 90)),
+                x=0.02,
+                ha="left",
+                fontsize=9,
+                fontweight="bold",
+            )
+            axes.xaxis.get_major_locator().set_params(integer=True)
+            axes.spines[["top", "right"]].set_visible(False)
+            axes.margins(x=0.08)
+            if len(series) > 1:
+                figure.legend(
+                    loc="outside lower center", ncols=len(series), fontsize=7, frameon=False
+                )
+            out = io.BytesIO()
+            figure.savefig(out, format="png", dpi=DPI)
+            return out.getvalue()
+        finally:
+            figure.clear()
