@@ -22,7 +22,7 @@ from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from realtime import limits
+from realtime import limits, parts
 from realtime.hub import hub
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
@@ -430,6 +430,18 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Every text frame to the client, the hub's too: one over the WebSocket limit
+        (which autobahn applies to what the server sends as well) goes in ``part``
+        frames (realtime/parts.py), written one after the other with nothing between."""
+        if text_data is not None and not parts.fits(text_data):
+            for part in parts.split(text_data):
+                await super().send(text_data=part)
+            if close:
+                await super().close()
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def send_snapshot(self, snapshot: dict | None = None):
         if snapshot is None:
