@@ -9,9 +9,15 @@ on that commit.
 """
 import logging
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone
-from django.utils import translation
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from realtime.models import CommandReceipt
@@ -91,6 +97,10 @@ def answer_error(code: str, message) -> dict:
     return {"ok": False, "error": {"code": code, "message": str(message)}}
 
 
+def answer_failed() -> dict:
+    return answer_error("invalid", _("This entry could not be saved. Please check it and send it again."))
+
+
 def answer_unavailable() -> dict:
     return answer_error("unavailable", _("The server cannot save right now. Your entry will be sent again shortly."))
 
@@ -107,14 +117,18 @@ def execute_batch(entries: list[dict]) -> list[dict]:
     of it is rolled back and the batch applied again one command after the other, each
     in a savepoint with its own receipt (``_one_by_one``), where a conflict costs that
     command alone.
+    The same happens when anything else goes wrong in the batch (a number the database
+    cannot hold, a text its driver refuses, a fault in a service): one by one, the
+    command that fails is rolled back to its savepoint and answered alone (logged), and
+    every other command of the batch commits.
     A database that is away is not asked twice: every command is ``unavailable`` at once.
     """
     try:
         try:
             with transaction.atomic():
                 return _all_at_once(entries)
-        except DatabaseError as exc:
-            if not _conflict(exc):
+        except Exception as exc:  # whatever it was, it costs one command only
+            if _away(exc):
                 raise
             log.warning("a batch of %d commands is applied again one by one after %s", len(entries),
                         type(exc).__name__)
@@ -127,6 +141,11 @@ def execute_batch(entries: list[dict]) -> list[dict]:
             with translation.override(entry["language"]):
                 answers.append(answer_unavailable())
         return answers
+
+
+def _away(exc: Exception) -> bool:
+    """The database cannot be reached or used now (not: it refused this command)."""
+    return isinstance(exc, (OperationalError, InterfaceError)) and not _conflict(exc)
 
 
 def _conflict(exc: DatabaseError) -> bool:
@@ -198,6 +217,13 @@ def _one_by_one(entries: list[dict]) -> list[dict]:
                 # The same sender's id committed meanwhile on another connection.
                 key = (entry["sender"], entry["command"].id)
                 answers.append(_stored_answers([key]).get(key) or answer_unavailable())
+            except Exception as exc:  # this command alone; the others go on
+                if _away(exc):
+                    raise
+                # Rolled back to its savepoint, no receipt (storing it may be what failed):
+                # a retry is tried afresh.
+                log.exception("a %s command failed", entry["command"].type)
+                answers.append(answer_failed())
     return answers
 
 
