@@ -98,7 +98,8 @@ def answer_error(code: str, message) -> dict:
 
 
 def answer_failed() -> dict:
-    return answer_error("invalid", _("This entry could not be saved. Please check it and send it again."))
+    return answer_error("invalid",
+                        _("This entry could not be saved. Please check it and send it again."))
 
 
 def answer_unavailable() -> dict:

@@ -88,7 +88,8 @@ def _optional_int(frame: dict, name: str, command_id, default=None):
 def _check_text(value: str, name: str, command_id) -> str:
     if _CONTROL_IN_TEXT.search(value):
         raise ProtocolError(
-            "invalid", _("The field “%(name)s” contains characters that are not allowed.") % {"name": name},
+            "invalid",
+            _("The field “%(name)s” contains characters that are not allowed.") % {"name": name},
             command_id,
         )
     return value
@@ -122,7 +123,8 @@ def parse(text: str) -> Command:
             "invalid", _("Every command needs an id of 1 to 64 characters."), None
         )
     if kind == "sync":
-        return Command("sync", command_id, {"rev": _require_int(frame, "rev", command_id, maximum=MAX_DB_ID)})
+        rev = _require_int(frame, "rev", command_id, maximum=MAX_DB_ID)
+        return Command("sync", command_id, {"rev": rev})
     if kind == "propose":
         return Command("propose", command_id, _parse_propose(frame, command_id))
     if kind == "vote":
@@ -184,7 +186,7 @@ def _parse_moderate(frame: dict, command_id: str) -> dict:
             fields[name] = _require_str(frame, name, command_id)
         for name in ("items",):
             value = frame.get(name)
-            if value is not None and (not isinstance(value, list) or not all(_is_id(v) for v in value)):
+            if value is not None and not (isinstance(value, list) and all(map(_is_id, value))):
                 raise ProtocolError("invalid", _("“items” must be a list of item ids."), command_id)
             fields[name] = value
         field_id = frame.get("field")
