@@ -8,7 +8,9 @@ one commits its writes, its event and its receipt together, and the event is pub
 on that commit.
 """
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import (
     DatabaseError,
     IntegrityError,
@@ -284,3 +286,22 @@ def _store_answers(answers: dict[tuple[str, str], dict]) -> None:
             [value for (who, command), stored in answers.items()
              for value in (who, command, _ANSWER.get_db_prep_save(stored, connection), now)],
         )
+
+
+# Receipts deleted at most per pruning: one short statement, whatever has piled up.
+PRUNE_AT_MOST = 5000
+
+
+def prune_receipts(now=None) -> int:
+    """Delete receipts older than ``COMMAND_RECEIPT_RETENTION_HOURS`` (at most
+    ``PRUNE_AT_MOST`` of them, the oldest first; by the index on ``created_at``). A command
+    sent again after that is applied as a new one. Returns how many were deleted."""
+    hours = settings.COMMAND_RECEIPT_RETENTION_HOURS
+    if not hours:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    old = CommandReceipt.objects.filter(created_at__lt=cutoff).order_by("created_at")
+    ids = list(old.values_list("pk", flat=True)[:PRUNE_AT_MOST])
+    if ids:
+        CommandReceipt.objects.filter(pk__in=ids).delete()
+    return len(ids)
