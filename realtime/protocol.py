@@ -25,11 +25,13 @@ MAX_NUMBER = 2**31 - 1
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
-COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping"}
+COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping", "own"}
 ITEM_ACTIONS = {"hide", "restore", "edit", "merge", "shortlist", "adopt"}
 ROUND_ACTIONS = {"open_round", "close_round", "reopen_round", "reveal_round", "analog"}
 FORUM_ACTIONS = {"proposals", "phase", "timer", "announce"}
 MODERATE_ACTIONS = ITEM_ACTIONS | ROUND_ACTIONS | FORUM_ACTIONS
+# A participant's own proposal (docs/protocol.md, an addition): edit its text, withdraw it.
+OWN_ACTIONS = {"edit", "withdraw"}
 
 
 class ProtocolError(Exception):
@@ -140,7 +142,19 @@ def parse(text: str) -> Command:
                 "value": value,
             },
         )
+    if kind == "own":
+        return Command("own", command_id, _parse_own(frame, command_id))
     return Command("moderate", command_id, _parse_moderate(frame, command_id))
+
+
+def _parse_own(frame: dict, command_id: str) -> dict:
+    action = frame.get("action")
+    if not isinstance(action, str) or action not in OWN_ACTIONS:
+        raise ProtocolError("invalid", _("Unknown action."), command_id)
+    fields = {"action": action, "item": _require_int(frame, "item", command_id, minimum=1)}
+    if action == "edit":
+        fields["text"] = _require_str(frame, "text", command_id)
+    return fields
 
 
 def _parse_propose(frame: dict, command_id: str) -> dict:
