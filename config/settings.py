@@ -278,6 +278,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# What one forum and the live channel keep (docs/operations.md, "Limits of the live channel").
+FORUM_ITEMS_MAX = env_int("FORUM_ITEMS_MAX", 1000)  # items per forum; bounds every snapshot
+# Command receipts (at-most-once answers, refusals too) are deleted after this many hours.
+COMMAND_RECEIPT_RETENTION_HOURS = env_int("COMMAND_RECEIPT_RETENTION_HOURS", 48)
+
 # Abuse limits (0 turns one off). A venue's Wi-Fi puts every phone behind one address,
 # so the per-address limits are set for a whole room, not for one person.
 PROPOSALS_PER_MINUTE = env_int("PROPOSALS_PER_MINUTE", 20)  # per participant, all sockets

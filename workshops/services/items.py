@@ -199,6 +199,17 @@ def _check_proposal_rate(actor: Actor) -> None:
         )
 
 
+def _check_room(forum: Forum) -> None:
+    """At most ``FORUM_ITEMS_MAX`` items in a forum (every status): what bounds the
+    forum's snapshot (docs/operations.md). Counted under the forum's lock."""
+    limit = settings.FORUM_ITEMS_MAX
+    if limit and Item.objects.filter(forum=forum).count() >= limit:
+        raise ServiceError(
+            ServiceError.CLOSED,
+            _("This forum has reached its limit of %(limit)d proposals.") % {"limit": limit},
+        )
+
+
 @transaction.atomic
 def propose_item(
     *, actor: Actor, forum: Forum, field, kind, text, refs: Iterable = (), details: dict | None = None
@@ -220,6 +231,7 @@ def propose_item(
             ServiceError.CLOSED, _("Proposals are closed in this forum at the moment.")
         )
     _check_proposal_rate(actor)
+    _check_room(forum)
     text = clean_text(text)
     kind = _check_kind(kind)
     field = _check_field(forum, field)
