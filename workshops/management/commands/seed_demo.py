@@ -2,8 +2,15 @@
 
 ``make run`` prints the summary on start, so it is what a person reads first: the first
 forum's three addresses on top, then the others, then the login.
+
+The demo login's password is public. It is set only when the login is created, so a
+password someone changed survives every restart; and when the server is reached from a
+network (``--base-url`` names no loopback address, as ``HOST=0.0.0.0 make run`` does), the
+public password is replaced by a random one, printed this once.
 """
+import ipaddress
 import json
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand
 
@@ -28,7 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        demo = seed_demo()
+        demo = seed_demo(public_password=is_loopback(options["base_url"]))
         if options["json"]:
             # Machine readers (bench/load.py, test robots) parse stdout as one object.
             self.stdout.write(json.dumps(demo, ensure_ascii=False))
@@ -36,14 +43,34 @@ class Command(BaseCommand):
         self.stdout.write(summary(demo, options["base_url"].rstrip("/")))
 
 
+def is_loopback(url: str) -> bool:
+    """Is ``url`` reached only from this machine (localhost, 127.0.0.0/8, ::1)?"""
+    host = (urlsplit(url).hostname or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def summary(demo: dict, base: str) -> str:
     """The demo's addresses and login as a person reads them on the terminal."""
     login = demo["moderator"]
+    if login["password"] is None:
+        credentials = (f"{login['username']} with the password set before (another: "
+                       f"manage.py changepassword {login['username']})")
+    elif is_loopback(base):
+        credentials = f"{login['username']} / {login['password']}"
+    else:
+        credentials = (f"{login['username']} / {login['password']}   (made for this network and "
+                       "shown only now: note it down)")
     lines = [
         "",
         RULE,
         "  Mitwirken: the demo conference is ready",
-        f"  Moderator login:  {login['username']} / {login['password']}   ({base}/accounts/login/)",
+        f"  Moderator login:  {credentials}",
+        f"                    {base}/accounts/login/",
     ]
     for forum in demo["forums"]:
         code = forum["code"]
