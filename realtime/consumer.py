@@ -2,7 +2,8 @@
 
 Roles: ``?key=<screen key>`` makes a read-only screen; otherwise the Django session
 decides (a moderator of the forum's conference, or a participant who joined it). Anyone
-else is refused with 4403, an unknown code with 4404.
+else is refused with 4403, an unknown code with 4404, a caller that guessed too many codes
+with 4429 (docs/operations.md, "Limits").
 """
 import copy
 import json

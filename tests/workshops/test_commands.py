@@ -76,6 +76,15 @@ def test_seed_demo_for_a_network_never_uses_the_public_password(client):
     assert client.login(username="moderation", password=made)
 
 
+def test_seed_demo_behind_an_https_proxy_never_uses_the_public_password(client, settings):
+    """Daphne on 127.0.0.1 behind Caddy or nginx is still reached from the network."""
+    settings.BEHIND_HTTPS_PROXY = True
+    out = run("seed_demo", "--base-url", "https://mitwirken.stadt.de")
+    assert "mitwirken-demo" not in out and "shown only now" in out
+    assert "mitwirken-demo" not in run("seed_demo")  # the default, loopback base URL
+    assert not client.login(username="moderation", password="mitwirken-demo")
+
+
 def test_seed_demo_leaves_a_deactivated_moderator_deactivated():
     run("seed_demo", "--json")
     get_user_model().objects.filter(username="moderation").update(is_active=False)
