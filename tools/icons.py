@@ -32,7 +32,8 @@ def draw(size: int, *, rounded: bool) -> Image.Image:
     if rounded:
         pen.rounded_rectangle((0, 0, size - 1, size - 1), radius=round(12 * scale), fill=BLUE)
     for x, y, w in BARS:
-        box = (round(x * scale), round(y * scale), round((x + w) * scale) - 1, round(50 * scale) - 1)
+        box = (round(x * scale), round(y * scale),
+               round((x + w) * scale) - 1, round(50 * scale) - 1)
         pen.rounded_rectangle(box, radius=max(1, round(2 * scale)), fill="white")
     return image
 
@@ -46,7 +47,8 @@ def main() -> None:
     touch = draw(180, rounded=False).convert("RGB")
     touch.save(STATIC / "root" / "apple-touch-icon.png", optimize=True)
     touch.save(STATIC / "root" / "apple-touch-icon-precomposed.png", optimize=True)
-    draw(64, rounded=True).save(STATIC / "root" / "favicon.ico", sizes=[(16, 16), (32, 32), (48, 48)])
+    draw(64, rounded=True).save(STATIC / "root" / "favicon.ico",
+                                sizes=[(16, 16), (32, 32), (48, 48)])
 
 
 if __name__ == "__main__":

@@ -120,7 +120,8 @@ def _takes_part(request, forum: Forum) -> bool:
     if key and secrets.compare_digest(key.encode(), forum.screen_key.encode()):
         return True
     user = getattr(request, "user", None)
-    return user is not None and user.is_authenticated and rules.can_moderate(Actor(user=user), forum)
+    return bool(user is not None and user.is_authenticated
+                and rules.can_moderate(Actor(user=user), forum))
 
 
 def _unknown_code(request, code: str = ""):

@@ -52,7 +52,8 @@ async def closed_with(client) -> int | None:
     return output["code"] if output["type"] == "websocket.close" else None
 
 
-async def test_the_hall_keeps_its_sockets_while_browsers_ask_for_what_is_not_there(forum, participant):
+async def test_the_hall_keeps_its_sockets_while_browsers_ask_for_what_is_not_there(
+        forum, participant):
     """Browsers' own requests (icons, addresses nobody serves) from the hall's one address
     are no guesses: the phones' sockets still connect (before: 4404 after 60)."""
     def browse():
@@ -85,7 +86,8 @@ async def test_a_guessing_browser_is_answered_4429_and_keeps_its_own_forum(forum
     assert await closed_with(await socket(codes[0])) == CLOSE_NOT_FOUND
 
 
-async def test_an_address_over_its_cap_leaves_those_who_take_part_connected(forum, participant, moderator):
+async def test_an_address_over_its_cap_leaves_those_who_take_part_connected(
+        forum, participant, moderator):
     """CODE_MISSES_PER_HOUR_PER_ADDRESS (3000): a stranger at that address gets 4429, the
     phones, the console and the screen of the forum still connect."""
     from tests.realtime.conftest import user_cookie
@@ -94,18 +96,21 @@ async def test_an_address_over_its_cap_leaves_those_who_take_part_connected(foru
         await sync_to_async(throttle.code_missed)("127.0.0.1")
     assert await closed_with(await socket(unknown_codes(1)[0])) == limits.CLOSE_TOO_MANY
     assert await closed_with(await socket(forum.code)) == limits.CLOSE_TOO_MANY
-    for opened in [await socket(forum.code, cookie=await sync_to_async(participant_cookie)(participant)),
-                   await socket(forum.code, cookie=await sync_to_async(user_cookie)(moderator)),
+    phone_cookie = await sync_to_async(participant_cookie)(participant)
+    console_cookie = await sync_to_async(user_cookie)(moderator)
+    for opened in [await socket(forum.code, cookie=phone_cookie),
+                   await socket(forum.code, cookie=console_cookie),
                    await socket(forum.code, key=forum.screen_key)]:
         assert (await opened.until("snapshot"))["type"] == "snapshot"
         await opened.close()
     # another address is not concerned
-    assert await closed_with(await socket(unknown_codes(1)[0], address="10.0.0.9")) == CLOSE_NOT_FOUND
+    elsewhere = await socket(unknown_codes(1)[0], address="10.0.0.9")
+    assert await closed_with(elsewhere) == CLOSE_NOT_FOUND
 
 
 @pytest.mark.parametrize("trusted", [False, True])
-async def test_sockets_count_by_x_forwarded_for_only_behind_a_trusted_proxy(forum, settings, fresh_counts,
-                                                                            trusted):
+async def test_sockets_count_by_x_forwarded_for_only_behind_a_trusted_proxy(
+        forum, settings, fresh_counts, trusted):
     settings.USE_X_FORWARDED_FOR = trusted
     settings.SOCKETS_PER_ADDRESS = 1
     people = [await sync_to_async(make_participant)(forum.conference) for _ in range(2)]

@@ -51,7 +51,8 @@ def test_a_hall_behind_one_address_joins_while_browsers_fetch_icons(forum):
 
 def test_the_icons_are_the_products_own_and_linked_from_every_page(client, forum):
     html = client.get(f"/j/{forum.code}").content.decode()
-    for href, kind in [("/static/icons/icon.svg", "image/svg+xml"), ("/static/icons/icon-192.png", "image/png"),
+    for href, kind in [("/static/icons/icon.svg", "image/svg+xml"),
+                       ("/static/icons/icon-192.png", "image/png"),
                        ("/apple-touch-icon.png", "image/png")]:
         assert f'href="{href}"' in html
         response = client.get(href)
@@ -174,15 +175,17 @@ def test_x_forwarded_for_names_the_client_only_behind_a_trusted_proxy(forum, set
 
 
 def test_the_setting_follows_the_https_proxy_setting():
+    import os
     import subprocess
     import sys
 
-    code = "from django.conf import settings; print(settings.USE_X_FORWARDED_FOR)"
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.USE_X_FORWARDED_FOR)")
     for value, expected in [("true", "True"), ("false", "False")]:
-        out = subprocess.run(
-            [sys.executable, "-c", f"import django; django.setup(); {code}"], capture_output=True, text=True,
-            env={**__import__("os").environ, "BEHIND_HTTPS_PROXY": value, "DJANGO_SETTINGS_MODULE": "config.settings",
-                 "SECRET_KEY": "x"}, check=True)
+        env = {**os.environ, "BEHIND_HTTPS_PROXY": value, "SECRET_KEY": "x",
+               "DJANGO_SETTINGS_MODULE": "config.settings"}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                             check=True)
         assert out.stdout.strip() == expected
 
 
@@ -206,10 +209,11 @@ def test_every_login_path_is_throttled_per_user_name(path, forum):
     assert statuses == [200] * 10 + [429] * 30
     right = tryer.post(path, {"username": "leitung", "password": "richtig-und-lang-1"})
     assert right.status_code == 429
-    assert "Too many failed attempts. Please wait 15 minutes and try again." in right.content.decode()
+    assert "Too many failed attempts. Please wait 15 minutes" in right.content.decode()
     assert "_auth_user_id" not in tryer.session
     other = Client()
-    assert other.post(path, {"username": "kollegin", "password": "richtig-und-lang-2"}).status_code == 302
+    login = {"username": "kollegin", "password": "richtig-und-lang-2"}
+    assert other.post(path, login).status_code == 302
     assert other.session["_auth_user_id"] == str(colleague.pk)
 
 
@@ -221,15 +225,17 @@ def test_the_admin_login_is_for_staff_and_leads_to_the_admin(forum):
     browser = Client()
     assert browser.post("/admin/login/", {"username": "nur-moderation",
                                           "password": "richtig-und-lang-3"}).status_code == 200
-    answer = browser.post("/admin/login/", {"username": "verwaltung", "password": "richtig-und-lang-4"})
+    answer = browser.post("/admin/login/",
+                          {"username": "verwaltung", "password": "richtig-und-lang-4"})
     assert answer.status_code == 302 and answer["Location"] == "/admin/"
     assert browser.get("/admin/").status_code == 200
     assert Client().get("/admin/")["Location"].startswith("/admin/login/")
 
 
 def test_no_password_reset_pages(client, moderator):
-    for path in ["/accounts/password_reset/", "/accounts/password_reset/done/", "/accounts/reset/done/",
-                 "/accounts/reset/MQ/abc-123/", "/accounts/password_change/"]:
+    for path in ["/accounts/password_reset/", "/accounts/password_reset/done/",
+                 "/accounts/reset/done/", "/accounts/reset/MQ/abc-123/",
+                 "/accounts/password_change/"]:
         assert client.get(path).status_code == 404, path
     client.force_login(moderator)
     assert client.post("/accounts/logout/").status_code == 302
