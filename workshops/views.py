@@ -97,8 +97,8 @@ def _forum_or_none(code: str, request=None) -> tuple[Forum | None, str | None]:
         return None, None
     read = getattr(request, "forum_of_code", None)  # read by the language middleware
     forum = read[1] if read is not None and read[0] == canonical else selectors.forum_by_code(canonical)
-    if (forum is not None and request is not None and not _takes_part(request, forum)
-            and throttle.code_guessing(*_caller(request))):
+    if (forum is not None and request is not None and throttle.code_guessing(*_caller(request))
+            and not _takes_part(request, forum)):
         request.code_throttled = True
         return None, None
     return forum, (canonical if canonical != code else None)
