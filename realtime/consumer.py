@@ -2,7 +2,8 @@
 
 Roles: ``?key=<screen key>`` makes a read-only screen; otherwise the Django session
 decides (a moderator of the forum's conference, or a participant who joined it). Anyone
-else is refused with 4403, an unknown code with 4404.
+else is refused with 4403, an unknown code with 4404, a caller that guessed too many codes
+with 4429 (docs/operations.md, "Limits").
 """
 import copy
 import json
@@ -211,6 +212,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
     admitted = False
+    throttled = False  # refused for guessing join codes (4429)
     # No channel-layer channel per socket: broadcasts reach sockets through the process's
     # hub (realtime/hub.py). An alias with no configuration gives no layer here, so
     # Channels neither creates a channel per socket nor listens on it.
@@ -259,7 +261,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             raise
         refusal = None
         if found is None:
-            refusal = CLOSE_NOT_FOUND
+            refusal = limits.CLOSE_TOO_MANY if self.throttled else CLOSE_NOT_FOUND
         elif self.role is None:
             refusal = CLOSE_FORBIDDEN
         elif not limits.admit(self.scope, self.sender):
@@ -306,15 +308,14 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     def _identify(self, code, key):
         """Find the forum and the caller's role; sets self.forum, role, actor, sender, language."""
-        address = str((self.scope.get("client") or ["unknown"])[0])
-        forum = recent_forums.get(code) if code and not throttle.code_guessing(address) else None
-        if forum is None:
-            throttle.hit("code-miss", address, 60)
-            return None
-        self.forum = forum
+        forum = recent_forums.get(code) if code else None
         # The session is read here, in the same trip to the database as the rest, not
         # by Channels' session and auth middleware (one trip each).
         session = session_of(self.scope)
+        if forum is None:
+            self._refuse_code(session, count=True)
+            return None
+        self.forum = forum
         # the language chosen on the pages (workshops/languages.py keeps it in the session)
         chosen = session.get(LANGUAGE_SESSION_KEY) if session is not None else None
         self.language = chosen or settings.LANGUAGE_CODE
@@ -334,7 +335,22 @@ class ForumConsumer(AsyncWebsocketConsumer):
             offered = offered_languages(forum.conference)
             self.language = next((c for c in (chosen, participant.language) if c in offered),
                                  settings.LANGUAGE_CODE)
+        if self.role is None and self._refuse_code(session, count=False):
+            self.forum = None
+            return None
         return forum
+
+    def _refuse_code(self, session, *, count: bool) -> bool:
+        """A code that names no forum (``count``: one more guess), or a forum this caller
+        takes no part in: once the caller has guessed too often, both are refused alike
+        with 4429 (workshops/throttle.py), which the page retries later."""
+        caller = (throttle.client_address(self.scope), throttle.session_key(session))
+        if throttle.code_guessing(*caller):
+            self.throttled = True
+            return True
+        if count:
+            throttle.code_missed(*caller)
+        return False
 
     async def websocket_disconnect(self, message):
         # Channels' own also closes stale database connections here, a trip to the

@@ -28,7 +28,7 @@ from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
-from workshops.languages import remember_language
+from workshops.languages import choose_language, known_languages, remember_language
 from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
 from workshops.services import cards as card_services
@@ -88,25 +88,60 @@ def _actor(request, forum: Forum) -> Actor:
 def _forum_or_none(code: str, request=None) -> tuple[Forum | None, str | None]:
     """The forum of a join code, and the canonical code when the URL used another spelling.
 
-    An address that has tried too many unknown codes sees every code as unknown for a
-    while, so guessing gives no answer (workshops/throttle.py)."""
+    A caller that has tried too many unknown codes (workshops/throttle.py) sees no forum
+    for a while (``_unknown_code`` answers 429), real code or not, so guessing gives no
+    answer; except a forum it already takes part in, so a hall whose address is counted
+    keeps working."""
     canonical = normalize_join_code(code)
     if canonical is None:
         return None, None
-    if request is not None and throttle.code_guessing(throttle.client_address(request)):
-        return None, None
     read = getattr(request, "forum_of_code", None)  # read by the language middleware
     forum = read[1] if read is not None and read[0] == canonical else selectors.forum_by_code(canonical)
+    if (forum is not None and request is not None and throttle.code_guessing(*_caller(request))
+            and not _takes_part(request, forum)):
+        request.code_throttled = True
+        return None, None
     return forum, (canonical if canonical != code else None)
 
 
+def _caller(request) -> tuple[str, str | None]:
+    """Who tries a join code, for the throttle: the address and the browser's session."""
+    return throttle.client_address(request), throttle.session_key(getattr(request, "session", None))
+
+
+def _takes_part(request, forum: Forum) -> bool:
+    """Does this browser already take part in the forum (participant, moderator, screen)?"""
+    import secrets
+
+    session = getattr(request, "session", None)
+    if session is not None and session_participant(session, forum.conference_id) is not None:
+        return True
+    key = request.GET.get("key", "")
+    if key and secrets.compare_digest(key.encode(), forum.screen_key.encode()):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated
+                and rules.can_moderate(Actor(user=user), forum))
+
+
 def _unknown_code(request, code: str = ""):
-    throttle.hit("code-miss", throttle.client_address(request), 60)
+    """The answer for a join code that names no forum (counted as a guess), or for any
+    code once the caller has guessed too often (429, nothing counted)."""
+    caller = _caller(request)
+    if getattr(request, "code_throttled", False) or throttle.code_guessing(*caller):
+        # the language as for a code that names no forum, not the conference's offer
+        request.switcher_languages = known_languages()
+        translation.activate(choose_language(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        return render(request, "workshops/throttled.html", status=429)
+    throttle.code_missed(*caller)
     return render(request, "workshops/not_found.html", {"code": code}, status=404)
 
 
 def not_found(request, exception=None):
-    return _unknown_code(request)
+    """Any other address nobody serves: a plain 404, not a guessed code (browsers ask
+    for icons and the like on their own)."""
+    return render(request, "workshops/not_found.html", {"code": ""}, status=404)
 
 
 def _language_choices(conference) -> list[tuple[str, str]]:
