@@ -287,6 +287,10 @@ JOINS_PER_MINUTE_PER_ADDRESS = env_int("JOINS_PER_MINUTE_PER_ADDRESS", 300)  # a
 CODE_MISSES_PER_MINUTE = env_int("CODE_MISSES_PER_MINUTE", 60)  # unknown join codes, per address
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)  # per 15 minutes
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)  # per 15 minutes
+# Wrong voting card codes per 15 minutes: per phone (its session's participant), and per
+# code tried (one card typed in on many phones); beyond either, entries are not checked.
+CARD_FAILURES_PER_PHONE = env_int("CARD_FAILURES_PER_PHONE", 10)
+CARD_FAILURES_PER_CODE = env_int("CARD_FAILURES_PER_CODE", 10)
 
 # Privacy (DSGVO) and accessibility (BITV 2.0): who is responsible, whom to ask. Shown on
 # the privacy notice (templates/workshops/privacy.html) and the accessibility statement

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from workshops import console, rules, selectors, throttle
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
-from workshops.codes import normalize_join_code
+from workshops.codes import normalize_card_code, normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
@@ -304,10 +304,33 @@ def propose(request, code):
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
 
 
+# Wrong voting card codes, counted like failed logins (workshops/auth_views.py).
+CARD_WINDOW = 15 * 60
+
+
+def _card_keys(forum: Forum, actor: Actor, code: str) -> list[tuple[str, str, int]]:
+    """The counters a wrong card code goes to: the phone's (its session's participant)
+    and the code's (the same card tried on many phones), each with its limit."""
+    keys = []
+    if actor.participant is not None:
+        keys.append(("card-phone", str(actor.participant.pk), settings.CARD_FAILURES_PER_PHONE))
+    normalized = normalize_card_code(code if isinstance(code, str) else "")
+    if normalized:
+        keys.append(("card-code", f"{forum.pk}:{normalized}", settings.CARD_FAILURES_PER_CODE))
+    return keys
+
+
 def _take_card(request, forum: Forum, actor: Actor, code: str) -> None:
+    keys = _card_keys(forum, actor, code)
+    if any(limit and throttle.count(scope, value, CARD_WINDOW) >= limit for scope, value, limit in keys):
+        messages.error(request, _("Too many wrong voting card codes. Please wait 15 minutes or ask "
+                                  "the moderators."))
+        return
     try:
         card_services.redeem_card(actor=actor, forum=forum, code=code)
     except ServiceError as exc:
+        for scope, value, _limit in keys:
+            throttle.hit(scope, value, CARD_WINDOW)
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Your voting card is on this phone. You can vote."))
