@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from django.conf import settings
 
 from tests.factories import make_moderator, make_participant, moderator_actor, participant_actor
 from workshops.exceptions import ServiceError
