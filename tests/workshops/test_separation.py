@@ -99,9 +99,8 @@ def test_refused_moderator_commands_lock_no_forum(built, stranger):
         lambda: round_services.close_round(actor=mod, forum=forum, round=1),
     ]
     for call in calls:
-        with CaptureQueriesContext(connection) as queries:
-            with pytest.raises(ServiceError) as info:
-                call()
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ServiceError) as info:
+            call()
         assert info.value.code == "forbidden", info.value.message
         touched = [q["sql"] for q in queries if '"workshops_forum"' in q["sql"] or '"workshops_item"' in q["sql"]]
         assert touched == [], touched
