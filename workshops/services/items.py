@@ -370,7 +370,10 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
             round_.items.add(target)
         round_.items.remove(duplicate)
         for vote in Vote.objects.filter(round=round_, option=duplicate.pk):
-            existing = Vote.objects.filter(round=round_, participant_id=vote.participant_id, option=target.pk).first()
+            existing = None
+            if vote.participant_id is not None:  # None: unlinked by the purge (services.privacy)
+                existing = Vote.objects.filter(round=round_, participant_id=vote.participant_id,
+                                               option=target.pk).first()
             if existing is None:
                 Vote.objects.filter(pk=vote.pk).update(option=target.pk)
                 moved += 1
