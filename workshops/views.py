@@ -31,6 +31,7 @@ from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
 from workshops.languages import remember_language
 from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
+from workshops.services import access as access_services
 from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
@@ -517,6 +518,7 @@ MODERATOR_ACTIONS = {
     "announce": lambda actor, forum, post: forum_services.announce(
         actor=actor, forum=forum, text=post.get("text", "")
     ),
+    "screen_key": lambda actor, forum, post: access_services.new_screen_key(actor=actor, forum=forum),
     "analog": lambda actor, forum, post: round_services.add_analog_count(
         actor=actor, forum=forum, round=post.get("round"), item=post.get("item"),
         count=post.get("count"), value=post.get("value", 1), note=post.get("note", ""),
@@ -540,6 +542,7 @@ DONE_MESSAGES = {
     "phase": lambda: _("Saved."),
     "timer": lambda: _("Saved."),
     "announce": lambda: _("Saved."),
+    "screen_key": lambda: _("The screen has a new link; screens with the old one are closed."),
 }
 
 
