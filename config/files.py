@@ -33,8 +33,13 @@ def private_file(name: str | os.PathLike) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE))
     except FileExistsError:
         pass
+    except OSError:
+        return  # no such directory, or not ours: SQLite says so when it connects
     for suffix in ("", "-wal", "-shm", "-journal"):
-        _tighten(Path(name + suffix))
+        try:
+            _tighten(Path(name + suffix))
+        except OSError:
+            pass  # another user's file: left as it is
 
 
 def private_file_once(path: Path, make: Callable[[], str]) -> str:
