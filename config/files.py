@@ -8,6 +8,7 @@ reads a half-written key. ``private_file`` creates the SQLite database file empt
 mode 0600 before Django connects (SQLite then gives its ``-wal`` and ``-shm`` files the
 same mode) and takes away what others could read of one created earlier.
 """
+
 import os
 import secrets
 from collections.abc import Callable

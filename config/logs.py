@@ -79,5 +79,6 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         # every text field, however it was made (the traceback anew from exc_info)
-        entry = {key: redact(value) if isinstance(value, str) else value for key, value in entry.items()}
+        entry = {key: redact(value) if isinstance(value, str) else value
+                 for key, value in entry.items()}
         return json.dumps(entry, ensure_ascii=False)

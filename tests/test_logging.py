@@ -108,8 +108,8 @@ def test_an_error_carrying_an_address_is_logged_without_it(tmp_path, log_format)
     """The production setting (LOG_FORMAT=json) formats the traceback itself: it too
     goes through the redaction, as do stack traces."""
     env = base_env(tmp_path) | {"LOG_FORMAT": log_format}
-    result = subprocess.run([str(PYTHON), "-c", ERROR_PROBE], check=False, cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run([str(PYTHON), "-c", ERROR_PROBE], check=False, cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     text = result.stderr
     assert "ConnectionError" in text and "[address]" in text

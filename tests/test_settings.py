@@ -85,7 +85,8 @@ def test_a_fresh_data_dir_holds_the_key_and_the_database_for_the_owner_only(tmp_
         "from django.core.management import call_command\n"
         "call_command('migrate', verbosity=0)\n"
         "s = SessionStore(); s['x'] = 1; s.save()\n"
-        "print(json.dumps({p.name: oct(p.stat().st_mode & 0o777) for p in settings.DATA_DIR.iterdir()}))\n"
+        "print(json.dumps({p.name: oct(p.stat().st_mode & 0o777)\n"
+        "                  for p in settings.DATA_DIR.iterdir()}))\n"
     )
     result = run({}, tmp_path, code)
     assert result.returncode == 0, result.stderr
@@ -106,11 +107,13 @@ print(settings.SECRET_KEY)
 
 
 def test_concurrent_first_starts_agree_on_one_key(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DATA_DIR": str(tmp_path / "var")})
     at = str(time.time() + 3)  # every process reads the settings at this moment
-    starts = [subprocess.Popen([sys.executable, "-c", RACE, at], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    starts = [subprocess.Popen([sys.executable, "-c", RACE, at], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              for _ in range(8)]
     keys = set()
     for start in starts:
         out, err = start.communicate(timeout=60)

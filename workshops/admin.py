@@ -73,7 +73,8 @@ class ConferenceAdmin(admin.ModelAdmin):
             kept = {user.pk for user in form.cleaned_data["moderators"]}
             for user_id in set(form.instance.moderators.values_list("pk", flat=True)) - kept:
                 try:
-                    remove_moderator(actor=Actor(user=request.user), conference=form.instance, user=user_id)
+                    remove_moderator(actor=Actor(user=request.user), conference=form.instance,
+                                     user=user_id)
                 except ServiceError as exc:
                     self.message_user(request, str(exc.message), messages.WARNING)
         super().save_related(request, form, formsets, change)

@@ -197,7 +197,8 @@ def measures_manage(request, slug):
         "statuses": Item.Implementation.choices,
         "forums": list(conference.forums.order_by("position", "id")),
         # only conferences this person may moderate (another city's are not offered)
-        "others": list(rules.moderated_conferences(actor).exclude(pk=conference.pk).order_by("-date", "title")),
+        "others": list(rules.moderated_conferences(actor).exclude(pk=conference.pk)
+                       .order_by("-date", "title")),
         "update_max": measure_services.UPDATE_TEXT_MAX,
     })
 
@@ -210,5 +211,6 @@ def _carry_over(actor, conference, post):
     if str(post.get("previous", "")).isdigit():
         previous = rules.moderated_conferences(actor).filter(pk=int(post["previous"])).first()
         if previous is None:  # unknown or not this person's: the same answer
-            raise ServiceError(ServiceError.FORBIDDEN, _("You can only bring in measures of a conference you moderate."))
+            raise ServiceError(ServiceError.FORBIDDEN,
+                               _("You can only bring in measures of a conference you moderate."))
     return measure_services.carry_over_measures(actor=actor, conference=conference, forum=forum, previous=previous)

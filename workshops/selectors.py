@@ -462,7 +462,8 @@ def round_breakdown(round_, options: list[int]) -> dict:
     from workshops.models import Round, Vote
 
     votes = Vote.objects.filter(round=round_).exclude(group="")
-    sizes = dict(votes.values("group").annotate(n=Count(voter_key(), distinct=True)).values_list("group", "n"))
+    sizes = dict(votes.values("group").annotate(n=Count(voter_key(), distinct=True))
+                 .values_list("group", "n"))
     groups = sorted(g for g, n in sizes.items() if n >= MIN_GROUP_VOTERS)
     method = round_.method
     aggregates = tally_aggregates(round_, flags=False)

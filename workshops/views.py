@@ -323,7 +323,8 @@ def _card_keys(forum: Forum, actor: Actor, code: str) -> list[tuple[str, str, in
 
 def _take_card(request, forum: Forum, actor: Actor, code: str) -> None:
     keys = _card_keys(forum, actor, code)
-    if any(limit and throttle.count(scope, value, CARD_WINDOW) >= limit for scope, value, limit in keys):
+    if any(limit and throttle.count(scope, value, CARD_WINDOW) >= limit
+           for scope, value, limit in keys):
         messages.error(request, _("Too many wrong voting card codes. Please wait 15 minutes or ask "
                                   "the moderators."))
         return
@@ -518,7 +519,9 @@ MODERATOR_ACTIONS = {
     "announce": lambda actor, forum, post: forum_services.announce(
         actor=actor, forum=forum, text=post.get("text", "")
     ),
-    "screen_key": lambda actor, forum, post: access_services.new_screen_key(actor=actor, forum=forum),
+    "screen_key": lambda actor, forum, post: access_services.new_screen_key(
+        actor=actor, forum=forum
+    ),
     "analog": lambda actor, forum, post: round_services.add_analog_count(
         actor=actor, forum=forum, round=post.get("round"), item=post.get("item"),
         count=post.get("count"), value=post.get("value", 1), note=post.get("note", ""),

@@ -1,6 +1,7 @@
 """Roles and keys taken away while the conference runs: a moderator removed from the
 conference, a projector whose screen key was changed. Their open sockets are closed
 with 4403 at once and get no frame after the change."""
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
@@ -28,18 +29,24 @@ async def closed_with(client) -> tuple[int, list[str]]:
 
 @sync_to_async
 def staff_user():
-    return get_user_model().objects.create_superuser("stadt", "stadt@example.org", "pw-für-tests-123")
+    return get_user_model().objects.create_superuser(
+        "stadt", "stadt@example.org", "pw-für-tests-123"
+    )
 
 
 @sync_to_async
 def propose_and_hide(forum, participant, moderator, text):
     field = forum.fields.order_by("position", "id").first().pk
-    item = propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="need", text=text)
+    item = propose_item(
+        actor=participant_actor(participant), forum=forum, field=field, kind="need", text=text
+    )
     hide_item(actor=moderator_actor(moderator), forum=forum, item=item.pk)
     return item
 
 
-async def test_a_removed_moderator_s_console_is_closed_at_once(connect, forum, participant, moderator):
+async def test_a_removed_moderator_s_console_is_closed_at_once(
+    connect, forum, participant, moderator
+):
     other = await sync_to_async(make_moderator)(forum.conference)
     _, console = await connect(forum, user=moderator)
     _, colleague = await connect(forum, user=other)
@@ -53,17 +60,26 @@ async def test_a_removed_moderator_s_console_is_closed_at_once(connect, forum, p
         await client.until("event", name="item.hidden")
 
     city = await staff_user()
-    await sync_to_async(remove_moderator)(actor=moderator_actor(city), conference=forum.conference, user=moderator)
+    await sync_to_async(remove_moderator)(
+        actor=moderator_actor(city), conference=forum.conference, user=moderator
+    )
 
     code, _before = await closed_with(console)
     assert code == 4403
     await propose_and_hide(forum, participant, other, "Zweiter verborgener Text")
-    assert (await colleague.until("event", name="item.hidden"))["data"]["text"] == "Zweiter verborgener Text"
+    assert (await colleague.until("event", name="item.hidden"))["data"][
+        "text"
+    ] == "Zweiter verborgener Text"
     assert (await phone.until("event", name="item.hidden"))["data"]["text"] == ""
     # and connecting again, the removed moderator is a stranger
     _, again = await connect(forum, user=moderator)
     assert await close_code(again) == 4403
-    assert await sync_to_async(AuditEntry.objects.filter(action="conference.moderator.removed").count)() == 1
+    assert (
+        await sync_to_async(
+            AuditEntry.objects.filter(action="conference.moderator.removed").count
+        )()
+        == 1
+    )
     for client in (colleague, phone):
         await client.close()
 
@@ -78,8 +94,15 @@ async def test_removing_a_moderator_in_the_admin_closes_their_console(connect, f
         admin = HttpClient()
         admin.force_login(city)
         conference = forum.conference
-        data = {"slug": conference.slug, "title": conference.title, "stakeholder_groups": "[]",
-                "languages": [], "moderators": [], "fields-TOTAL_FORMS": "0", "fields-INITIAL_FORMS": "0"}
+        data = {
+            "slug": conference.slug,
+            "title": conference.title,
+            "stakeholder_groups": "[]",
+            "languages": [],
+            "moderators": [],
+            "fields-TOTAL_FORMS": "0",
+            "fields-INITIAL_FORMS": "0",
+        }
         return admin.post(f"/admin/workshops/conference/{conference.pk}/change/", data)
 
     response = await remove_in_the_admin()
@@ -90,8 +113,9 @@ async def test_removing_a_moderator_in_the_admin_closes_their_console(connect, f
 async def test_only_the_city_s_staff_removes_moderators(forum, moderator):
     other = await sync_to_async(make_moderator)(forum.conference)
     with pytest.raises(ServiceError) as info:
-        await sync_to_async(remove_moderator)(actor=moderator_actor(other), conference=forum.conference,
-                                              user=moderator)
+        await sync_to_async(remove_moderator)(
+            actor=moderator_actor(other), conference=forum.conference, user=moderator
+        )
     assert info.value.code == "forbidden"
 
 
@@ -128,5 +152,7 @@ def test_the_console_and_the_admin_change_the_screen_key(client, admin_client, f
     assert key != old
     assert client.get(f"/f/{forum.code}/screen/?key={old}").status_code == 403
     assert client.get(f"/f/{forum.code}/screen/?key={key}").status_code == 200
-    admin_client.post("/admin/workshops/forum/", {"action": "new_screen_key", "_selected_action": [forum.pk]})
+    admin_client.post(
+        "/admin/workshops/forum/", {"action": "new_screen_key", "_selected_action": [forum.pk]}
+    )
     assert Forum.objects.get(pk=forum.pk).screen_key not in (old, key)

@@ -1,6 +1,7 @@
 """Conferences are separate: a moderator of one conference names, copies and lists only
 conferences they may moderate, and every refusal comes before anything about another
 conference's items is told and before any forum is locked."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -34,8 +35,9 @@ def stranger():
 def test_another_conference_cannot_be_named_previous_nor_its_measures_copied(built, stranger):
     conference, forum, mod, _user = stranger
     with pytest.raises(ServiceError) as info:
-        measure_services.carry_over_measures(actor=mod, conference=conference, forum=forum,
-                                             previous=built.conference)
+        measure_services.carry_over_measures(
+            actor=mod, conference=conference, forum=forum, previous=built.conference
+        )
     assert info.value.code == "forbidden"
     conference.refresh_from_db()
     assert conference.previous_id is None
@@ -53,7 +55,9 @@ def test_another_conference_cannot_be_named_previous_nor_its_measures_copied(bui
     assert [c.origin_id for c in created] == [built.adopted.pk]
 
 
-def test_the_measures_page_lists_only_conferences_the_moderator_may_moderate(client, built, stranger):
+def test_the_measures_page_lists_only_conferences_the_moderator_may_moderate(
+    client, built, stranger
+):
     conference, forum, _mod, user = stranger
     mine = make_conference(title="Meine frühere Konferenz")
     mine.moderators.add(user)
@@ -62,8 +66,11 @@ def test_the_measures_page_lists_only_conferences_the_moderator_may_moderate(cli
     html = client.get(url).content.decode()
     assert "Meine frühere Konferenz" in html
     assert built.conference.title not in html
-    response = client.post(url, {"action": "carry_over", "previous": built.conference.pk, "forum": forum.pk},
-                           follow=True)
+    response = client.post(
+        url,
+        {"action": "carry_over", "previous": built.conference.pk, "forum": forum.pk},
+        follow=True,
+    )
     assert "übernommen" not in response.content.decode()
     assert Conference.objects.get(pk=conference.pk).previous_id is None
 
@@ -72,7 +79,9 @@ def test_a_foreign_item_is_refused_before_its_kind_is_told(built, stranger):
     _conference, _forum, mod, _user = stranger
     for call in (
         lambda item: measure_services.set_measure_details(actor=mod, item=item, lead="x"),
-        lambda item: measure_services.set_implementation_status(actor=mod, item=item, status="done"),
+        lambda item: measure_services.set_implementation_status(
+            actor=mod, item=item, status="done"
+        ),
         lambda item: measure_services.add_measure_update(actor=mod, item=item, text="x"),
     ):
         for item in (built.need, built.goal, built.rejected):
@@ -92,9 +101,15 @@ def test_refused_moderator_commands_lock_no_forum(built, stranger):
         lambda: item_services.edit_item(actor=mod, forum=forum, item=measure.pk, text="anders"),
         lambda: item_services.hide_item(actor=mod, forum=forum, item=measure.pk),
         lambda: item_services.restore_item(actor=mod, forum=forum, item=measure.pk),
-        lambda: item_services.merge_items(actor=mod, forum=forum, item=measure.pk, into=built.rejected.pk),
-        lambda: item_services.shortlist_item(actor=mod, forum=forum, item=measure.pk, shortlisted=True),
-        lambda: item_services.adopt_item(actor=mod, forum=built.plenary, item=measure.pk, adopted=True),
+        lambda: item_services.merge_items(
+            actor=mod, forum=forum, item=measure.pk, into=built.rejected.pk
+        ),
+        lambda: item_services.shortlist_item(
+            actor=mod, forum=forum, item=measure.pk, shortlisted=True
+        ),
+        lambda: item_services.adopt_item(
+            actor=mod, forum=built.plenary, item=measure.pk, adopted=True
+        ),
         lambda: round_services.open_round(actor=mod, forum=forum, method="support"),
         lambda: round_services.close_round(actor=mod, forum=forum, round=1),
     ]
@@ -102,5 +117,9 @@ def test_refused_moderator_commands_lock_no_forum(built, stranger):
         with CaptureQueriesContext(connection) as queries, pytest.raises(ServiceError) as info:
             call()
         assert info.value.code == "forbidden", info.value.message
-        touched = [q["sql"] for q in queries if '"workshops_forum"' in q["sql"] or '"workshops_item"' in q["sql"]]
+        touched = [
+            q["sql"]
+            for q in queries
+            if '"workshops_forum"' in q["sql"] or '"workshops_item"' in q["sql"]
+        ]
         assert touched == [], touched

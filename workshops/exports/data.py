@@ -237,5 +237,6 @@ def participation_to_keep(conference: Conference) -> dict:
     data = participation(conference, items, full=True)
     return {
         **{key: data[key] for key in PERSON_COUNTS},
-        "per_forum": {str(f["forum"]): {key: f[key] for key in PERSON_COUNTS_PER_FORUM} for f in data["per_forum"]},
+        "per_forum": {str(f["forum"]): {key: f[key] for key in PERSON_COUNTS_PER_FORUM}
+                      for f in data["per_forum"]},
     }

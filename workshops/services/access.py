@@ -6,6 +6,7 @@ their next reconnect: after commit the change reaches every server process throu
 forums' groups (``realtime.publisher.publish_revocation``), and each process's hub closes
 the sockets that held the role with 4403 (docs/protocol.md).
 """
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +22,16 @@ from workshops.services.events import audit, lock_forum
 
 def _require_setup_desk(actor: Actor) -> None:
     user = actor.user
-    allowed = (user is not None and user.is_authenticated and user.is_active
-               and (user.is_superuser or (user.is_staff and user.has_perm("workshops.change_conference"))))
+    allowed = (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or (user.is_staff and user.has_perm("workshops.change_conference")))
+    )
     if not allowed:
-        raise ServiceError(ServiceError.FORBIDDEN, _("Only the city's staff can change who moderates."))
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Only the city's staff can change who moderates.")
+        )
 
 
 @transaction.atomic
@@ -40,8 +47,12 @@ def remove_moderator(*, actor: Actor, conference: Conference, user) -> bool:
     if not conference.moderators.filter(pk=user_id).exists():
         return False
     conference.moderators.remove(user_id)
-    AuditEntry.objects.create(conference=conference, action="conference.moderator.removed",
-                              actor_user_id=actor.user_id, data={"user": user_id})
+    AuditEntry.objects.create(
+        conference=conference,
+        action="conference.moderator.removed",
+        actor_user_id=actor.user_id,
+        data={"user": user_id},
+    )
     removed = get_user_model().objects.filter(pk=user_id).first()
     if removed is None or not rules.is_moderator(Actor(user=removed), conference.pk):
         forum_ids = list(Forum.objects.filter(conference=conference).values_list("pk", flat=True))

@@ -98,9 +98,8 @@ def _require_previous_moderator(actor: Actor, conference_id: int) -> None:
     """Only a conference the person may moderate can be named previous and copied from:
     conferences of other cities (or offices) stay separate."""
     if not rules.is_moderator(actor, conference_id):
-        raise ServiceError(
-            ServiceError.FORBIDDEN, _("You can only bring in measures of a conference you moderate.")
-        )
+        raise ServiceError(ServiceError.FORBIDDEN,
+                           _("You can only bring in measures of a conference you moderate."))
 
 
 def _conference_audit(conference_id: int, actor: Actor, action: str, data: dict, forum_id: int | None = None):

@@ -70,9 +70,10 @@ def _scrub_event_texts(forum_ids) -> int:
     """Logged item events keep only what the item shows now: a hidden or merged item's
     events lose its text and details, an edited item's earlier events its earlier
     wording."""
-    items = {pk: (status, text, {name: value for name, value in zip(DETAIL_FIELDS, details, strict=True)})
-             for pk, status, text, *details in Item.objects.filter(forum_id__in=forum_ids)
-             .values_list("pk", "status", "text", *DETAIL_FIELDS)}
+    rows = (Item.objects.filter(forum_id__in=forum_ids)
+            .values_list("pk", "status", "text", *DETAIL_FIELDS))
+    items = {pk: (status, text, dict(zip(DETAIL_FIELDS, details, strict=True)))
+             for pk, status, text, *details in rows}
     changed = 0
     events = ForumEvent.objects.filter(forum_id__in=forum_ids, name__startswith="item.")
     for event in events.iterator():
@@ -118,13 +119,15 @@ def _unlink_votes(forum_ids) -> int:
     changed = 0
     for round_id in Round.objects.filter(forum_id__in=forum_ids).values_list("pk", flat=True):
         votes = Vote.objects.filter(round_id=round_id)
-        voters = list(votes.exclude(participant=None).values_list("participant_id", flat=True).distinct())
+        voters = list(votes.exclude(participant=None)
+                      .values_list("participant_id", flat=True).distinct())
         if not voters:
             continue
         shuffle(voters)
         first = (votes.aggregate(last=Max("ballot"))["last"] or 0) + 1
         for number, participant_id in enumerate(voters, first):
-            changed += votes.filter(participant_id=participant_id).update(participant=None, ballot=number)
+            changed += votes.filter(participant_id=participant_id).update(
+                participant=None, ballot=number)
     return changed
 
 
@@ -139,7 +142,7 @@ def _plenaries_of(conference_id: int) -> list[int]:
                 .values_list("pk", flat=True))
 
 
-def _tell_walls(forums: dict, plenary_ids: list[int], items: list[Item], conference_id: int) -> None:
+def _tell_walls(forums: dict, plenary_ids: list[int], items: list[Item], conference_id: int):
     """An ``item.updated`` (without the name) for every shown item, in its forum and in
     every plenary that shows it: open walls drop the name at once. All locked."""
     pool = set(Item.objects.filter(plenary_pool(conference_id), pk__in=[i.pk for i in items])
@@ -175,7 +178,8 @@ def leave_conference(*, participant: Participant) -> Participant:
         participant.group = ""
         participant.language = ""
         participant.save(update_fields=["display_name", "group", "language"])
-        all_forums = list(Forum.objects.filter(conference_id=conference_id).values_list("pk", flat=True))
+        all_forums = list(Forum.objects.filter(conference_id=conference_id)
+                          .values_list("pk", flat=True))
         _scrub_events(all_forums, {item.pk for item in items})
         for item in items:
             item.author = participant
