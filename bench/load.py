@@ -101,15 +101,19 @@ class LocalServer:
     temporary folder, or the given PostgreSQL database (created anew) with Redis."""
 
     def __init__(self, port: int, extra_env: dict, processes: int = 1, database_url: str = "",
-                 redis_url: str = ""):
+                 redis_url: str = "", venue_defaults: bool = False):
         for n in range(processes):
             refuse_if_taken(port + n)
         self.dir = tempfile.TemporaryDirectory(prefix="mitwirken-load-")
         self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-        # Every simulated phone comes from 127.0.0.1: the per-address limits are off here.
         self.env.update(DATA_DIR=self.dir.name, SECRET_KEY="bench-only", LOG_LEVEL="WARNING",
-                        ALLOWED_HOSTS="127.0.0.1,localhost", JOINS_PER_MINUTE_PER_ADDRESS="0",
-                        SOCKETS_PER_ADDRESS="0", CODE_MISSES_PER_MINUTE="0", **extra_env)
+                        ALLOWED_HOSTS="127.0.0.1,localhost")
+        if not venue_defaults:
+            # Every simulated phone comes from 127.0.0.1: the per-address limits are off
+            # for the speed scenarios; bench/venue.py keeps the defaults, as a hall has them.
+            self.env.update(JOINS_PER_MINUTE_PER_ADDRESS="0", SOCKETS_PER_ADDRESS="0",
+                            CODE_MISSES_PER_MINUTE="0")
+        self.env.update(extra_env)
         if database_url:
             fresh_postgres(database_url)
             fresh_redis(redis_url)

@@ -10,8 +10,7 @@ on that commit.
 import logging
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from realtime.models import CommandReceipt
@@ -71,13 +70,21 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
     return None
 
 
+def _own(actor: Actor, forum: Forum, f: dict):
+    """A participant's own proposal: edit its text or withdraw it (docs/protocol.md)."""
+    if f["action"] == "edit":
+        item_services.edit_own_item(actor=actor, forum=forum, item=f["item"], text=f["text"])
+        return None
+    return {"id": item_services.withdraw_own_item(actor=actor, forum=forum, item=f["item"])}
+
+
 def _vote(actor: Actor, forum: Forum, f: dict):
     # No savepoint of its own: a refused vote writes nothing (see cast_vote).
     return vote_services.cast_vote(actor=actor, forum=forum, round=f["round"], item=f["item"], value=f["value"],
                                    savepoint=False)
 
 
-HANDLERS = {"propose": _propose, "moderate": _moderate, "vote": _vote}
+HANDLERS = {"propose": _propose, "moderate": _moderate, "vote": _vote, "own": _own}
 
 
 def answer_ok(result=None) -> dict:

@@ -30,7 +30,7 @@ from realtime.publisher import event_frame
 from realtime.sessions import session_of
 from realtime.tally import coalescer
 from realtime.writer import writer
-from workshops import rules, selectors, throttle
+from workshops import rules, selectors, throttle, visibility
 from workshops.actors import Actor
 from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
@@ -51,20 +51,9 @@ SYNC_MAX_EVENTS = 200
 RATE_BURST = 20
 RATE_PER_SECOND = 10.0
 UNAVAILABLE_MESSAGE = _("The server cannot save right now. Your entry will be sent again shortly.")
-# What a non-moderator may see of an item that is not shown (hidden or merged).
-PUBLIC_OF_UNSHOWN = ("id", "field", "kind", "status", "merged_into", "refs")
-
-
 def public_frame(frame: dict, role: str) -> dict:
-    """The event as this recipient may see it: hidden text goes to moderators only."""
-    data = frame.get("data")
-    if role == "moderator" or not frame.get("name", "").startswith("item.") or not data or "status" not in data:
-        return frame
-    if data.get("status") == "visible":
-        return frame
-    reduced = {k: data[k] for k in PUBLIC_OF_UNSHOWN if k in data}
-    reduced.update(text="", author="")
-    return {**frame, "data": reduced}
+    """The event as this recipient may see it (workshops/visibility.py decides)."""
+    return visibility.frame_for(role, frame)
 
 
 class SessionOnly:
@@ -465,7 +454,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await self.send_snapshot()
             return
         for frame in events:
-            await self.send_frame(public_frame(frame, self.role))
+            await self.send_frame(frame)
         if events:
             self.sent_rev = max(self.sent_rev, events[-1]["rev"])
 
@@ -485,4 +474,5 @@ class ForumConsumer(AsyncWebsocketConsumer):
         frames = [event_frame(rev=e.rev, name=e.name, data=selectors.timer_left_now(e.name, e.data)) for e in rows]
         if len(frames) != current - client_rev:  # a gap in the log: start afresh
             return None
-        return frames
+        # Never as stored: each item as it is now, through the audience's rule.
+        return visibility.replay_frames(self.role, frames)

@@ -22,6 +22,8 @@ from realtime.publisher import forum_group
 log = logging.getLogger(__name__)
 # Sockets written in one go before the fan-out lets other work on the event loop run.
 YIELD_EVERY = 16
+# The audiences of a forum's sockets (workshops/visibility.py).
+ROLES = ("moderator", "participant", "screen")
 
 
 def encode(frame: dict) -> str:
@@ -226,22 +228,28 @@ class Hub:
             await self._revoke(members, message)
             return
         if kind == "forum.event":
-            from realtime.consumer import public_frame
+            from workshops.visibility import frame_for
 
             frame = message["frame"]
             rev = frame["rev"]
             if forum_id in self.spoke_at:
                 self.spoke_at[forum_id] = time.monotonic()
-            texts = {"moderator": encode(frame), "other": encode(public_frame(frame, "participant"))}
+            # encoded once per audience, as workshops/visibility.py lets each see it
+            texts, whole = {}, encode(frame)
+            for role in ROLES:
+                shown = frame_for(role, frame)
+                texts[role] = whole if shown is frame else encode(shown)
         elif kind == "forum.tally":
             text = encode(message["frame"])
-            texts = {"moderator": text, "other": None if message.get("secret") else text}
+            texts = {"moderator": text, "participant": None, "screen": None}
+            if not message.get("secret"):
+                texts.update(participant=text, screen=text)
         elif kind == "forum.presence":
             text = encode({"type": "presence", "online": message["online"]})
-            texts = {"moderator": text, "other": text}
+            texts = dict.fromkeys(ROLES, text)
         elif kind == "forum.heartbeat":  # from this hub itself (heartbeat), never over the layer
             text = encode({"type": "heartbeat", "rev": message["rev"]})
-            texts = {"moderator": text, "other": text}
+            texts = dict.fromkeys(ROLES, text)
         else:
             return
         for n, consumer in enumerate(members, 1):
@@ -249,7 +257,7 @@ class Hub:
                 # Writing to a thousand sockets takes the event loop ~50 ms; let the acks
                 # and frames that arrived meanwhile through between the slices.
                 await asyncio.sleep(0)
-            text = texts["moderator" if consumer.role == "moderator" else "other"]
+            text = texts.get(consumer.role)
             if text is None:
                 continue
             if consumer.backlog is not None:  # its snapshot is still being read

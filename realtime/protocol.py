@@ -13,11 +13,13 @@ MAX_FRAME_BYTES = 16 * 1024  # over this the connection closes with 1009
 MAX_ID_LENGTH = 64
 MAX_REFS = 20
 
-COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping"}
+COMMAND_TYPES = {"propose", "vote", "sync", "moderate", "ping", "own"}
 ITEM_ACTIONS = {"hide", "restore", "edit", "merge", "shortlist", "adopt"}
 ROUND_ACTIONS = {"open_round", "close_round", "reopen_round", "reveal_round", "analog"}
 FORUM_ACTIONS = {"proposals", "phase", "timer", "announce"}
 MODERATE_ACTIONS = ITEM_ACTIONS | ROUND_ACTIONS | FORUM_ACTIONS
+# A participant's own proposal (docs/protocol.md, an addition): edit its text, withdraw it.
+OWN_ACTIONS = {"edit", "withdraw"}
 
 
 class ProtocolError(Exception):
@@ -91,7 +93,19 @@ def parse(text: str) -> Command:
                 "value": value,
             },
         )
+    if kind == "own":
+        return Command("own", command_id, _parse_own(frame, command_id))
     return Command("moderate", command_id, _parse_moderate(frame, command_id))
+
+
+def _parse_own(frame: dict, command_id: str) -> dict:
+    action = frame.get("action")
+    if not isinstance(action, str) or action not in OWN_ACTIONS:
+        raise ProtocolError("invalid", _("Unknown action."), command_id)
+    fields = {"action": action, "item": _require_int(frame, "item", command_id, minimum=1)}
+    if action == "edit":
+        fields["text"] = _require_str(frame, "text", command_id)
+    return fields
 
 
 def _parse_propose(frame: dict, command_id: str) -> dict:

@@ -56,6 +56,7 @@ def tally_frame(round_id: int) -> dict | None:
     need to filter it (secret rounds)."""
     from workshops.models import Round
     from workshops.selectors import round_totals
+    from workshops.visibility import PARTICIPANT, tally_visible
 
     as_of = time.time()  # before the read: a later computation has a later mark
     round_ = Round.objects.filter(pk=round_id).first()
@@ -65,7 +66,9 @@ def tally_frame(round_id: int) -> dict | None:
     return {
         "frame": {"type": "tally", "round": round_.pk, **totals},
         "as_of": as_of,
-        "secret": round_.secret and round_.status != Round.Status.CLOSED and not round_.revealed,
+        # for moderators only (workshops/visibility.py)
+        "secret": not tally_visible(PARTICIPANT, {"secret": round_.secret, "status": round_.status,
+                                                  "revealed": round_.revealed}),
     }
 
 

@@ -40,9 +40,11 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_item.html",
     "templates/workshops/_item_body.html",
     "templates/workshops/_method_label.html",
+    "templates/workshops/_option_text.html",
     "templates/workshops/_tally.html",
     "templates/workshops/_wall.html",
     "templates/workshops/_propose_details.html",
+    "templates/workshops/_own_actions.html",
 ]
 # Templates only moderators (or the admin) see: German and English suffice. Every
 # template must be in one of the two lists (tests/test_translations.py checks it), so a

@@ -9,10 +9,11 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from workshops import rules
+from workshops import rules, visibility
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.exports.data import DOCUMENTATION, KINDS, MEASURES, conference_report
@@ -64,13 +65,14 @@ def exports_page(request, slug):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        published = request.POST.get("published") == "1"
         try:
             measure_services.publish_results(actor=actor, conference=conference,
-                                             published=request.POST.get("published") == "1")
+                                             published=published)
         except ServiceError as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, _published_message(conference, published))
         return HttpResponseRedirect(reverse("workshops:exports", args=[conference.slug]))
     if not rules.can_view_results(actor, conference):
         return _not_published(request, conference)
@@ -78,7 +80,25 @@ def exports_page(request, slug):
         "conference": conference,
         "exports": export_links(conference),
         "is_moderator": moderator,
+        # the way back to the consoles this page is reached from
+        "consoles": list(conference.forums.order_by("position", "id")) if moderator else [],
     })
+
+
+def _published_message(conference: Conference, published: bool) -> str:
+    """What publishing did, in words (not "Saved.")."""
+    if not published:
+        return _("Publication withdrawn: only the conference's moderators can open the "
+                 "exports now.")
+    count = Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, adopted=True,
+                                status=Item.Status.VISIBLE).count()
+    return ngettext(
+        "Results published: everyone with the link can now open the exports "
+        "(%(n)d adopted measure).",
+        "Results published: everyone with the link can now open the exports "
+        "(%(n)d adopted measures).",
+        count,
+    ) % {"n": count}
 
 
 @never_cache
@@ -102,7 +122,7 @@ def adopted_measures(conference: Conference, *, field=None, status=None):
     field and dated updates (newest first)."""
     queryset = (
         Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, adopted=True,
-                            status=Item.Status.VISIBLE)
+                            status__in=visibility.shown_statuses(visibility.PUBLIC))
         .select_related("field", "forum")
         .prefetch_related(Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")))
         .order_by("field__position", "field_id", "id")

@@ -112,6 +112,81 @@ def timer_for_page(forum: Forum) -> dict | None:
     return timer
 
 
+def attach_shortlist(forum: Forum, rounds: list[dict]) -> None:
+    """Give each option of a closed round ``shortlistable`` and ``shortlisted``, so the
+    console offers "For the plenary" right next to the ranking (as next to the item):
+    shown measures of this forum only."""
+    ids = {o["id"] for r in rounds if r["status"] == "closed"
+           for o in r["options"] if not o["passive"]}
+    measures = dict(Item.objects.filter(
+        pk__in=ids, forum=forum, kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE,
+    ).values_list("pk", "shortlisted"))
+    for r in rounds:
+        for o in r["options"]:
+            o["shortlistable"] = o["id"] in measures
+            o["shortlisted"] = measures.get(o["id"], False)
+
+
+def rank_options(round_: dict) -> None:
+    """Number a closed round's options by place (1., 2., ...; equal results share a
+    place, the next one skips: 1, 1, 3) and mark the round ``ranked``; a round still
+    open has no places yet (its options stay in ballot order)."""
+    from workshops.selectors import combined, rank_key
+
+    round_["ranked"] = round_["status"] == "closed" and round_["tally_visible"]
+    if not round_["ranked"]:
+        return
+    previous = None
+    for n, option in enumerate(round_["options"], start=1):
+        key = rank_key(round_["method"], combined(option["tally"])) if option["tally"] else None
+        if key != previous or n == 1:
+            option["rank"], previous = n, key
+        else:
+            option["rank"] = round_["options"][n - 2]["rank"]
+
+
+def done_message(action: str, forum: Forum, post) -> str | None:
+    """What the console says after a form action, where "Saved." would not say what
+    happened (None: the action's plain message in ``views.DONE_MESSAGES``)."""
+    if action == "cards_required":
+        if post.get("required") != "1":
+            return _("Voting no longer needs a voting card.")
+        if post.get("restart") == "1":
+            return _("Voting now needs a voting card. Open rounds that held votes were started "
+                     "again: votes cast without a card do not count.")
+        return _("Voting now needs a voting card.")
+    if action == "shortlist":
+        if post.get("shortlisted") == "1":
+            return _("The measure goes to the plenary.")
+        return _("The measure no longer goes to the plenary.")
+    return None
+
+
+def cardless_adoption(forum: Forum, round_: Round) -> bool:
+    """An adoption round that takes votes from phones without voting cards: anyone can
+    join again with fresh cookies and vote again (a plenary's round then decides)."""
+    return (round_.method == Round.Method.ADOPTION and round_.status == Round.Status.OPEN
+            and not forum.requires_cards)
+
+
+def warnings_after(action: str, result) -> list[str]:
+    """Warnings to show after a console action succeeded: an adoption round opened
+    without voting cards is said plainly, where the moderator is looking."""
+    if action in ("open_round", "reopen_round") and isinstance(result, Round):
+        forum = Forum.objects.get(pk=result.forum_id)
+        if cardless_adoption(forum, result):
+            return [str(cardless_warning(forum))]
+    return []
+
+
+def cardless_warning(forum: Forum) -> str:
+    if forum.kind == Forum.Kind.PLENARY:
+        return _("This adoption round runs without voting cards: anyone can join again with "
+                 "a fresh browser and vote again, and closing the round decides the measures.")
+    return _("This adoption round runs without voting cards: anyone can join again with "
+             "a fresh browser and vote again.")
+
+
 def phase_hint(forum: Forum) -> str:
     return str(PHASE_HINTS.get(forum.phase, ""))
 

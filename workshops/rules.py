@@ -57,3 +57,15 @@ def can_view_results(actor: Actor, conference: Conference) -> bool:
         return True
     user = actor.user
     return user is not None and user.is_authenticated and user.is_active and user.is_staff
+
+
+def is_author(actor: Actor, item) -> bool:
+    """The participant who proposed the item (items a moderator added have no author)."""
+    return actor.participant is not None and item.author_id == actor.participant.pk
+
+
+def can_change_own_item(actor: Actor, forum: Forum, item, *, held: bool) -> bool:
+    """Its author may edit or withdraw a proposal while proposals are open, the item is
+    shown, and nothing holds it yet (``held``: a voting round, the plenary, a decision,
+    or proposals merged into it; see services.items.held_items)."""
+    return is_author(actor, item) and forum.proposals_open and item.status == "visible" and not held

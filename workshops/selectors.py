@@ -5,7 +5,7 @@ The dicts built here are the wire shapes of PROTOCOL.md; docs/protocol.md docume
 """
 from django.db.models import Prefetch
 
-from workshops import rules
+from workshops import rules, visibility
 from workshops.actors import Actor
 from workshops.models import ActionField, Conference, Forum, Item
 from workshops.rows import Row
@@ -146,9 +146,8 @@ def plenary_pool(conference_id: int):
 def forum_items(forum: Forum, *, include_hidden: bool) -> list[Item]:
     from django.db.models import Q
 
-    statuses = [Item.Status.VISIBLE]
-    if include_hidden:
-        statuses += [Item.Status.HIDDEN, Item.Status.MERGED]
+    audience = visibility.MODERATOR if include_hidden else visibility.PARTICIPANT
+    statuses = visibility.shown_statuses(audience)
     wanted = Q(forum=forum, status__in=statuses)
     if forum.kind == Forum.Kind.PLENARY:
         wanted |= plenary_pool(forum.conference_id)
@@ -183,10 +182,16 @@ def snapshot_shared(forum: Forum, role: str) -> dict:
             open_rounds.append((round_, data))
         elif tally_visible_to(data, role):
             closed_tallies[str(round_.pk)] = round_totals(round_, data["options"])["totals"]
+    # Each round names its items, wherever they live (a plenary's are the workshops'),
+    # as this role may see them; round events carry ids only (docs/protocol.md).
+    labels = option_labels({i for r in rounds for i in r["items"]}, role,
+                           plenary=forum.kind == Forum.Kind.PLENARY)
+    for data in rounds:
+        data["labels"] = {str(i): labels[i] for i in data["items"] if i in labels}
     return {
         "forum": forum_data(forum),
         "fields": [field_data(f) for f in fields],
-        "items": [item_data(i) for i in items],
+        "items": [visibility.item_for(role, item_data(i)) for i in items],
         "rounds": rounds,
         "closed_tallies": closed_tallies,
         "open_rounds": open_rounds,
@@ -377,9 +382,39 @@ def combined(tally: dict) -> dict:
 
 def tally_visible_to(round_data: dict, role: str) -> bool:
     """Secret rounds show their tally to moderators only, until they close or the
-    moderator reveals it."""
-    return (role == "moderator" or not round_data["secret"] or round_data["status"] == "closed"
-            or round_data.get("revealed", False))
+    moderator reveals it (workshops/visibility.py)."""
+    return visibility.tally_visible(role, round_data)
+
+
+def option_labels(item_ids, audience: str, *, plenary: bool = False) -> dict[int, dict]:
+    """How a round's options name their items for ``audience``, wherever the items live:
+    {item id: {"text", "status", "shown"}}. An item the audience may not see
+    (workshops/visibility.py) keeps its line without its text. In the plenary a shown
+    item also says where it comes from and what it answers: ``details`` with its action
+    field, forum of origin, lead, time frame and the texts of the items it answers (the
+    goals a measure answers)."""
+    ids = {int(i) for i in item_ids}
+    if not ids:
+        return {}
+    queryset = Item.objects.filter(pk__in=ids).select_related("field", "forum")
+    if plenary:
+        queryset = queryset.prefetch_related(
+            Prefetch("refs", queryset=Item.objects.only("id", "text", "status").order_by("id")))
+    labels = {}
+    for item in queryset:
+        shown = visibility.shows_text(audience, item.status)
+        label = {"text": item.text if shown else "", "status": item.status, "shown": shown}
+        if plenary and shown:
+            label["details"] = {
+                "field": item.field.title,
+                "forum": item.forum.title,
+                "lead": item.lead,
+                "timeframe": item.timeframe,
+                "answers": [r.text for r in item.refs.all()
+                            if visibility.shows_text(audience, r.status)],
+            }
+        labels[item.pk] = label
+    return labels
 
 
 def rank_key(method: str, tally: dict):
@@ -396,15 +431,21 @@ def rank_key(method: str, tally: dict):
 
 
 def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
-    """The forum's rounds as the phone and console pages show them: each with its options
-    (item text, the person's own vote, the visible tally) in ballot order, and ranked
-    once it has closed."""
+    """The forum's rounds as the phone, console and screen pages show them: each with its
+    options (item text as the audience may see it, the person's own vote, the visible
+    tally) in ballot order, and ranked once it has closed."""
     from workshops.models import PASSIVE_OPTION
 
-    snapshot_role = "moderator" if rules.can_moderate(actor, forum) else "participant"
-    texts = dict(forum.items.values_list("pk", "text"))
+    if rules.can_moderate(actor, forum):
+        snapshot_role = visibility.MODERATOR
+    else:
+        snapshot_role = visibility.SCREEN if actor.screen else visibility.PARTICIPANT
+    rounds = list(forum.rounds.prefetch_related(Prefetch("items", queryset=Item.objects.only("id")))
+                  .order_by("-id"))
+    labels = option_labels({i.pk for r in rounds for i in r.items.all()}, snapshot_role,
+                           plenary=forum.kind == Forum.Kind.PLENARY)
     result = []
-    for round_ in forum.rounds.prefetch_related(Prefetch("items", queryset=Item.objects.only("id"))).order_by("-id"):
+    for round_ in rounds:
         data = round_data(round_, sorted(i.pk for i in round_.items.all()))
         visible = tally_visible_to(data, snapshot_role)
         totals = round_totals(round_, data["options"]) if visible else None
@@ -415,9 +456,13 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
             mine = my_ballot(round_, actor.participant.pk)
         options = []
         for option in data["options"]:
+            label = labels.get(option, {"text": "", "status": None, "shown": False})
             options.append({
                 "id": option,
-                "text": texts.get(option, "") if option != PASSIVE_OPTION else None,
+                "text": label["text"] if option != PASSIVE_OPTION else None,
+                "shown": label["shown"] or option == PASSIVE_OPTION,
+                "status": label["status"],
+                "details": label.get("details"),
                 "passive": option == PASSIVE_OPTION,
                 "mine": mine.get("votes", {}).get(str(option)),
                 "tally": totals["totals"][str(option)] if totals else None,

@@ -244,12 +244,26 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "needs_card": forum.requires_cards and actor.participant is not None and not moderator
         and not card_services.holds_card(forum, actor.participant.pk),
     }
+    context.update(_own_items(actor, forum, items))
     context.update(extra)
     context["phase_hint"] = console.phase_hint(forum)
     context["timer"] = console.timer_for_page(forum)
     given = context["values"].get("details") or {}
     context["detail_fields"] = [{**d, "value": given.get(d["name"], "")} for d in _detail_fields()]
     return context
+
+
+def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
+    """The person's own proposals on the wall ("Your contribution"), and those they may
+    still edit or withdraw (rules.can_change_own_item)."""
+    if actor.participant is None:
+        return {"own_ids": set(), "changeable_ids": set(), "own_ids_list": []}
+    own = [i for i in items if rules.is_author(actor, i)]
+    own_ids = {i.pk for i in own}
+    held = item_services.held_items(own)
+    changeable = {i.pk for i in own if i.forum_id == forum.pk
+                  and rules.can_change_own_item(actor, forum, i, held=i.pk in held)}
+    return {"own_ids": own_ids, "changeable_ids": changeable, "own_ids_list": sorted(own_ids)}
 
 
 def _detail_fields() -> list[dict]:
@@ -303,6 +317,35 @@ def propose(request, code):
         return render(request, "workshops/phone.html", context, status=400)
     messages.success(request, _("Thank you, your proposal is on the wall."))
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
+
+
+@require_POST
+def own_item(request, code):
+    """Edit (``action=edit``, ``item``, ``text``) or withdraw (``action=withdraw``,
+    ``item``) one's own proposal: one service call, then back to the wall. A refusal
+    shows next to the item with the typed text kept (400)."""
+    forum, actor, refusal = _taking_part(request, code)
+    if refusal:
+        return refusal
+    action, item, text = request.POST.get("action"), request.POST.get("item", ""), request.POST.get("text", "")
+    phone_url = reverse("workshops:phone", args=[forum.code])
+    try:
+        if action == "edit":
+            edited = item_services.edit_own_item(actor=actor, forum=forum, item=item, text=text)
+        elif action == "withdraw":
+            item_services.withdraw_own_item(actor=actor, forum=forum, item=item)
+        else:
+            raise ServiceError(ServiceError.INVALID, _("Unknown action."))
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))  # at the top; the typed text stays in its form
+        own_error = {"item": item, "text": text if action == "edit" else None}
+        context = _phone_context(request, forum, actor, own_error=own_error)
+        return render(request, "workshops/phone.html", context, status=400)
+    if action == "edit":
+        messages.success(request, _("Your proposal is changed."))
+        return HttpResponseRedirect(f"{phone_url}#item-{edited.pk}")
+    messages.success(request, _("Your proposal is withdrawn."))
+    return HttpResponseRedirect(phone_url)
 
 
 # Wrong voting card codes, counted like failed logins (workshops/auth_views.py).
@@ -420,6 +463,8 @@ def moderate(request, code):
     items = selectors.forum_items(forum, include_hidden=True)
     visible = [i for i in items if i.status == Item.Status.VISIBLE]
     console.attach_suggestions([i for i in items if i.forum_id == forum.pk])
+    rounds = selectors.rounds_for_page(forum, actor)
+    console.attach_shortlist(forum, rounds)
     return render(
         request,
         "workshops/moderate.html",
@@ -438,7 +483,8 @@ def moderate(request, code):
             "text_max": settings.ITEM_TEXT_MAX,
             "rev": forum.rev,
             "live_texts": live_texts(),
-            "rounds": selectors.rounds_for_page(forum, actor),
+            "rounds": rounds,
+            "cardless_warning": console.cardless_warning(forum),
             "methods": Round.Method.choices,
             "min_group": selectors.MIN_GROUP_VOTERS,
             "kinds": Item.Kind.choices,
@@ -504,7 +550,8 @@ MODERATOR_ACTIONS = {
         adopted={"1": True, "0": False}.get(post.get("adopted", ""), None),
     ),
     "cards_required": lambda actor, forum, post: card_services.set_cards_required(
-        actor=actor, forum=forum, required=_flag(post, "required")
+        actor=actor, forum=forum, required=_flag(post, "required"),
+        restart=_flag(post, "restart", "0"),
     ),
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
         actor=actor, forum=forum, round=post.get("round")
@@ -579,7 +626,10 @@ def moderate_action(request, code):
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, DONE_MESSAGES[action]())
+        messages.success(request, console.done_message(action, forum, request.POST)
+                         or DONE_MESSAGES[action]())
+        for warning in console.warnings_after(action, result):
+            messages.warning(request, warning)
         report = getattr(result, "merge_report", None)
         if report and (report["moved"] or report["not_moved"]):
             messages.info(request, _(
@@ -642,6 +692,7 @@ def _screen_results(forum: Forum) -> dict | None:
     top = max(values, default=0) or 1
     for option, value in zip(latest["options"], values):
         option["bar"] = round(100 * value / top) if latest["tally_visible"] else 0
+    console.rank_options(latest)
     return latest
 
 

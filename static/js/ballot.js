@@ -57,9 +57,17 @@ export function applyBallot(section, result) {
       minus.value = m > 1 ? String(m - 1) : "";
       minus.disabled = m === 0;
       plus.value = String(m + 1);
-      plus.disabled = m >= perItem || left === 0;
+      // points_left comes with every ack; the counter keeps it for a partial result
+      const spent = left === undefined ? counter && counter.textContent === "0" : left === 0;
+      plus.disabled = m >= perItem || spent;
       const output = form.querySelector("output");
       if (output) output.textContent = String(m);
+      // why "+" is off, in words (_ballot.html): the limit per item, or no points left
+      const reason = form.querySelector("[data-vote-reason]");
+      if (reason) {
+        const why = m >= perItem ? "reasonPerItem" : spent ? "reasonBudget" : "";
+        reason.textContent = why ? section.dataset[why] || "" : "";
+      }
     } else if (method === "consent") {
       const select = form.querySelector("select[name=value]");
       if (select && document.activeElement !== select) select.value = mine === null ? "" : String(mine);
@@ -69,6 +77,16 @@ export function applyBallot(section, result) {
       });
     }
   });
+}
+
+// Whether an event changes what a round on the page shows: a round event, or an item
+// event of an item that is an option of one (its text edited, hidden, merged, restored,
+// or gone from the plenary). The page then takes the rounds as the server renders them
+// for this audience (workshops/visibility.py).
+export function touchesRounds(root, event) {
+  if (event.name.startsWith("round.")) return true;
+  if (!root || !event.name.startsWith("item.") || !event.data) return false;
+  return root.querySelector(`li[data-option="${Number(event.data.id)}"]`) !== null;
 }
 
 export function applyTally(root, t, frame) {

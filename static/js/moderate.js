@@ -11,8 +11,19 @@ const announce = announcer(document.querySelector("[data-announcer]"));
 let timer = null;
 let dirty = false;
 let connectedBefore = false;
-let online = null;
+// The last count of people online, kept across the console's own reloads (every form
+// POST reloads the page): the page shows it until the next presence frame, not "–".
+const ONLINE_KEY = "mitwirken:online:" + document.body.dataset.code;
+let online = remembered();
 let live = null;
+
+function remembered() {
+  try {
+    const value = sessionStorage.getItem(ONLINE_KEY);
+    const n = value === null ? NaN : Number(value);
+    return Number.isFinite(n) ? n : null;
+  } catch (e) { return null; } // storage off: "–" until the first frame
+}
 
 function busy() {
   const active = document.activeElement;
@@ -135,6 +146,7 @@ function schedule() {
 }
 
 document.addEventListener("focusout", () => { if (dirty) schedule(); });
+showOnline();
 
 live = connect({
   code: document.body.dataset.code,
@@ -142,7 +154,11 @@ live = connect({
     // The page is fresh on the first connect; after a reconnect it may be stale.
     snapshot: (state) => { showSession(state.forum, t); if (connectedBefore) schedule(); connectedBefore = true; },
     tally: () => schedule(),
-    presence: (n) => { online = n; showOnline(); },
+    presence: (n) => {
+      online = n;
+      try { sessionStorage.setItem(ONLINE_KEY, String(n)); } catch (e) { /* storage off */ }
+      showOnline();
+    },
     event: (event, state) => {
       if (event.name === "forum.updated") showSession(state.forum, t);
       schedule();

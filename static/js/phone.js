@@ -2,7 +2,7 @@
 // (kept in the outbox while offline). Without JavaScript the page is a plain form.
 import { announcer, connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
-import { applyBallot, applyTally, wireBallots } from "./ballot.js";
+import { applyBallot, applyTally, touchesRounds, wireBallots } from "./ballot.js";
 import { pauseControl } from "./pause.js";
 import { showSession } from "./session.js";
 import { wireSimilar } from "./similar.js";
@@ -46,8 +46,81 @@ function refChoices(fieldset, items) {
   fieldset.hidden = items.length === 0;
 }
 
+// One's own proposals: ids from the page (#own-items) and from the acks of proposals
+// sent here. They carry "Your contribution" and, while nothing holds them, the form to
+// edit or withdraw them (_own_actions.html, cloned from its <template>).
+const ownIds = new Set((() => {
+  try { return JSON.parse(document.getElementById("own-items").textContent); } catch (e) { return []; }
+})());
+const ownTemplate = document.querySelector("template[data-own-template]");
+const ownBadge = document.querySelector("template[data-own-badge]");
+const toast = document.querySelector("[data-toast]");
+let justAdded = null; // the id of the proposal just sent, highlighted once it is drawn
+let drawn = null; // the state being drawn
+
+function changeable(item) {
+  const state = drawn;
+  if (!state || !ownIds.has(item.id) || item.status !== "visible" || !state.forum.proposals_open) return false;
+  if (item.forum !== undefined && item.forum !== state.forum.id) return false;
+  if (item.shortlisted || (item.adopted !== null && item.adopted !== undefined) || item.origin) return false;
+  return !inRounds.has(item.id);
+}
+
+// Items a round holds (open or closed): from the snapshot, then from round events.
+const inRounds = new Set();
+function noteRounds(rounds) {
+  (rounds || []).forEach((r) => (r.items || []).forEach((id) => inRounds.add(id)));
+}
+
+const mark = {
+  sig: (item) => (ownIds.has(item.id) ? "own" : "") + (changeable(item) ? ",free" : ""),
+  apply: (li, item) => {
+    if (!ownIds.has(item.id)) return;
+    li.classList.add("is-own");
+    const number = li.querySelector(".item-number");
+    if (ownBadge && number) number.after(ownBadge.content.cloneNode(true));
+    if (!ownTemplate || !changeable(item)) return;
+    const actions = ownTemplate.content.cloneNode(true);
+    actions.querySelector("input[name=item]").value = String(item.id);
+    const textarea = actions.querySelector("textarea[name=text]");
+    textarea.id = "own-text-" + item.id;
+    textarea.value = item.text;
+    actions.querySelector("label").htmlFor = textarea.id;
+    li.appendChild(actions);
+  },
+};
+
+let toastTimer = null;
+// A visible confirmation for a few seconds (the announcer speaks it), with a link to
+// the item when there is one.
+function showToast(message, itemId, error) {
+  if (!toast) return;
+  toast.replaceChildren(document.createTextNode(message));
+  toast.classList.toggle("toast-error", Boolean(error));
+  if (itemId) {
+    const link = document.createElement("a");
+    link.href = "#item-" + itemId;
+    link.textContent = toast.dataset.show || "";
+    toast.appendChild(link);
+  }
+  toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toast.hidden = true; }, 6000);
+}
+
+function highlightJustAdded() {
+  const li = justAdded && document.getElementById("item-" + justAdded);
+  if (!li) return;
+  justAdded = null;
+  li.classList.add("just-added");
+  li.scrollIntoView({ block: "center" });
+  setTimeout(() => li.classList.remove("just-added"), 6000);
+}
+
 function render(state) {
-  const added = syncWall(wall, state.items, t);
+  drawn = state;
+  const added = syncWall(wall, state.items, t, mark);
+  highlightJustAdded();
   const visible = state.items.filter((i) => i.status === "visible");
   refChoices(document.querySelector('[data-refs-for="goal"]'), visible.filter((i) => i.kind === "need"));
   refChoices(document.querySelector('[data-refs-for="measure"]'), visible.filter((i) => i.kind === "goal"));
@@ -64,7 +137,13 @@ function answered(ack, entry) {
   if (ack.ok) {
     showError("");
     announce(t.thanks);
-    if (statusEl && !statusEl.textContent) { statusEl.textContent = t.thanks; setTimeout(() => { if (statusEl.textContent === t.thanks) statusEl.textContent = ""; }, 4000); }
+    const id = ack.result && ack.result.id;
+    showToast(t.thanks, id);
+    if (id) {
+      ownIds.add(id);
+      justAdded = id;
+      if (live.state) render(live.state); // marks it as one's own, if it is already drawn
+    }
     return;
   }
   showError(ack.error && ack.error.message);
@@ -115,11 +194,12 @@ const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
 const live = connect({
   code: body.dataset.code,
   handlers: {
-    snapshot: (state) => { body.dataset.phaseSpoken = state.forum.phase; showSession(state.forum, t); render(state); },
+    snapshot: (state) => { noteRounds(state.rounds); body.dataset.phaseSpoken = state.forum.phase; showSession(state.forum, t); render(state); },
     tally: (frame) => { if (!paused()) applyTally(roundsEl, t, frame); },
     event: (event, state) => {
-      if (paused()) { if (event.name.startsWith("round.")) roundsMissed = true; return; }
-      if (event.name.startsWith("round.")) refreshRounds();
+      if (event.name.startsWith("round.")) noteRounds([event.data]);
+      if (paused()) { if (touchesRounds(roundsEl, event)) roundsMissed = true; return; }
+      if (touchesRounds(roundsEl, event)) refreshRounds();
       if (event.name === "forum.updated") {
         // a new phase is announced through the page's one polite, batched live region
         if (state.forum.phase !== body.dataset.phaseSpoken && t.phases) announce(t.phases[state.forum.phase] || "");
@@ -132,7 +212,10 @@ const live = connect({
         if (item) announce(t.new_item + " " + item.text);
       });
     },
-    ack: (ack, entry) => { if (!entry || entry.type === "propose") answered(ack, entry); },
+    ack: (ack, entry) => {
+      if (!entry || entry.type === "propose") answered(ack, entry);
+      else if (entry.type === "own") ownAnswered(ack, entry);
+    },
     status: (value, unsent) => showStatus(statusEl, value, unsent, t),
   },
 });
@@ -155,22 +238,67 @@ if (form) {
     if (!field || !kind || !/^\d+$/.test(field)) return;
     ev.preventDefault();
     showError("");
+    // Only what fits the kind counts (the rest is not shown: mitwirken.css).
+    const refs = [...form.querySelectorAll(`[data-refs-for="${kind}"] input[name=refs]:checked`)];
     const entry = {
       type: "propose",
       field: Number(field),
       kind: kind,
       text: String(data.get("text") || ""),
-      refs: data.getAll("refs").map(Number),
+      refs: refs.map((i) => Number(i.value)),
     };
     // A measure's optional details (lead, partners ...; see _propose_details.html).
     const details = {};
     form.querySelectorAll("[data-measure-details] input").forEach((i) => { if (i.value.trim()) details[i.name] = i.value; });
-    if (Object.keys(details).length) entry.details = details;
+    if (kind === "measure" && Object.keys(details).length) entry.details = details;
     const textarea = form.querySelector("textarea[name=text]");
     live.send(entry, (ack, stored) => answered(ack, stored || entry));
     if (textarea) textarea.value = "";
     form.querySelectorAll("input[name=refs]:checked").forEach((i) => { i.checked = false; });
     form.querySelectorAll("[data-measure-details] input").forEach((i) => { i.value = ""; });
     if (live.pendingCount() > 0 && statusEl && statusEl.classList.contains("offline")) announce(t.queued);
+  });
+}
+
+// Editing or withdrawing one's own proposal goes over the socket too; a refusal shows in
+// the item's form and changes nothing.
+function ownError(item, message) {
+  const li = document.getElementById("item-" + item);
+  const form = li && li.querySelector("[data-own-form]");
+  if (!form) { if (message) showToast(message, null, true); return; }
+  let el = form.querySelector("[data-own-error]");
+  if (!el) {
+    el = document.createElement("p");
+    el.className = "error";
+    el.setAttribute("role", "alert");
+    el.dataset.ownError = "";
+    form.prepend(el);
+  }
+  el.textContent = message || "";
+  el.hidden = !message;
+}
+
+function ownAnswered(ack, entry) {
+  if (!ack.ok) { ownError(entry.item, ack.error && ack.error.message); return; }
+  ownError(entry.item, "");
+  const li = document.getElementById("item-" + entry.item);
+  const details = li && li.querySelector("details[data-own-actions]");
+  if (details) details.open = false;
+  if (entry.action === "withdraw") ownIds.delete(entry.item);
+  const message = entry.action === "withdraw" ? toast && toast.dataset.withdrawn : toast && toast.dataset.changed;
+  announce(message || "");
+  showToast(message || "", entry.action === "edit" ? entry.item : null);
+  if (live.state) render(live.state);
+}
+
+if (wall) {
+  wall.addEventListener("submit", (ev) => {
+    const ownForm = ev.target.closest("[data-own-form]");
+    if (!ownForm || !ev.submitter) return;
+    ev.preventDefault();
+    const data = new FormData(ownForm);
+    const entry = { type: "own", action: ev.submitter.value, item: Number(data.get("item")) };
+    if (entry.action === "edit") entry.text = String(data.get("text") || "");
+    live.send(entry, (ack, stored) => ownAnswered(ack, stored || entry));
   });
 }

@@ -1,8 +1,8 @@
-// The projector: the wall and the number of people online, live. No interaction.
+// The projector: the wall and the number of people online, live. No interaction, and no
+// control for the audience (pausing live updates is the phone's, static/js/pause.js).
 import { connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
-import { applyTally } from "./ballot.js";
-import { pauseControl } from "./pause.js";
+import { applyTally, touchesRounds } from "./ballot.js";
 import { showSession } from "./session.js";
 import { fitter } from "./screenfit.js";
 
@@ -50,25 +50,18 @@ async function refreshRounds() {
   fit();
 }
 
-const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
-  if (live.state) { showSession(live.state.forum, t); syncWall(wall, live.state.items, t); }
-  refreshRounds();
-  fit();
-});
-
 const live = connect({
   code: document.body.dataset.code,
   key,
   handlers: {
     snapshot: (state) => { showSession(state.forum, t); syncWall(wall, state.items, t); fit(); },
     event: (event, state) => {
-      if (paused()) return;
-      if (event.name.startsWith("round.")) refreshRounds();
+      if (touchesRounds(roundsEl, event)) refreshRounds();
       if (event.name === "forum.updated") showSession(state.forum, t);
       syncWall(wall, state.items, t);
       fit();
     },
-    tally: (frame) => { if (!paused()) { applyTally(roundsEl, t, frame); bars(frame); } },
+    tally: (frame) => { applyTally(roundsEl, t, frame); bars(frame); },
     presence: (n) => { if (online) online.textContent = (t.online || "%(n)s").replace("%(n)s", n); },
     status: (value, unsent) => showStatus(statusEl, value, unsent, t),
   },

@@ -1,5 +1,6 @@
 // The projector shows everything without scrolling: first smaller type (down to
-// MIN_SCALE), then the action fields in pages that turn every PAGE_MS (each page with
+// MIN_SCALE), then without the action fields' descriptions, then the action fields in
+// pages that turn every PAGE_MS (each page with
 // the largest type that fits it), and where one field alone is still too long at
 // MIN_SCALE, its longest lists end in "+ N more".
 
@@ -85,6 +86,11 @@ export function fitter(wall, t) {
     pages = null;
     reset();
     if (pageEl) pageEl.hidden = true;
+    wall.classList.remove("no-descriptions");
+    if (shrink()) return;
+    // The action fields' descriptions go first, before type gets smaller than MIN_SCALE
+    // or the wall turns pages.
+    wall.classList.add("no-descriptions");
     if (shrink()) return;
     // Pages of whole action fields, as many as fit on each at PAGE_SCALE; each page
     // then gets the largest type at which it fits.

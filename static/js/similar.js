@@ -40,7 +40,10 @@ export function wireSimilar(form, code, live, t, announce, voted = () => {}) {
       li.dataset.similarItem = item.id;
       const text = document.createElement("span");
       text.className = "item-text";
-      text.textContent = "#" + item.id + " " + item.text;
+      text.textContent = "#" + item.id + " ";
+      const words = document.createElement("bdi"); // the person's text, its own direction
+      words.textContent = item.text;
+      text.appendChild(words);
       li.appendChild(text);
       if (item.support_round) {
         const button = document.createElement("button");

@@ -11,7 +11,9 @@ function signature(item) {
     item.shortlisted, item.adopted, item.origin, item.implementation, item.progress].join("\u0001");
 }
 
-export function renderItem(item, t) {
+// `mark` (optional, the phone's): {sig(item) -> string, apply(li, item)} marks one's own
+// proposals and adds their edit/withdraw form (static/js/phone.js).
+export function renderItem(item, t, mark) {
   const li = document.createElement("li");
   li.className = "item item-" + item.kind + (item.status !== "visible" ? " is-" + item.status : "");
   li.id = "item-" + item.id;
@@ -71,11 +73,15 @@ export function renderItem(item, t) {
     meta.appendChild(carried);
   }
   li.appendChild(meta);
+  if (mark) {
+    li.dataset.sig += "\u0001" + mark.sig(item);
+    mark.apply(li, item);
+  }
   return li;
 }
 
 // Bring every list in `root` in line with `items`. Returns the ids that are new.
-export function syncWall(root, items, t) {
+export function syncWall(root, items, t, mark) {
   const added = [];
   root.querySelectorAll("ul[data-list]").forEach((list) => {
     const field = Number(list.dataset.field);
@@ -88,8 +94,11 @@ export function syncWall(root, items, t) {
       let li = existing.get(item.id);
       existing.delete(item.id);
       if (!li) added.push(item.id);
-      if (!li || li.dataset.sig !== signature(item)) {
-        const fresh = renderItem(item, t);
+      const sig = signature(item) + (mark ? "\u0001" + mark.sig(item) : "");
+      // not while the person is editing it (it is drawn again after their change)
+      const editing = li && li.contains(document.activeElement) && li.querySelector("details[open]");
+      if (!li || (li.dataset.sig !== sig && !editing)) {
+        const fresh = renderItem(item, t, mark);
         if (li) li.replaceWith(fresh); else list.insertBefore(fresh, previous ? previous.nextSibling : list.firstChild);
         li = fresh;
       }

@@ -78,6 +78,111 @@ def test_the_console_prints_a_pdf_and_a_scanned_card_joins_and_binds(client, for
     assert 'id="card-code"' not in html
 
 
+def _plenary_adoption_with_a_cardless_vote(forum, mod):
+    """A plenary with one measure in an open adoption round and one vote cast without a
+    card (the default)."""
+    from workshops.models import Forum
+
+    forum.kind = Forum.Kind.PLENARY
+    forum.save(update_fields=["kind"])
+    author = participant_actor(make_participant(forum.conference))
+    item = propose_item(actor=author, forum=forum, field=forum.fields.first().pk, kind="measure",
+                        text="Maßnahme")
+    round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
+    stuffer = participant_actor(make_participant(forum.conference))
+    cast_vote(actor=stuffer, forum=forum, round=round_.pk, item=item.pk, value=1)
+    return item, round_
+
+
+def test_cards_are_not_switched_on_under_an_open_round_that_holds_cardless_votes(forum, mod):
+    from django.utils import translation
+
+    from workshops.models import AuditEntry, Round
+
+    _item, round_ = _plenary_adoption_with_a_cardless_vote(forum, mod)
+    rev = forum.__class__.objects.get(pk=forum.pk).rev
+    with pytest.raises(ServiceError) as info:
+        set_cards_required(actor=mod, forum=forum, required=True)
+    with translation.override("en"):
+        assert info.value.code == "invalid" and "without a card" in str(info.value.message)
+    forum.refresh_from_db()
+    round_.refresh_from_db()
+    assert not forum.requires_cards and forum.rev == rev and round_.status == Round.Status.OPEN
+    assert not AuditEntry.objects.filter(action="forum.cards.required").exists()
+
+
+def test_cards_switched_on_with_a_restart_set_cardless_votes_aside_deciding_nothing(forum, mod):
+    from workshops.models import AuditEntry, Round
+
+    item, round_ = _plenary_adoption_with_a_cardless_vote(forum, mod)
+    set_cards_required(actor=mod, forum=forum, required=True, restart=True)
+    forum.refresh_from_db()
+    round_.refresh_from_db()
+    item.refresh_from_db()
+    assert forum.requires_cards
+    assert round_.status == Round.Status.CLOSED
+    assert item.adopted is None  # the card-less round decided nothing
+    fresh = Round.objects.get(forum=forum, status=Round.Status.OPEN)
+    assert fresh.previous_id == round_.pk and fresh.method == "adoption"
+    assert list(fresh.items.values_list("pk", flat=True)) == [item.pk] and not fresh.votes.exists()
+    assert AuditEntry.objects.get(action="forum.cards.required").data == {"restarted": [round_.pk]}
+    with pytest.raises(ServiceError):  # the new round takes votes with a card only
+        cast_vote(actor=participant_actor(make_participant(forum.conference)), forum=forum,
+                  round=fresh.pk, item=item.pk, value=1)
+
+
+def test_cards_switched_on_under_an_open_round_without_votes_keep_the_round(forum, mod):
+    from workshops.models import Round
+
+    propose_item(actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure",
+                 text="Maßnahme")
+    round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
+    set_cards_required(actor=mod, forum=forum, required=True)
+    assert Round.objects.get(forum=forum, status=Round.Status.OPEN) == round_
+    forum.refresh_from_db()
+    assert forum.requires_cards
+
+
+def test_the_console_refuses_cards_under_cardless_votes_and_offers_the_restart(client, forum, mod):
+    _plenary_adoption_with_a_cardless_vote(forum, mod)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert client.login(username=mod.user.username, password="geheim-und-lang-42")
+    console = f"/f/{forum.code}/moderate/"
+    html = client.get(console).content.decode()
+    # the open adoption round says plainly that it runs without cards, and offers them
+    warning = re.search(r'<div class="round-warning"[^>]*>(.*?)</div>', html, re.DOTALL)
+    assert warning, "no warning next to the adoption round"
+    assert "without voting cards" in warning.group(1) and "decides" in warning.group(1)
+    assert 'name="restart" value="1"' in warning.group(1)
+    action = {"action": "cards_required", "required": "1"}
+    html = client.post(f"{console}action", action, follow=True).content.decode()
+    assert "already holds votes cast without a card" in html
+    forum.refresh_from_db()
+    assert not forum.requires_cards
+    html = client.post(f"{console}action", {**action, "restart": "1"}, follow=True).content.decode()
+    forum.refresh_from_db()
+    assert forum.requires_cards
+    assert "votes cast without a card do not count" in html
+    assert 'class="round-warning"' not in html
+
+
+def test_opening_an_adoption_round_without_cards_says_so_at_once(client, forum, mod):
+    propose_item(actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure",
+                 text="Maßnahme")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert client.login(username=mod.user.username, password="geheim-und-lang-42")
+    html = client.post(f"/f/{forum.code}/moderate/action",
+                       {"action": "open_round", "method": "adoption", "kind": "measure"},
+                       follow=True).content.decode()
+    assert re.search(r'class="message message-warning">This adoption round runs without voting '
+                     r'cards', html)
+    set_cards_required(actor=mod, forum=forum, required=True)
+    html = client.post(f"/f/{forum.code}/moderate/action",
+                       {"action": "open_round", "method": "adoption", "kind": "measure"},
+                       follow=True).content.decode()
+    assert "message-warning" not in html
+
+
 def _phone(forum):
     from django.test import Client
 

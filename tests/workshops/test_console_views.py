@@ -118,3 +118,19 @@ def test_console_ranking_shows_the_stakeholder_group_breakdown(console, forum, m
     assert '<th scope="row"><bdi>Verwaltung</bdi></th>' in ranking and '<th scope="row"><bdi>Migrantenorganisation</bdi></th>' in ranking  # group names isolated (bidi)
     assert "Polizei" not in ranking
     assert "broad support across all groups" in ranking.split("Elterncafé")[0]  # the Lotsen carry both groups
+
+
+def test_a_closed_rounds_places_are_shared_by_equal_results():
+    from workshops.console import rank_options
+
+    def option(support):
+        return {"tally": {"support": support}}
+
+    closed = {"status": "closed", "tally_visible": True, "method": "support",
+              "options": [option(5), option(3), option(3), option(1)]}
+    rank_options(closed)
+    assert closed["ranked"] and [o["rank"] for o in closed["options"]] == [1, 2, 2, 4]
+    still_open = {"status": "open", "tally_visible": True, "method": "support",
+                  "options": [option(5)]}
+    rank_options(still_open)
+    assert not still_open["ranked"] and "rank" not in still_open["options"][0]

@@ -105,3 +105,53 @@ def test_plenary_events_applied_to_an_old_snapshot_equal_a_fresh_one(forum, setu
     assert replay() == [need.pk, goal.pk, measures[0].pk]
     shortlist_item(actor=mod, forum=forum, item=measures[0].pk, shortlisted=False)
     assert replay() == []
+
+
+def _option_line(html: str, item_id: int) -> str:
+    """What a page shows on the line of one round option, as a person reads it."""
+    import html as html_lib
+    import re
+
+    line = html.split(f'data-option="{item_id}"', 1)[1].split("</li>", 1)[0]
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", line))
+
+
+def test_every_display_of_a_plenary_round_names_the_workshop_measure_and_where_it_comes_from(
+        client, forum, setup):
+    from workshops.actors import Actor
+    from workshops.services.measures import set_measure_details
+
+    plenary, mod, _need, goal, measures = setup
+    measure = measures[0]
+    set_measure_details(actor=mod, item=measure.pk, lead="Volkshochschule",
+                        timeframe="bis Herbst 2027")
+    shortlist_item(actor=mod, forum=forum, item=measure.pk, shortlisted=True)
+    round_ = open_round(actor=mod, forum=plenary, method="adoption", kind="measure")
+    field = measure.field.title
+    expected = ["Maßnahme 0", field, forum.title, "Volkshochschule", "bis Herbst 2027", goal.text]
+
+    label = forum_snapshot(plenary, Actor(screen=True))["rounds"][0]["labels"][str(measure.pk)]
+    assert label["text"] == "Maßnahme 0"
+    assert label["details"] == {"field": field, "forum": forum.title, "lead": "Volkshochschule",
+                                "timeframe": "bis Herbst 2027", "answers": [goal.text]}
+
+    def pages():
+        screen = f"/f/{plenary.code}/screen/?key={plenary.screen_key}"
+        shown = {"screen": client.get(screen).content.decode()}
+        client.post(f"/j/{plenary.code}", {"name": "Ayşe"})
+        shown["phone"] = client.get(f"/f/{plenary.code}/").content.decode()
+        client.logout()
+        client.force_login(mod.user)
+        shown["console"] = client.get(f"/f/{plenary.code}/moderate/").content.decode()
+        client.logout()
+        return shown
+
+    for page, html in pages().items():  # the ballot, the console, the projector
+        line = _option_line(html, measure.pk)
+        assert [text for text in expected if text not in line] == [], page
+    voter = participant_actor(make_participant(forum.conference))
+    cast_vote(actor=voter, forum=plenary, round=round_.pk, item=measure.pk, value=1)
+    close_round(actor=mod, forum=plenary, round=round_.pk)
+    for page, html in pages().items():  # the results
+        line = _option_line(html, measure.pk)
+        assert [text for text in expected if text not in line] == [], page

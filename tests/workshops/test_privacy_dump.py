@@ -16,7 +16,13 @@ from workshops import selectors
 from workshops.exports.data import conference_report
 from workshops.models import Ballot, ForumEvent, Item, Participant, Vote
 from workshops.services.forums import announce
-from workshops.services.items import edit_item, hide_item, propose_item, shortlist_item
+from workshops.services.items import (
+    edit_item,
+    hide_item,
+    propose_item,
+    shortlist_item,
+    withdraw_own_item,
+)
 from workshops.services.participants import join_conference
 from workshops.services.rounds import close_round, open_round
 from workshops.services.votes import cast_vote
@@ -27,6 +33,7 @@ NAME = "Zeynep Unverwechselbar"
 ORIGINAL = "Zeyneps Originaltext über lange Wartezeiten"
 EDITED = "Lange Wartezeiten auf Sprachkurse"
 HIDDEN = "Zeyneps verborgener Beitrag"
+WITHDRAWN = "Zeyneps zurückgezogener Vorschlag"
 MEASURE = "Sprachcafé im Stadtteilzentrum"
 GROUPS = ["Verwaltung", "Wohlfahrtsverband", "Migrantenorganisation"]
 
@@ -76,6 +83,8 @@ def day():
         actor=me, forum=forum, field=field, kind="measure", text=MEASURE, refs=[goal.pk]
     )
     hidden = propose_item(actor=me, forum=forum, field=field, kind="need", text=HIDDEN)
+    withdrawn = propose_item(actor=me, forum=forum, field=field, kind="need", text=WITHDRAWN)
+    withdraw_own_item(actor=me, forum=forum, item=withdrawn.pk)
     edit_item(actor=mod, forum=forum, item=need.pk, text=EDITED)
     hide_item(actor=mod, forum=forum, item=hidden.pk)
     shortlist_item(
@@ -151,6 +160,7 @@ def test_after_the_purge_nothing_ties_votes_texts_or_receipts_to_a_person(day):
     everything = dump()
     assert NAME not in everything
     assert ORIGINAL not in everything  # the edit's "before" and the first events
+    assert WITHDRAWN not in everything  # the events of a withdrawn proposal
     audit = json.dumps(rows("workshops.auditentry"), ensure_ascii=False)
     assert "Zeyneps Vorschlag" not in audit and EDITED not in audit  # announcements, edits
     # a hidden item's text is in its own row (a moderator may restore it), nowhere else

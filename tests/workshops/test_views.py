@@ -451,6 +451,7 @@ def test_the_screen_shows_the_latest_round_as_bars_and_keeps_secret_ones_hidden(
     assert "Ergebnis nach der Runde" in html and 'class="w0"' in html
     close_round(actor=mod, forum=forum, round=round_.pk)
     html = client.get(f"/f/{forum.code}/screen/", {"key": forum.screen_key}).content.decode()
-    ranking = re.search(r'<ol class="ranking bars">(.*?)</ol>', html, re.S).group(1)
+    ranking = re.search(r'<ol class="ranking bars ranked">(.*?)</ol>', html, re.S).group(1)
     assert ranking.index("Maßnahme 1") < ranking.index("Maßnahme 0")
+    assert ranking.index('<span class="rank">1.</span>') < ranking.index("Maßnahme 1")
     assert 'class="w100"' in ranking

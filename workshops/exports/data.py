@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from workshops.models import Conference, Forum, Item, MeasureUpdate, Participant, Round, Vote
 from workshops.selectors import DETAIL_FIELDS, MIN_GROUP_VOTERS, combined, round_breakdown, round_data, round_totals
+from workshops.visibility import PUBLIC, shown_statuses, tally_visible
 
 SCHEMA = "mitwirken.export/1"
 MEASURES = "measures"
@@ -31,8 +32,12 @@ def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[
     )
     for round_ in queryset:
         data = round_data(round_, sorted(i.pk for i in round_.items.all()))
+        # An export leaves the room: a secret round still running shows no tally in it,
+        # whoever downloads it (workshops/visibility.py).
+        revealed = tally_visible(PUBLIC, data)
         totals = round_totals(round_, data["options"])
-        breakdown = round_breakdown(round_, data["options"])
+        breakdown = (round_breakdown(round_, data["options"]) if revealed
+                     else {"groups": [], "by_option": {}, "broad": {}})
         rounds.append({
             "id": round_.pk,
             "forum": round_.forum_id,
@@ -41,25 +46,32 @@ def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[
             "voters": totals["voters"],
             "items": data["items"],
             "groups": breakdown["groups"],
+            "revealed": revealed,
             "opened": round_.opened_at.isoformat() if round_.opened_at else None,
             "closed": round_.closed_at.isoformat() if round_.closed_at else None,
         })
         for item_id in data["items"]:
-            tally = totals["totals"][str(item_id)]
+            tally = totals["totals"][str(item_id)] if revealed else None
             per_item[item_id].append({
                 "round": round_.pk,
                 "forum": round_.forum.title,
                 "method": round_.method,
                 "status": round_.status,
                 "voters": totals["voters"],
-                # phone votes, paper votes (if any), and both together
-                "tally": {k: v for k, v in tally.items() if k not in ("analog", "outlier", "max", "vetoes")},
-                "analog": tally.get("analog"),
-                "total": {k: v for k, v in combined(tally).items() if k not in ("outlier", "max", "vetoes")},
+                "revealed": revealed,
+                # phone votes, paper votes (if any), and both together; None: not revealed yet
+                "tally": _without(tally, ("analog", "outlier", "max", "vetoes")),
+                "analog": tally.get("analog") if tally is not None else None,
+                "total": _without(combined(tally) if tally is not None else None,
+                                  ("outlier", "max", "vetoes")),
                 "groups": breakdown["by_option"].get(str(item_id), {}),
                 "broad": breakdown["broad"].get(str(item_id), False),
             })
     return per_item, rounds
+
+
+def _without(tally: dict | None, keys: tuple) -> dict | None:
+    return {k: v for k, v in tally.items() if k not in keys} if tally is not None else None
 
 
 def _decision(item: Item) -> str:
@@ -76,10 +88,11 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
     """
     assert kind in KINDS, kind  # the URL allows only KINDS: a programming guard  # nosec B101
     items = list(
-        Item.objects.filter(forum__conference=conference, status=Item.Status.VISIBLE)
+        Item.objects.filter(forum__conference=conference, status__in=shown_statuses(PUBLIC))
         .select_related("forum", "origin__forum__conference")
         .prefetch_related(
-            Prefetch("refs", queryset=Item.objects.filter(status=Item.Status.VISIBLE).only("id")),
+            Prefetch("refs",
+                     queryset=Item.objects.filter(status__in=shown_statuses(PUBLIC)).only("id")),
             Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")),
             Prefetch("origin__updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")),
         )

@@ -73,6 +73,8 @@ def result_text(result: dict) -> str:
     extras.append(_("%(n)d voting by phone") % {"n": result["voters"]})
     if result["status"] == "open":
         extras.append(_("round still open"))
+    if result.get("revealed") is False:  # a secret round still running (exports/data.py)
+        extras.append(_("results not revealed yet"))
     text += " (" + "; ".join(extras) + ")"
     if result["groups"]:
         text += " – " + "; ".join(

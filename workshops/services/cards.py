@@ -44,18 +44,48 @@ def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
 
 
 @transaction.atomic
-def set_cards_required(*, actor: Actor, forum: Forum, required: bool) -> Forum:
-    """Require voting cards in this forum, or not (moderators). Records ``forum.updated``."""
+def set_cards_required(*, actor: Actor, forum: Forum, required: bool,
+                       restart: bool = False) -> Forum:
+    """Require voting cards in this forum, or not (moderators). Records ``forum.updated``.
+
+    Votes are never kept silently from before the switch: switching cards on while a
+    round of the forum is open and already holds votes from phones is refused, since
+    those votes were cast without a card (anyone can join again with fresh cookies and
+    vote again) and would count, in a plenary's adoption round even decide. With
+    ``restart`` each such round is closed without deciding anything and opened again
+    (same items and limits; votes start afresh, now with cards); the audit entry names
+    the rounds. Open rounds without votes simply continue with cards.
+    """
+    from workshops.models import Round
+    from workshops.services.rounds import reopen_round
+
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
     forum = lock_forum(forum.pk)
+    if not isinstance(required, bool) or not isinstance(restart, bool):
+        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     if forum.requires_cards == required:
         return forum
+    voted = []
+    if required:
+        voted = sorted(set(
+            Round.objects.filter(forum=forum, status=Round.Status.OPEN, votes__isnull=False)
+            .values_list("pk", flat=True)
+        ))
+    if voted and not restart:
+        raise ServiceError(ServiceError.INVALID, _(
+            "Voting cards cannot be switched on while a round already holds votes cast without "
+            "a card: they would count. Switch cards on with “Require voting cards and vote "
+            "again” next to the round (it starts a new round), or close the round first."
+        ))
     forum.requires_cards = bool(required)
     forum.save(update_fields=["requires_cards"])
     record_event(forum, "forum.updated", forum_data(forum))
-    audit(forum, actor, "forum.cards.required" if required else "forum.cards.not_required")
-    return forum
+    audit(forum, actor, "forum.cards.required" if required else "forum.cards.not_required",
+          {"restarted": voted} if voted else None)
+    for round_id in voted:
+        reopen_round(actor=actor, forum=forum, round=round_id, decide=False)
+    return lock_forum(forum.pk)
 
 
 @transaction.atomic

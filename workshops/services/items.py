@@ -1,4 +1,4 @@
-"""Items: propose, edit, hide, restore, merge.
+"""Items: propose, edit, hide, restore, merge; and an author's edit or withdrawal of their own.
 
 Each public function is one state change: check the rules, lock the forum, write, record
 the event (and, for moderators, the audit entry), all in one transaction.
@@ -243,6 +243,73 @@ def propose_item(
         item.refs.set(ref_items)
     record_event(forum, "item.added", item_data(item, sorted(r.pk for r in ref_items)))
     return item
+
+
+def held_items(items: list[Item]) -> set[int]:
+    """The ids of those items whose wording something already rests on, so that their
+    author can no longer change or withdraw them: a voting round (open or closed), the
+    plenary, a decision, a measure carried over, or proposals merged into it."""
+    from workshops.models import Round
+
+    ids = [i.pk for i in items]
+    held = {i.pk for i in items if i.shortlisted or i.adopted is not None or i.origin_id is not None}
+    held |= set(Round.items.through.objects.filter(item_id__in=ids).values_list("item_id", flat=True))
+    held |= set(Item.objects.filter(merged_into__in=ids).values_list("merged_into_id", flat=True))
+    return held
+
+
+def _check_own(actor: Actor, forum: Forum, item: Item) -> None:
+    """Refuse unless the actor may change this own proposal now (rules.can_change_own_item),
+    with the reason in words."""
+    held = item.pk in held_items([item])
+    if rules.can_change_own_item(actor, forum, item, held=held):
+        return
+    if not rules.is_author(actor, item):
+        raise ServiceError(ServiceError.FORBIDDEN, _("Only the person who proposed this can change it."))
+    if not forum.proposals_open:
+        raise ServiceError(ServiceError.CLOSED, _("Proposals are closed, so proposals can no longer be changed."))
+    if item.status != Item.Status.VISIBLE:
+        raise ServiceError(
+            ServiceError.INVALID, _("This proposal is not shown at the moment, so it cannot be changed.")
+        )
+    raise ServiceError(
+        ServiceError.INVALID, _("This proposal is already part of a vote or of the results, so it stays as it is.")
+    )
+
+
+@transaction.atomic
+def edit_own_item(*, actor: Actor, forum: Forum, item, text) -> Item:
+    """Change the text of one's own proposal while nothing holds it (``_check_own``).
+    Records ``item.updated`` (and in the plenaries, when the item is in their pool)."""
+    forum, echo = _lock_with_plenaries(forum)
+    item = _get_item(forum, item)
+    _check_own(actor, forum, item)
+    text = clean_text(text)
+    if text == item.text:
+        return item
+    item.text = text
+    item.save(update_fields=["text", "updated_at"])
+    echo.record(forum, "item.updated", item_data(item))
+    echo.finish()
+    return item
+
+
+@transaction.atomic
+def withdraw_own_item(*, actor: Actor, forum: Forum, item) -> int:
+    """Withdraw one's own proposal while nothing holds it (``_check_own``): it is deleted,
+    with the links to it. Records ``item.removed`` (``{"id"}``) and ``item.updated`` for
+    every item that answered it (its refs shrank). Returns the id it had."""
+    forum, echo = _lock_with_plenaries(forum)
+    item = _get_item(forum, item)
+    _check_own(actor, forum, item)
+    answering = list(item.answered_by.select_related("author").order_by("pk"))
+    item_id = item.pk
+    item.delete()
+    echo.record(forum, "item.removed", {"id": item_id})
+    for other in answering:
+        echo.record(forum, "item.updated", item_data(other))
+    echo.finish()
+    return item_id
 
 
 @transaction.atomic

@@ -50,16 +50,22 @@ AUDIT_TEXTS = {
 }
 
 
-def _scrub_events(forum_ids, item_ids=None) -> int:
-    """Blank the author's name in logged item events (the log replays to late clients)."""
+def _scrub_events(forum_ids, item_ids=None, name: str = "") -> int:
+    """Blank the author's name in logged item events (the log replays to late clients):
+    of every item, or of ``item_ids`` and of withdrawn (deleted) items signed ``name``."""
     changed = 0
     events = ForumEvent.objects.filter(forum_id__in=forum_ids, name__startswith="item.")
+    existing = None
     for event in events.iterator():
         data = event.data
         if not isinstance(data, dict) or not data.get("author"):
             continue
         if item_ids is not None and data.get("id") not in item_ids:
-            continue
+            if existing is None:
+                existing = set(Item.objects.filter(forum_id__in=forum_ids)
+                               .values_list("pk", flat=True))
+            if not name or data["author"] != name or data.get("id") in existing:
+                continue
         data["author"] = ""
         ForumEvent.objects.filter(pk=event.pk).update(data=data)
         changed += 1
@@ -69,7 +75,7 @@ def _scrub_events(forum_ids, item_ids=None) -> int:
 def _scrub_event_texts(forum_ids) -> int:
     """Logged item events keep only what the item shows now: a hidden or merged item's
     events lose its text and details, an edited item's earlier events its earlier
-    wording."""
+    wording, a withdrawn (deleted) item's events all of it."""
     rows = (Item.objects.filter(forum_id__in=forum_ids)
             .values_list("pk", "status", "text", *DETAIL_FIELDS))
     items = {pk: (status, text, dict(zip(DETAIL_FIELDS, details, strict=True)))
@@ -78,15 +84,17 @@ def _scrub_event_texts(forum_ids) -> int:
     events = ForumEvent.objects.filter(forum_id__in=forum_ids, name__startswith="item.")
     for event in events.iterator():
         data = event.data
-        if not isinstance(data, dict) or data.get("id") not in items:
+        if not isinstance(data, dict) or "id" not in data:
             continue
-        status, text, details = items[data["id"]]
+        status, text, details = items.get(data["id"], (None, "", {}))
         shown = status == Item.Status.VISIBLE
         wanted = dict(data)
         if "text" in wanted:
             wanted["text"] = text if shown else ""
         if isinstance(wanted.get("details"), dict):
             wanted["details"] = details if shown else {name: "" for name in DETAIL_FIELDS}
+        if wanted.get("author") and not shown:
+            wanted["author"] = ""
         if wanted != data:
             ForumEvent.objects.filter(pk=event.pk).update(data=wanted)
             changed += 1
@@ -170,7 +178,7 @@ def leave_conference(*, participant: Participant) -> Participant:
     """
     with transaction.atomic():
         participant = Participant.objects.select_for_update().get(pk=participant.pk)
-        conference_id = participant.conference_id
+        conference_id, name = participant.conference_id, participant.display_name
         items = list(Item.objects.filter(author=participant).select_related("author"))
         plenary_ids = _plenaries_of(conference_id) if items else []
         forums = lock_forums({item.forum_id for item in items} | set(plenary_ids))
@@ -180,7 +188,7 @@ def leave_conference(*, participant: Participant) -> Participant:
         participant.save(update_fields=["display_name", "group", "language"])
         all_forums = list(Forum.objects.filter(conference_id=conference_id)
                           .values_list("pk", flat=True))
-        _scrub_events(all_forums, {item.pk for item in items})
+        _scrub_events(all_forums, {item.pk for item in items}, name)
         for item in items:
             item.author = participant
         _tell_walls(forums, plenary_ids, items, conference_id)

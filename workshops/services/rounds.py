@@ -136,13 +136,15 @@ def _get_round(forum: Forum, round_id) -> Round:
 
 
 @transaction.atomic
-def close_round(*, actor: Actor, forum: Forum, round) -> Round:
+def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Round:
     """Close an open round (moderators): no more votes; a secret round's results become
     visible to everyone. Records ``round.closed``; the final tally follows.
 
     An adoption round in a plenary decides: each measure with more yes than no (phone
     and paper votes together) is adopted, every other one rejected, recorded as
-    ``item.updated`` in the measure's forum and the plenaries.
+    ``item.updated`` in the measure's forum and the plenaries. ``decide=False`` (a round
+    set aside because its votes cannot count, ``cards.set_cards_required``) decides
+    nothing.
     """
     from workshops.services.items import set_adopted
 
@@ -164,7 +166,7 @@ def close_round(*, actor: Actor, forum: Forum, round) -> Round:
         move_phase(forum, Forum.Phase.RESULTS)
     record_event(forum, "round.closed", round_data(round_))
     audit(forum, actor, "forum.round.closed", {"round": round_.pk})
-    if forum.kind == Forum.Kind.PLENARY and round_.method == Round.Method.ADOPTION:
+    if decide and forum.kind == Forum.Kind.PLENARY and round_.method == Round.Method.ADOPTION:
         from workshops.selectors import combined, round_totals
 
         totals = round_totals(round_)["totals"]
@@ -178,9 +180,10 @@ def close_round(*, actor: Actor, forum: Forum, round) -> Round:
 
 
 @transaction.atomic
-def reopen_round(*, actor: Actor, forum: Forum, round) -> Round:
+def reopen_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Round:
     """Open a new round like ``round`` (same method, limits and still-shown items); the
-    old one is closed first if it is still open. Votes start afresh."""
+    old one is closed first if it is still open (deciding as ``close_round`` does, unless
+    ``decide`` is False). Votes start afresh."""
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
     old = _get_round(forum, round)
@@ -188,7 +191,7 @@ def reopen_round(*, actor: Actor, forum: Forum, round) -> Round:
     if not still_shown:
         raise ServiceError(ServiceError.INVALID, _("A round needs at least one shown item."))
     if old.status == Round.Status.OPEN:
-        close_round(actor=actor, forum=forum, round=old.pk)
+        close_round(actor=actor, forum=forum, round=old.pk, decide=decide)
     return open_round(
         actor=actor,
         forum=forum,
