@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.files import private_file, private_file_once
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
@@ -37,14 +38,8 @@ def _secret_key() -> str:
             "sign sessions with the same key. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    path = DATA_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return private_file_once(DATA_DIR / "secret_key", lambda: secrets.token_urlsafe(50))
 
 
 SECRET_KEY = _secret_key()
@@ -120,11 +115,15 @@ if DATABASE_URL:
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
     }
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    SQLITE_PATH = env_str("SQLITE_PATH", str(DATA_DIR / "mitwirken.sqlite3"))
+    # Sessions, names and password hashes: the owner's only, from the first byte on.
+    # SQLite gives its -wal and -shm files the database file's mode (config/files.py).
+    private_file(SQLITE_PATH)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("SQLITE_PATH", str(DATA_DIR / "mitwirken.sqlite3")),
+            "NAME": SQLITE_PATH,
             # Keep connections: reopening one (and re-running the PRAGMAs) per call of
             # a consumer would cost more than the call.
             "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
@@ -230,7 +229,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "config.logs.RedactingFormatter",
+                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "config.logs.JsonFormatter"},
     },
     # no client addresses in any log line (config/logs.py; Daphne's access log too)
@@ -307,6 +307,10 @@ LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 200)  # per 1
 # The client's address is the last one in X-Forwarded-For (the one the proxy wrote) only
 # behind a proxy that sets it; otherwise the header is the client's own word.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", BEHIND_HTTPS_PROXY)
+# Wrong voting card codes per 15 minutes: per phone (its session's participant), and per
+# code tried (one card typed in on many phones); beyond either, entries are not checked.
+CARD_FAILURES_PER_PHONE = env_int("CARD_FAILURES_PER_PHONE", 10)
+CARD_FAILURES_PER_CODE = env_int("CARD_FAILURES_PER_CODE", 10)
 
 # Privacy (DSGVO) and accessibility (BITV 2.0): who is responsible, whom to ask. Shown on
 # the privacy notice (templates/workshops/privacy.html) and the accessibility statement

@@ -352,6 +352,12 @@ class ForumConsumer(AsyncWebsocketConsumer):
             throttle.code_missed(*caller)
         return False
 
+    async def revoke(self):
+        """The role this socket was admitted with was taken away (services.access): closed
+        with 4403; the page may connect again and is identified anew."""
+        self.backlog = None
+        await self.close(code=CLOSE_FORBIDDEN)
+
     async def websocket_disconnect(self, message):
         # Channels' own also closes stale database connections here, a trip to the
         # database thread for every socket that goes (see dispatch); a reconnect storm

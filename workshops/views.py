@@ -24,13 +24,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from workshops import console, rules, selectors, throttle
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
-from workshops.codes import normalize_join_code
+from workshops.codes import normalize_card_code, normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
 from workshops.languages import choose_language, known_languages, remember_language
 from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
+from workshops.services import access as access_services
 from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
@@ -383,10 +384,34 @@ def own_item(request, code):
     return HttpResponseRedirect(phone_url)
 
 
+# Wrong voting card codes, counted like failed logins (workshops/auth_views.py).
+CARD_WINDOW = 15 * 60
+
+
+def _card_keys(forum: Forum, actor: Actor, code: str) -> list[tuple[str, str, int]]:
+    """The counters a wrong card code goes to: the phone's (its session's participant)
+    and the code's (the same card tried on many phones), each with its limit."""
+    keys = []
+    if actor.participant is not None:
+        keys.append(("card-phone", str(actor.participant.pk), settings.CARD_FAILURES_PER_PHONE))
+    normalized = normalize_card_code(code if isinstance(code, str) else "")
+    if normalized:
+        keys.append(("card-code", f"{forum.pk}:{normalized}", settings.CARD_FAILURES_PER_CODE))
+    return keys
+
+
 def _take_card(request, forum: Forum, actor: Actor, code: str) -> None:
+    keys = _card_keys(forum, actor, code)
+    if any(limit and throttle.count(scope, value, CARD_WINDOW) >= limit
+           for scope, value, limit in keys):
+        messages.error(request, _("Too many wrong voting card codes. Please wait 15 minutes or ask "
+                                  "the moderators."))
+        return
     try:
         card_services.redeem_card(actor=actor, forum=forum, code=code)
     except ServiceError as exc:
+        for scope, value, _limit in keys:
+            throttle.hit(scope, value, CARD_WINDOW)
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Your voting card is on this phone. You can vote."))
@@ -577,6 +602,9 @@ MODERATOR_ACTIONS = {
     "announce": lambda actor, forum, post: forum_services.announce(
         actor=actor, forum=forum, text=post.get("text", "")
     ),
+    "screen_key": lambda actor, forum, post: access_services.new_screen_key(
+        actor=actor, forum=forum
+    ),
     "analog": lambda actor, forum, post: round_services.add_analog_count(
         actor=actor, forum=forum, round=post.get("round"), item=post.get("item"),
         count=post.get("count"), value=post.get("value", 1), note=post.get("note", ""),
@@ -600,6 +628,7 @@ DONE_MESSAGES = {
     "phase": lambda: _("Saved."),
     "timer": lambda: _("Saved."),
     "announce": lambda: _("Saved."),
+    "screen_key": lambda: _("The screen has a new link; screens with the old one are closed."),
 }
 
 

@@ -54,6 +54,7 @@ def action_posts(s):
         "phase": {"phase": "discussing"},
         "timer": {"minutes": "5"},
         "announce": {"text": "Pause bis 15 Uhr"},
+        "screen_key": {},
     }
     assert set(posts) == set(MODERATOR_ACTIONS), "a new console action needs a row in this matrix"
     return posts
@@ -65,7 +66,7 @@ def fingerprint(forum):
         forum.rev,
         forum.proposals_open,
         forum.requires_cards,
-        forum.phase, forum.timer_ends_at, forum.announcement,
+        forum.phase, forum.timer_ends_at, forum.announcement, forum.screen_key,
         sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
         Vote.objects.filter(round__forum=forum).count(),
