@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BASE_URL ?= http://$(HOST):$(PORT)
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
 .PHONY: run test install install-dev messages bench check clean
@@ -34,7 +35,7 @@ messages: $(VENV)/.runtime
 run: install messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/python manage.py seed_demo --base-url "http://$(HOST):$(PORT)"
+	$(BIN)/python manage.py seed_demo --base-url "$(BASE_URL)"
 	exec $(BIN)/python -m config.serve -b $(HOST) -p $(PORT)
 
 # The whole suite on the embedded defaults (SQLite, in-memory layer); then, when

@@ -122,9 +122,14 @@ class Phone:
         self.reader = asyncio.get_running_loop().create_task(self._read(self.ws))
 
     async def _read(self, ws):
+        from realtime.parts import Reassembler
+
+        parts = Reassembler()  # a frame over the server's limit comes in parts
         try:
             async for raw in ws:
-                self._take(json.loads(raw), time.perf_counter())
+                frame = parts.take(json.loads(raw))
+                if frame is not None:
+                    self._take(frame, time.perf_counter())
         except Exception:  # noqa: BLE001 - a dropped socket: the scenario decides what it means
             if ws is self.ws:
                 self.errors += 1

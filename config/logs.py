@@ -3,8 +3,10 @@
 - No names, stakeholder groups, proposal texts or session keys: messages name forum ids,
   command types and counts.
 - ``RedactAddresses`` is a logging filter on every handler of ``LOGGING``: any IPv4 or
-  IPv6 address left in a message (a library's warning, a traceback) becomes
-  ``[address]``.
+  IPv6 address left in a message (a library's warning, a traceback, a stack) becomes
+  ``[address]``. The formatters redact their finished line once more, since a formatter
+  may format the traceback anew from ``exc_info`` (``JsonFormatter`` does): no way to the
+  log leaves an address in it.
 - ``AnonymousAccessLog`` is Daphne's access log with "-" for the client address and the
   path without its query string (screen keys, card codes); ``python -m config.serve``
   writes no access log unless ``--access-log`` is given, and then this one. The proxy's
@@ -45,7 +47,16 @@ class RedactAddresses(logging.Filter):
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """The plain format, with every address of the finished line redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class AnonymousAccessLog(AccessLogGenerator):
@@ -64,5 +75,10 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["error"] = record.exc_info[0].__name__ if record.exc_info[0] else None
-            entry["trace"] = self.formatException(record.exc_info)
+            entry["trace"] = record.exc_text or self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        # every text field, however it was made (the traceback anew from exc_info)
+        entry = {key: redact(value) if isinstance(value, str) else value
+                 for key, value in entry.items()}
         return json.dumps(entry, ensure_ascii=False)

@@ -5,7 +5,8 @@ Daphne's own command line, with these differences:
 - WebSocket messages and frames are limited to 16 KiB (``--websocket-max-message-size``
   and ``--websocket-max-frame-size``; the protocol's frame limit), so autobahn refuses an
   oversize frame with close code 1009 before the application reads a byte of it. Options
-  given on the command line still win.
+  given on the command line still win. Autobahn applies the limit to what the server
+  sends as well, so the consumer sends a larger frame in parts (realtime/parts.py).
 - On SIGTERM (a deploy, ``systemctl restart``) every open WebSocket is closed with 1012
   "service restart" before the process stops, so clients reconnect at once (to another
   process behind the proxy, or to this one when it is back) instead of waiting for a

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.files import private_file, private_file_once
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
@@ -37,14 +38,8 @@ def _secret_key() -> str:
             "sign sessions with the same key. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    path = DATA_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return private_file_once(DATA_DIR / "secret_key", lambda: secrets.token_urlsafe(50))
 
 
 SECRET_KEY = _secret_key()
@@ -120,11 +115,15 @@ if DATABASE_URL:
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
     }
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    SQLITE_PATH = env_str("SQLITE_PATH", str(DATA_DIR / "mitwirken.sqlite3"))
+    # Sessions, names and password hashes: the owner's only, from the first byte on.
+    # SQLite gives its -wal and -shm files the database file's mode (config/files.py).
+    private_file(SQLITE_PATH)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("SQLITE_PATH", str(DATA_DIR / "mitwirken.sqlite3")),
+            "NAME": SQLITE_PATH,
             # Keep connections: reopening one (and re-running the PRAGMAs) per call of
             # a consumer would cost more than the call.
             "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
@@ -222,12 +221,16 @@ STORAGES = {
 }
 # Serve straight from static/ as well, so a checkout works before collectstatic has run.
 WHITENOISE_USE_FINDERS = True
+# The icons browsers fetch on their own at the root (/favicon.ico, /apple-touch-icon.png);
+# drawn by tools/icons.py.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "config.logs.RedactingFormatter",
+                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "config.logs.JsonFormatter"},
     },
     # no client addresses in any log line (config/logs.py; Daphne's access log too)
@@ -279,17 +282,38 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": "mitwirken", "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every counter of a busy day: Django's default of 300 entries would be
+    # culled as soon as a few hundred people are counted, and the limits would silently
+    # stop holding. 100 000 entries are a few tens of MB at most.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_CACHE_ENTRIES", 100_000)}}}
 
-# Abuse limits (0 turns one off). A venue's Wi-Fi puts every phone behind one address,
-# so the per-address limits are set for a whole room, not for one person.
+# What one forum and the live channel keep (docs/operations.md, "Limits of the live channel").
+FORUM_ITEMS_MAX = env_int("FORUM_ITEMS_MAX", 1000)  # items per forum; bounds every snapshot
+# Command receipts (at-most-once answers, refusals too) are deleted after this many hours.
+COMMAND_RECEIPT_RETENTION_HOURS = env_int("COMMAND_RECEIPT_RETENTION_HOURS", 48)
+
+# Abuse limits (0 turns one off), each explained in docs/operations.md ("Limits"). A
+# venue's Wi-Fi puts every phone behind one address, so limits count what identifies a
+# person (session, participant, user name); where an address is still counted, the cap is
+# far above a hall of 1000.
 PROPOSALS_PER_MINUTE = env_int("PROPOSALS_PER_MINUTE", 20)  # per participant, all sockets
 SOCKETS_PER_PARTICIPANT = env_int("SOCKETS_PER_PARTICIPANT", 8)  # per server process
-SOCKETS_PER_ADDRESS = env_int("SOCKETS_PER_ADDRESS", 1000)  # per server process
-JOINS_PER_MINUTE_PER_ADDRESS = env_int("JOINS_PER_MINUTE_PER_ADDRESS", 300)  # a whole room scanning the QR code
-CODE_MISSES_PER_MINUTE = env_int("CODE_MISSES_PER_MINUTE", 60)  # unknown join codes, per address
-LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)  # per 15 minutes
+# per server process: a hall of 1000, their old sockets still open during a reconnect, and
+# the screens and consoles, with room to spare
+SOCKETS_PER_ADDRESS = env_int("SOCKETS_PER_ADDRESS", 5000)
+JOINS_PER_MINUTE_PER_ADDRESS = env_int("JOINS_PER_MINUTE_PER_ADDRESS", 3000)  # a hall, 3 times
+CODE_MISSES_PER_MINUTE = env_int("CODE_MISSES_PER_MINUTE", 20)  # unknown join codes, per session
+CODE_MISSES_PER_HOUR_PER_ADDRESS = env_int("CODE_MISSES_PER_HOUR_PER_ADDRESS", 3000)
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)  # per 15 minutes
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 200)  # per 15 minutes
+# The client's address is the last one in X-Forwarded-For (the one the proxy wrote) only
+# behind a proxy that sets it; otherwise the header is the client's own word.
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", BEHIND_HTTPS_PROXY)
+# Wrong voting card codes per 15 minutes: per phone (its session's participant), and per
+# code tried (one card typed in on many phones); beyond either, entries are not checked.
+CARD_FAILURES_PER_PHONE = env_int("CARD_FAILURES_PER_PHONE", 10)
+CARD_FAILURES_PER_CODE = env_int("CARD_FAILURES_PER_CODE", 10)
 SIMILAR_LOOKUPS_PER_MINUTE = env_int("SIMILAR_LOOKUPS_PER_MINUTE", 60)  # per session: /similar
 
 # Privacy (DSGVO) and accessibility (BITV 2.0): who is responsible, whom to ask. Shown on

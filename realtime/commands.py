@@ -8,8 +8,17 @@ one commits its writes, its event and its receipt together, and the event is pub
 on that commit.
 """
 import logging
+from datetime import timedelta
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.conf import settings
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -98,6 +107,11 @@ def answer_error(code: str, message) -> dict:
     return {"ok": False, "error": {"code": code, "message": str(message)}}
 
 
+def answer_failed() -> dict:
+    return answer_error("invalid",
+                        _("This entry could not be saved. Please check it and send it again."))
+
+
 def answer_unavailable() -> dict:
     return answer_error("unavailable", _("The server cannot save right now. Your entry will be sent again shortly."))
 
@@ -114,14 +128,18 @@ def execute_batch(entries: list[dict]) -> list[dict]:
     of it is rolled back and the batch applied again one command after the other, each
     in a savepoint with its own receipt (``_one_by_one``), where a conflict costs that
     command alone.
+    The same happens when anything else goes wrong in the batch (a number the database
+    cannot hold, a text its driver refuses, a fault in a service): one by one, the
+    command that fails is rolled back to its savepoint and answered alone (logged), and
+    every other command of the batch commits.
     A database that is away is not asked twice: every command is ``unavailable`` at once.
     """
     try:
         try:
             with transaction.atomic():
                 return _all_at_once(entries)
-        except DatabaseError as exc:
-            if not _conflict(exc):
+        except Exception as exc:  # whatever it was, it costs one command only
+            if _away(exc):
                 raise
             log.warning("a batch of %d commands is applied again one by one after %s", len(entries),
                         type(exc).__name__)
@@ -134,6 +152,11 @@ def execute_batch(entries: list[dict]) -> list[dict]:
             with translation.override(entry["language"]):
                 answers.append(answer_unavailable())
         return answers
+
+
+def _away(exc: Exception) -> bool:
+    """The database cannot be reached or used now (not: it refused this command)."""
+    return isinstance(exc, (OperationalError, InterfaceError)) and not _conflict(exc)
 
 
 def _conflict(exc: DatabaseError) -> bool:
@@ -205,6 +228,13 @@ def _one_by_one(entries: list[dict]) -> list[dict]:
                 # The same sender's id committed meanwhile on another connection.
                 key = (entry["sender"], entry["command"].id)
                 answers.append(_stored_answers([key]).get(key) or answer_unavailable())
+            except Exception as exc:  # this command alone; the others go on
+                if _away(exc):
+                    raise
+                # Rolled back to its savepoint, no receipt (storing it may be what failed):
+                # a retry is tried afresh.
+                log.exception("a %s command failed", entry["command"].type)
+                answers.append(answer_failed())
     return answers
 
 
@@ -264,3 +294,22 @@ def _store_answers(answers: dict[tuple[str, str], dict]) -> None:
             [value for (who, command), stored in answers.items()
              for value in (who, command, _ANSWER.get_db_prep_save(stored, connection), now)],
         )
+
+
+# Receipts deleted at most per pruning: one short statement, whatever has piled up.
+PRUNE_AT_MOST = 5000
+
+
+def prune_receipts(now=None) -> int:
+    """Delete receipts older than ``COMMAND_RECEIPT_RETENTION_HOURS`` (at most
+    ``PRUNE_AT_MOST`` of them, the oldest first; by the index on ``created_at``). A command
+    sent again after that is applied as a new one. Returns how many were deleted."""
+    hours = settings.COMMAND_RECEIPT_RETENTION_HOURS
+    if not hours:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    old = CommandReceipt.objects.filter(created_at__lt=cutoff).order_by("created_at")
+    ids = list(old.values_list("pk", flat=True)[:PRUNE_AT_MOST])
+    if ids:
+        CommandReceipt.objects.filter(pk__in=ids).delete()
+    return len(ids)

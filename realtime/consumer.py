@@ -2,7 +2,8 @@
 
 Roles: ``?key=<screen key>`` makes a read-only screen; otherwise the Django session
 decides (a moderator of the forum's conference, or a participant who joined it). Anyone
-else is refused with 4403, an unknown code with 4404.
+else is refused with 4403, an unknown code with 4404, a caller that guessed too many codes
+with 4429 (docs/operations.md, "Limits").
 """
 import copy
 import json
@@ -22,7 +23,7 @@ from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from realtime import limits
+from realtime import limits, parts
 from realtime.hub import hub
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
@@ -50,6 +51,10 @@ SYNC_MAX_EVENTS = 200
 # Per connection: a burst of 20 commands, then 10 per second.
 RATE_BURST = 20
 RATE_PER_SECOND = 10.0
+# A sync answered with a whole snapshot (up to FORUM_ITEMS_MAX items) counts as this many
+# frames: at most two such answers a second, sustained, per socket and person.
+SYNC_SNAPSHOT_COST = 5
+RATE_LIMITED_MESSAGE = _("Too many messages at once. Please wait a moment.")
 UNAVAILABLE_MESSAGE = _("The server cannot save right now. Your entry will be sent again shortly.")
 
 
@@ -186,13 +191,13 @@ class SenderBudgets:
     def __init__(self):
         self.buckets: dict[str, tuple[float, float]] = {}
 
-    def take(self, sender: str, now: float) -> bool:
+    def take(self, sender: str, now: float, cost: int = 1) -> bool:
         tokens, at = self.buckets.get(sender, (float(RATE_BURST), now))
         tokens = min(RATE_BURST, tokens + (now - at) * RATE_PER_SECOND)
-        if tokens < 1:
+        if tokens < cost:
             self.buckets[sender] = (tokens, now)
             return False
-        self.buckets[sender] = (tokens - 1, now)
+        self.buckets[sender] = (tokens - cost, now)
         if len(self.buckets) > 10_000:
             full = [k for k, (t, a) in self.buckets.items() if t + (now - a) * RATE_PER_SECOND >= RATE_BURST]
             for key in full:
@@ -207,6 +212,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
     role = None
     forum = None
     admitted = False
+    throttled = False  # refused for guessing join codes (4429)
     # No channel-layer channel per socket: broadcasts reach sockets through the process's
     # hub (realtime/hub.py). An alias with no configuration gives no layer here, so
     # Channels neither creates a channel per socket nor listens on it.
@@ -255,7 +261,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             raise
         refusal = None
         if found is None:
-            refusal = CLOSE_NOT_FOUND
+            refusal = limits.CLOSE_TOO_MANY if self.throttled else CLOSE_NOT_FOUND
         elif self.role is None:
             refusal = CLOSE_FORBIDDEN
         elif not limits.admit(self.scope, self.sender):
@@ -302,15 +308,14 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     def _identify(self, code, key):
         """Find the forum and the caller's role; sets self.forum, role, actor, sender, language."""
-        address = str((self.scope.get("client") or ["unknown"])[0])
-        forum = recent_forums.get(code) if code and not throttle.code_guessing(address) else None
-        if forum is None:
-            throttle.hit("code-miss", address, 60)
-            return None
-        self.forum = forum
+        forum = recent_forums.get(code) if code else None
         # The session is read here, in the same trip to the database as the rest, not
         # by Channels' session and auth middleware (one trip each).
         session = session_of(self.scope)
+        if forum is None:
+            self._refuse_code(session, count=True)
+            return None
+        self.forum = forum
         # the language chosen on the pages (workshops/languages.py keeps it in the session)
         chosen = session.get(LANGUAGE_SESSION_KEY) if session is not None else None
         self.language = chosen or settings.LANGUAGE_CODE
@@ -330,7 +335,28 @@ class ForumConsumer(AsyncWebsocketConsumer):
             offered = offered_languages(forum.conference)
             self.language = next((c for c in (chosen, participant.language) if c in offered),
                                  settings.LANGUAGE_CODE)
+        if self.role is None and self._refuse_code(session, count=False):
+            self.forum = None
+            return None
         return forum
+
+    def _refuse_code(self, session, *, count: bool) -> bool:
+        """A code that names no forum (``count``: one more guess), or a forum this caller
+        takes no part in: once the caller has guessed too often, both are refused alike
+        with 4429 (workshops/throttle.py), which the page retries later."""
+        caller = (throttle.client_address(self.scope), throttle.session_key(session))
+        if throttle.code_guessing(*caller):
+            self.throttled = True
+            return True
+        if count:
+            throttle.code_missed(*caller)
+        return False
+
+    async def revoke(self):
+        """The role this socket was admitted with was taken away (services.access): closed
+        with 4403; the page may connect again and is identified anew."""
+        self.backlog = None
+        await self.close(code=CLOSE_FORBIDDEN)
 
     async def websocket_disconnect(self, message):
         # Channels' own also closes stale database connections here, a trip to the
@@ -362,10 +388,18 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode("utf-8")) > MAX_FRAME_BYTES:
             await self.close(code=CLOSE_TOO_LARGE)
             return
+        # Every frame takes from the budget, a ping or a bad frame too: a flood of them
+        # is refused like a flood of commands, and costs the others nothing.
         try:
             command = parse(text_data)
         except ProtocolError as exc:
+            if not self._take_token():
+                await self.ack_error(exc.command_id, "rate_limited", RATE_LIMITED_MESSAGE)
+                return
             await self.ack_error(exc.command_id, exc.code, exc.message)
+            return
+        if not self._take_token():
+            await self.ack_error(command.id, "rate_limited", RATE_LIMITED_MESSAGE)
             return
         if command.type == "ping":
             # The current rev rides along, so a client whose last event was lost (a
@@ -380,15 +414,14 @@ class ForumConsumer(AsyncWebsocketConsumer):
                     return
             await self.send_frame({"type": "pong", "rev": rev})
             return
-        if not self._take_token():
-            await self.ack_error(command.id, "rate_limited", _("Too many messages at once. Please wait a moment."))
-            return
         if self.role == "screen" and command.type != "sync":
             await self.ack_error(command.id, ServiceError.FORBIDDEN, _("The screen can only watch."))
             return
         try:
             if command.type == "sync":
-                await self.sync(command.fields["rev"])
+                if not await self.sync(command.fields["rev"]):
+                    await self.ack_error(command.id, "rate_limited", RATE_LIMITED_MESSAGE)
+                    return
                 await self.send_frame({"type": "ack", "id": command.id, "ok": True})
                 return
             answer = await writer.submit(
@@ -398,20 +431,24 @@ class ForumConsumer(AsyncWebsocketConsumer):
             log.warning("database unavailable for a %s command", command.type)
             await self.ack_error(command.id, ServiceError.UNAVAILABLE, UNAVAILABLE_MESSAGE)
             return
+        except Exception:  # the writer answers each command itself; this is a fault in it
+            log.exception("a %s command could not be answered", command.type)
+            await self.ack_error(command.id, ServiceError.UNAVAILABLE, UNAVAILABLE_MESSAGE)
+            return
         await self.send_frame({"type": "ack", "id": command.id, **answer})
 
-    def _take_token(self) -> bool:
-        """One command from this socket's budget and from its sender's, which every
+    def _take_token(self, cost: int = 1) -> bool:
+        """``cost`` frames from this socket's budget and from its sender's, which every
         socket of that person on this process shares (several tabs are no way around
         the limit)."""
         now = time.monotonic()
         self.tokens = min(RATE_BURST, self.tokens + (now - self.tokens_at) * RATE_PER_SECOND)
         self.tokens_at = now
-        if self.tokens < 1:
+        if self.tokens < cost:
             return False
-        if self.sender is not None and not sender_budgets.take(self.sender, now):
+        if self.sender is not None and not sender_budgets.take(self.sender, now, cost):
             return False
-        self.tokens -= 1
+        self.tokens -= cost
         return True
 
     async def ack_error(self, command_id, code, message):
@@ -421,6 +458,18 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Every text frame to the client, the hub's too: one over the WebSocket limit
+        (which autobahn applies to what the server sends as well) goes in ``part``
+        frames (realtime/parts.py), written one after the other with nothing between."""
+        if text_data is not None and not parts.fits(text_data):
+            for part in parts.split(text_data):
+                await super().send(text_data=part)
+            if close:
+                await super().close()
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def send_snapshot(self, snapshot: dict | None = None):
         if snapshot is None:
@@ -444,15 +493,21 @@ class ForumConsumer(AsyncWebsocketConsumer):
             shared = shared_snapshots.get(self.forum, role)
             return selectors.forum_snapshot(self.forum, self.actor, shared=shared)
 
-    async def sync(self, client_rev: int):
+    async def sync(self, client_rev: int) -> bool:
+        """Send what the client missed; False (nothing sent) when that is a snapshot
+        and the budget has not the SYNC_SNAPSHOT_COST for it."""
         events = await database_sync_to_async(self._missed_events)(client_rev)
         if events is None:
+            # The sync's own frame is paid for already.
+            if not self._take_token(SYNC_SNAPSHOT_COST - 1):
+                return False
             await self.send_snapshot()
-            return
+            return True
         for frame in events:
             await self.send_frame(frame)
         if events:
             self.sent_rev = max(self.sent_rev, events[-1]["rev"])
+        return True
 
     def _current_rev(self) -> int:
         row = FORUM_REV.get(self.forum.pk)

@@ -224,6 +224,9 @@ class Hub:
             return
         kind = message["type"]
         rev = None
+        if kind == "forum.revoke":
+            await self._revoke(members, message)
+            return
         if kind == "forum.event":
             from workshops.visibility import frame_for
 
@@ -266,6 +269,22 @@ class Hub:
                 await consumer.send(text_data=text)
             except Exception:  # noqa: BLE001 - a socket closing meanwhile
                 log.debug("a socket went away during fan-out")
+
+
+    async def _revoke(self, members: list, message: dict) -> None:
+        """Close the sockets whose role was taken away (services.access): the moderator
+        removed from the conference, or the screens of a changed screen key. They leave
+        the fan-out first, so not one more frame reaches them."""
+        user = message.get("user")
+        for consumer in members:
+            if (message.get("screens") and consumer.role == "screen") or (
+                user is not None and consumer.role == "moderator" and consumer.sender == f"u:{user}"
+            ):
+                await self.leave(message["forum"], consumer)
+                try:
+                    await consumer.revoke()
+                except Exception:  # noqa: BLE001 - a socket closing meanwhile
+                    log.debug("a socket went away while its role was revoked")
 
 
 def _revs(forum_ids: list[int]) -> dict[int, int]:

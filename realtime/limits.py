@@ -2,11 +2,16 @@
 
 Counted per server process (in memory): with N processes behind the proxy the ceiling is
 N times the setting, which still bounds what one phone or one script can hold. A refused
-socket is closed with 4429; the client tries again later with its usual backoff.
+socket is closed with 4429; the client tries again later with its usual backoff. The cap
+per address is for a whole hall behind a venue's one address (docs/operations.md,
+"Limits"); the address is the one of workshops/throttle.py (``X-Forwarded-For`` only
+behind a trusted proxy).
 """
 from collections import Counter
 
 from django.conf import settings
+
+from workshops.throttle import client_address
 
 CLOSE_TOO_MANY = 4429
 
@@ -15,8 +20,7 @@ _by_address: Counter = Counter()
 
 
 def _address(scope) -> str:
-    client = scope.get("client") or ("unknown", 0)
-    return str(client[0])
+    return client_address(scope)
 
 
 def admit(scope, sender: str | None) -> bool:

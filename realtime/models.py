@@ -20,6 +20,8 @@ class CommandReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["sender", "command_id"], name="receipt_once"),
         ]
+        # Receipts past their retention period are deleted by age (realtime/writer.py).
+        indexes = [models.Index(fields=["created_at"], name="receipt_created")]
 
     def __str__(self):
         return f"{self.sender}/{self.command_id}"

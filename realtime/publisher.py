@@ -34,6 +34,15 @@ def publish_event(*, forum_id: int, rev: int, name: str, data: dict) -> None:
     transaction.on_commit(lambda: send_to_group(forum_group(forum_id), message))
 
 
+def publish_revocation(*, forum_ids, user_id: int | None = None, screens: bool = False) -> None:
+    """After commit, tell every process's hub that a role was taken away in these forums:
+    the moderator ``user_id`` (no longer a moderator of their conference), or the screens
+    (the screen key changed). The hub closes those sockets with 4403 (realtime/hub.py)."""
+    for forum_id in forum_ids:
+        message = {"type": "forum.revoke", "forum": forum_id, "user": user_id, "screens": screens}
+        transaction.on_commit(lambda m=message: send_to_group(forum_group(m["forum"]), m))
+
+
 def send_to_group(group: str, message: dict) -> None:
     """Hand a message to the channel layer. A broadcast that fails is logged, not raised:
     the change is committed, and clients catch up with ``sync`` from the event log.

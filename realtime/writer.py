@@ -9,19 +9,24 @@ still means committed and a refusal still changes nothing.
 import asyncio
 import contextvars
 import logging
+import time
 
 from channels.db import database_sync_to_async
 
-from realtime.commands import execute_batch
+from realtime.commands import execute_batch, prune_receipts
 
 log = logging.getLogger(__name__)
 BATCH = 100
+# Receipts past their retention period are deleted between two batches, at most this
+# often (and after the first batch of a process): no cost per command.
+PRUNE_EVERY_SECONDS = 600
 
 
 class Writer:
     def __init__(self):
         self.queue: asyncio.Queue | None = None
         self.loop = None
+        self.prune_at = 0.0  # time.monotonic() of the next pruning
 
     def _start(self):
         loop = asyncio.get_running_loop()
@@ -53,6 +58,18 @@ class Writer:
             for (_, future), answer in zip(batch, answers):
                 if not future.done():
                     future.set_result(answer)
+            if time.monotonic() >= self.prune_at:
+                await self._prune()
+
+    async def _prune(self):
+        self.prune_at = time.monotonic() + PRUNE_EVERY_SECONDS
+        try:
+            deleted = await database_sync_to_async(prune_receipts)()
+        except Exception:  # noqa: BLE001 - the database is away: next time
+            log.warning("could not delete the expired command receipts")
+            return
+        if deleted:
+            log.info("deleted %d expired command receipts", deleted)
 
 
 writer = Writer()

@@ -71,3 +71,23 @@ def make_dots_round_forum() -> dict:
         propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text=f"M{n}")
     open_round(actor=moderator_actor(moderator), forum=forum, method="dots", kind="measure", budget=3, per_item=2)
     return {"forum": forum, "participant": participant, "moderator": moderator}
+
+
+def long_text(n: int, length: int = 500) -> str:
+    """A proposal of exactly ``length`` characters that costs the wire the most: quotes
+    and backslashes (escaped in JSON), umlauts and an emoji (several bytes each), a line
+    break; numbered at the start, so each one can be found."""
+    head = f"Vorschlag {n}: "
+    body = 'Sprachcafé „mit“ "Kinderbetreuung" \\ Übersetzung 👩🏽‍🏫\nund Beratung im Quartier. '
+    return (head + body * (length // len(body) + 1))[:length]
+
+
+def fill_forum(forum: Forum, count: int, length: int = 500) -> list[str]:
+    """``count`` visible needs of ``length`` characters in the forum's first field (as if
+    proposed, without an event each: what a snapshot reads). Returns their texts."""
+    from workshops.models import Item
+
+    field = forum.fields.order_by("position", "id").first()
+    texts = [long_text(n, length) for n in range(1, count + 1)]
+    Item.objects.bulk_create(Item(forum=forum, field=field, kind="need", text=t) for t in texts)
+    return texts

@@ -1,5 +1,6 @@
 """No client addresses, query strings or session keys in the logs: the filter on every
 handler, Daphne's access log as `make run` starts it (python -m config.serve)."""
+import json
 import logging
 import re
 import subprocess
@@ -88,3 +89,33 @@ def test_make_run_s_server_logs_no_client_address_and_no_session_key(tmp_path, a
     assert ('"GET /nope" 404' in text) == bool(access_log)  # an access log only when asked for
     assert "127.0.0.1" not in text
     assert session_key not in text and "falsch" not in text
+
+
+ERROR_PROBE = """
+import logging, django
+django.setup()
+log = logging.getLogger("workshops.probe")
+try:
+    raise ConnectionError("could not reach 203.0.113.9:5432 nor [2001:db8::7]")
+except ConnectionError:
+    log.exception("database at %s is away", "198.51.100.4")
+log.warning("stack of 192.0.2.44", stack_info=True)
+"""
+
+
+@pytest.mark.parametrize("log_format", ["json", "plain"])
+def test_an_error_carrying_an_address_is_logged_without_it(tmp_path, log_format):
+    """The production setting (LOG_FORMAT=json) formats the traceback itself: it too
+    goes through the redaction, as do stack traces."""
+    env = base_env(tmp_path) | {"LOG_FORMAT": log_format}
+    result = subprocess.run([str(PYTHON), "-c", ERROR_PROBE], check=False, cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = result.stderr
+    assert "ConnectionError" in text and "[address]" in text
+    for address in ("203.0.113.9", "2001:db8::7", "198.51.100.4", "192.0.2.44"):
+        assert address not in text, text
+    if log_format == "json":
+        lines = [json.loads(line) for line in text.splitlines()]
+        assert "could not reach [address]:5432" in lines[0]["trace"]
+        assert lines[0]["error"] == "ConnectionError"

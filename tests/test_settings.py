@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +74,50 @@ def test_a_heartbeat_interval_under_a_second_is_refused(tmp_path):
     result = run({"HEARTBEAT_INTERVAL_MS": "15000"}, tmp_path,
                  "import django; django.setup(); from django.conf import settings; print(settings.HEARTBEAT_INTERVAL)")
     assert result.returncode == 0 and result.stdout.strip() == "15.0"
+
+
+def test_a_fresh_data_dir_holds_the_key_and_the_database_for_the_owner_only(tmp_path):
+    """The key and the database (sessions, names, password hashes) are never readable by
+    others, not even for a moment: both are created 0600, whatever the umask."""
+    code = "import os; os.umask(0o022)\n" + PROBE + (
+        "\nfrom pathlib import Path\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
+        "s = SessionStore(); s['x'] = 1; s.save()\n"
+        "print(json.dumps({p.name: oct(p.stat().st_mode & 0o777)\n"
+        "                  for p in settings.DATA_DIR.iterdir()}))\n"
+    )
+    result = run({}, tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    modes = json.loads(result.stdout.splitlines()[-1])  # while the database is open
+    names = {"secret_key", "mitwirken.sqlite3", "mitwirken.sqlite3-wal", "mitwirken.sqlite3-shm"}
+    assert names <= set(modes), modes
+    assert {modes[name] for name in names} == {"0o600"}, modes
+    assert oct((tmp_path / "mitwirken.sqlite3").stat().st_mode & 0o777) == "0o600"
+
+
+RACE = """
+import sys, time
+import django
+from django.conf import settings
+time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
+print(settings.SECRET_KEY)
+"""
+
+
+def test_concurrent_first_starts_agree_on_one_key(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DATA_DIR": str(tmp_path / "var")})
+    at = str(time.time() + 3)  # every process reads the settings at this moment
+    starts = [subprocess.Popen([sys.executable, "-c", RACE, at], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              for _ in range(8)]
+    keys = set()
+    for start in starts:
+        out, err = start.communicate(timeout=60)
+        assert start.returncode == 0, err
+        keys.add(out.strip())
+    assert len(keys) == 1 and keys == {(tmp_path / "var" / "secret_key").read_text().strip()}
+    assert [p.name for p in (tmp_path / "var").iterdir() if "secret" in p.name] == ["secret_key"]

@@ -32,6 +32,7 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/phone.html",
     "templates/workshops/screen.html",
     "templates/workshops/not_found.html",
+    "templates/workshops/throttled.html",
     "templates/workshops/forbidden.html",
     "templates/workshops/privacy.html",
     "templates/workshops/accessibility.html",

@@ -20,6 +20,7 @@ from workshops.models import (
     MeasureUpdate,
     Participant,
 )
+from workshops.services.access import new_screen_key, remove_moderator
 from workshops.services.forums import set_proposals_open
 from workshops.services.items import hide_item, restore_item
 from workshops.services.measures import (
@@ -64,6 +65,19 @@ class ConferenceAdmin(admin.ModelAdmin):
     inlines = [ActionFieldInline]
     readonly_fields = ["results_published"]
     actions = ["publish", "unpublish"]
+
+    def save_related(self, request, form, formsets, change):
+        # Moderators taken off go through the service first: their open consoles are
+        # closed at once (services.access); the form then writes the rest.
+        if change and "moderators" in form.cleaned_data:
+            kept = {user.pk for user in form.cleaned_data["moderators"]}
+            for user_id in set(form.instance.moderators.values_list("pk", flat=True)) - kept:
+                try:
+                    remove_moderator(actor=Actor(user=request.user), conference=form.instance,
+                                     user=user_id)
+                except ServiceError as exc:
+                    self.message_user(request, str(exc.message), messages.WARNING)
+        super().save_related(request, form, formsets, change)
 
     @admin.action(description=_("Publish the results (exports for everyone)"))
     def publish(self, request, queryset):
@@ -135,7 +149,7 @@ class ForumAdmin(admin.ModelAdmin):
     list_filter = ["conference", "kind", "proposals_open"]
     readonly_fields = ["proposals_open", "rev", "screen_key"]
     filter_horizontal = ["fields"]
-    actions = ["open_proposals", "close_proposals", "carry_over"]
+    actions = ["open_proposals", "close_proposals", "carry_over", "new_screen_key"]
     list_select_related = ["conference"]
 
     @admin.action(description=_("Bring in the previous conference's adopted measures"))
@@ -160,6 +174,11 @@ class ForumAdmin(admin.ModelAdmin):
         changed = [name for name in form.changed_data if name in FORUM_SETUP_COLUMNS]
         if changed:
             obj.save(update_fields=changed)
+
+    @admin.action(description=_("New screen key (the open projector screens are closed)"))
+    def new_screen_key(self, request, queryset):
+        _run(self, request, queryset, lambda a, f: new_screen_key(actor=a, forum=f),
+             _("New screen keys for %(n)d forums."))
 
     @admin.action(description=_("Open proposals"))
     def open_proposals(self, request, queryset):

@@ -216,7 +216,9 @@ def measures_manage(request, slug):
         "measures": measures,
         "statuses": Item.Implementation.choices,
         "forums": list(conference.forums.order_by("position", "id")),
-        "others": list(Conference.objects.exclude(pk=conference.pk).order_by("-date", "title")),
+        # only conferences this person may moderate (another city's are not offered)
+        "others": list(rules.moderated_conferences(actor).exclude(pk=conference.pk)
+                       .order_by("-date", "title")),
         "update_max": measure_services.UPDATE_TEXT_MAX,
     })
 
@@ -227,5 +229,8 @@ def _carry_over(actor, conference, post):
         raise ServiceError(ServiceError.INVALID, _("Choose the forum that evaluates the measures."))
     previous = None
     if str(post.get("previous", "")).isdigit():
-        previous = Conference.objects.filter(pk=int(post["previous"])).first()
+        previous = rules.moderated_conferences(actor).filter(pk=int(post["previous"])).first()
+        if previous is None:  # unknown or not this person's: the same answer
+            raise ServiceError(ServiceError.FORBIDDEN,
+                               _("You can only bring in measures of a conference you moderate."))
     return measure_services.carry_over_measures(actor=actor, conference=conference, forum=forum, previous=previous)

@@ -47,6 +47,9 @@ class Conference(models.Model):
         related_name="next_conferences",
         verbose_name=_("previous conference"),
     )
+    # Who took part (participants by group, voters, proposers), as counted when personal
+    # data was purged: those counts need the links the purge removes (exports.data).
+    participation_at_purge = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -337,10 +340,19 @@ class Ballot(models.Model):
 
 
 class Vote(models.Model):
-    """One participant's value on one option of a round. Never shown with its participant."""
+    """One participant's value on one option of a round. Never shown with its participant.
+
+    The purge of personal data (services.privacy) replaces the link to the participant
+    with ``ballot``, a number the person's votes share in that round only (as marks on
+    one paper ballot): every count stays, and no vote leads to a person or to their votes
+    in another round.
+    """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="votes")
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="votes")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="votes"
+    )
+    ballot = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # an item id, or PASSIVE_OPTION in a consent round
     option = models.BigIntegerField()
     value = models.SmallIntegerField()

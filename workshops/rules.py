@@ -17,6 +17,17 @@ def is_moderator(actor: Actor, conference: Conference | int) -> bool:
     return user.moderated_conferences.filter(pk=conference_id).exists()
 
 
+def moderated_conferences(actor: Actor):
+    """The conferences this person may moderate (every one for a superuser), for the
+    lists a moderator chooses from: another city's conference is never offered."""
+    user = actor.user
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Conference.objects.none()
+    if user.is_superuser:
+        return Conference.objects.all()
+    return user.moderated_conferences.all()
+
+
 def is_participant(actor: Actor, conference: Conference | int) -> bool:
     conference_id = conference if isinstance(conference, int) else conference.pk
     return actor.participant is not None and actor.participant.conference_id == conference_id

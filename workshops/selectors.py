@@ -335,7 +335,9 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
                 # One strong objection in a calm field: worth hearing in the objection round.
                 t = totals[key]
                 t["outlier"] = t["max"] is not None and t["mean"] is not None and t["max"] - t["mean"] >= OUTLIER_GAP
-    voters = Vote.objects.filter(round=round_).values("participant").distinct().count()
+    from django.db.models import Count
+
+    voters = Vote.objects.filter(round=round_).aggregate(n=Count(voter_key(), distinct=True))["n"]
     for option, analog in analog_totals(round_).items():
         if option in totals:
             totals[option]["analog"] = analog
@@ -485,6 +487,15 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
 MIN_GROUP_VOTERS = 3
 
 
+def voter_key():
+    """One value per voter of a round: the participant, or after the purge of personal
+    data the vote's ballot number (negated: the two never meet), models.Vote."""
+    from django.db.models import BigIntegerField, F
+    from django.db.models.functions import Coalesce
+
+    return Coalesce("participant", F("ballot") * -1, output_field=BigIntegerField())
+
+
 def round_breakdown(round_, options: list[int]) -> dict:
     """Results by stakeholder group: {"groups": [names], "by_option": {option: {group:
     tally}}, "broad": {option: bool}}. Only groups with at least MIN_GROUP_VOTERS voters
@@ -496,7 +507,8 @@ def round_breakdown(round_, options: list[int]) -> dict:
     from workshops.models import Round, Vote
 
     votes = Vote.objects.filter(round=round_).exclude(group="")
-    sizes = dict(votes.values("group").annotate(n=Count("participant", distinct=True)).values_list("group", "n"))
+    sizes = dict(votes.values("group").annotate(n=Count(voter_key(), distinct=True))
+                 .values_list("group", "n"))
     groups = sorted(g for g, n in sizes.items() if n >= MIN_GROUP_VOTERS)
     method = round_.method
     aggregates = tally_aggregates(round_, flags=False)

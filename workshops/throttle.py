@@ -1,28 +1,68 @@
-"""Fixed-window counters for the HTTP throttles (joins per address, failed logins).
+"""Fixed-window counters for the abuse limits over HTTP and the socket (docs/operations.md,
+"Limits"): unknown join codes, joins, failed logins.
 
 Kept in Django's cache: Redis when ``REDIS_URL`` is set, so every server process counts
-together; one process's memory otherwise. When the cache itself is away the throttle
-lets the request through (and logs it): a conference must not stop because Redis did.
-Keys hold a hash of the address or user name, never the value itself.
+together; one process's memory otherwise (sized for a hall: config/settings.py, CACHES).
+When the cache itself is away the throttle lets the request through (and logs it): a
+conference must not stop because Redis did. Keys hold a hash of the address, session or
+user name, never the value itself.
+
+A venue's Wi-Fi puts a whole hall behind one address, so the limits count what
+identifies a person first (the browser's session, the user name); what is still counted
+per address has a cap far above a hall of 1000.
 """
 import hashlib
 import logging
-import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 log = logging.getLogger(__name__)
 
+# The longest address kept from X-Forwarded-For (an IPv6 address with a zone fits).
+_ADDRESS_MAX = 64
+
 
 def _key(scope: str, value: str, window: int) -> str:
+    """One counter per value and window length. A window starts with the first attempt
+    counted and lasts ``window`` seconds (the counter's expiry, which counting on does
+    not extend): no clock boundary lets twice the limit through at once."""
     digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:24]
-    return f"throttle:{scope}:{digest}:{int(time.time() // window)}"
+    return f"throttle:{scope}:{digest}:{window}"
 
 
-def client_address(request) -> str:
-    """The caller's address as the server sees it (Daphne's --proxy-headers puts the
-    proxy's X-Forwarded-For there)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+def client_address(source) -> str:
+    """The caller's address, for an HTTP request or a socket's ASGI scope alike.
+
+    The peer's address, unless ``USE_X_FORWARDED_FOR`` (on with ``BEHIND_HTTPS_PROXY``)
+    says a proxy in front sets ``X-Forwarded-For``: then the last address in it, the one
+    the proxy itself wrote (whatever a client sent before it comes first). Without a
+    proxy the header is the client's own word and ignored."""
+    if isinstance(source, dict):  # an ASGI scope
+        peer = (source.get("client") or ["unknown"])[0]
+        forwarded = b",".join(v for k, v in source.get("headers") or () if k == b"x-forwarded-for")
+        forwarded = forwarded.decode("latin-1")
+    else:
+        peer = source.META.get("REMOTE_ADDR")
+        forwarded = source.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.USE_X_FORWARDED_FOR and forwarded:
+        last = forwarded.rsplit(",", 1)[-1].strip()[:_ADDRESS_MAX]
+        if last:
+            return last
+    return str(peer or "unknown")
+
+
+def session_key(session) -> str | None:
+    """The key of a browser's stored session, or None: a cookie naming no session (made
+    up, expired) counts as none, so made-up cookies cannot spread one caller's attempts
+    over fresh counters."""
+    if session is None:
+        return None
+    try:
+        session.keys()  # loads it: an unknown key becomes None
+    except Exception:  # noqa: BLE001 - no session store: nothing to count by
+        return None
+    return session.session_key
 
 
 def count(scope: str, value: str, window: int) -> int:
@@ -38,10 +78,10 @@ def hit(scope: str, value: str, window: int) -> int:
     """Count one more for ``value`` in this window; returns the new count."""
     key = _key(scope, value, window)
     try:
-        cache.add(key, 0, timeout=window + 5)
+        cache.add(key, 0, timeout=window)
         return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
+        cache.set(key, 1, timeout=window)
         return 1
     except Exception:  # noqa: BLE001 - fail open
         log.warning("throttle cache unavailable (%s)", scope)
@@ -55,9 +95,26 @@ def allow(scope: str, value: str, *, limit: int, window: int) -> bool:
     return hit(scope, value, window) <= limit
 
 
-def code_guessing(address: str) -> bool:
-    """Has this address tried more than ``CODE_MISSES_PER_MINUTE`` unknown join codes?"""
-    from django.conf import settings
+# --- join codes ---------------------------------------------------------------------------
+# Only a join code that names no forum counts as a guess (a 404 of any other address does
+# not: browsers ask for icons and the like on their own). Per browser session
+# (CODE_MISSES_PER_MINUTE) and per address per hour, with a cap for a whole hall
+# (CODE_MISSES_PER_HOUR_PER_ADDRESS). A caller over either limit is answered 429 (the
+# socket: 4429) for every code, real or not, except where it already takes part.
+HOUR = 60 * 60
 
-    limit = settings.CODE_MISSES_PER_MINUTE
-    return bool(limit) and count("code-miss", address, 60) >= limit
+
+def code_guessing(address: str, session: str | None = None) -> bool:
+    """Has this caller tried too many unknown join codes?"""
+    per_session = settings.CODE_MISSES_PER_MINUTE
+    per_address = settings.CODE_MISSES_PER_HOUR_PER_ADDRESS
+    if session and per_session and count("code-miss-session", session, 60) >= per_session:
+        return True
+    return bool(per_address) and count("code-miss", address, HOUR) >= per_address
+
+
+def code_missed(address: str, session: str | None = None) -> None:
+    """Count one unknown join code for this caller."""
+    hit("code-miss", address, HOUR)
+    if session:
+        hit("code-miss-session", session, 60)

@@ -24,13 +24,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from workshops import console, rules, selectors, throttle
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
-from workshops.codes import normalize_join_code
+from workshops.codes import normalize_card_code, normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
-from workshops.languages import remember_language
+from workshops.languages import choose_language, known_languages, remember_language
 from workshops.models import Forum, Item, Round
 from workshops.qr import qr_svg
+from workshops.services import access as access_services
 from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
@@ -88,25 +89,60 @@ def _actor(request, forum: Forum) -> Actor:
 def _forum_or_none(code: str, request=None) -> tuple[Forum | None, str | None]:
     """The forum of a join code, and the canonical code when the URL used another spelling.
 
-    An address that has tried too many unknown codes sees every code as unknown for a
-    while, so guessing gives no answer (workshops/throttle.py)."""
+    A caller that has tried too many unknown codes (workshops/throttle.py) sees no forum
+    for a while (``_unknown_code`` answers 429), real code or not, so guessing gives no
+    answer; except a forum it already takes part in, so a hall whose address is counted
+    keeps working."""
     canonical = normalize_join_code(code)
     if canonical is None:
         return None, None
-    if request is not None and throttle.code_guessing(throttle.client_address(request)):
-        return None, None
     read = getattr(request, "forum_of_code", None)  # read by the language middleware
     forum = read[1] if read is not None and read[0] == canonical else selectors.forum_by_code(canonical)
+    if (forum is not None and request is not None and throttle.code_guessing(*_caller(request))
+            and not _takes_part(request, forum)):
+        request.code_throttled = True
+        return None, None
     return forum, (canonical if canonical != code else None)
 
 
+def _caller(request) -> tuple[str, str | None]:
+    """Who tries a join code, for the throttle: the address and the browser's session."""
+    return throttle.client_address(request), throttle.session_key(getattr(request, "session", None))
+
+
+def _takes_part(request, forum: Forum) -> bool:
+    """Does this browser already take part in the forum (participant, moderator, screen)?"""
+    import secrets
+
+    session = getattr(request, "session", None)
+    if session is not None and session_participant(session, forum.conference_id) is not None:
+        return True
+    key = request.GET.get("key", "")
+    if key and secrets.compare_digest(key.encode(), forum.screen_key.encode()):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated
+                and rules.can_moderate(Actor(user=user), forum))
+
+
 def _unknown_code(request, code: str = ""):
-    throttle.hit("code-miss", throttle.client_address(request), 60)
+    """The answer for a join code that names no forum (counted as a guess), or for any
+    code once the caller has guessed too often (429, nothing counted)."""
+    caller = _caller(request)
+    if getattr(request, "code_throttled", False) or throttle.code_guessing(*caller):
+        # the language as for a code that names no forum, not the conference's offer
+        request.switcher_languages = known_languages()
+        translation.activate(choose_language(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        return render(request, "workshops/throttled.html", status=429)
+    throttle.code_missed(*caller)
     return render(request, "workshops/not_found.html", {"code": code}, status=404)
 
 
 def not_found(request, exception=None):
-    return _unknown_code(request)
+    """Any other address nobody serves: a plain 404, not a guessed code (browsers ask
+    for icons and the like on their own)."""
+    return render(request, "workshops/not_found.html", {"code": ""}, status=404)
 
 
 def _language_choices(conference) -> list[tuple[str, str]]:
@@ -348,10 +384,34 @@ def own_item(request, code):
     return HttpResponseRedirect(phone_url)
 
 
+# Wrong voting card codes, counted like failed logins (workshops/auth_views.py).
+CARD_WINDOW = 15 * 60
+
+
+def _card_keys(forum: Forum, actor: Actor, code: str) -> list[tuple[str, str, int]]:
+    """The counters a wrong card code goes to: the phone's (its session's participant)
+    and the code's (the same card tried on many phones), each with its limit."""
+    keys = []
+    if actor.participant is not None:
+        keys.append(("card-phone", str(actor.participant.pk), settings.CARD_FAILURES_PER_PHONE))
+    normalized = normalize_card_code(code if isinstance(code, str) else "")
+    if normalized:
+        keys.append(("card-code", f"{forum.pk}:{normalized}", settings.CARD_FAILURES_PER_CODE))
+    return keys
+
+
 def _take_card(request, forum: Forum, actor: Actor, code: str) -> None:
+    keys = _card_keys(forum, actor, code)
+    if any(limit and throttle.count(scope, value, CARD_WINDOW) >= limit
+           for scope, value, limit in keys):
+        messages.error(request, _("Too many wrong voting card codes. Please wait 15 minutes or ask "
+                                  "the moderators."))
+        return
     try:
         card_services.redeem_card(actor=actor, forum=forum, code=code)
     except ServiceError as exc:
+        for scope, value, _limit in keys:
+            throttle.hit(scope, value, CARD_WINDOW)
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Your voting card is on this phone. You can vote."))
@@ -542,6 +602,9 @@ MODERATOR_ACTIONS = {
     "announce": lambda actor, forum, post: forum_services.announce(
         actor=actor, forum=forum, text=post.get("text", "")
     ),
+    "screen_key": lambda actor, forum, post: access_services.new_screen_key(
+        actor=actor, forum=forum
+    ),
     "analog": lambda actor, forum, post: round_services.add_analog_count(
         actor=actor, forum=forum, round=post.get("round"), item=post.get("item"),
         count=post.get("count"), value=post.get("value", 1), note=post.get("note", ""),
@@ -565,6 +628,7 @@ DONE_MESSAGES = {
     "phase": lambda: _("Saved."),
     "timer": lambda: _("Saved."),
     "announce": lambda: _("Saved."),
+    "screen_key": lambda: _("The screen has a new link; screens with the old one are closed."),
 }
 
 

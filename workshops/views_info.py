@@ -48,7 +48,7 @@ def leave(request, code):
     participant; proposals and votes stay without a name."""
     from workshops.views import _forum_or_none, _unknown_code
 
-    forum, _canonical = _forum_or_none(code)
+    forum, _canonical = _forum_or_none(code, request)
     if forum is None:
         return _unknown_code(request, code)
     participant = session_participant(request.session, forum.conference_id)

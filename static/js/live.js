@@ -1,9 +1,11 @@
 // The forum's live connection, shared by the phone, the console and the screen.
 //
 // - reconnects with exponential backoff and jitter;
-// - keeps every command in an outbox in localStorage until its ack arrives, and re-sends
-//   it with the same id after a reconnect (the server applies an id at most once);
-// - applies events in rev order and asks for a `sync` when it sees a gap.
+// - keeps every command in an outbox in localStorage until its final ack arrives, and
+//   re-sends it with the same id after a reconnect or an `unavailable` answer (the
+//   server applies an id at most once);
+// - applies events in rev order and asks for a `sync` when it sees a gap;
+// - joins the `part` frames of a frame over the WebSocket limit (a large snapshot).
 // The wire format is PROTOCOL.md / docs/protocol.md.
 
 const RETRY_MIN_MS = 500;
@@ -44,6 +46,9 @@ class Outbox {
     const entries = this.all().filter((e) => e.id !== frame.id);
     entries.push(frame);
     this.save(entries);
+  }
+  find(id) {
+    return this.all().find((e) => e.id === id);
   }
   remove(id) {
     const entries = this.all();
@@ -103,6 +108,7 @@ export function connect(options) {
     clearTimeout(retryTimer);
     status(attempt === 0 ? "connecting" : "reconnecting");
     try { ws = new WebSocket(url()); } catch (e) { scheduleRetry(); return; }
+    parts = new Map(); // parts of a message on an earlier socket never complete
     ws.onmessage = (msg) => { lastHeard = Date.now(); receive(msg.data); };
     ws.onclose = (ev) => {
       clearInterval(pingTimer);
@@ -130,13 +136,35 @@ export function connect(options) {
     return false;
   }
 
+  // A frame over the server's WebSocket limit (a snapshot of a large forum) comes as
+  // numbered `part` frames; joined, they are read as the frame they carry
+  // (docs/protocol.md, "Large frames").
+  let parts = new Map(); // message -> {of, data: [...], got}
+  function takePart(frame) {
+    let message = parts.get(frame.message);
+    if (!message) {
+      message = { of: frame.of, data: [], got: 0 };
+      parts.set(frame.message, message);
+    }
+    if (message.data[frame.n - 1] === undefined) message.got += 1;
+    message.data[frame.n - 1] = frame.data;
+    if (message.got < message.of) return;
+    parts.delete(frame.message);
+    receive(message.data.join(""));
+  }
+
   function receive(text) {
     let frame;
     try { frame = JSON.parse(text); } catch (e) { return; }
     switch (frame.type) {
-      case "snapshot":
+      case "part":
+        takePart(frame);
+        break;
+      case "snapshot": {
+        // Events newer than the snapshot that came before it stay, to be applied on it.
+        const newer = [...pending.values()].filter((e) => e.rev > frame.rev);
         state = frame;
-        pending = new Map();
+        pending = new Map(newer.map((e) => [e.rev, e]));
         syncing = false;
         attempt = 0;
         call("snapshot", frame);
@@ -144,11 +172,22 @@ export function connect(options) {
         startPing();
         // Whatever is still unanswered goes again, with its original id.
         outbox.all().forEach((entry) => rawSend(entry));
+        if (newer.length) onEvent(newer[0]);
         break;
+      }
       case "event":
         onEvent(frame);
         break;
       case "ack": {
+        const retry = !frame.ok && frame.error && frame.error.code === "unavailable";
+        if (retry && outbox.find(frame.id)) {
+          // "Try again": the server could not save it now. It stays in the outbox and
+          // goes again with the same id, after a pause that doubles (and at once on a
+          // reconnect); its sender hears only the final answer.
+          keepForLater(frame.id);
+          break;
+        }
+        retries.delete(frame.id);
         const entry = outbox.remove(frame.id);
         const cb = waiting.get(frame.id);
         waiting.delete(frame.id);
@@ -170,6 +209,18 @@ export function connect(options) {
         break;
       default: break;
     }
+  }
+
+  const retries = new Map(); // command id -> times it was answered `unavailable`
+  function keepForLater(id) {
+    const n = (retries.get(id) || 0) + 1;
+    retries.set(id, n);
+    const ceiling = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** n);
+    setTimeout(() => {
+      const entry = outbox.find(id);
+      if (entry) rawSend(entry);
+    }, ceiling / 2 + Math.random() * ceiling / 2);
+    call("status", "online", outbox.all().length);
   }
 
   function onEvent(event) {

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -5,6 +7,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
+from realtime.parts import Reassembler
 from workshops.identity import remember_participant
 from workshops.languages import remember_language
 
@@ -38,6 +41,10 @@ class Client:
         # Frames passed over while waiting for another one: an event may arrive before
         # the ack of the command that caused it (the hub writes it as soon as it commits).
         self.skipped = []
+        # Frames over the WebSocket limit arrive in parts (realtime/parts.py), joined
+        # here; ``raw`` keeps the size in bytes of every frame as it came.
+        self.parts = Reassembler()
+        self.raw: list[int] = []
 
     async def send(self, frame):
         await self.ws.send_json_to(frame)
@@ -49,7 +56,12 @@ class Client:
         return await self.until("ack", id=frame["id"])
 
     async def recv(self, timeout=2):
-        return await self.ws.receive_json_from(timeout=timeout)
+        while True:
+            text = await self.ws.receive_from(timeout=timeout)
+            self.raw.append(len(text.encode("utf-8")))
+            frame = self.parts.take(json.loads(text))
+            if frame is not None:
+                return frame
 
     async def until(self, type_, timeout=3, **match):
         """The next frame of this type (and fields); others are kept for later calls."""

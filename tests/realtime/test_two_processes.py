@@ -59,10 +59,13 @@ def join(base_url: str, code: str) -> str:
 
 
 async def frames_until(ws, predicate, timeout=10):
+    from realtime.parts import Reassembler
+
+    parts = Reassembler()  # a frame over the limit comes in parts
     async with asyncio.timeout(timeout):
         while True:
-            frame = json.loads(await ws.recv())
-            if predicate(frame):
+            frame = parts.take(json.loads(await ws.recv()))
+            if frame is not None and predicate(frame):
                 return frame
 
 

@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from django.conf import settings
 
 from tests.factories import make_moderator, make_participant, moderator_actor, participant_actor
 from workshops.exceptions import ServiceError
@@ -182,3 +181,42 @@ def test_opening_an_adoption_round_without_cards_says_so_at_once(client, forum, 
                        {"action": "open_round", "method": "adoption", "kind": "measure"},
                        follow=True).content.decode()
     assert "message-warning" not in html
+
+
+def _phone(forum):
+    from django.test import Client
+
+    phone = Client(HTTP_ACCEPT_LANGUAGE="en")
+    phone.post(f"/j/{forum.code}", {"name": ""})
+    return phone
+
+
+def _enter(phone, forum, code) -> str:
+    phone.post(f"/f/{forum.code}/card", {"card": code})
+    return phone.get(f"/f/{forum.code}/").content.decode()
+
+
+def test_guessing_card_codes_on_one_phone_is_throttled_like_a_login(forum, mod, settings):
+    """After CARD_FAILURES_PER_PHONE wrong codes in 15 minutes, the phone's entries are
+    not even checked: the right code is refused too, and no card is bound."""
+    settings.CARD_FAILURES_PER_PHONE = 4
+    code = issue_cards(actor=mod, forum=forum, count=1)[0]
+    set_cards_required(actor=mod, forum=forum, required=True)
+    phone = _phone(forum)
+    for guess in ("AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC", "DDDD-DDDD"):
+        assert "This voting card code is not valid here" in _enter(phone, forum, guess)
+    page = _enter(phone, forum, code)
+    assert "Too many wrong voting card codes" in page and "You can vote" not in page
+    assert not VotingCard.objects.filter(participant__isnull=False).exists()
+    # another phone in the same room (same address) is not held up
+    assert "Your voting card is on this phone" in _enter(_phone(forum), forum, code)
+
+
+def test_one_card_code_tried_on_many_phones_is_throttled(forum, mod, settings):
+    settings.CARD_FAILURES_PER_CODE = 3
+    code = issue_cards(actor=mod, forum=forum, count=1)[0]
+    assert "Your voting card is on this phone" in _enter(_phone(forum), forum, code)
+    for _n in range(3):
+        assert "already used on another phone" in _enter(_phone(forum), forum, code)
+    assert "Too many wrong voting card codes" in _enter(_phone(forum), forum, code)
+    assert VotingCard.objects.filter(participant__isnull=False).count() == 1

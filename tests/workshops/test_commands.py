@@ -41,19 +41,66 @@ def test_seed_demo_json_has_the_shape_of_the_protocol():
     assert set(demo["moderator"]) == {"username", "password"}
 
 
-def test_seed_demo_is_idempotent(client):
+def test_seed_demo_is_idempotent_and_keeps_a_changed_password(client):
     first = json.loads(run("seed_demo", "--json"))
     items = Item.objects.count()
     assert items == 6 and ForumEvent.objects.count() == 6
+    assert first["moderator"] == {"username": "moderation", "password": "mitwirken-demo"}
+    assert json.loads(run("seed_demo", "--json")) == first
     user = get_user_model().objects.get(username=first["moderator"]["username"])
     user.set_password("vergessen-und-geaendert")
     user.save()
+    # every `make run` seeds again: the password someone chose survives it
     second = json.loads(run("seed_demo", "--json"))
-    assert second == first
+    assert second == {**first, "moderator": {"username": "moderation", "password": None}}
     assert Conference.objects.count() == 1 and Item.objects.count() == items
-    # the demo login works again, and reaches the console
-    assert client.login(**first["moderator"])
+    assert not client.login(**first["moderator"])
+    assert client.login(username="moderation", password="vergessen-und-geaendert")
     assert client.get(f"/f/{first['forums'][0]['code']}/moderate/").status_code == 200
+    assert "moderation with the password set before" in run("seed_demo")
+
+
+def test_seed_demo_for_a_network_never_uses_the_public_password(client):
+    """``HOST=0.0.0.0 make run``: phones on the venue's network reach the login too."""
+    local = json.loads(run("seed_demo", "--json"))
+    assert local["moderator"]["password"] == "mitwirken-demo"
+    out = run("seed_demo", "--base-url", "http://0.0.0.0:8080")
+    assert "mitwirken-demo" not in out
+    made = out.split("Moderator login:  moderation / ")[1].split()[0]
+    assert len(made) >= 16 and "shown only now" in out
+    assert not client.login(username="moderation", password="mitwirken-demo")
+    assert client.login(username="moderation", password=made)
+    # printed once: the next start on the network neither shows nor changes it
+    again = run("seed_demo", "--base-url", "http://192.168.1.20:8080")
+    assert made not in again and "password set before" in again
+    assert client.login(username="moderation", password=made)
+
+
+def test_seed_demo_behind_an_https_proxy_never_uses_the_public_password(client, settings):
+    """Daphne on 127.0.0.1 behind Caddy or nginx is still reached from the network."""
+    settings.BEHIND_HTTPS_PROXY = True
+    out = run("seed_demo", "--base-url", "https://mitwirken.stadt.de")
+    assert "mitwirken-demo" not in out and "shown only now" in out
+    assert "mitwirken-demo" not in run("seed_demo")  # the default, loopback base URL
+    assert not client.login(username="moderation", password="mitwirken-demo")
+
+
+def test_seed_demo_leaves_a_deactivated_moderator_deactivated():
+    run("seed_demo", "--json")
+    get_user_model().objects.filter(username="moderation").update(is_active=False)
+    run("seed_demo")
+    assert not get_user_model().objects.get(username="moderation").is_active
+
+
+@pytest.mark.parametrize("url, loopback", [
+    ("http://127.0.0.1:8000", True), ("http://localhost:8000", True), ("http://[::1]:8000", True),
+    ("http://127.0.1.1", True), ("http://0.0.0.0:8000", False), ("http://10.0.0.5:8080", False),
+    ("http://[::]:8000", False), ("https://mitwirken.stadt.de", False),
+])
+def test_which_addresses_count_as_this_machine_only(url, loopback):
+    from workshops.management.commands.seed_demo import is_loopback
+
+    assert is_loopback(url) is loopback
 
 
 def test_seed_demo_items_answer_each_other():
@@ -65,8 +112,8 @@ def test_seed_demo_items_answer_each_other():
 
 
 def test_seed_demo_prints_every_forum_first_forum_first():
-    out = run("seed_demo", "--base-url", "http://10.0.0.5:8080/")
     demo = json.loads(run("seed_demo", "--json"))
+    out = run("seed_demo", "--base-url", "http://10.0.0.5:8080/")
     first = demo["forums"][0]
     # the first forum's addresses come before any other forum's
     assert out.index(first["title"]) < out.index(demo["forums"][1]["title"])
@@ -76,11 +123,13 @@ def test_seed_demo_prints_every_forum_first_forum_first():
         assert f"Phone:      http://10.0.0.5:8080/j/{code}\n" in out
         assert f"Moderation: http://10.0.0.5:8080/f/{code}/moderate/\n" in out
         assert f"Screen:     http://10.0.0.5:8080/f/{code}/screen/?key={forum['screen_key']}\n" in out
-    assert "moderation / mitwirken-demo" in out
+    assert "moderation / " in out and "mitwirken-demo" not in out
 
 
 def test_seed_demo_defaults_to_the_local_address():
-    assert "http://127.0.0.1:8000/j/BQRK24" in run("seed_demo")
+    out = run("seed_demo")
+    assert "http://127.0.0.1:8000/j/BQRK24" in out
+    assert "moderation / mitwirken-demo" in out
 
 
 # --- load_conference -------------------------------------------------------------------

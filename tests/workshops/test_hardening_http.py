@@ -54,6 +54,7 @@ def action_posts(s):
         "phase": {"phase": "discussing"},
         "timer": {"minutes": "5"},
         "announce": {"text": "Pause bis 15 Uhr"},
+        "screen_key": {},
     }
     assert set(posts) == set(MODERATOR_ACTIONS), "a new console action needs a row in this matrix"
     return posts
@@ -65,7 +66,7 @@ def fingerprint(forum):
         forum.rev,
         forum.proposals_open,
         forum.requires_cards,
-        forum.phase, forum.timer_ends_at, forum.announcement,
+        forum.phase, forum.timer_ends_at, forum.announcement, forum.screen_key,
         sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
         Vote.objects.filter(round__forum=forum).count(),
@@ -216,25 +217,29 @@ def test_pages_carry_no_inline_script_or_style(client, forum, participant, moder
 
 
 def test_guessing_join_codes_is_cut_off_per_address(forum, settings):
-    settings.CODE_MISSES_PER_MINUTE = 5
+    settings.CODE_MISSES_PER_HOUR_PER_ADDRESS = 5
     guesser = Client(REMOTE_ADDR="10.0.0.66")
     assert [guesser.get(f"/j/{c}").status_code for c in ["AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD", "EEEEEE"]] == [404] * 5
-    # from now on even the right code looks unknown to this address: no oracle
-    assert guesser.get(f"/j/{forum.code}").status_code == 404
-    assert guesser.get(f"/f/{forum.code}/screen/?key={forum.screen_key}").status_code == 404
+    # from now on the right code gets the same answer as any other: no oracle
+    assert guesser.get("/j/FFFFFF").status_code == 429
+    assert guesser.get(f"/j/{forum.code}").status_code == 429
+    # the screen's key (144 bits) shows that the caller belongs there
+    assert guesser.get(f"/f/{forum.code}/screen/?key={forum.screen_key}").status_code == 200
     assert Client(REMOTE_ADDR="10.0.0.7").get(f"/j/{forum.code}").status_code == 200
 
 
 def test_the_join_code_space_is_too_large_to_enumerate_within_the_limits(settings):
-    """31 letters and digits, 6 places: 887 503 681 codes. With CODE_MISSES_PER_MINUTE (60)
-    an address tries 86 400 codes a day; with 300 forums live at once it needs about
-    887503681 / 300 / 86400 ≈ 34 days for one hit. The screen key is 24 characters of
-    ``secrets.token_urlsafe`` (144 bits), compared in constant time."""
+    """31 letters and digits, 6 places: 887 503 681 codes. With
+    CODE_MISSES_PER_HOUR_PER_ADDRESS (3000) an address tries 72 000 codes a day (a browser
+    session at most 20 a minute, and they count for its address too); with 300 forums
+    live at once it needs about 887503681 / 300 / 72000 ≈ 41 days for one hit. The screen
+    key is 24 characters of ``secrets.token_urlsafe`` (144 bits), compared in constant
+    time."""
     from workshops.codes import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, new_screen_key
 
     space = len(JOIN_CODE_ALPHABET) ** JOIN_CODE_LENGTH
     assert space == 887_503_681
-    per_day = settings.CODE_MISSES_PER_MINUTE * 60 * 24
+    per_day = settings.CODE_MISSES_PER_HOUR_PER_ADDRESS * 24
     assert space / 300 / per_day > 30
     assert len(new_screen_key()) == 24
 

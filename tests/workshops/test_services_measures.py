@@ -148,6 +148,7 @@ def next_conference(built):
     neu = make_field(conference, "Digitale Teilhabe", 1)
     forum = make_forum(conference, fields=[neu, bildung], title="Rückblick")
     user = make_moderator(conference)
+    built.conference.moderators.add(user)  # the same office runs both conferences
     return conference, forum, moderator_actor(user), bildung, user
 
 

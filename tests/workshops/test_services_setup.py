@@ -231,15 +231,15 @@ def test_the_demo_items_went_through_the_service():
     assert measure.refs.get().kind == "goal" and measure.refs.get().refs.get().kind == "need"
 
 
-def test_seeding_again_reuses_everything_and_resets_the_password():
+def test_seeding_again_reuses_everything_and_keeps_what_was_changed():
     first = seed_demo()
     user = User.objects.get(username="moderation")
     user.set_password("anders-und-vergessen")
     user.is_active = False
     user.save()
-    assert seed_demo() == first
+    assert seed_demo() == {**first, "moderator": {"username": "moderation", "password": None}}
     user.refresh_from_db()
-    assert user.check_password("mitwirken-demo") and user.is_active
+    assert user.check_password("anders-und-vergessen") and not user.is_active
     assert Item.objects.count() == 6 and ForumEvent.objects.count() == 6
     assert AuditEntry.objects.count() == 0
 

@@ -96,6 +96,7 @@ def test_moderators_bring_in_the_previous_conferences_measures_from_the_page(cli
     conference = make_conference(title="6. Integrationskonferenz")
     forum = make_forum(conference, fields=[make_field(conference, "Bildung, Erziehung & Sprache")])
     user = make_moderator(conference)
+    built.conference.moderators.add(user)  # the same office runs both conferences
     client.force_login(user)
     url = reverse("workshops:measures_manage", args=[conference.slug])
     response = client.post(url, {"action": "carry_over", "previous": built.conference.pk, "forum": forum.pk}, follow=True)

@@ -230,4 +230,32 @@ def participation(conference: Conference, items: list[Item], *, full: bool) -> d
                 "voters_by_group": bucket(voters_by_group),
             })
         data["per_forum"] = per_forum
+    return _as_counted_at_purge(conference, data)
+
+
+# The counts of people that need the links a purge removes (services.privacy).
+PERSON_COUNTS = ("participants", "participants_by_group", "voters")
+PERSON_COUNTS_PER_FORUM = ("proposers", "voters", "voters_by_group")
+
+
+def _as_counted_at_purge(conference: Conference, data: dict) -> dict:
+    """After a purge the counts of people are the ones taken just before it: names,
+    groups, authors and the votes' links to their voters are gone, the figures stay."""
+    frozen = conference.participation_at_purge
+    if not frozen:
+        return data
+    data.update({key: frozen[key] for key in PERSON_COUNTS if key in frozen})
+    for entry in data.get("per_forum", []):
+        entry.update((frozen.get("per_forum") or {}).get(str(entry["forum"]), {}))
     return data
+
+
+def participation_to_keep(conference: Conference) -> dict:
+    """The counts of people ``participation`` gives now, to keep through a purge."""
+    items = list(Item.objects.filter(forum__conference=conference, status=Item.Status.VISIBLE))
+    data = participation(conference, items, full=True)
+    return {
+        **{key: data[key] for key in PERSON_COUNTS},
+        "per_forum": {str(f["forum"]): {key: f[key] for key in PERSON_COUNTS_PER_FORUM}
+                      for f in data["per_forum"]},
+    }

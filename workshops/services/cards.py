@@ -23,9 +23,9 @@ MAX_CARDS = 1000
 def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
     """Create ``count`` new cards (moderators) and return their codes, the only time
     they exist in plain text. Records nothing live: cards are paper."""
-    forum = lock_forum(forum.pk)
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
+    forum = lock_forum(forum.pk)
     try:
         count = int(count)
     except (TypeError, ValueError):
@@ -59,9 +59,9 @@ def set_cards_required(*, actor: Actor, forum: Forum, required: bool,
     from workshops.models import Round
     from workshops.services.rounds import reopen_round
 
-    forum = lock_forum(forum.pk)
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
+    forum = lock_forum(forum.pk)
     if not isinstance(required, bool) or not isinstance(restart, bool):
         raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     if forum.requires_cards == required:

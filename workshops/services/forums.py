@@ -16,9 +16,9 @@ def set_proposals_open(*, actor: Actor, forum: Forum, open: bool) -> Forum:
 
     Setting the state it already has changes nothing and records nothing.
     """
-    forum = lock_forum(forum.pk)
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
+    forum = lock_forum(forum.pk)
     if not isinstance(open, bool):
         raise ServiceError(ServiceError.INVALID, _("Say whether proposals are open or closed."))
     if forum.proposals_open == open:
@@ -57,8 +57,8 @@ def set_phase(*, actor: Actor, forum: Forum, phase) -> Forum:
     proposals or rounds by itself (those are their own switches, so a moderator can
     e.g. keep proposals open while discussing).
     """
-    forum = lock_forum(forum.pk)
     _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
     if phase not in Forum.Phase.values:
         raise ServiceError(ServiceError.INVALID, _("Choose a phase: collecting, discussing, voting or results."))
     if forum.phase == phase:
@@ -87,8 +87,8 @@ def start_timer(*, actor: Actor, forum: Forum, seconds) -> Forum:
 
     from django.utils import timezone
 
-    forum = lock_forum(forum.pk)
     _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
     if seconds in (None, "", 0, "0"):
         return _stop(forum, actor)
     try:
@@ -110,8 +110,8 @@ def start_timer(*, actor: Actor, forum: Forum, seconds) -> Forum:
 def stop_timer(*, actor: Actor, forum: Forum) -> Forum:
     """Take the countdown off phones and the screen (moderators). Records
     ``forum.updated`` when a timer was set."""
-    forum = lock_forum(forum.pk)
     _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
     return _stop(forum, actor)
 
 
@@ -128,8 +128,8 @@ def announce(*, actor: Actor, forum: Forum, text) -> Forum:
     """Show one line to the room on phones and the screen, or clear it with empty text
     (moderators). At most ANNOUNCEMENT_MAX characters after trimming; line breaks become
     spaces. Records ``forum.updated``."""
-    forum = lock_forum(forum.pk)
     _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
     if not isinstance(text, str):
         raise ServiceError(ServiceError.INVALID, _("The announcement must be text."), field="announcement")
     import unicodedata

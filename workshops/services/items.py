@@ -164,7 +164,8 @@ class _PlenaryEcho:
 
 def _lock_with_plenaries(forum: Forum) -> tuple[Forum, _PlenaryEcho]:
     """Lock the forum and its conference's plenaries (house order: plenaries first).
-    Only moderators' item changes take this wider lock; proposals lock their forum only."""
+    Only moderators' item changes take this wider lock, after the permission check (a
+    refused command costs no lock); proposals lock their forum only."""
     plenary_ids = [pk for pk in _plenary_ids(forum.conference_id) if pk != forum.pk]
     locked = lock_forums([forum.pk, *plenary_ids])
     return locked[forum.pk], _PlenaryEcho(forum.conference_id, [locked[pk] for pk in plenary_ids])
@@ -199,6 +200,17 @@ def _check_proposal_rate(actor: Actor) -> None:
         )
 
 
+def _check_room(forum: Forum) -> None:
+    """At most ``FORUM_ITEMS_MAX`` items in a forum (every status): what bounds the
+    forum's snapshot (docs/operations.md). Counted under the forum's lock."""
+    limit = settings.FORUM_ITEMS_MAX
+    if limit and Item.objects.filter(forum=forum).count() >= limit:
+        raise ServiceError(
+            ServiceError.CLOSED,
+            _("This forum has reached its limit of %(limit)d proposals.") % {"limit": limit},
+        )
+
+
 @transaction.atomic
 def propose_item(
     *, actor: Actor, forum: Forum, field, kind, text, refs: Iterable = (), details: dict | None = None
@@ -220,6 +232,7 @@ def propose_item(
             ServiceError.CLOSED, _("Proposals are closed in this forum at the moment.")
         )
     _check_proposal_rate(actor)
+    _check_room(forum)
     text = clean_text(text)
     kind = _check_kind(kind)
     field = _check_field(forum, field)
@@ -324,8 +337,8 @@ def withdraw_own_item(*, actor: Actor, forum: Forum, item) -> int:
 @transaction.atomic
 def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
     """Change an item's text (moderators). Records ``item.updated``."""
-    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
+    forum, echo = _lock_with_plenaries(forum)
     item = _get_item(forum, item)
     if item.status == Item.Status.MERGED:
         raise ServiceError(ServiceError.INVALID, _("This item was merged into another one."))
@@ -346,8 +359,8 @@ def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
 @transaction.atomic
 def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
     """Hide a visible item from participants and the screen (moderators). Records ``item.hidden``."""
-    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
+    forum, echo = _lock_with_plenaries(forum)
     item = _get_item(forum, item)
     if item.status != Item.Status.VISIBLE:
         raise ServiceError(ServiceError.INVALID, _("This item is not shown, so it cannot be hidden."))
@@ -367,8 +380,8 @@ def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
     Restoring a merged item undoes the merge for the item itself; links that were moved to
     the other item stay there.
     """
-    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
+    forum, echo = _lock_with_plenaries(forum)
     item = _get_item(forum, item)
     if item.status == Item.Status.VISIBLE:
         raise ServiceError(ServiceError.INVALID, _("This item is already shown."))
@@ -391,8 +404,8 @@ def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
     ``into``. Records ``item.merged`` (the duplicate) and ``item.updated`` (``into``, whose
     refs may have grown), and returns ``into``.
     """
-    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
+    forum, echo = _lock_with_plenaries(forum)
     duplicate = _get_item(forum, item)
     target = _get_item(forum, into)
     if duplicate.pk == target.pk:
@@ -450,7 +463,10 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
             round_.items.add(target)
         round_.items.remove(duplicate)
         for vote in Vote.objects.filter(round=round_, option=duplicate.pk):
-            existing = Vote.objects.filter(round=round_, participant_id=vote.participant_id, option=target.pk).first()
+            existing = None
+            if vote.participant_id is not None:  # None: unlinked by the purge (services.privacy)
+                existing = Vote.objects.filter(round=round_, participant_id=vote.participant_id,
+                                               option=target.pk).first()
             if existing is None:
                 Vote.objects.filter(pk=vote.pk).update(option=target.pk)
                 moved += 1
@@ -485,8 +501,8 @@ def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> It
     measure (with the goals and needs it answers) now shows or no longer does."""
     if not isinstance(shortlisted, bool):
         raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
-    forum, echo = _lock_with_plenaries(forum)
     _require_moderator(actor, forum)
+    forum, echo = _lock_with_plenaries(forum)
     item = _get_item(forum, item)
     if item.kind != Item.Kind.MEASURE:
         raise ServiceError(ServiceError.INVALID, _("Only measures go to the plenary."))
@@ -538,10 +554,10 @@ def adopt_item(*, actor: Actor, forum: Forum, item, adopted) -> Item:
     plenaries."""
     if adopted is not None and not isinstance(adopted, bool):
         raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
+    _require_moderator(actor, forum)
     target = _visible_in(forum, item)
     locked = lock_forums([forum.pk, target.forum_id, *_plenary_ids(forum.conference_id)])
     forum = locked[forum.pk]
-    _require_moderator(actor, forum)
     target.refresh_from_db()
     if target.kind != Item.Kind.MEASURE or target.status != Item.Status.VISIBLE:
         raise ServiceError(ServiceError.INVALID, _("Only measures that are shown can be adopted."))

@@ -69,7 +69,9 @@ def clean_details(raw: dict) -> dict:
     return cleaned
 
 
-def _get_measure(item) -> Item:
+def _get_measure(item, actor: Actor) -> Item:
+    """The measure, for a moderator of its conference. Whether the actor may is asked
+    before anything else is told about the item (its kind, its state)."""
     if isinstance(item, Item):
         item = item.pk
     if isinstance(item, bool):
@@ -81,6 +83,7 @@ def _get_measure(item) -> Item:
     found = Item.objects.select_related("forum", "author").filter(pk=item_id).first()
     if found is None:
         raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist."))
+    _require_conference_moderator(actor, found.forum.conference_id)
     if found.kind != Item.Kind.MEASURE:
         raise ServiceError(ServiceError.INVALID, _("Only measures have details and a status."))
     return found
@@ -89,6 +92,14 @@ def _get_measure(item) -> Item:
 def _require_conference_moderator(actor: Actor, conference_id: int) -> None:
     if not rules.is_moderator(actor, conference_id):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the conference's moderators can do this."))
+
+
+def _require_previous_moderator(actor: Actor, conference_id: int) -> None:
+    """Only a conference the person may moderate can be named previous and copied from:
+    conferences of other cities (or offices) stay separate."""
+    if not rules.is_moderator(actor, conference_id):
+        raise ServiceError(ServiceError.FORBIDDEN,
+                           _("You can only bring in measures of a conference you moderate."))
 
 
 def _conference_audit(conference_id: int, actor: Actor, action: str, data: dict, forum_id: int | None = None):
@@ -137,8 +148,7 @@ def set_measure_details(*, actor: Actor, item, **details) -> Item:
     of its conference). Details not named keep their value. Refused for a measure
     carried over from the previous conference. Records ``item.updated`` in its forum
     (and the plenaries) and the audit entry ``forum.measure.details``."""
-    measure = _get_measure(item)
-    _require_conference_moderator(actor, measure.forum.conference_id)
+    measure = _get_measure(item, actor)
     echo = _Echo(measure)
     measure.refresh_from_db()
     if measure.origin_id is not None:
@@ -179,8 +189,7 @@ def set_implementation_status(*, actor: Actor, item, status, progress=None) -> I
     the progress stays, except that "done" makes it 100. Records ``item.updated`` in its
     forum, the plenaries and wherever it was carried over to, and the audit entry
     ``forum.measure.status``."""
-    measure = _get_measure(item)
-    _require_conference_moderator(actor, measure.forum.conference_id)
+    measure = _get_measure(item, actor)
     if status not in Item.Implementation.values:
         raise ServiceError(ServiceError.INVALID, _("Choose a status: planned, in progress, done or dropped."),
                            field="status")
@@ -225,8 +234,7 @@ def add_measure_update(*, actor: Actor, item, text, date=None) -> MeasureUpdate:
     in the future) to an adopted measure (moderators of its conference). Shown on the
     public status page and in the exports; records the audit entry
     ``forum.measure.update_added``. Live clients do not show updates, so no event."""
-    measure = _get_measure(item)
-    _require_conference_moderator(actor, measure.forum.conference_id)
+    measure = _get_measure(item, actor)
     measure = Item.objects.select_for_update().select_related("forum").get(pk=measure.pk)
     _require_adopted(measure)
     if not isinstance(text, str) or not _one_line(text):
@@ -252,8 +260,8 @@ def publish_results(*, actor: Actor, conference: Conference, published: bool = T
     ``...unpublished``."""
     if not isinstance(published, bool):
         raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
-    conference = Conference.objects.select_for_update().get(pk=conference.pk)
     _require_conference_moderator(actor, conference.pk)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
     if conference.results_published == published:
         return conference
     conference.results_published = published
@@ -282,13 +290,17 @@ def carry_over_measures(*, actor: Actor, conference: Conference, forum: Forum,
     the origin's text and details. It cannot be edited or merged; it shows the origin's
     status and progress, and it can be put to a vote like any measure (an ``adoption``
     round evaluates it). Measures brought in before are skipped, so running it again
-    brings only new ones. Records ``item.added`` per measure and the audit entry
-    ``forum.measures.carried_over``; returns the new items.
+    brings only new ones. The person must moderate the previous conference too
+    (``forbidden`` otherwise, also for one named in the admin). Records ``item.added``
+    per measure and the audit entry ``forum.measures.carried_over``; returns the new
+    items.
     """
-    conference = Conference.objects.select_for_update().get(pk=conference.pk)
     _require_conference_moderator(actor, conference.pk)
     if forum.conference_id != conference.pk:
         raise ServiceError(ServiceError.INVALID, _("This forum belongs to another conference."))
+    if previous is not None:
+        _require_previous_moderator(actor, previous.pk)
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
     if previous is not None:
         if previous.pk == conference.pk:
             raise ServiceError(ServiceError.INVALID, _("A conference cannot follow itself."))
@@ -299,6 +311,8 @@ def carry_over_measures(*, actor: Actor, conference: Conference, forum: Forum,
             conference.save(update_fields=["previous"])
     if conference.previous_id is None:
         raise ServiceError(ServiceError.INVALID, _("Name the previous conference first."))
+    # also when the city's staff named it in the admin
+    _require_previous_moderator(actor, conference.previous_id)
     forum = lock_forums([forum.pk])[forum.pk]
     fields = list(forum.fields.order_by("position", "id"))
     if not fields:

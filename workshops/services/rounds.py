@@ -96,8 +96,8 @@ def open_round(
     smaller of the budget and 3. The round's method, limits and items never change after
     this.
     """
-    forum = lock_forum(forum.pk)
     _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
     if method not in Round.Method.values:
         raise ServiceError(ServiceError.INVALID, _("Choose a voting method."))
     chosen = _choose_items(forum, items, field, kind)
@@ -148,13 +148,13 @@ def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Ro
     """
     from workshops.services.items import set_adopted
 
+    _require_moderator(actor, forum)  # before anything is read or locked
     item_forums = []
     if forum.kind == Forum.Kind.PLENARY and str(round).isdigit():  # its decisions reach the measures' forums
         item_forums = list(Item.objects.filter(rounds__pk=int(round), rounds__forum=forum).values_list("forum_id", flat=True))
     plenaries = Forum.objects.filter(conference_id=forum.conference_id, kind=Forum.Kind.PLENARY).values_list("pk", flat=True)
     locked = lock_forums([forum.pk, *item_forums, *(plenaries if item_forums else [])])
     forum = locked[forum.pk]
-    _require_moderator(actor, forum)
     round_ = _get_round(forum, round)
     if round_.status != Round.Status.OPEN:
         raise ServiceError(ServiceError.CLOSED, _("This voting round is already closed."))
@@ -184,8 +184,8 @@ def reopen_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> R
     """Open a new round like ``round`` (same method, limits and still-shown items); the
     old one is closed first if it is still open (deciding as ``close_round`` does, unless
     ``decide`` is False). Votes start afresh."""
-    forum = lock_forum(forum.pk)
     _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
     old = _get_round(forum, round)
     still_shown = list(old.items.filter(status=Item.Status.VISIBLE).values_list("pk", flat=True))
     if not still_shown:
@@ -210,8 +210,8 @@ def reopen_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> R
 def reveal_round(*, actor: Actor, forum: Forum, round) -> Round:
     """Show a secret (blind) round's tally to everyone before it closes (moderators).
     Records ``round.updated``; the tally follows to every client."""
-    forum = lock_forum(forum.pk)
     _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
     round_ = _get_round(forum, round)
     if not round_.secret or round_.revealed or round_.status != Round.Status.OPEN:
         raise ServiceError(ServiceError.INVALID, _("The results of this round are already visible."))
@@ -241,8 +241,8 @@ def add_analog_count(*, actor: Actor, forum: Forum, round, item, count, value=1,
     never mixed into the phone votes; the ranking counts both."""
     from workshops.models import PASSIVE_OPTION, AnalogCount
 
-    forum = lock_forum(forum.pk)
     _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
     round_ = _get_round(forum, round)
     try:
         option = int(item)

@@ -6,6 +6,7 @@ other services these write the rows directly and record no forum events; the dem
 example items are the exception and go through ``propose_item``.
 """
 import datetime
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -399,7 +400,6 @@ DEMO = {
         {"title": "Plenum", "code": "PNMR69", "kind": "plenary",
          "fields": [title for title, _text in _DEMO_FIELDS]},
     ],
-    "moderators": [dict(DEMO_MODERATOR)],
 }
 
 # The first forum's example items: (kind, text, index of the earlier item it answers).
@@ -413,28 +413,38 @@ DEMO_ITEMS = [
 ]
 
 
-def _demo_moderator(conference: Conference):
-    """The demo login, with its known password set again (someone may have changed it)."""
+def _demo_moderator(conference: Conference, *, public_password: bool):
+    """The demo login, and its password when it is known: created with the public demo
+    password (``public_password``) or a random one. An existing login keeps the password
+    and the state someone gave it; only the public password is replaced by a random one
+    where it must not be used (``public_password`` False: served beyond this machine)."""
     users = get_user_model()
     user = users.objects.filter(username=DEMO_MODERATOR["username"]).first()
-    if user is None:
-        user = users(username=DEMO_MODERATOR["username"])
-    user.set_password(DEMO_MODERATOR["password"])
-    user.is_active = True
-    user.save()
+    public = DEMO_MODERATOR["password"]
+    password = None
+    if user is None or (not public_password and user.check_password(public)):
+        password = public if public_password else secrets.token_urlsafe(12)
+        user = user or users(username=DEMO_MODERATOR["username"])
+        user.set_password(password)
+        user.save()
+    elif public_password and user.check_password(public):
+        password = public
     conference.moderators.add(user)
-    return user
+    return user, password
 
 
 @transaction.atomic
-def seed_demo() -> dict:
+def seed_demo(*, public_password: bool = True) -> dict:
     """Create the demo conference, or reuse it if its slug exists.
 
     On first creation the forums get the stable demo codes (a code another conference
     holds is replaced by a generated one) and the first forum gets the example items,
     proposed by the demo moderator through ``propose_item`` so the event log and rev are
-    right. On every call the demo moderator's password is set to the known demo password.
-    Returns the object of PROTOCOL.md ("Setting up from the command line").
+    right. The demo moderator is created when missing; a password someone changed stays.
+    Without ``public_password`` (the server is reached from a network) the public demo
+    password is replaced by a random one. Returns the object of PROTOCOL.md ("Setting up
+    from the command line"); the moderator's password is null when it is not known here
+    (someone set their own).
     """
     conference = Conference.objects.filter(slug=DEMO_SLUG).first()
     if conference is None:
@@ -443,7 +453,7 @@ def seed_demo() -> dict:
             if Forum.objects.filter(code=forum["code"]).exists():
                 del forum["code"]
         conference = load_conference(data=data)
-        moderator = _demo_moderator(conference)
+        moderator, password = _demo_moderator(conference, public_password=public_password)
         first = conference.forums.order_by("position", "id").first()
         field = first.fields.order_by("position", "id").first()
         actor = Actor(user=moderator)
@@ -455,7 +465,7 @@ def seed_demo() -> dict:
             )
             created.append(item)
     else:
-        _demo_moderator(conference)
+        _moderator, password = _demo_moderator(conference, public_password=public_password)
     return {
         "conference": conference.slug,
         "forums": [
@@ -467,5 +477,5 @@ def seed_demo() -> dict:
             }
             for forum in conference.forums.order_by("position", "id")
         ],
-        "moderator": dict(DEMO_MODERATOR),
+        "moderator": {"username": DEMO_MODERATOR["username"], "password": password},
     }

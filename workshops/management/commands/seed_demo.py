@@ -2,12 +2,21 @@
 
 ``make run`` prints the summary on start, so it is what a person reads first: the first
 forum's three addresses on top, then the others, then the login.
-"""
-import json
 
+The demo login's password is public. It is set only when the login is created, so a
+password someone changed survives every restart; and when the server is reached from a
+network (``--base-url`` names no loopback address, as ``HOST=0.0.0.0 make run`` does), the
+public password is replaced by a random one, printed this once; so it is behind an HTTPS
+proxy (``BEHIND_HTTPS_PROXY``), which phones reach from the network.
+"""
+import ipaddress
+import json
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from workshops.services.setup import seed_demo
+from workshops.services.setup import DEMO_MODERATOR, seed_demo
 
 RULE = "=" * 72
 
@@ -28,7 +37,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        demo = seed_demo()
+        # beyond this machine (a network address, or behind a proxy): never the public one
+        local = is_loopback(options["base_url"]) and not settings.BEHIND_HTTPS_PROXY
+        demo = seed_demo(public_password=local)
         if options["json"]:
             # Machine readers (bench/load.py, test robots) parse stdout as one object.
             self.stdout.write(json.dumps(demo, ensure_ascii=False))
@@ -36,14 +47,34 @@ class Command(BaseCommand):
         self.stdout.write(summary(demo, options["base_url"].rstrip("/")))
 
 
+def is_loopback(url: str) -> bool:
+    """Is ``url`` reached only from this machine (localhost, 127.0.0.0/8, ::1)?"""
+    host = (urlsplit(url).hostname or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def summary(demo: dict, base: str) -> str:
     """The demo's addresses and login as a person reads them on the terminal."""
     login = demo["moderator"]
+    if login["password"] is None:
+        credentials = (f"{login['username']} with the password set before (another: "
+                       f"manage.py changepassword {login['username']})")
+    elif login["password"] == DEMO_MODERATOR["password"]:
+        credentials = f"{login['username']} / {login['password']}"
+    else:
+        credentials = (f"{login['username']} / {login['password']}   (made for this network and "
+                       "shown only now: note it down)")
     lines = [
         "",
         RULE,
         "  Mitwirken: the demo conference is ready",
-        f"  Moderator login:  {login['username']} / {login['password']}   ({base}/accounts/login/)",
+        f"  Moderator login:  {credentials}",
+        f"                    {base}/accounts/login/",
     ]
     for forum in demo["forums"]:
         code = forum["code"]
