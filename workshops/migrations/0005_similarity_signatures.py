@@ -18,7 +18,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0003_exports'),
+        ('workshops', '0004_purge_unlinks_votes'),
     ]
 
     operations = [
