@@ -190,7 +190,9 @@ def test_carried_over_measures_are_indexed():
     built = build_conference()
     conference = make_conference()
     forum = make_forum(conference, fields=[make_field(conference, "Bildung, Erziehung & Sprache")])
-    mod = moderator_actor(make_moderator(conference))
+    user = make_moderator(conference)
+    built.conference.moderators.add(user)  # who brings measures in moderates both
+    mod = moderator_actor(user)
     [copy] = carry_over_measures(actor=mod, conference=conference, forum=forum,
                                  previous=built.conference)
     assert ItemSignature.objects.filter(pk=copy.pk).exists()
