@@ -18,7 +18,6 @@ The scores are exactly ``similarity.score``'s; what is bounded is which items ar
 """
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 
 from workshops import similarity
 
@@ -181,7 +180,3 @@ def lookup(forum_id: int, text: str, *, kind: str | None = None,
     found.sort(key=lambda f: (-f[1], f[0]))
     return found[:limit]
 
-
-def pairs_of(item_id: int) -> Q:
-    """The stored pairs an item is part of (for tests and the admin)."""
-    return Q(item_id=item_id) | Q(other_id=item_id)
