@@ -23,7 +23,7 @@ def test_results_are_text_and_bars_only_decorate(forum):
     cast_vote(actor=author, forum=forum, round=round_.pk, item=items[1].pk, value=1)
     close_round(actor=mod, forum=forum, round=round_.pk)
     screen = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/f/{forum.code}/screen/", {"key": forum.screen_key}).content.decode()
-    ranking = re.search(r'<ol class="ranking bars">(.*?)</ol>', screen, re.S).group(1)
+    ranking = re.search(r'<ol class="ranking bars[^"]*">(.*?)</ol>', screen, re.S).group(1)
     entries = re.findall(r"<li data-option.*?</li>", ranking, re.S)
     assert len(entries) == 2
     for entry in entries:
