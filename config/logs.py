@@ -20,15 +20,21 @@ import time
 
 from daphne.access import AccessLogGenerator
 
-IPV4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"
-IPV6 = r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])"
+# Only a digit, hex digit, dot or colon before an address keeps it from counting: a letter
+# does not ("\\n198.51.100.9" in a JSON line is an address after an escaped newline).
+IPV4_PART = r"(?:\d{1,3}\.){3}\d{1,3}"
+IPV4 = rf"(?<![\d.]){IPV4_PART}(?![\w.])"
+# with an IPv4 tail first: "::ffff:203.0.113.5" (an IPv4 client of a dual-stack server)
+IPV6 = (rf"(?<![0-9a-fA-F:])(?:[0-9a-fA-F]{{0,4}}:){{2,6}}{IPV4_PART}(?![\w.])"
+        r"|(?<![0-9a-fA-F:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])")
 ADDRESS_RE = re.compile(f"{IPV6}|{IPV4}")
 
 
 def _address(match: re.Match) -> str:
     found = match.group(0)
-    # an IPv6 address has 7 colons or a "::"; "12:30:01" is a time
-    if ":" in found and "::" not in found and found.count(":") != 7:
+    # an IPv6 address has 7 colons, or 6 and an IPv4 tail, or a "::"; "12:30:01" is a time
+    colons = 6 if "." in found else 7
+    if ":" in found and "::" not in found and found.count(":") != colons:
         return found
     return "[address]"
 

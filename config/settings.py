@@ -310,10 +310,12 @@ LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 200)  # per 1
 # The client's address is the last one in X-Forwarded-For (the one the proxy wrote) only
 # behind a proxy that sets it; otherwise the header is the client's own word.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", BEHIND_HTTPS_PROXY)
-# Wrong voting card codes per 15 minutes: per phone (its session's participant), and per
-# code tried (one card typed in on many phones); beyond either, entries are not checked.
+# Wrong voting card codes per 15 minutes: per phone (its session's participant), per
+# code tried (one card typed in on many phones) and per address (new codes on phone after
+# fresh phone; far above a hall's typos); beyond any, entries are not checked.
 CARD_FAILURES_PER_PHONE = env_int("CARD_FAILURES_PER_PHONE", 10)
 CARD_FAILURES_PER_CODE = env_int("CARD_FAILURES_PER_CODE", 10)
+CARD_FAILURES_PER_ADDRESS = env_int("CARD_FAILURES_PER_ADDRESS", 1000)
 SIMILAR_LOOKUPS_PER_MINUTE = env_int("SIMILAR_LOOKUPS_PER_MINUTE", 60)  # per session: /similar
 
 # Privacy (DSGVO) and accessibility (BITV 2.0): who is responsible, whom to ask. Shown on

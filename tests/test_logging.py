@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from django.conf import settings
 
-from config.logs import AnonymousAccessLog, RedactAddresses, redact
+from config.logs import AnonymousAccessLog, JsonFormatter, RedactAddresses, redact
 from tests.live import PYTHON, ROOT, base_env, free_port, prepare
 
 
@@ -20,6 +20,25 @@ def test_addresses_are_redacted_from_any_message():
     record = logging.LogRecord("x", logging.WARNING, __file__, 1, "client %s said %s", ("198.51.100.23", "hi"), None)
     RedactAddresses().filter(record)
     assert record.getMessage() == "client [address] said hi"
+
+
+def test_ipv4_mapped_and_line_initial_addresses_are_redacted_whole():
+    """A dual-stack server sees an IPv4 client as ``::ffff:203.0.113.5``; a JSON line
+    escapes the newline before an address as ``\\n``: no octet of either is left."""
+    mapped = redact("peer ::ffff:203.0.113.5 and 64:ff9b::198.51.100.2 left")
+    assert mapped == "peer [address] and [address] left"
+    escaped = json.dumps("Traceback\n198.51.100.9 refused\nfe80::1 too")
+    assert redact(escaped) == json.dumps("Traceback\n[address] refused\n[address] too")
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "down", None, None)
+    try:
+        raise ConnectionError("no route to ::ffff:192.0.2.61")
+    except ConnectionError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    RedactAddresses().filter(record)
+    line = JsonFormatter().format(record)
+    assert "192.0.2" not in line and "0.2.61" not in line, line
 
 
 def test_every_handler_of_the_logging_config_redacts():

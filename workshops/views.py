@@ -388,10 +388,12 @@ def own_item(request, code):
 CARD_WINDOW = 15 * 60
 
 
-def _card_keys(forum: Forum, actor: Actor, code: str) -> list[tuple[str, str, int]]:
-    """The counters a wrong card code goes to: the phone's (its session's participant)
-    and the code's (the same card tried on many phones), each with its limit."""
-    keys = []
+def _card_keys(request, forum: Forum, actor: Actor, code: str) -> list[tuple[str, str, int]]:
+    """The counters a wrong card code goes to: the phone's (its session's participant),
+    the code's (the same card tried on many phones) and the address's (new codes tried
+    on phone after fresh phone), each with its limit."""
+    keys = [("card-address", throttle.client_address(request),
+             settings.CARD_FAILURES_PER_ADDRESS)]
     if actor.participant is not None:
         keys.append(("card-phone", str(actor.participant.pk), settings.CARD_FAILURES_PER_PHONE))
     normalized = normalize_card_code(code if isinstance(code, str) else "")
@@ -401,7 +403,7 @@ def _card_keys(forum: Forum, actor: Actor, code: str) -> list[tuple[str, str, in
 
 
 def _take_card(request, forum: Forum, actor: Actor, code: str) -> None:
-    keys = _card_keys(forum, actor, code)
+    keys = _card_keys(request, forum, actor, code)
     if any(limit and throttle.count(scope, value, CARD_WINDOW) >= limit
            for scope, value, limit in keys):
         messages.error(request, _("Too many wrong voting card codes. Please wait 15 minutes or ask "

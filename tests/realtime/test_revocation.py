@@ -156,3 +156,30 @@ def test_the_console_and_the_admin_change_the_screen_key(client, admin_client, f
         "/admin/workshops/forum/", {"action": "new_screen_key", "_selected_action": [forum.pk]}
     )
     assert Forum.objects.get(pk=forum.pk).screen_key not in (old, key)
+
+
+async def test_a_deactivated_or_deleted_account_s_consoles_are_closed_at_once(
+    connect, forum, participant, moderator
+):
+    """The city's staff may end a moderator's access by switching the account off (or
+    deleting it) rather than editing the conference: the open consoles close as well."""
+    other = await sync_to_async(make_moderator)(forum.conference)
+    gone = await sync_to_async(make_moderator)(forum.conference)
+    _, console = await connect(forum, user=moderator)
+    _, colleague = await connect(forum, user=other)
+    _, third = await connect(forum, user=gone)
+    for client in (console, colleague, third):
+        await client.until("snapshot")
+
+    @sync_to_async
+    def switch_off():
+        moderator.is_active = False
+        moderator.save()
+
+    await switch_off()
+    assert (await closed_with(console))[0] == 4403
+    await sync_to_async(gone.delete)()
+    assert (await closed_with(third))[0] == 4403
+    await propose_and_hide(forum, participant, other, "Text nach der Sperre")
+    assert (await colleague.until("event", name="item.hidden"))["data"]["text"]
+    await colleague.close()

@@ -220,3 +220,21 @@ def test_one_card_code_tried_on_many_phones_is_throttled(forum, mod, settings):
         assert "already used on another phone" in _enter(_phone(forum), forum, code)
     assert "Too many wrong voting card codes" in _enter(_phone(forum), forum, code)
     assert VotingCard.objects.filter(participant__isnull=False).count() == 1
+
+
+def test_guessing_card_codes_from_fresh_phones_at_one_address_is_throttled(forum, mod, settings):
+    """A guesser who joins afresh for every few tries (a new session, so a new phone
+    counter) and tries a new code each time still meets the address's limit."""
+    settings.CARD_FAILURES_PER_ADDRESS = 5
+    code = issue_cards(actor=mod, forum=forum, count=1)[0]
+    for guess in ("AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC", "DDDD-DDDD", "EEEE-EEEE"):
+        assert "This voting card code is not valid here" in _enter(_phone(forum), forum, guess)
+    page = _enter(_phone(forum), forum, code)
+    assert "Too many wrong voting card codes" in page and "You can vote" not in page
+    assert not VotingCard.objects.filter(participant__isnull=False).exists()
+    # a phone at another address is not held up
+    from django.test import Client
+
+    phone = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.20")
+    phone.post(f"/j/{forum.code}", {"name": ""})
+    assert "Your voting card is on this phone" in _enter(phone, forum, code)

@@ -191,3 +191,19 @@ def test_after_the_purge_nothing_ties_votes_texts_or_receipts_to_a_person(day):
     conference.refresh_from_db()
     assert report_of(conference) == report  # the participation figures too
     assert zeynep.pk not in [r["fields"].get("participant") for r in json.loads(everything)]
+
+
+def test_after_the_purge_the_event_log_keeps_only_the_current_announcement(day):
+    forum, mod = day["forum"], day["mod"]
+    conference = forum.conference
+    announce(actor=mod, forum=forum, text="Pause bis 11 Uhr")
+    conference.date = datetime.date(2026, 3, 14)
+    conference.save()
+
+    call_command("purge_personal_data", conference.slug)
+
+    everything = dump()
+    assert "Bitte an Zeyneps Vorschlag denken" not in everything  # an earlier announcement
+    events = ForumEvent.objects.filter(forum=forum, name="forum.updated").order_by("rev")
+    assert {e.data["announcement"] for e in events} <= {"", "Pause bis 11 Uhr"}
+    assert events.last().data["announcement"] == "Pause bis 11 Uhr"  # what a replay ends on

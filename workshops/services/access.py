@@ -73,3 +73,41 @@ def new_screen_key(*, actor: Actor, forum: Forum) -> Forum:
     audit(forum, actor, "forum.screen_key.changed")
     publisher.publish_revocation(forum_ids=[forum.pk], screens=True)
     return forum
+
+
+def _moderated_forum_ids(user_id: int, *, superuser: bool) -> list[int]:
+    forums = Forum.objects.all() if superuser else Forum.objects.filter(
+        conference__moderators__pk=user_id)
+    return list(forums.values_list("pk", flat=True).distinct())
+
+
+def account_changing(user) -> None:
+    """Before an account is saved (``pre_save``): note on it the forums whose moderator
+    sockets it will lose, switched off (``is_active``) or no longer a superuser."""
+    user._revoked_forums = []
+    if user.pk is None:
+        return
+    before = type(user).objects.filter(pk=user.pk).values("is_active", "is_superuser").first()
+    if before is None or not before["is_active"]:
+        return
+    if not user.is_active:
+        user._revoked_forums = _moderated_forum_ids(user.pk, superuser=before["is_superuser"])
+    elif before["is_superuser"] and not user.is_superuser:
+        kept = set(_moderated_forum_ids(user.pk, superuser=False))
+        user._revoked_forums = [pk for pk in _moderated_forum_ids(user.pk, superuser=True)
+                                if pk not in kept]
+
+
+def account_changed(user) -> None:
+    """After the save (``post_save``): those sockets are closed with 4403 after commit."""
+    forum_ids = getattr(user, "_revoked_forums", None)
+    user._revoked_forums = []
+    if forum_ids:
+        publisher.publish_revocation(forum_ids=forum_ids, user_id=user.pk)
+
+
+def account_deleting(user) -> None:
+    """An account deleted (``pre_delete``): its moderator sockets are closed after commit."""
+    if user.pk is not None and user.is_active:
+        forum_ids = _moderated_forum_ids(user.pk, superuser=user.is_superuser)
+        publisher.publish_revocation(forum_ids=forum_ids, user_id=user.pk)

@@ -101,6 +101,22 @@ def _scrub_event_texts(forum_ids) -> int:
     return changed
 
 
+def _scrub_announcements(forum_ids) -> int:
+    """Logged ``forum.updated`` events keep a forum's current announcement only: earlier
+    ones are blanked (their texts leave the audit log too, ``AUDIT_TEXTS``)."""
+    current = dict(Forum.objects.filter(pk__in=forum_ids).values_list("pk", "announcement"))
+    changed = 0
+    events = ForumEvent.objects.filter(forum_id__in=forum_ids, name="forum.updated")
+    for event in events.iterator():
+        data = event.data
+        if not isinstance(data, dict) or not data.get("announcement"):
+            continue
+        if data["announcement"] != current.get(event.forum_id):
+            ForumEvent.objects.filter(pk=event.pk).update(data={**data, "announcement": ""})
+            changed += 1
+    return changed
+
+
 def _scrub_audit(conference: Conference) -> int:
     """Audit entries keep who did what to which item, not the texts (``AUDIT_TEXTS``)."""
     changed = 0
@@ -231,8 +247,8 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
     later) unless ``force``. Removes names, groups and languages of its participants,
     the author links of its items (and the names in its logged events), the votes'
     links to their voters (``_unlink_votes``) and the ballots, the texts of hidden items
-    and the earlier wording of edited ones in the event log, the texts in its audit
-    entries (``AUDIT_TEXTS``), the sessions that hold its participants and the command
+    and the earlier wording of edited ones in the event log, earlier announcements there
+    (``_scrub_announcements``), the texts in its audit entries (``AUDIT_TEXTS``), the sessions that hold its participants and the command
     receipts of its participants and moderators; voting cards are unbound. The counts
     of people the exports show are kept as they were (``participation_at_purge``).
     Records an ``item.updated`` (without the name) for every shown proposal that had
@@ -267,6 +283,7 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
             "authors": Item.objects.filter(forum_id__in=forum_ids, author__isnull=False).update(author=None),
             "events": _scrub_events(forum_ids),
             "event_texts": _scrub_event_texts(forum_ids),
+            "announcements": _scrub_announcements(forum_ids),
             "votes": _unlink_votes(forum_ids),
             "ballots": Ballot.objects.filter(round__forum_id__in=forum_ids).delete()[0],
             "audit": _scrub_audit(conference),
