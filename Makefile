@@ -42,6 +42,8 @@ run: install messages
 # DATABASE_URL is set (as .ci/run sets it), the service and live-channel tests again on
 # PostgreSQL with the Redis channel layer.
 test: install-dev messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r config workshops realtime -x '*/migrations/*'
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then \

@@ -15,6 +15,7 @@ differ from the votes stored.
 With --database-url the database is dropped and created anew (exit 2, no figures, when
 that PostgreSQL cannot be reached).
 """
+
 import argparse
 import os
 import statistics
@@ -55,19 +56,29 @@ def scenario_services(n: int) -> str:
     from workshops.selectors import forum_snapshot
     from workshops.services.items import propose_item
 
-    conference = Conference.objects.create(slug="bench", title="Bench", stakeholder_groups=[], languages=["de"])
+    conference = Conference.objects.create(
+        slug="bench", title="Bench", stakeholder_groups=[], languages=["de"]
+    )
     field = ActionField.objects.create(conference=conference, title="Wohnen")
     forum = Forum.objects.create(conference=conference, title="Forum")
     forum.fields.add(field)
     # At most PROPOSALS_PER_MINUTE (20) each, so the limit's check is measured, not hit.
-    actors = [Actor(participant=Participant.objects.create(conference=conference)) for _ in range(max(50, n // 20 + 1))]
+    actors = [
+        Actor(participant=Participant.objects.create(conference=conference))
+        for _ in range(max(50, n // 20 + 1))
+    ]
 
     latencies = []
     start = time.perf_counter()
     for i in range(n):
         t0 = time.perf_counter()
-        propose_item(actor=actors[i % len(actors)], forum=forum, field=field.pk, kind="need",
-                     text=f"Vorschlag Nummer {i}: mehr Sprachkurse im Quartier")
+        propose_item(
+            actor=actors[i % len(actors)],
+            forum=forum,
+            field=field.pk,
+            kind="need",
+            text=f"Vorschlag Nummer {i}: mehr Sprachkurse im Quartier",
+        )
         latencies.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - start
 
@@ -105,22 +116,49 @@ def scenario_votes(n: int) -> str:
     from workshops.services.items import propose_item
     from workshops.services.rounds import open_round
 
-    conference = Conference.objects.create(slug="bench", title="Bench", stakeholder_groups=[], languages=["de"])
+    conference = Conference.objects.create(
+        slug="bench", title="Bench", stakeholder_groups=[], languages=["de"]
+    )
     field = ActionField.objects.create(conference=conference, title="Wohnen")
     forum = Forum.objects.create(conference=conference, title="Forum")
     forum.fields.add(field)
     moderator = get_user_model().objects.create_user(username="bench-moderator")
     conference.moderators.add(moderator)
     author = Actor(participant=Participant.objects.create(conference=conference))
-    items = [propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=f"Maßnahme {i}").pk
-             for i in range(6)]
-    round_ = open_round(actor=Actor(user=moderator), forum=forum, method="dots", items=items, budget=3, per_item=3)
-    voters = [Actor(participant=Participant.objects.create(conference=conference)) for _ in range(n)]
+    items = [
+        propose_item(
+            actor=author, forum=forum, field=field.pk, kind="measure", text=f"Maßnahme {i}"
+        ).pk
+        for i in range(6)
+    ]
+    round_ = open_round(
+        actor=Actor(user=moderator), forum=forum, method="dots", items=items, budget=3, per_item=3
+    )
+    voters = [
+        Actor(participant=Participant.objects.create(conference=conference)) for _ in range(n)
+    ]
     pick = random.Random(1)
-    entries = [{"actor": voter, "sender": f"p:{voter.participant.pk}", "forum": forum, "language": "de",
-                "command": parse(json.dumps({"type": "vote", "id": f"v{k}", "round": round_.pk,
-                                             "item": pick.choice(items), "value": 1}))}
-               for k in range(3) for voter in voters]
+    entries = [
+        {
+            "actor": voter,
+            "sender": f"p:{voter.participant.pk}",
+            "forum": forum,
+            "language": "de",
+            "command": parse(
+                json.dumps(
+                    {
+                        "type": "vote",
+                        "id": f"v{k}",
+                        "round": round_.pk,
+                        "item": pick.choice(items),
+                        "value": 1,
+                    }
+                )
+            ),
+        }
+        for k in range(3)
+        for voter in voters
+    ]
 
     def backends():
         """The database's server processes of this run (the pool's connections)."""
@@ -135,8 +173,12 @@ def scenario_votes(n: int) -> str:
 
         from workshops.models import Ballot, Vote
 
-        spent = dict(Vote.objects.filter(round=round_).values_list("participant").annotate(Sum("value")))
-        booked = dict(Ballot.objects.filter(round=round_, used__gt=0).values_list("participant", "used"))
+        spent = dict(
+            Vote.objects.filter(round=round_).values_list("participant").annotate(Sum("value"))
+        )
+        booked = dict(
+            Ballot.objects.filter(round=round_, used__gt=0).values_list("participant", "used")
+        )
         return spent == booked and len(spent) == n
 
     def backend_cpu(pid):
@@ -151,7 +193,7 @@ def scenario_votes(n: int) -> str:
         before = {pid: backend_cpu(pid) for pid in pids}
         cpu_before, start = time.process_time(), time.perf_counter()
         for i in range(0, len(entries), 20):
-            answers = await database_sync_to_async(execute_batch)(entries[i:i + 20])
+            answers = await database_sync_to_async(execute_batch)(entries[i : i + 20])
             if not all(answer["ok"] for answer in answers):  # 3 points of 3, never short
                 raise SystemExit(f"a vote was refused: {answers}")
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_before
@@ -165,9 +207,12 @@ def scenario_votes(n: int) -> str:
         else:
             used = sum(after[pid] - (before.get(pid) or 0) for pid in pids)
             backend = f"{used / len(entries) * 1e6:.0f}"
-        return (f"votes: {connection.vendor} votes={len(entries)} batch=20 "
-                f"us_per_vote wall={elapsed / len(entries) * 1e6:.0f} python_cpu={cpu / len(entries) * 1e6:.0f} "
-                f"database_backend_cpu={backend}")
+        return (
+            f"votes: {connection.vendor} votes={len(entries)} batch=20 "
+            f"us_per_vote wall={elapsed / len(entries) * 1e6:.0f} python_cpu"
+            f"={cpu / len(entries) * 1e6:.0f} "
+            f"database_backend_cpu={backend}"
+        )
 
     return asyncio.run(run())
 
@@ -176,12 +221,18 @@ SCENARIOS = {"services": scenario_services, "votes": scenario_votes}
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="services")
     parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--database-url", default=None,
-                        help="a PostgreSQL database the benchmark may wipe (default: temporary SQLite)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="a PostgreSQL database the benchmark may wipe (default: temporary SQLite)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mitwirken-bench-") as data_dir:
         try:

@@ -6,6 +6,7 @@ gives ratios.
 
     python -m bench.ceiling --port 8792
 """
+
 import argparse
 import asyncio
 import json
@@ -37,8 +38,18 @@ async def serve(port: int) -> None:
     log: list[str] = []  # the encoded event of rev n at log[n - 1]
 
     def snapshot() -> str:
-        return dumps({"type": "snapshot", "rev": len(log), "forum": {}, "fields": [], "items": items,
-                      "rounds": [], "tallies": {}, "me": {"role": "participant"}})
+        return dumps(
+            {
+                "type": "snapshot",
+                "rev": len(log),
+                "forum": {},
+                "fields": [],
+                "items": items,
+                "rounds": [],
+                "tallies": {},
+                "me": {"role": "participant"},
+            }
+        )
 
     spoke_at = asyncio.get_running_loop().time()
     heard_at = {}  # socket -> when it last sent a frame, or was last pinged
@@ -57,14 +68,46 @@ async def serve(port: int) -> None:
                     totals[str(frame["item"])] += 1
                     voters.add(id(ws))
                     dirty.set()
-                    await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True,
-                                         "result": {"votes": {}, "points_left": 0}}))
+                    await ws.send(
+                        dumps(
+                            {
+                                "type": "ack",
+                                "id": frame["id"],
+                                "ok": True,
+                                "result": {"votes": {}, "points_left": 0},
+                            }
+                        )
+                    )
                 elif kind == "propose":
-                    item = {"id": 1000 + len(log), "text": frame["text"], "kind": frame["kind"],
-                            "field": frame["field"], "refs": [], "status": "visible"}
+                    item = {
+                        "id": 1000 + len(log),
+                        "text": frame["text"],
+                        "kind": frame["kind"],
+                        "field": frame["field"],
+                        "refs": [],
+                        "status": "visible",
+                    }
                     items.append(item)
-                    log.append(dumps({"type": "event", "rev": len(log) + 1, "name": "item.added", "data": item}))
-                    await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True, "result": {"id": item["id"]}}))
+                    log.append(
+                        dumps(
+                            {
+                                "type": "event",
+                                "rev": len(log) + 1,
+                                "name": "item.added",
+                                "data": item,
+                            }
+                        )
+                    )
+                    await ws.send(
+                        dumps(
+                            {
+                                "type": "ack",
+                                "id": frame["id"],
+                                "ok": True,
+                                "result": {"id": item["id"]},
+                            }
+                        )
+                    )
                     websockets.broadcast(clients, log[-1])
                     spoke_at = asyncio.get_running_loop().time()
                 elif kind == "sync":
@@ -75,7 +118,9 @@ async def serve(port: int) -> None:
                 elif kind == "ping":
                     await ws.send(dumps({"type": "pong", "rev": len(log)}))
                 elif kind == "moderate":
-                    await ws.send(dumps({"type": "ack", "id": frame["id"], "ok": True, "result": {"id": 1}}))
+                    await ws.send(
+                        dumps({"type": "ack", "id": frame["id"], "ok": True, "result": {"id": 1}})
+                    )
         finally:
             clients.discard(ws)
             heard_at.pop(ws, None)
@@ -84,8 +129,14 @@ async def serve(port: int) -> None:
         while True:
             await dirty.wait()
             dirty.clear()
-            frame = dumps({"type": "tally", "round": 1, "voters": len(voters),
-                           "totals": {k: {"dots": v} for k, v in totals.items()}})
+            frame = dumps(
+                {
+                    "type": "tally",
+                    "round": 1,
+                    "voters": len(voters),
+                    "totals": {k: {"dots": v} for k, v in totals.items()},
+                }
+            )
             websockets.broadcast(clients, frame)
             await asyncio.sleep(TICK)
 

@@ -9,6 +9,7 @@ Channels and its own work.
 
     python -m bench.floor --port 8792
 """
+
 import argparse
 import asyncio
 import base64
@@ -34,8 +35,21 @@ def frame(opcode: int, payload: bytes) -> bytes:
     return header + payload
 
 
-SNAPSHOT = frame(TEXT, json.dumps({"type": "snapshot", "rev": 0, "forum": {}, "fields": [], "items": [],
-                                   "rounds": [], "tallies": {}, "me": {"role": "participant"}}).encode())
+SNAPSHOT = frame(
+    TEXT,
+    json.dumps(
+        {
+            "type": "snapshot",
+            "rev": 0,
+            "forum": {},
+            "fields": [],
+            "items": [],
+            "rounds": [],
+            "tallies": {},
+            "me": {"role": "participant"},
+        }
+    ).encode(),
+)
 PONG_FRAME = frame(TEXT, b'{"type":"pong","rev":0}')
 HEARTBEAT_FRAME = frame(TEXT, b'{"type":"heartbeat","rev":0}')
 OPEN: set["Socket"] = set()
@@ -82,16 +96,24 @@ class Socket(asyncio.Protocol):
         end = self.buffer.find(b"\r\n\r\n")
         if end < 0:
             return False
-        head, self.buffer = self.buffer[:end], self.buffer[end + 4:]
-        key = next((line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"sec-websocket-key:")), None)
+        head, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
+        key = next(
+            (
+                line.split(b":", 1)[1].strip()
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"sec-websocket-key:")
+            ),
+            None,
+        )
         if key is None:
             self.transport.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
             self.transport.close()
             return False
         accept = base64.b64encode(hashlib.sha1(key + HANDSHAKE_GUID).digest())  # nosec B324 - the protocol's
-        self.transport.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                             b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + SNAPSHOT)
+        self.transport.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + SNAPSHOT
+        )
         self.open = True
         OPEN.add(self)
         return True
@@ -106,12 +128,12 @@ class Socket(asyncio.Protocol):
             size = 2 if length == 126 else 8
             if len(buffer) < at + size:
                 return None
-            length, at = int.from_bytes(buffer[at:at + size], "big"), at + size
+            length, at = int.from_bytes(buffer[at : at + size], "big"), at + size
         masked = 4 if buffer[1] & 0x80 else 0
         if len(buffer) < at + masked + length:
             return None
-        mask, at = buffer[at:at + masked], at + masked
-        payload, self.buffer = buffer[at:at + length], buffer[at + length:]
+        mask, at = buffer[at : at + masked], at + masked
+        payload, self.buffer = buffer[at : at + length], buffer[at + length :]
         return opcode, unmask(payload, mask) if masked else payload
 
 

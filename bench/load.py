@@ -19,6 +19,7 @@ Load generator and servers share this machine's cores.
 
 Scenarios, in the order they run on one server: connect, burst, reconnect, slow, storm.
 """
+
 import argparse
 import asyncio
 import json
@@ -47,7 +48,11 @@ PONG_AFTER = 0.2
 
 def percentile(values, p):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+    return (
+        ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        if ordered
+        else float("nan")
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -69,7 +74,9 @@ def refuse_if_taken(port: int) -> None:
 
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise BenchError(f"port {port} is already in use: stop what listens there or pass --port")
+            raise BenchError(
+                f"port {port} is already in use: stop what listens there or pass --port"
+            )
 
 
 def line(scenario: str, variant: str, figures: dict) -> None:
@@ -100,19 +107,33 @@ class LocalServer:
     """Daphne processes on a fresh database with the demo conference: SQLite in a
     temporary folder, or the given PostgreSQL database (created anew) with Redis."""
 
-    def __init__(self, port: int, extra_env: dict, processes: int = 1, database_url: str = "",
-                 redis_url: str = "", venue_defaults: bool = False):
+    def __init__(
+        self,
+        port: int,
+        extra_env: dict,
+        processes: int = 1,
+        database_url: str = "",
+        redis_url: str = "",
+        venue_defaults: bool = False,
+    ):
         for n in range(processes):
             refuse_if_taken(port + n)
         self.dir = tempfile.TemporaryDirectory(prefix="mitwirken-load-")
         self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-        self.env.update(DATA_DIR=self.dir.name, SECRET_KEY="bench-only", LOG_LEVEL="WARNING",
-                        ALLOWED_HOSTS="127.0.0.1,localhost")
+        self.env.update(
+            DATA_DIR=self.dir.name,
+            SECRET_KEY="bench-only",
+            LOG_LEVEL="WARNING",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+        )
         if not venue_defaults:
             # Every simulated phone comes from 127.0.0.1: the per-address limits are off
             # for the speed scenarios; bench/venue.py keeps the defaults, as a hall has them.
-            self.env.update(JOINS_PER_MINUTE_PER_ADDRESS="0", SOCKETS_PER_ADDRESS="0",
-                            CODE_MISSES_PER_MINUTE="0")
+            self.env.update(
+                JOINS_PER_MINUTE_PER_ADDRESS="0",
+                SOCKETS_PER_ADDRESS="0",
+                CODE_MISSES_PER_MINUTE="0",
+            )
         self.env.update(extra_env)
         if database_url:
             fresh_postgres(database_url)
@@ -120,23 +141,39 @@ class LocalServer:
             self.env.update(DATABASE_URL=database_url, REDIS_URL=redis_url)
         self.port = port
         python = sys.executable
-        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True)
-        out = subprocess.run([python, "manage.py", "seed_demo", "--json"], cwd=ROOT, env=self.env, check=True,
-                             capture_output=True, text=True)
+        subprocess.run(
+            [python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True
+        )
+        out = subprocess.run(
+            [python, "manage.py", "seed_demo", "--json"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         self.demo = json.loads(out.stdout)
         self.log = Path(self.dir.name) / "server.log"
         with self.log.open("ab") as log:
             self.processes = [
-                subprocess.Popen([python, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port + n)],
-                                 cwd=ROOT, env=self.env, stderr=log, stdout=log)
+                subprocess.Popen(
+                    [python, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port + n)],
+                    cwd=ROOT,
+                    env=self.env,
+                    stderr=log,
+                    stdout=log,
+                )
                 for n in range(processes)
             ]
         self.process = self.processes[0]
 
     @property
     def target(self) -> Target:
-        return Target([self.port + n for n in range(len(self.processes))], [p.pid for p in self.processes],
-                      self.demo)
+        return Target(
+            [self.port + n for n in range(len(self.processes))],
+            [p.pid for p in self.processes],
+            self.demo,
+        )
 
     async def ready(self):
         from bench.phones import http
@@ -146,7 +183,9 @@ class LocalServer:
                 if process.poll() is not None:
                     raise BenchError(f"the server exited at start (exit code {process.returncode})")
                 try:
-                    status, _, _ = await http("127.0.0.1", self.port + n, "GET", "/healthz", cookies={})
+                    status, _, _ = await http(
+                        "127.0.0.1", self.port + n, "GET", "/healthz", cookies={}
+                    )
                     if status == 200:
                         break
                 except BenchError:
@@ -168,8 +207,9 @@ class LocalServer:
 
 
 def fresh_postgres(url: str) -> None:
-    import psycopg
     from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
@@ -195,6 +235,7 @@ def fresh_redis(url: str) -> None:
 
 # --- the scenarios ---------------------------------------------------------------------
 
+
 async def connect(target: Target, n: int) -> tuple[list[Phone], dict]:
     """N phones join (HTTP, like a browser; the ceiling has no join) and connect; the time
     until every one holds its snapshot, and the server memory each socket costs."""
@@ -217,14 +258,25 @@ async def connect(target: Target, n: int) -> tuple[list[Phone], dict]:
         await asyncio.sleep(0.05)
     connect_s = max(p.snapshot_at for p in phones) - start
     await asyncio.sleep(1.0)
-    return phones, {"phones": n, "all_snapshots_s": round(connect_s, 2),
-                    "rss_kb_per_conn": round((target.rss() - rss_before) / n, 1)}
+    return phones, {
+        "phones": n,
+        "all_snapshots_s": round(connect_s, 2),
+        "rss_kb_per_conn": round((target.rss() - rss_before) / n, 1),
+    }
 
 
 async def moderator_of(target: Target) -> Phone:
     port = target.ports[0]
-    moderator = Phone({} if target.bare else await login("127.0.0.1", port, target.demo["moderator"]["username"],
-                                                         target.demo["moderator"]["password"]))
+    moderator = Phone(
+        {}
+        if target.bare
+        else await login(
+            "127.0.0.1",
+            port,
+            target.demo["moderator"]["username"],
+            target.demo["moderator"]["password"],
+        )
+    )
     await moderator.connect(target.ws_url(port), f"http://127.0.0.1:{port}")
     while moderator.snapshot is None:
         await asyncio.sleep(0.05)
@@ -238,9 +290,23 @@ class Profile:
         self.spy = None
         if path:
             spy = str(Path(sys.executable).with_name("py-spy"))
-            self.spy = subprocess.Popen([spy, "record", "--pid", str(target.pids[0]), "--nonblocking", "--rate",
-                                         "200", "--format", "raw", "--output", path],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.spy = subprocess.Popen(
+                [
+                    spy,
+                    "record",
+                    "--pid",
+                    str(target.pids[0]),
+                    "--nonblocking",
+                    "--rate",
+                    "200",
+                    "--format",
+                    "raw",
+                    "--output",
+                    path,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
     def stop(self):
         if self.spy:
@@ -248,16 +314,31 @@ class Profile:
             self.spy.wait(timeout=30)
 
 
-async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.0, votes_each=3,
-                exact_timeout=15.0, profile=None) -> dict:
+async def burst(
+    target: Target,
+    phones: list[Phone],
+    moderator: Phone,
+    spread=5.0,
+    votes_each=3,
+    exact_timeout=15.0,
+    profile=None,
+) -> dict:
     """A moderator opens a dots round; every phone casts ``votes_each`` votes at random
     moments within ``spread`` seconds. Acks, and the time until every phone holds the
     exact final tally."""
     items = [i["id"] for i in moderator.snapshot["items"]][:6]
     if len(items) < votes_each:
         raise BenchError("the demo forum has too few items to vote on")
-    ack = await moderator.command({"type": "moderate", "action": "open_round", "method": "dots",
-                                   "items": items, "budget": votes_each, "per_item": 1})
+    ack = await moderator.command(
+        {
+            "type": "moderate",
+            "action": "open_round",
+            "method": "dots",
+            "items": items,
+            "budget": votes_each,
+            "per_item": 1,
+        }
+    )
     if not ack["ok"]:
         raise BenchError(f"the round could not be opened: {ack}")
     round_id = ack["result"]["id"]
@@ -272,9 +353,15 @@ async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.
 
     async def vote(phone, item, at):
         await asyncio.sleep(at)
-        return item, await phone.command({"type": "vote", "round": round_id, "item": item, "value": 1})
+        return item, await phone.command(
+            {"type": "vote", "round": round_id, "item": item, "value": 1}
+        )
 
-    tasks = [vote(p, item, rng.uniform(0, spread)) for p in phones for item in rng.sample(items, votes_each)]
+    tasks = [
+        vote(p, item, rng.uniform(0, spread))
+        for p in phones
+        for item in rng.sample(items, votes_each)
+    ]
     results = await asyncio.gather(*tasks)
     last_ack = time.perf_counter()
     spy.stop()
@@ -286,7 +373,10 @@ async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.
 
     def exact_at(phone):
         for arrival, frame in phone.tallies:
-            if frame["round"] == round_id and {k: v["dots"] for k, v in frame["totals"].items()} == expected:
+            if (
+                frame["round"] == round_id
+                and {k: v["dots"] for k, v in frame["totals"].items()} == expected
+            ):
                 return arrival
         return None
 
@@ -298,7 +388,10 @@ async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.
     late = sum(1 for a in arrivals if a is None)
     converge = max((a - last_ack for a in arrivals if a is not None), default=float("nan"))
     duration = last_ack - start
-    frames = [sum(1 for t, f in p.tallies if f["round"] == round_id and start <= t <= last_ack) for p in phones]
+    frames = [
+        sum(1 for t, f in p.tallies if f["round"] == round_id and start <= t <= last_ack)
+        for p in phones
+    ]
     latencies = [lat * 1000 for p in phones for lat, a in p.acks]
     if not target.bare:
         await moderator.command({"type": "moderate", "action": "close_round", "round": round_id})
@@ -316,8 +409,9 @@ async def burst(target: Target, phones: list[Phone], moderator: Phone, spread=5.
     }
 
 
-async def reconnect(target: Target, phones: list[Phone], moderator: Phone, spread=1.0, timeout=30.0,
-                    profile=None) -> dict:
+async def reconnect(
+    target: Target, phones: list[Phone], moderator: Phone, spread=1.0, timeout=30.0, profile=None
+) -> dict:
     """Every phone drops its socket and comes back within ``spread`` seconds with
     ``sync``; the time until every phone is at the forum's rev again."""
     rev = moderator.rev
@@ -337,9 +431,10 @@ async def reconnect(target: Target, phones: list[Phone], moderator: Phone, sprea
         return answer["ok"] and phone.rev >= rev
 
     try:
-        results = await asyncio.wait_for(asyncio.gather(*(again(p, rng.uniform(0, spread)) for p in phones)),
-                                         timeout)
-    except asyncio.TimeoutError:
+        results = await asyncio.wait_for(
+            asyncio.gather(*(again(p, rng.uniform(0, spread)) for p in phones)), timeout
+        )
+    except TimeoutError:
         raise BenchError(f"not every phone was back within {timeout} s") from None
     converged = time.perf_counter() - start
     spy.stop()
@@ -366,7 +461,9 @@ async def propose_marked(moderator: Phone, field: int, names: list[str]) -> dict
 
     async def one(name):
         sent[f"bench:{name}"] = time.perf_counter()
-        answer = await moderator.command({"type": "propose", "field": field, "kind": "need", "text": f"bench:{name}"})
+        answer = await moderator.command(
+            {"type": "propose", "field": field, "kind": "need", "text": f"bench:{name}"}
+        )
         if not answer["ok"]:
             raise BenchError(f"a proposal was refused: {answer}")
 
@@ -374,8 +471,9 @@ async def propose_marked(moderator: Phone, field: int, names: list[str]) -> dict
     return sent
 
 
-async def slow(target: Target, phones: list[Phone], moderator: Phone, events=20, timeout=15.0,
-               rounds=3) -> dict:
+async def slow(
+    target: Target, phones: list[Phone], moderator: Phone, events=20, timeout=15.0, rounds=3
+) -> dict:
     """A burst of ``events`` item events to every phone, first with all phones reading,
     then with one phone that has stopped reading its socket. The others' delivery
     latency must not suffer; the slow one must catch up when it reads again (or be
@@ -392,7 +490,9 @@ async def slow(target: Target, phones: list[Phone], moderator: Phone, events=20,
         deadline = time.perf_counter() + timeout
         while any(len([m for m in sent if m in p.marks]) < len(sent) for p in readers):
             if time.perf_counter() > deadline:
-                raise BenchError(f"not every reading phone got the {len(sent)} events within {timeout} s")
+                raise BenchError(
+                    f"not every reading phone got the {len(sent)} events within {timeout} s"
+                )
             await asyncio.sleep(0.02)
         return [(p.marks[m] - at) * 1000 for p in readers for m, at in sent.items()]
 
@@ -400,7 +500,8 @@ async def slow(target: Target, phones: list[Phone], moderator: Phone, events=20,
     p95s_base, p95s_slow, catch_ups, rss_growth, dropped = [], [], [], 0, False
     for n in range(rounds):
         base = await delivered(
-            await propose_marked(moderator, field, [f"base-{n}-{k}" for k in range(events)]), phones)
+            await propose_marked(moderator, field, [f"base-{n}-{k}" for k in range(events)]), phones
+        )
         p95s_base.append(percentile(base, 95))
         sleeper.ws.transport.pause_reading()
         rss_before = target.rss()
@@ -410,7 +511,11 @@ async def slow(target: Target, phones: list[Phone], moderator: Phone, events=20,
         resumed = time.perf_counter()
         sleeper.ws.transport.resume_reading()
         deadline = resumed + timeout
-        while sleeper.rev < moderator.rev and sleeper.ws is not None and time.perf_counter() < deadline:
+        while (
+            sleeper.rev < moderator.rev
+            and sleeper.ws is not None
+            and time.perf_counter() < deadline
+        ):
             await asyncio.sleep(0.02)
         if sleeper.rev < moderator.rev:
             if sleeper.ws is not None and sleeper.ws.close_code is not None:
@@ -426,13 +531,17 @@ async def slow(target: Target, phones: list[Phone], moderator: Phone, events=20,
         "others_p95_ms_all_reading": round(p95_base, 1),
         "others_p95_ms_one_stalled": round(p95_slow, 1),
         "ratio": round(p95_slow / p95_base, 2) if p95_base else "n/a",
-        "ratios_each_round": "/".join(f"{s / b:.2f}" for s, b in zip(p95s_slow, p95s_base)),
+        "ratios_each_round": "/".join(
+            f"{s / b:.2f}" for s, b in zip(p95s_slow, p95s_base, strict=False)
+        ),
         "stalled_caught_up_s": "dropped" if dropped else round(max(catch_ups), 2),
         "server_rss_growth_kb": rss_growth,
     }
 
 
-async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10.0, timeout=120.0) -> dict:
+async def storm(
+    target: Target, phones: list[Phone], moderator: Phone, spread=10.0, timeout=120.0
+) -> dict:
     """Every phone proposes once within ``spread`` seconds; the time until every phone
     holds every item. (N proposals reach N phones: N² frames.)"""
     field = (moderator.snapshot.get("fields") or [{"id": 0}])[0]["id"]
@@ -446,9 +555,13 @@ async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10
 
     async def one(phone, k, at):
         await asyncio.sleep(at)
-        return await phone.command({"type": "propose", "field": field, "kind": "need", "text": f"Bedarf {k}"})
+        return await phone.command(
+            {"type": "propose", "field": field, "kind": "need", "text": f"Bedarf {k}"}
+        )
 
-    answers = await asyncio.gather(*(one(p, k, rng.uniform(0, spread)) for k, p in enumerate(phones)))
+    answers = await asyncio.gather(
+        *(one(p, k, rng.uniform(0, spread)) for k, p in enumerate(phones))
+    )
     last_ack = time.perf_counter()
     ids = {a["result"]["id"] for a in answers if a["ok"]}
     deadline = last_ack + timeout
@@ -471,7 +584,9 @@ async def storm(target: Target, phones: list[Phone], moderator: Phone, spread=10
     }
 
 
-async def idle(target: Target, n: int, seconds: float, ping_every: float | None = None, profile=None) -> dict:
+async def idle(
+    target: Target, n: int, seconds: float, ping_every: float | None = None, profile=None
+) -> dict:
     """N phones connected and idle; server CPU share and memory per socket.
 
     Each phone follows the pages' rule (``ping_every`` None): it pings only when it has
@@ -498,7 +613,11 @@ async def idle(target: Target, n: int, seconds: float, ping_every: float | None 
                 pings += 1
             await asyncio.sleep(every)
 
-    tasks = [asyncio.get_running_loop().create_task(pinger(p)) for p in phones] if ping_every != 0 else []
+    tasks = (
+        [asyncio.get_running_loop().create_task(pinger(p)) for p in phones]
+        if ping_every != 0
+        else []
+    )
     spy = Profile(target, profile)
     await asyncio.sleep(seconds)
     spy.stop()
@@ -508,9 +627,15 @@ async def idle(target: Target, n: int, seconds: float, ping_every: float | None 
         task.cancel()
     errors = sum(p.errors for p in phones)
     await close_all(phones)
-    return {"phones": n, "seconds": round(elapsed), "ping_every_s": ping_every if ping_every is not None else "quiet",
-            "pings": pings, "server_cpu_percent": round(100 * cpu / elapsed, 2),
-            "rss_kb_per_conn": figures["rss_kb_per_conn"], "errors": errors}
+    return {
+        "phones": n,
+        "seconds": round(elapsed),
+        "ping_every_s": ping_every if ping_every is not None else "quiet",
+        "pings": pings,
+        "server_cpu_percent": round(100 * cpu / elapsed, 2),
+        "rss_kb_per_conn": figures["rss_kb_per_conn"],
+        "errors": errors,
+    }
 
 
 async def close_all(phones: list[Phone]) -> None:
@@ -518,6 +643,7 @@ async def close_all(phones: list[Phone]) -> None:
 
 
 # --- running them ----------------------------------------------------------------------
+
 
 async def run_scenarios(target: Target, variant: str, args, scenarios: list[str]) -> None:
     phones, figures = await connect(target, args.phones)
@@ -530,15 +656,28 @@ async def run_scenarios(target: Target, variant: str, args, scenarios: list[str]
 
     try:
         if "burst" in scenarios:
-            line("burst", variant, await burst(target, phones, moderator, exact_timeout=args.exact_timeout,
-                                               profile=profile("burst")))
+            line(
+                "burst",
+                variant,
+                await burst(
+                    target,
+                    phones,
+                    moderator,
+                    exact_timeout=args.exact_timeout,
+                    profile=profile("burst"),
+                ),
+            )
         if "reconnect" in scenarios:
-            line("reconnect", variant, await reconnect(target, phones, moderator, profile=profile("reconnect")))
+            line(
+                "reconnect",
+                variant,
+                await reconnect(target, phones, moderator, profile=profile("reconnect")),
+            )
         if "slow" in scenarios:
             line("slow", variant, await slow(target, phones, moderator))
         if "storm" in scenarios:
-            storming = phones[:args.storm_phones]
-            others = phones[args.storm_phones:]
+            storming = phones[: args.storm_phones]
+            others = phones[args.storm_phones :]
             await close_all(others)  # the storm's own N: N² frames
             line("storm", variant, await storm(target, storming, moderator))
     finally:
@@ -557,7 +696,14 @@ async def with_ceiling(args, body, module: str = "bench.ceiling") -> None:
                 break
             except OSError:
                 await asyncio.sleep(0.1)
-        await body(Target([args.port], [process.pid], {"forums": [{"code": "CEILNG"}], "moderator": {}}, bare=True))
+        await body(
+            Target(
+                [args.port],
+                [process.pid],
+                {"forums": [{"code": "CEILNG"}], "moderator": {}},
+                bare=True,
+            )
+        )
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -587,49 +733,91 @@ async def run(args) -> int:
     if args.scenario == "scaleout":
         if args.compare:
             await with_ceiling(args, lambda t: run_scenarios(t, "ceiling", args, ["burst"]))
-        await with_server(args, lambda t: run_scenarios(t, "scaleout-2", args, ["connect", "burst"]),
-                          processes=2, database_url=args.database_url, redis_url=args.redis_url)
+        await with_server(
+            args,
+            lambda t: run_scenarios(t, "scaleout-2", args, ["connect", "burst"]),
+            processes=2,
+            database_url=args.database_url,
+            redis_url=args.redis_url,
+        )
         return 0
     if args.compare:
         await with_ceiling(args, lambda t: run_scenarios(t, "ceiling", args, scenarios))
     await with_server(args, lambda t: run_scenarios(t, "product", args, scenarios))
     if args.compare and "burst" in scenarios:
-        await with_server(args, lambda t: run_scenarios(t, "no-coalescing", args, ["burst"]),
-                          env={"TALLY_INTERVAL_MS": "0"})
+        await with_server(
+            args,
+            lambda t: run_scenarios(t, "no-coalescing", args, ["burst"]),
+            env={"TALLY_INTERVAL_MS": "0"},
+        )
     return 0
 
 
 async def report_idle(target, variant, args):
     profile = f"{args.profile}.idle.{variant}.txt" if args.profile else None
-    line("idle", variant, await idle(target, args.idle_phones, args.idle_seconds, args.idle_ping_every,
-                                     profile=profile))
+    line(
+        "idle",
+        variant,
+        await idle(
+            target, args.idle_phones, args.idle_seconds, args.idle_ping_every, profile=profile
+        ),
+    )
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=["all", *SCENARIOS, "idle", "scaleout"], default="all")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--scenario", choices=["all", *SCENARIOS, "idle", "scaleout"], default="all"
+    )
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8791)
-    parser.add_argument("--compare", action="store_true",
-                        help="also run against the bare asyncio ceiling, and the burst without coalescing")
-    parser.add_argument("--exact-timeout", type=float, default=15.0,
-                        help="seconds after the last ack to wait for every phone's exact tally")
-    parser.add_argument("--storm-phones", type=int, default=300,
-                        help="phones in the storm (each proposal reaches every phone: N² frames)")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also run against the bare asyncio ceiling, and the burst without coalescing",
+    )
+    parser.add_argument(
+        "--exact-timeout",
+        type=float,
+        default=15.0,
+        help="seconds after the last ack to wait for every phone's exact tally",
+    )
+    parser.add_argument(
+        "--storm-phones",
+        type=int,
+        default=300,
+        help="phones in the storm (each proposal reaches every phone: N² frames)",
+    )
     parser.add_argument("--idle-phones", type=int, default=2000)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
-    parser.add_argument("--idle-ping-every", type=float, default=None,
-                        help="seconds between an idle phone's pings whatever it hears (0: none; "
-                             "default: the pages' rule, a ping only after 35 s without a frame)")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mitwirken_bench",
-                        help="scaleout: a PostgreSQL database to create anew")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
-                        help="scaleout: a Redis database index to flush and use")
-    parser.add_argument("--profile", metavar="PREFIX",
-                        help="sample the server with py-spy during burst, reconnect and idle into "
-                             "PREFIX.<scenario>.<variant>.txt "
-                             "(raw collapsed stacks; summarise with python -m bench.stacks)")
+    parser.add_argument(
+        "--idle-ping-every",
+        type=float,
+        default=None,
+        help="seconds between an idle phone's pings whatever it hears (0: none; "
+        "default: the pages' rule, a ping only after 35 s without a frame)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default="postgres://postgres@127.0.0.1:5432/mitwirken_bench",
+        help="scaleout: a PostgreSQL database to create anew",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/14",
+        help="scaleout: a Redis database index to flush and use",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="sample the server with py-spy during burst, reconnect and idle into "
+        "PREFIX.<scenario>.<variant>.txt "
+        "(raw collapsed stacks; summarise with python -m bench.stacks)",
+    )
     args = parser.parse_args(argv)
     try:
         return asyncio.run(run(args))

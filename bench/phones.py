@@ -3,6 +3,7 @@
 A minimal HTTP/1.1 client on asyncio streams, so a thousand phones can join
 concurrently without a thread each.
 """
+
 import asyncio
 import json
 import random
@@ -15,8 +16,16 @@ class BenchError(RuntimeError):
     """Something that makes the figures meaningless: reported loudly, never as a result."""
 
 
-async def http(host: str, port: int, method: str, path: str, *, cookies: dict, body: dict | None = None,
-               referer: str = "") -> tuple[int, dict, str]:
+async def http(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    *,
+    cookies: dict,
+    body: dict | None = None,
+    referer: str = "",
+) -> tuple[int, dict, str]:
     try:
         reader, writer = await asyncio.open_connection(host, port)
     except OSError as exc:
@@ -26,7 +35,10 @@ async def http(host: str, port: int, method: str, path: str, *, cookies: dict, b
     if cookies:
         headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
     if body is not None:
-        headers += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(data)}"]
+        headers += [
+            "Content-Type: application/x-www-form-urlencoded",
+            f"Content-Length: {len(data)}",
+        ]
     if referer:
         headers.append(f"Referer: {referer}")
     writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + data)
@@ -62,9 +74,15 @@ async def join(host: str, port: int, code: str) -> dict:
     if status != 200:
         raise BenchError(f"the join page of {code} answered HTTP {status}")
     cookies.update(got)
-    status, got, _ = await http(host, port, "POST", f"/j/{code}", cookies=cookies,
-                                body={"csrfmiddlewaretoken": csrf_token(html)},
-                                referer=f"http://{host}:{port}/j/{code}")
+    status, got, _ = await http(
+        host,
+        port,
+        "POST",
+        f"/j/{code}",
+        cookies=cookies,
+        body={"csrfmiddlewaretoken": csrf_token(html)},
+        referer=f"http://{host}:{port}/j/{code}",
+    )
     if status != 302:
         raise BenchError(f"joining {code} was refused with HTTP {status}")
     cookies.update(got)
@@ -75,10 +93,15 @@ async def login(host: str, port: int, username: str, password: str) -> dict:
     cookies: dict[str, str] = {}
     status, got, html = await http(host, port, "GET", "/accounts/login/", cookies=cookies)
     cookies.update(got)
-    status, got, _ = await http(host, port, "POST", "/accounts/login/", cookies=cookies,
-                                body={"csrfmiddlewaretoken": csrf_token(html), "username": username,
-                                      "password": password},
-                                referer=f"http://{host}:{port}/accounts/login/")
+    status, got, _ = await http(
+        host,
+        port,
+        "POST",
+        "/accounts/login/",
+        cookies=cookies,
+        body={"csrfmiddlewaretoken": csrf_token(html), "username": username, "password": password},
+        referer=f"http://{host}:{port}/accounts/login/",
+    )
     if status != 302:
         raise BenchError(f"the moderator login was refused (HTTP {status})")
     cookies.update(got)
@@ -114,8 +137,15 @@ class Phone:
         self.url, self.origin = url, origin
         try:
             self.ws = await websockets.connect(
-                url, additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
-                origin=origin, max_size=2**22, open_timeout=60, ping_interval=None, max_queue=max_queue,
+                url,
+                additional_headers={
+                    "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+                },
+                origin=origin,
+                max_size=2**22,
+                open_timeout=60,
+                ping_interval=None,
+                max_queue=max_queue,
             )
         except Exception as exc:  # noqa: BLE001 - a refused phone spoils the figures
             raise BenchError(f"a phone could not connect: {exc}") from None

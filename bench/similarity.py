@@ -23,6 +23,7 @@ of a busy machine do not inflate); ``propose_ms`` the median cost of one proposa
 was built (the write path, signatures included). ``suggested`` counts the items with a
 suggestion and ``found`` the planted duplicates that were suggested.
 """
+
 import argparse
 import random
 import statistics
@@ -35,16 +36,43 @@ TARGET_CONSOLE_MS = 100
 TARGET_LOOKUP_MS = 20
 
 TYPICAL = [
-    "Sprachkurse mit Kinderbetreuung am Vormittag", "Mehr Kita-Plätze in der Nordstadt",
-    "Lotsen für Behördengänge", "Elterncafé an Grundschulen",
+    "Sprachkurse mit Kinderbetreuung am Vormittag",
+    "Mehr Kita-Plätze in der Nordstadt",
+    "Lotsen für Behördengänge",
+    "Elterncafé an Grundschulen",
     "Bezahlbarer Wohnraum für große Familien",
-    "Dolmetscherpool für Arztbesuche", "Anerkennung ausländischer Abschlüsse beschleunigen",
-    "Interkulturelle Öffnung der Verwaltung", "Mehrsprachige Formulare im Bürgeramt",
+    "Dolmetscherpool für Arztbesuche",
+    "Anerkennung ausländischer Abschlüsse beschleunigen",
+    "Interkulturelle Öffnung der Verwaltung",
+    "Mehrsprachige Formulare im Bürgeramt",
     "Sportverein für Mädchen öffnen",
 ]
-_ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z", "br", "dr", "gl",
-           "kr", "pl",
-           "st", "tr", "sch", "pf", "sp"]
+_ONSETS = [
+    "b",
+    "d",
+    "f",
+    "g",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "w",
+    "z",
+    "br",
+    "dr",
+    "gl",
+    "kr",
+    "pl",
+    "st",
+    "tr",
+    "sch",
+    "pf",
+    "sp",
+]
 _VOWELS = ["a", "e", "i", "o", "u", "ä", "ö", "ü", "ei", "au"]
 _CODAS = ["", "", "n", "r", "l", "s", "t", "m", "ck", "ng"]
 
@@ -73,8 +101,9 @@ def reword(rng: random.Random, text: str, share: float = 0.15) -> str:
     return " ".join(words)[: len(text)].rstrip()
 
 
-def texts_for(kind: str, n: int, chars: int,
-              rng: random.Random) -> tuple[list[str], set[tuple[int, int]]]:
+def texts_for(
+    kind: str, n: int, chars: int, rng: random.Random
+) -> tuple[list[str], set[tuple[int, int]]]:
     """The items' texts and the planted duplicate pairs (by position)."""
     texts: list[str] = []
     planted: set[tuple[int, int]] = set()
@@ -120,9 +149,7 @@ def run(kind: str, n: int, chars: int, lookups: int) -> str:
     console_cpu = 1000 * (time.process_time() - cpu)
     by_id = {item.pk: item for item in items}
     suggested = sum(bool(item.suggestions) for item in items)
-    found = sum(
-        any(s["other"].pk == ids[b] for s in by_id[ids[a]].suggestions) for a, b in planted
-    )
+    found = sum(any(s["other"].pk == ids[b] for s in by_id[ids[a]].suggestions) for a, b in planted)
 
     lookup_ms: list[float] = []
     lookup_cpu: list[float] = []
@@ -160,8 +187,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[500], help="items per forum")
     parser.add_argument("--chars", type=int, default=500, help="length of a made-up item")
-    parser.add_argument("--texts", nargs="+", default=["made-up", "typical"],
-                        choices=["made-up", "typical"])
+    parser.add_argument(
+        "--texts", nargs="+", default=["made-up", "typical"], choices=["made-up", "typical"]
+    )
     parser.add_argument("--lookups", type=int, default=10)
     parser.add_argument("--database-url")
     args = parser.parse_args()

@@ -6,6 +6,7 @@ Prints per thread the share of samples, then the functions by samples on the sta
 (inclusive) and at the top of the stack (self). Idle waits (Condition.wait, select) are
 samples too: compare a function's count with its thread's total.
 """
+
 import argparse
 import collections
 import re
@@ -14,11 +15,16 @@ SHORTEN = re.compile(r" \((?:/[^ ]*?/site-packages/|/[^ ]*?/lib/python3\.\d+/)")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.stacks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.stacks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("file")
     parser.add_argument("--top", type=int, default=40)
-    parser.add_argument("--contains", default="", help="only stacks with a frame containing this text")
+    parser.add_argument(
+        "--contains", default="", help="only stacks with a frame containing this text"
+    )
     args = parser.parse_args(argv)
     own, inclusive, threads = collections.Counter(), collections.Counter(), collections.Counter()
     total = 0

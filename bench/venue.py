@@ -21,6 +21,7 @@ phone ends with the tally the acks add up to and at the forum's rev; no honest s
 closed; the hidden text in no frame and no page a participant or the screen gets; the
 late arrivals get their snapshot. One line of figures, each beside its ceiling.
 """
+
 import argparse
 import asyncio
 import json
@@ -71,8 +72,14 @@ def poison(round_id: int, item: int, field: int) -> list[str]:
         {"type": "vote", "id": "p-huge-item", "round": round_id, "item": huge, "value": 1},
         {"type": "vote", "id": "p-huge-value", "round": round_id, "item": item, "value": huge},
         {"type": "vote", "id": "p-float", "round": round_id, "item": item, "value": 1e308},
-        {"type": "propose", "id": "p-huge-refs", "field": field, "kind": "goal", "text": "x",
-         "refs": [huge]},
+        {
+            "type": "propose",
+            "id": "p-huge-refs",
+            "field": field,
+            "kind": "goal",
+            "text": "x",
+            "refs": [huge],
+        },
         {"type": "propose", "id": "p-huge-field", "field": huge, "kind": "need", "text": "x"},
         {"type": "vote", "id": "nul\u0000id", "round": round_id, "item": item, "value": 1},
         {"type": "propose", "id": "p-nul-text", "field": field, "kind": "need", "text": "a\u0000b"},
@@ -87,12 +94,23 @@ def poison(round_id: int, item: int, field: int) -> list[str]:
         {"type": "ping"},
     ]
     raw = [json.dumps(f) for f in frames]
-    raw += ["{{{{", "[]", "null", "123", '"text"', "{\"type\": 1}", json.dumps({"type": "propose", "id": "p-long",
-            "field": field, "kind": "need", "text": "y" * 15000})]
+    raw += [
+        "{{{{",
+        "[]",
+        "null",
+        "123",
+        '"text"',
+        '{"type": 1}',
+        json.dumps(
+            {"type": "propose", "id": "p-long", "field": field, "kind": "need", "text": "y" * 15000}
+        ),
+    ]
     return raw
 
 
-async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tuple[dict, list[str]]:
+async def run(
+    port: int, phones_n: int, long_proposals: int, lookups: int
+) -> tuple[dict, list[str]]:
     failures: list[str] = []
     server = LocalServer(port, {}, venue_defaults=True)
     try:
@@ -128,7 +146,9 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
         joined_s = time.perf_counter() - start
         join_cpu = target.cpu() - cpu0
         if joined_s > JOIN_WITHIN_S:
-            failures.append(f"the room needed {joined_s:.1f} s to join (at most {JOIN_WITHIN_S:.0f})")
+            failures.append(
+                f"the room needed {joined_s:.1f} s to join (at most {JOIN_WITHIN_S:.0f})"
+            )
         bad = {k: v for k, v in statuses.items() if not k.endswith(":200")}
         if bad:
             failures.append(f"pages or icons not answered 200: {bad}")
@@ -141,13 +161,24 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
             await asyncio.sleep(0.05)
 
         # 2. A round, the votes, and the poison.
-        items = [i for i in moderator.snapshot["items"] if i.get("status", "visible") == "visible"][:4]
+        items = [i for i in moderator.snapshot["items"] if i.get("status", "visible") == "visible"][
+            :4
+        ]
         if len(items) < 3:
             raise BenchError("the demo forum has too few items")
         field = items[0]["field"]
         item_ids = [i["id"] for i in items]
-        ack = await moderator.command({"type": "moderate", "action": "open_round", "method": "dots",
-                                       "items": item_ids, "budget": 2, "per_item": 1, "secret": False})
+        ack = await moderator.command(
+            {
+                "type": "moderate",
+                "action": "open_round",
+                "method": "dots",
+                "items": item_ids,
+                "budget": 2,
+                "per_item": 1,
+                "secret": False,
+            }
+        )
         if not ack["ok"]:
             raise BenchError(f"the round could not be opened: {ack}")
         round_id = ack["result"]["id"]
@@ -157,7 +188,9 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
 
         async def vote(phone, item, at):
             await asyncio.sleep(at)
-            return item, await phone.command({"type": "vote", "round": round_id, "item": item, "value": 1})
+            return item, await phone.command(
+                {"type": "vote", "round": round_id, "item": item, "value": 1}
+            )
 
         async def poison_stream():
             frames = poison(round_id, item_ids[0], field)
@@ -175,7 +208,9 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
             return sent
 
         cpu0 = target.cpu()
-        votes = [vote(p, item, rng.uniform(0, 4.0)) for p in honest for item in rng.sample(item_ids, 2)]
+        votes = [
+            vote(p, item, rng.uniform(0, 4.0)) for p in honest for item in rng.sample(item_ids, 2)
+        ]
         results, poison_sent = await asyncio.gather(asyncio.gather(*votes), poison_stream())
         vote_cpu = target.cpu() - cpu0
         refused = [a for _, a in results if not a["ok"]]
@@ -208,9 +243,19 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
         # 4. Sixty long proposals and ten look-ups.
         text_rng = random.Random(5)
         proposers = honest[:long_proposals]
-        answers = await asyncio.gather(*(p.command({"type": "propose", "field": field, "kind": "need",
-                                                    "text": made_up_words(text_rng, 480)})
-                                         for p in proposers))
+        answers = await asyncio.gather(
+            *(
+                p.command(
+                    {
+                        "type": "propose",
+                        "field": field,
+                        "kind": "need",
+                        "text": made_up_words(text_rng, 480),
+                    }
+                )
+                for p in proposers
+            )
+        )
         refused = [a for a in answers if not a["ok"]]
         if refused:
             failures.append(f"{len(refused)} long proposals refused, e.g. {refused[0]}")
@@ -218,14 +263,18 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
         for phone in honest[-lookups:]:
             query = made_up_words(text_rng, 300).replace(" ", "+")
             t0 = time.perf_counter()
-            status, _, _ = await http(host, port, "GET", f"/f/{code}/similar?text={query}", cookies=phone.cookies)
+            status, _, _ = await http(
+                host, port, "GET", f"/f/{code}/similar?text={query}", cookies=phone.cookies
+            )
             lookup_ms.append((time.perf_counter() - t0) * 1000)
             if status != 200:
                 failures.append(f"a look-up of similar items answered {status}")
         console_ms = []
         for _ in range(3):
             t0 = time.perf_counter()
-            status, _, _ = await http(host, port, "GET", f"/f/{code}/moderate/", cookies=mod_cookies)
+            status, _, _ = await http(
+                host, port, "GET", f"/f/{code}/moderate/", cookies=mod_cookies
+            )
             console_ms.append((time.perf_counter() - t0) * 1000)
             if status != 200:
                 failures.append(f"the console answered {status}")
@@ -238,7 +287,9 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
         console = Listener(mod_cookies)
         await console.connect(ws_url, origin)
         deadline = time.perf_counter() + 15
-        while (late.snapshot is None or console.snapshot is None) and time.perf_counter() < deadline:
+        while (
+            late.snapshot is None or console.snapshot is None
+        ) and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)
         if late.snapshot is None or console.snapshot is None:
             failures.append("a late phone or the console got no snapshot")
@@ -247,7 +298,9 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
         behind = sum(1 for p in honest if p.rev != rev)
         if behind:
             failures.append(f"{behind} phones are not at the forum's rev {rev}")
-        closed = sum(1 for p in honest if p.errors or (p.ws is not None and p.ws.close_code is not None))
+        closed = sum(
+            1 for p in honest if p.errors or (p.ws is not None and p.ws.close_code is not None)
+        )
         if closed:
             failures.append(f"{closed} honest sockets were closed")
 
@@ -257,8 +310,10 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
         if leaks:
             failures.append(f"the hidden text reached participants in {leaks} frames")
         screen_key = target.demo["forums"][0]["screen_key"]
-        for who, path, cookies in [("phone page", f"/f/{code}/", honest[0].cookies),
-                                   ("screen page", f"/f/{code}/screen/?key={screen_key}", {})]:
+        for who, path, cookies in [
+            ("phone page", f"/f/{code}/", honest[0].cookies),
+            ("screen page", f"/f/{code}/screen/?key={screen_key}", {}),
+        ]:
             status, _, html = await http(host, port, "GET", path, cookies=cookies)
             if status != 200 or secret in html:
                 failures.append(f"the {who} answered {status} or shows the hidden text")
@@ -289,15 +344,20 @@ async def run(port: int, phones_n: int, long_proposals: int, lookups: int) -> tu
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.venue", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.venue",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--phones", type=int, default=400)
     parser.add_argument("--long-proposals", type=int, default=60)
     parser.add_argument("--lookups", type=int, default=10)
     parser.add_argument("--port", type=int, default=8795)
     args = parser.parse_args(argv)
     try:
-        figures, failures = asyncio.run(run(args.port, args.phones, args.long_proposals, args.lookups))
+        figures, failures = asyncio.run(
+            run(args.port, args.phones, args.long_proposals, args.lookups)
+        )
     except BenchError as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 2

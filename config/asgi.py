@@ -1,4 +1,5 @@
 """ASGI entry point: Django for HTTP, the forum consumer for WebSockets."""
+
 import os
 
 from django.core.asgi import get_asgi_application
@@ -32,7 +33,9 @@ def close_request_connections(sender, **kwargs):
             connection.close()
 
 
-request_finished.connect(close_request_connections, dispatch_uid="mitwirken.close_request_connections")
+request_finished.connect(
+    close_request_connections, dispatch_uid="mitwirken.close_request_connections"
+)
 
 application = ProtocolTypeRouter(
     {

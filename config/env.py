@@ -1,4 +1,5 @@
 """Small typed readers for settings from the environment, each with an embedded default."""
+
 import os
 
 

@@ -13,6 +13,7 @@
   log is the place for access records (docs/operations.md).
 - ``JsonFormatter``: one JSON object per line (``LOG_FORMAT=json``), for a log collector.
 """
+
 import json
 import logging
 import re
@@ -25,8 +26,10 @@ from daphne.access import AccessLogGenerator
 IPV4_PART = r"(?:\d{1,3}\.){3}\d{1,3}"
 IPV4 = rf"(?<![\d.]){IPV4_PART}(?![\w.])"
 # with an IPv4 tail first: "::ffff:203.0.113.5" (an IPv4 client of a dual-stack server)
-IPV6 = (rf"(?<![0-9a-fA-F:])(?:[0-9a-fA-F]{{0,4}}:){{2,6}}{IPV4_PART}(?![\w.])"
-        r"|(?<![0-9a-fA-F:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])")
+IPV6 = (
+    rf"(?<![0-9a-fA-F:])(?:[0-9a-fA-F]{{0,4}}:){{2,6}}{IPV4_PART}(?![\w.])"
+    r"|(?<![0-9a-fA-F:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])"
+)
 ADDRESS_RE = re.compile(f"{IPV6}|{IPV4}")
 
 
@@ -74,7 +77,8 @@ class AnonymousAccessLog(AccessLogGenerator):
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -85,6 +89,7 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         # every text field, however it was made (the traceback anew from exc_info)
-        entry = {key: redact(value) if isinstance(value, str) else value
-                 for key, value in entry.items()}
+        entry = {
+            key: redact(value) if isinstance(value, str) else value for key, value in entry.items()
+        }
         return json.dumps(entry, ensure_ascii=False)

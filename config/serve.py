@@ -33,6 +33,7 @@ Daphne's own command line, with these differences:
 
 The application defaults to ``config.asgi:application``.
 """
+
 import gc
 import logging
 import re
@@ -76,9 +77,16 @@ class DirectWriteServer(tcp.Server):
     """
 
     def write(self, data: bytes) -> None:
-        if (self.connected and not self.TLS and not self.disconnecting and not self._writeDisconnected
-                and not self._tempDataBuffer and self.offset == len(self.dataBuffer)
-                and (self.producer is None or self.streamingProducer) and isinstance(data, bytes)):
+        if (
+            self.connected
+            and not self.TLS
+            and not self.disconnecting
+            and not self._writeDisconnected
+            and not self._tempDataBuffer
+            and self.offset == len(self.dataBuffer)
+            and (self.producer is None or self.streamingProducer)
+            and isinstance(data, bytes)
+        ):
             sent = self.writeSomeData(data)
             if isinstance(sent, int) and sent > 0:
                 if sent == len(data):
@@ -176,7 +184,10 @@ class GracefulServer(Server):
     def kill_all_applications(self):
         closed = 0
         for protocol in list(self.connections):
-            if isinstance(protocol, WebSocketProtocol) and protocol.state == WebSocketProtocol.STATE_OPEN:
+            if (
+                isinstance(protocol, WebSocketProtocol)
+                and protocol.state == WebSocketProtocol.STATE_OPEN
+            ):
                 # sendClose refuses codes outside 1000 and 3000-4999; 1012 is a
                 # registered server code, so the frame is sent directly.
                 protocol.sendCloseFrame(code=CLOSE_SERVICE_RESTART, isReply=False)

@@ -5,6 +5,7 @@ with an embedded default, so that no configuration at all gives a working single
 SQLite in WAL mode and the in-memory channel layer. ``DATABASE_URL`` selects PostgreSQL
 and ``REDIS_URL`` the Redis channel layer, for several Daphne processes behind a proxy.
 """
+
 import secrets
 from pathlib import Path
 
@@ -131,9 +132,7 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
                 ),
             },
         }
@@ -229,15 +228,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": "config.logs.RedactingFormatter",
-                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "config.logs.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
         "json": {"()": "config.logs.JsonFormatter"},
     },
     # no client addresses in any log line (config/logs.py; Daphne's access log too)
     "filters": {"redact_addresses": {"()": "config.logs.RedactAddresses"}},
-    "handlers": {"console": {"class": "logging.StreamHandler",
-                             "formatter": "json" if env_str("LOG_FORMAT", "plain") == "json" else "plain",
-                             "filters": ["redact_addresses"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if env_str("LOG_FORMAT", "plain") == "json" else "plain",
+            "filters": ["redact_addresses"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "INFO"}},
 }
@@ -279,14 +284,24 @@ X_FRAME_OPTIONS = "DENY"
 # Shared counters for the throttles below: Redis when there are several processes,
 # otherwise this process's memory.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "mitwirken", "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mitwirken",
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
 else:
     # Room for every counter of a busy day: Django's default of 300 entries would be
     # culled as soon as a few hundred people are counted, and the limits would silently
     # stop holding. 100 000 entries are a few tens of MB at most.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_CACHE_ENTRIES", 100_000)}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_CACHE_ENTRIES", 100_000)},
+        }
+    }
 
 # What one forum and the live channel keep (docs/operations.md, "Limits of the live channel").
 FORUM_ITEMS_MAX = env_int("FORUM_ITEMS_MAX", 1000)  # items per forum; bounds every snapshot
@@ -322,10 +337,14 @@ SIMILAR_LOOKUPS_PER_MINUTE = env_int("SIMILAR_LOOKUPS_PER_MINUTE", 60)  # per se
 # the privacy notice (templates/workshops/privacy.html) and the accessibility statement
 # (templates/workshops/accessibility.html); a city can also replace both templates.
 PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "Stadt Musterstadt, Integrationsbüro")
-PRIVACY_CONTROLLER_ADDRESS = env_str("PRIVACY_CONTROLLER_ADDRESS", "Rathausplatz 1, 12345 Musterstadt")
+PRIVACY_CONTROLLER_ADDRESS = env_str(
+    "PRIVACY_CONTROLLER_ADDRESS", "Rathausplatz 1, 12345 Musterstadt"
+)
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "integration@musterstadt.example")
 PRIVACY_OFFICER_EMAIL = env_str("PRIVACY_OFFICER_EMAIL", "datenschutz@musterstadt.example")
-ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "barrierefreiheit@musterstadt.example")
+ACCESSIBILITY_CONTACT_EMAIL = env_str(
+    "ACCESSIBILITY_CONTACT_EMAIL", "barrierefreiheit@musterstadt.example"
+)
 ACCESSIBILITY_CONTACT_PHONE = env_str("ACCESSIBILITY_CONTACT_PHONE", "")
 ACCESSIBILITY_ENFORCEMENT_URL = env_str(
     "ACCESSIBILITY_ENFORCEMENT_URL", "https://www.schlichtungsstelle-bgg.de/"

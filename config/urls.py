@@ -9,8 +9,13 @@ from workshops.languages import set_language
 urlpatterns = [
     # Every way to log in is the same throttled form (workshops/auth_views.py); the admin's
     # own login page would let a password be guessed without limit. Staff only there.
-    path("admin/login/", ThrottledLoginView.as_view(authentication_form=AdminAuthenticationForm,
-                                                    next_page="/admin/"), name="admin_login"),
+    path(
+        "admin/login/",
+        ThrottledLoginView.as_view(
+            authentication_form=AdminAuthenticationForm, next_page="/admin/"
+        ),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     # Only logging out of django.contrib.auth's pages: no password reset by e-mail (there is

@@ -7,6 +7,7 @@ command changes nothing and only its receipt with the refusal is committed; an a
 one commits its writes, its event and its receipt together, and the event is published
 on that commit.
 """
+
 import logging
 from datetime import timedelta
 
@@ -36,7 +37,12 @@ log = logging.getLogger(__name__)
 
 def _propose(actor: Actor, forum: Forum, f: dict):
     item = item_services.propose_item(
-        actor=actor, forum=forum, field=f["field"], kind=f["kind"], text=f["text"], refs=f["refs"],
+        actor=actor,
+        forum=forum,
+        field=f["field"],
+        kind=f["kind"],
+        text=f["text"],
+        refs=f["refs"],
         details=f.get("details"),
     )
     return {"id": item.pk}
@@ -55,7 +61,20 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
     elif action == "proposals":
         forum_services.set_proposals_open(actor=actor, forum=forum, open=f["open"])
     elif action == "open_round":
-        options = {k: f[k] for k in ("method", "items", "field", "kind", "budget", "per_item", "secret", "allow_own", "veto")}
+        options = {
+            k: f[k]
+            for k in (
+                "method",
+                "items",
+                "field",
+                "kind",
+                "budget",
+                "per_item",
+                "secret",
+                "allow_own",
+                "veto",
+            )
+        }
         return {"id": round_services.open_round(actor=actor, forum=forum, **options).pk}
     elif action == "close_round":
         round_services.close_round(actor=actor, forum=forum, round=f["round"])
@@ -64,10 +83,19 @@ def _moderate(actor: Actor, forum: Forum, f: dict):
     elif action == "reveal_round":
         round_services.reveal_round(actor=actor, forum=forum, round=f["round"])
     elif action == "analog":
-        round_services.add_analog_count(actor=actor, forum=forum, round=f["round"], item=f["item"],
-                                        count=f["count"], value=f["value"], note=f["note"])
+        round_services.add_analog_count(
+            actor=actor,
+            forum=forum,
+            round=f["round"],
+            item=f["item"],
+            count=f["count"],
+            value=f["value"],
+            note=f["note"],
+        )
     elif action == "shortlist":
-        item_services.shortlist_item(actor=actor, forum=forum, item=f["item"], shortlisted=f["shortlisted"])
+        item_services.shortlist_item(
+            actor=actor, forum=forum, item=f["item"], shortlisted=f["shortlisted"]
+        )
     elif action == "adopt":
         item_services.adopt_item(actor=actor, forum=forum, item=f["item"], adopted=f["adopted"])
     elif action == "phase":
@@ -89,8 +117,14 @@ def _own(actor: Actor, forum: Forum, f: dict):
 
 def _vote(actor: Actor, forum: Forum, f: dict):
     # No savepoint of its own: a refused vote writes nothing (see cast_vote).
-    return vote_services.cast_vote(actor=actor, forum=forum, round=f["round"], item=f["item"], value=f["value"],
-                                   savepoint=False)
+    return vote_services.cast_vote(
+        actor=actor,
+        forum=forum,
+        round=f["round"],
+        item=f["item"],
+        value=f["value"],
+        savepoint=False,
+    )
 
 
 HANDLERS = {"propose": _propose, "moderate": _moderate, "vote": _vote, "own": _own}
@@ -108,12 +142,15 @@ def answer_error(code: str, message) -> dict:
 
 
 def answer_failed() -> dict:
-    return answer_error("invalid",
-                        _("This entry could not be saved. Please check it and send it again."))
+    return answer_error(
+        "invalid", _("This entry could not be saved. Please check it and send it again.")
+    )
 
 
 def answer_unavailable() -> dict:
-    return answer_error("unavailable", _("The server cannot save right now. Your entry will be sent again shortly."))
+    return answer_error(
+        "unavailable", _("The server cannot save right now. Your entry will be sent again shortly.")
+    )
 
 
 def execute_batch(entries: list[dict]) -> list[dict]:
@@ -141,8 +178,11 @@ def execute_batch(entries: list[dict]) -> list[dict]:
         except Exception as exc:  # whatever it was, it costs one command only
             if _away(exc):
                 raise
-            log.warning("a batch of %d commands is applied again one by one after %s", len(entries),
-                        type(exc).__name__)
+            log.warning(
+                "a batch of %d commands is applied again one by one after %s",
+                len(entries),
+                type(exc).__name__,
+            )
         with transaction.atomic():
             return _one_by_one(entries)
     except DatabaseError:
@@ -177,14 +217,19 @@ def _all_at_once(entries: list[dict]) -> list[dict]:
 
     def cast_waiting_votes():
         if votes:
-            results = vote_services.cast_votes(votes=[_vote_request(entry) for entry in votes.values()])
-            for (key, entry), result in zip(votes.items(), results):
+            results = vote_services.cast_votes(
+                votes=[_vote_request(entry) for entry in votes.values()]
+            )
+            for (key, entry), result in zip(votes.items(), results, strict=False):
                 with translation.override(entry["language"]):
-                    answers[key] = fresh[key] = (answer_error(result.code, result.message)
-                                                 if isinstance(result, ServiceError) else answer_ok(result))
+                    answers[key] = fresh[key] = (
+                        answer_error(result.code, result.message)
+                        if isinstance(result, ServiceError)
+                        else answer_ok(result)
+                    )
             votes.clear()
 
-    for key, entry in zip(keys, entries):
+    for key, entry in zip(keys, entries, strict=False):
         if key in answers or key in votes:  # answered before, or sent twice in this batch
             continue
         if entry["command"].type == "vote":
@@ -200,7 +245,9 @@ def _all_at_once(entries: list[dict]) -> list[dict]:
 
 def _vote_request(entry: dict) -> vote_services.VoteRequest:
     f = entry["command"].fields
-    return vote_services.VoteRequest(entry["actor"], entry["forum"], f["round"], f["item"], f["value"])
+    return vote_services.VoteRequest(
+        entry["actor"], entry["forum"], f["round"], f["item"], f["value"]
+    )
 
 
 def _handle(entry: dict) -> dict:
@@ -264,8 +311,9 @@ _ANSWER = CommandReceipt._meta.get_field("answer")
 
 def _receipt_table() -> tuple[str, str, str, str, str]:
     quote, meta = connection.ops.quote_name, CommandReceipt._meta
-    return quote(meta.db_table), *(quote(meta.get_field(n).column)
-                                   for n in ("sender", "command_id", "answer", "created_at"))
+    return quote(meta.db_table), *(
+        quote(meta.get_field(n).column) for n in ("sender", "command_id", "answer", "created_at")
+    )
 
 
 def _stored_answers(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
@@ -279,7 +327,10 @@ def _stored_answers(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
             f"WHERE ({sender}, {command_id}) IN ({pairs})",
             [value for key in keys for value in key],
         )
-        return {(row[0], row[1]): _ANSWER.from_db_value(row[2], None, connection) for row in cursor.fetchall()}
+        return {
+            (row[0], row[1]): _ANSWER.from_db_value(row[2], None, connection)
+            for row in cursor.fetchall()
+        }
 
 
 def _store_answers(answers: dict[tuple[str, str], dict]) -> None:
@@ -291,8 +342,11 @@ def _store_answers(answers: dict[tuple[str, str], dict]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({sender}, {command_id}, {answer}, {created}) VALUES {rows}",  # nosec B608
-            [value for (who, command), stored in answers.items()
-             for value in (who, command, _ANSWER.get_db_prep_save(stored, connection), now)],
+            [
+                value
+                for (who, command), stored in answers.items()
+                for value in (who, command, _ANSWER.get_db_prep_save(stored, connection), now)
+            ],
         )
 
 

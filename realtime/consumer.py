@@ -5,6 +5,7 @@ decides (a moderator of the forum's conference, or a participant who joined it).
 else is refused with 4403, an unknown code with 4404, a caller that guessed too many codes
 with 4429 (docs/operations.md, "Limits").
 """
+
 import copy
 import json
 import logging
@@ -37,9 +38,9 @@ from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import session_participant
 from workshops.languages import SESSION_KEY as LANGUAGE_SESSION_KEY
-from workshops.services.participants import offered_languages
 from workshops.models import Forum, ForumEvent
 from workshops.rows import Row
+from workshops.services.participants import offered_languages
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,18 @@ class SessionOnly:
 
 # What changes on a forum while people take part; read again for every snapshot, in a
 # plain statement (workshops/rows.py): hundreds of phones start a socket at once.
-FORUM_LIVE_FIELDS = ("rev", "proposals_open", "title", "kind", "requires_cards", "phase", "timer_ends_at",
-                     "timer_seconds", "announcement", "screen_key")
+FORUM_LIVE_FIELDS = (
+    "rev",
+    "proposals_open",
+    "title",
+    "kind",
+    "requires_cards",
+    "phase",
+    "timer_ends_at",
+    "timer_seconds",
+    "announcement",
+    "screen_key",
+)
 FORUM_LIVE = Row(Forum, FORUM_LIVE_FIELDS)
 FORUM_LIVE_AND_CODE = Row(Forum, (*FORUM_LIVE_FIELDS, "code"))
 FORUM_REV = Row(Forum, ("rev",))
@@ -199,7 +210,11 @@ class SenderBudgets:
             return False
         self.buckets[sender] = (tokens - cost, now)
         if len(self.buckets) > 10_000:
-            full = [k for k, (t, a) in self.buckets.items() if t + (now - a) * RATE_PER_SECOND >= RATE_BURST]
+            full = [
+                k
+                for k, (t, a) in self.buckets.items()
+                if t + (now - a) * RATE_PER_SECOND >= RATE_BURST
+            ]
             for key in full:
                 del self.buckets[key]
         return True
@@ -255,7 +270,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if joined is not None:
             await hub.join(joined, self)
         try:
-            found, snapshot = await database_sync_to_async(self._identify_and_read)(code, key, joined)
+            found, snapshot = await database_sync_to_async(self._identify_and_read)(
+                code, key, joined
+            )
         except BaseException:
             await hub.leave(joined, self)
             raise
@@ -325,7 +342,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
             return forum
         user = auth.get_user(SessionOnly(session)) if session is not None else None
         user = user if user is not None and user.is_authenticated else None
-        participant = session_participant(session, forum.conference_id) if session is not None else None
+        participant = (
+            session_participant(session, forum.conference_id) if session is not None else None
+        )
         self.actor = Actor(user=user, participant=participant)
         if rules.can_moderate(self.actor, forum):
             self.role, self.sender = "moderator", f"u:{user.pk}"
@@ -333,8 +352,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
             self.role, self.sender = "participant", f"p:{participant.pk}"
             # as on the phone page: only a language the conference offers, else German
             offered = offered_languages(forum.conference)
-            self.language = next((c for c in (chosen, participant.language) if c in offered),
-                                 settings.LANGUAGE_CODE)
+            self.language = next(
+                (c for c in (chosen, participant.language) if c in offered), settings.LANGUAGE_CODE
+            )
         if self.role is None and self._refuse_code(session, count=False):
             self.forum = None
             return None
@@ -408,14 +428,18 @@ class ForumConsumer(AsyncWebsocketConsumer):
             rev = current_revs.fresh(self.forum.pk)
             if rev is None:
                 try:
-                    rev = current_revs.keep(self.forum.pk, await database_sync_to_async(self._current_rev)())
+                    rev = current_revs.keep(
+                        self.forum.pk, await database_sync_to_async(self._current_rev)()
+                    )
                 except DatabaseError:  # the database is away: still alive, rev unknown
                     await self.send_frame({"type": "pong"})
                     return
             await self.send_frame({"type": "pong", "rev": rev})
             return
         if self.role == "screen" and command.type != "sync":
-            await self.ack_error(command.id, ServiceError.FORBIDDEN, _("The screen can only watch."))
+            await self.ack_error(
+                command.id, ServiceError.FORBIDDEN, _("The screen can only watch.")
+            )
             return
         try:
             if command.type == "sync":
@@ -425,7 +449,11 @@ class ForumConsumer(AsyncWebsocketConsumer):
                 await self.send_frame({"type": "ack", "id": command.id, "ok": True})
                 return
             answer = await writer.submit(
-                actor=self.actor, sender=self.sender, forum=self.forum, command=command, language=self.language
+                actor=self.actor,
+                sender=self.sender,
+                forum=self.forum,
+                command=command,
+                language=self.language,
             )
         except DatabaseError:
             log.warning("database unavailable for a %s command", command.type)
@@ -453,7 +481,12 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     async def ack_error(self, command_id, code, message):
         with translation.override(self.language):
-            frame = {"type": "ack", "id": command_id, "ok": False, "error": {"code": code, "message": str(message)}}
+            frame = {
+                "type": "ack",
+                "id": command_id,
+                "ok": False,
+                "error": {"code": code, "message": str(message)},
+            }
         await self.send_frame(frame)
 
     async def send_frame(self, frame: dict):
@@ -522,7 +555,10 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if client_rev == current:  # the usual answer after a reconnect: nothing missed
             return []
         rows = ForumEvent.objects.filter(forum_id=self.forum.pk, rev__gt=client_rev).order_by("rev")
-        frames = [event_frame(rev=e.rev, name=e.name, data=selectors.timer_left_now(e.name, e.data)) for e in rows]
+        frames = [
+            event_frame(rev=e.rev, name=e.name, data=selectors.timer_left_now(e.name, e.data))
+            for e in rows
+        ]
         if len(frames) != current - client_rev:  # a gap in the log: start afresh
             return None
         # Never as stored: each item as it is now, through the audience's rule.

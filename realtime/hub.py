@@ -6,6 +6,7 @@ process; a broadcast is therefore one layer message per process (not one per pho
 and the hub encodes each frame once per audience (moderators / everyone else) and
 writes it to its local sockets. The channel layer stays the way between processes.
 """
+
 import asyncio
 import contextvars
 import json
@@ -155,7 +156,9 @@ class Hub:
             try:
                 await self.heartbeat(quiet)
             except Exception:  # noqa: BLE001 - the database is away: the pages' pings still get an answer
-                log.warning("could not read the revs for the heartbeat; trying again in %s s", every)
+                log.warning(
+                    "could not read the revs for the heartbeat; trying again in %s s", every
+                )
                 for forum_id in quiet:
                     if forum_id in self.spoke_at:
                         self.spoke_at[forum_id] = now
@@ -269,7 +272,6 @@ class Hub:
                 await consumer.send(text_data=text)
             except Exception:  # noqa: BLE001 - a socket closing meanwhile
                 log.debug("a socket went away during fan-out")
-
 
     async def _revoke(self, members: list, message: dict) -> None:
         """Close the sockets whose role was taken away (services.access): the moderator

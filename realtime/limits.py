@@ -7,6 +7,7 @@ per address is for a whole hall behind a venue's one address (docs/operations.md
 "Limits"); the address is the one of workshops/throttle.py (``X-Forwarded-For`` only
 behind a trusted proxy).
 """
+
 from collections import Counter
 
 from django.conf import settings

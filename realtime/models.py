@@ -1,4 +1,5 @@
 """What the live channel must remember durably."""
+
 from django.db import models
 
 

@@ -15,6 +15,7 @@ within the limit is sent as it is. See docs/protocol.md ("Large frames").
 ``Reassembler`` is the client side, for the Python clients (tests, the load generator);
 ``static/js/live.js`` does the same in the browser. This module needs no Django.
 """
+
 import itertools
 import json
 
@@ -41,7 +42,7 @@ def _slices(text: str, budget: int) -> list[str]:
     while start < len(text):
         size = budget
         while True:
-            piece = text[start:start + size]
+            piece = text[start : start + size]
             encoded = len(json.dumps(piece, ensure_ascii=False).encode("utf-8"))
             if encoded <= budget:
                 break
@@ -63,8 +64,11 @@ def split(text: str, limit: int = LIMIT_BYTES) -> list[str]:
     message = next(_messages)
     slices = _slices(text, limit - PART_OVERHEAD)
     parts = [
-        json.dumps({"type": "part", "message": message, "n": n, "of": len(slices), "data": piece},
-                   ensure_ascii=False, separators=(",", ":"))
+        json.dumps(
+            {"type": "part", "message": message, "n": n, "of": len(slices), "data": piece},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         for n, piece in enumerate(slices, 1)
     ]
     _recent.insert(0, (text, parts))

@@ -6,6 +6,7 @@ process writes its connections into a Redis sorted set per forum, scored by an e
 that a single loop per process refreshes, so a process that dies drops out of the count
 within ``TTL`` seconds instead of leaving ghosts behind.
 """
+
 import asyncio
 import time
 from collections import defaultdict
@@ -111,7 +112,9 @@ class Announcer:
         finally:
             self.pending.discard(forum_id)
         online = await self.presence.count(forum_id)
-        await layer.group_send(forum_group(forum_id), {"type": "forum.presence", "forum": forum_id, "online": online})
+        await layer.group_send(
+            forum_group(forum_id), {"type": "forum.presence", "forum": forum_id, "online": online}
+        )
 
 
 _presence = None

@@ -4,6 +4,7 @@
 protocol's error code and a message a person can read. Nothing reaches a service before
 it has passed here; the services still check the domain rules (role, state, limits).
 """
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -67,8 +68,9 @@ def _number_error(name: str, command_id) -> ProtocolError:
     )
 
 
-def _require_int(frame: dict, name: str, command_id, *, minimum: int = 0,
-                 maximum: int = MAX_NUMBER) -> int:
+def _require_int(
+    frame: dict, name: str, command_id, *, minimum: int = 0, maximum: int = MAX_NUMBER
+) -> int:
     value = frame.get(name)
     if not _is_int(value) or not minimum <= value <= maximum:
         raise _number_error(name, command_id)
@@ -101,7 +103,9 @@ def _require_str(frame: dict, name: str, command_id) -> str:
     """A text field; its length is the service's business (the frame limit bounds it)."""
     value = frame.get(name)
     if not isinstance(value, str):
-        raise ProtocolError("invalid", _("The field “%(name)s” must be text.") % {"name": name}, command_id)
+        raise ProtocolError(
+            "invalid", _("The field “%(name)s” must be text.") % {"name": name}, command_id
+        )
     return _check_text(value, name, command_id)
 
 
@@ -113,17 +117,20 @@ def parse(text: str) -> Command:
     if not isinstance(frame, dict):
         raise ProtocolError("invalid", _("This message could not be read."))
     raw_id = frame.get("id")
-    command_id = (raw_id if isinstance(raw_id, str) and 1 <= len(raw_id) <= MAX_ID_LENGTH
-                  and not _CONTROL.search(raw_id) else None)
+    command_id = (
+        raw_id
+        if isinstance(raw_id, str)
+        and 1 <= len(raw_id) <= MAX_ID_LENGTH
+        and not _CONTROL.search(raw_id)
+        else None
+    )
     kind = frame.get("type")
     if not isinstance(kind, str) or kind not in COMMAND_TYPES:  # a list or dict is not hashable
         raise ProtocolError("invalid", _("Unknown message type."), command_id)
     if kind == "ping":
         return Command("ping", command_id)
     if command_id is None:
-        raise ProtocolError(
-            "invalid", _("Every command needs an id of 1 to 64 characters."), None
-        )
+        raise ProtocolError("invalid", _("Every command needs an id of 1 to 64 characters."), None)
     if kind == "sync":
         rev = _require_int(frame, "rev", command_id, maximum=MAX_DB_ID)
         return Command("sync", command_id, {"rev": rev})
@@ -132,7 +139,9 @@ def parse(text: str) -> Command:
     if kind == "vote":
         value = frame.get("value")
         if value is not None and not _in_range(value):
-            raise ProtocolError("invalid", _("The vote must be a whole number or null."), command_id)
+            raise ProtocolError(
+                "invalid", _("The vote must be a whole number or null."), command_id
+            )
         return Command(
             "vote",
             command_id,
@@ -211,12 +220,16 @@ def _parse_moderate(frame: dict, command_id: str) -> dict:
             fields[name] = _optional_int(frame, name, command_id)
         kind = frame.get("kind")
         if kind is not None and not isinstance(kind, str):
-            raise ProtocolError("invalid", _("The field “%(name)s” must be text.") % {"name": "kind"}, command_id)
+            raise ProtocolError(
+                "invalid", _("The field “%(name)s” must be text.") % {"name": "kind"}, command_id
+            )
         fields["kind"] = kind if kind is None else _check_text(kind, "kind", command_id)
         for name, default in (("secret", False), ("allow_own", True)):
             value = frame.get(name, default)
             if not isinstance(value, bool):
-                raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": name}, command_id)
+                raise ProtocolError(
+                    "invalid", _("“%(name)s” must be true or false.") % {"name": name}, command_id
+                )
             fields[name] = value
     if action in ("close_round", "reopen_round", "reveal_round", "analog"):
         fields["round"] = _require_id(frame, "round", command_id)
@@ -230,19 +243,29 @@ def _parse_moderate(frame: dict, command_id: str) -> dict:
         fields["value"] = value
         note = frame.get("note", "")
         if not isinstance(note, str):
-            raise ProtocolError("invalid", _("The field “%(name)s” must be text.") % {"name": "note"}, command_id)
+            raise ProtocolError(
+                "invalid", _("The field “%(name)s” must be text.") % {"name": "note"}, command_id
+            )
         fields["note"] = _check_text(note, "note", command_id)
     if action == "shortlist":
         if not isinstance(frame.get("shortlisted"), bool):
-            raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "shortlisted"}, command_id)
+            raise ProtocolError(
+                "invalid",
+                _("“%(name)s” must be true or false.") % {"name": "shortlisted"},
+                command_id,
+            )
         fields["shortlisted"] = frame["shortlisted"]
     if action == "adopt":
         if frame.get("adopted") is not None and not isinstance(frame.get("adopted"), bool):
-            raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "adopted"}, command_id)
+            raise ProtocolError(
+                "invalid", _("“%(name)s” must be true or false.") % {"name": "adopted"}, command_id
+            )
         fields["adopted"] = frame.get("adopted")
     if action == "proposals":
         if not isinstance(frame.get("open"), bool):
-            raise ProtocolError("invalid", _("“%(name)s” must be true or false.") % {"name": "open"}, command_id)
+            raise ProtocolError(
+                "invalid", _("“%(name)s” must be true or false.") % {"name": "open"}, command_id
+            )
         fields["open"] = frame["open"]
     if action == "phase":
         # which phases exist is the service's rule (one message for both doors)

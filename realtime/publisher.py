@@ -5,6 +5,7 @@ checked there (so bad data fails at the call site), and sent to the forum's grou
 once the transaction has committed. An ack therefore never precedes the event's
 durability, and a rolled-back change is never broadcast.
 """
+
 import asyncio
 import contextvars
 import json
@@ -87,7 +88,9 @@ class Outbox:
             try:
                 await layer.group_send(group, message)
             except Exception:  # noqa: BLE001 - committed: clients catch up with sync
-                log.exception("broadcast to %s failed; clients will resync from the event log", group)
+                log.exception(
+                    "broadcast to %s failed; clients will resync from the event log", group
+                )
 
 
 outbox = Outbox()

@@ -5,6 +5,7 @@ it in the one database thread every socket shares, hundreds at once when a venue
 Wi-Fi comes back, so it is read here as a plain statement (``workshops.rows``). Same
 table, same answer: a row that is missing or has expired is no session.
 """
+
 from importlib import import_module
 
 from django.conf import settings

@@ -7,6 +7,7 @@ computation, or mark the round again for the next one. So the last vote is refle
 within one interval plus one computation, and broadcast cost does not grow with votes.
 ``TALLY_INTERVAL = 0`` sends one tally per vote (for comparison in the benchmark).
 """
+
 import asyncio
 import contextvars
 import logging
@@ -67,8 +68,10 @@ def tally_frame(round_id: int) -> dict | None:
         "frame": {"type": "tally", "round": round_.pk, **totals},
         "as_of": as_of,
         # for moderators only (workshops/visibility.py)
-        "secret": not tally_visible(PARTICIPANT, {"secret": round_.secret, "status": round_.status,
-                                                  "revealed": round_.revealed}),
+        "secret": not tally_visible(
+            PARTICIPANT,
+            {"secret": round_.secret, "status": round_.status, "revealed": round_.revealed},
+        ),
     }
 
 
@@ -91,7 +94,9 @@ class Coalescer:
         self.pending.add(round_id)
         # A fresh context: the mark may come from a worker thread's context, and the task
         # must not believe it runs inside that worker (asgiref would refuse its DB call).
-        asyncio.get_running_loop().create_task(self._send(forum_id, round_id), context=contextvars.Context())
+        asyncio.get_running_loop().create_task(
+            self._send(forum_id, round_id), context=contextvars.Context()
+        )
 
     async def _send(self, forum_id: int, round_id: int) -> None:
         interval = float(getattr(settings, "TALLY_INTERVAL", 0.25))

@@ -6,6 +6,7 @@ queued up (at most BATCH commands), applies it in one transaction
 (``commands.execute_batch``), and only then answers each waiting socket, so an ack
 still means committed and a refusal still changes nothing.
 """
+
 import asyncio
 import contextvars
 import logging
@@ -55,7 +56,7 @@ class Writer:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for (_, future), answer in zip(batch, answers):
+            for (_, future), answer in zip(batch, answers, strict=False):
                 if not future.done():
                     future.set_result(answer)
             if time.monotonic() >= self.prune_at:

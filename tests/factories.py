@@ -1,4 +1,5 @@
 """Small factories for tests: real rows, created the way the product creates them."""
+
 import itertools
 
 from django.contrib.auth import get_user_model
@@ -32,7 +33,10 @@ def make_forum(conference: Conference | None = None, *, fields=None, **kw) -> Fo
     kw.setdefault("title", f"Fachforum {next(_seq)}")
     forum = Forum.objects.create(conference=conference, **kw)
     if fields is None:
-        fields = [make_field(conference, "Bildung, Erziehung & Sprache"), make_field(conference, "Wohnen", 1)]
+        fields = [
+            make_field(conference, "Bildung, Erziehung & Sprache"),
+            make_field(conference, "Wohnen", 1),
+        ]
     forum.fields.set(fields)
     return forum
 
@@ -41,7 +45,9 @@ def make_participant(conference: Conference, **kw) -> Participant:
     return Participant.objects.create(conference=conference, **kw)
 
 
-def make_moderator(conference: Conference, username: str | None = None, password: str = "pw-für-tests-123"):
+def make_moderator(
+    conference: Conference, username: str | None = None, password: str = "pw-für-tests-123"
+):
     user = get_user_model().objects.create_user(
         username=username or f"moderator{next(_seq)}", password=password
     )
@@ -68,8 +74,21 @@ def make_dots_round_forum() -> dict:
     moderator = make_moderator(forum.conference)
     field = forum.fields.order_by("position", "id").first()
     for n in range(3):
-        propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text=f"M{n}")
-    open_round(actor=moderator_actor(moderator), forum=forum, method="dots", kind="measure", budget=3, per_item=2)
+        propose_item(
+            actor=participant_actor(participant),
+            forum=forum,
+            field=field.pk,
+            kind="measure",
+            text=f"M{n}",
+        )
+    open_round(
+        actor=moderator_actor(moderator),
+        forum=forum,
+        method="dots",
+        kind="measure",
+        budget=3,
+        per_item=2,
+    )
     return {"forum": forum, "participant": participant, "moderator": moderator}
 
 

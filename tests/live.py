@@ -1,5 +1,6 @@
 """Real server processes for browser and multi-process tests: Daphne started as a
 subprocess on a free port, against its own database, exactly as `make run` starts it."""
+
 import json
 import os
 import socket
@@ -60,8 +61,22 @@ def base_env(data_dir: Path, **extra) -> dict:
 
 def prepare(env: dict) -> dict:
     """Migrate the server's database and create a conference with a forum and a moderator."""
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=120)
-    out = subprocess.run([PYTHON, "-c", SETUP], cwd=ROOT, env=env, check=True, timeout=60, capture_output=True, text=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -75,7 +90,10 @@ class Server:
     def start(self) -> "Server":
         self.process = subprocess.Popen(
             [*SERVE, "-b", "127.0.0.1", "-p", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

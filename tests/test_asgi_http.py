@@ -1,4 +1,5 @@
 """Pages served over ASGI, as Daphne serves them (config/asgi.py)."""
+
 from asgiref.sync import sync_to_async
 from channels.testing import HttpCommunicator
 from django.db.backends.signals import connection_created
@@ -20,7 +21,9 @@ async def test_a_page_closes_the_database_connection_it_opened(transactional_db,
 
     connection_created.connect(created)
     try:
-        page = HttpCommunicator(application, "GET", f"/j/{forum.code}", headers=[(b"host", b"localhost")])
+        page = HttpCommunicator(
+            application, "GET", f"/j/{forum.code}", headers=[(b"host", b"localhost")]
+        )
         response = await page.get_response()
         await page.wait(timeout=5)  # the request's end, after the response went out
     finally:

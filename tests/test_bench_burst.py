@@ -1,6 +1,7 @@
 """Small runs of the load scenarios, as correctness checks (not timing tests): 30 real
 phones against a real Daphne; every vote acked and every phone exact; every phone back
 and current after a reconnect; every phone holding every item after a storm."""
+
 import asyncio
 import concurrent.futures
 import json
@@ -16,6 +17,7 @@ from tests.live import free_port
 def run_against_server(body):
     server = load.LocalServer(free_port(), {})
     try:
+
         async def run():
             await server.ready()
             target = server.target
@@ -26,7 +28,9 @@ def run_against_server(body):
             finally:
                 await load.close_all(phones + [moderator])
 
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright may own this thread's loop
+        with concurrent.futures.ThreadPoolExecutor(
+            1
+        ) as pool:  # Playwright may own this thread's loop
             return pool.submit(asyncio.run, run()).result(timeout=180)
     finally:
         server.stop()
@@ -45,8 +49,10 @@ def test_a_small_burst_is_fully_acked_and_every_phone_ends_exact():
 
 def test_after_a_reconnect_wave_and_a_storm_every_phone_is_current():
     async def body(target, phones, moderator):
-        return (await load.reconnect(target, phones, moderator, spread=0.5),
-                await load.storm(target, phones, moderator, spread=1.0, timeout=30))
+        return (
+            await load.reconnect(target, phones, moderator, spread=0.5),
+            await load.storm(target, phones, moderator, spread=1.0, timeout=30),
+        )
 
     _, (back, storm) = run_against_server(body)
     assert back["back_and_current"] == "30/30" and back["errors"] == 0, back
@@ -58,9 +64,14 @@ def test_the_vote_cost_scenario_applies_every_vote_and_books_its_points():
     """``python -m bench --scenario votes``: the writer's batches on a fresh SQLite; it
     exits non-zero when a vote is refused or the ballots disagree with the votes."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    done = subprocess.run([sys.executable, "-m", "bench", "--scenario", "votes", "--n", "30"],
-                          cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--scenario", "votes", "--n", "30"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("votes: sqlite votes=90 batch=20 "), done.stdout
 
@@ -73,10 +84,18 @@ def test_the_idle_floor_speaks_enough_websocket_for_the_phones():
 
     async def run():
         port = free_port()
-        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.floor", "--port", str(port),
-                                                       cwd=Path(__file__).resolve().parents[1])
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.floor",
+            "--port",
+            str(port),
+            cwd=Path(__file__).resolve().parents[1],
+        )
         try:
-            target = load.Target([port], [process.pid], {"forums": [{"code": "FLOORS"}], "moderator": {}}, bare=True)
+            target = load.Target(
+                [port], [process.pid], {"forums": [{"code": "FLOORS"}], "moderator": {}}, bare=True
+            )
             for _ in range(100):
                 try:
                     _, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -106,9 +125,23 @@ def test_the_idle_floor_speaks_enough_websocket_for_the_phones():
 
 def test_the_vote_cost_scenario_says_plainly_when_its_postgresql_is_not_there():
     port = free_port()  # nothing listens there
-    done = subprocess.run([sys.executable, "-m", "bench", "--scenario", "votes", "--n", "5",
-                           "--database-url", f"postgres://postgres@127.0.0.1:{port}/mitwirken_bench"],
-                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--scenario",
+            "votes",
+            "--n",
+            "5",
+            "--database-url",
+            f"postgres://postgres@127.0.0.1:{port}/mitwirken_bench",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stdout == ""  # no figures
     url = f"postgres://postgres@127.0.0.1:{port}/mitwirken_bench"
@@ -133,7 +166,9 @@ def test_an_idle_phone_answers_the_servers_websocket_ping_after_a_pause():
             await ws.send('{"type":"snapshot","rev":0,"items":[]}')
             await asyncio.sleep(0.1)
             started = time.perf_counter()
-            latency = await asyncio.wait_for(await ws.ping(b"late"), 3)  # the library matches the payload
+            latency = await asyncio.wait_for(
+                await ws.ping(b"late"), 3
+            )  # the library matches the payload
             answered.set_result((time.perf_counter() - started, latency))
             await ws.wait_closed()
 

@@ -1,6 +1,7 @@
 """Property-based fuzzing of every client frame type (PROTOCOL.md): through ``parse`` and
 through the real consumer. Whatever arrives, the server answers with a protocol error
 code (never a server error), a refusal changes nothing, and the connection stays open."""
+
 import json
 
 import pytest
@@ -16,17 +17,32 @@ from workshops.models import Forum, Item, Round, Vote
 ERROR_CODES = {"invalid", "forbidden", "closed", "not_found", "budget", "rate_limited", "too_large"}
 
 scalars = (
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False) | st.text(max_size=40)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=40)
 )
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=8,
 )
 small_ids = st.integers(min_value=-2, max_value=8)
-hostile_text = st.sampled_from([
-    "<script>alert(1)</script>", "\u202egnp.exe", "a\u200bb\u200d", "👩🏽‍🏫🇩🇪", "x" * 2_000, "nul\x00byte", " ", "",
-])
+hostile_text = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "\u202egnp.exe",
+        "a\u200bb\u200d",
+        "👩🏽‍🏫🇩🇪",
+        "x" * 2_000,
+        "nul\x00byte",
+        " ",
+        "",
+    ]
+)
 value = small_ids | json_values | hostile_text
 
 FIELDS = {
@@ -34,9 +50,30 @@ FIELDS = {
     "vote": ["round", "item", "value"],
     "sync": ["rev"],
     "ping": [],
-    "moderate": ["action", "item", "into", "text", "open", "method", "items", "field", "kind", "budget",
-                 "per_item", "secret", "allow_own", "veto", "round", "count", "value", "note", "shortlisted",
-                 "adopted", "phase", "seconds"],
+    "moderate": [
+        "action",
+        "item",
+        "into",
+        "text",
+        "open",
+        "method",
+        "items",
+        "field",
+        "kind",
+        "budget",
+        "per_item",
+        "secret",
+        "allow_own",
+        "veto",
+        "round",
+        "count",
+        "value",
+        "note",
+        "shortlisted",
+        "adopted",
+        "phase",
+        "seconds",
+    ],
 }
 
 
@@ -73,10 +110,20 @@ def test_parse_accepts_or_refuses_with_a_protocol_code(text):
 def fingerprint(forum_id):
     forum = Forum.objects.get(pk=forum_id)
     return (
-        forum.rev, forum.proposals_open, forum.phase, forum.timer_ends_at, forum.announcement,
-        sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
+        forum.rev,
+        forum.proposals_open,
+        forum.phase,
+        forum.timer_ends_at,
+        forum.announcement,
+        sorted(
+            Item.objects.filter(forum=forum).values_list(
+                "id", "text", "status", "shortlisted", "adopted"
+            )
+        ),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
-        sorted(Vote.objects.filter(round__forum=forum).values_list("participant_id", "option", "value")),
+        sorted(
+            Vote.objects.filter(round__forum=forum).values_list("participant_id", "option", "value")
+        ),
     )
 
 
@@ -121,16 +168,19 @@ async def exercise(world, cookie, sent):
         await client.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(sent=st.lists(frames, min_size=1, max_size=12))
 def test_any_frame_from_a_participant_is_answered_and_refusals_change_nothing(world, sent):
     cookie = participant_cookie(world["participant"])
     async_to_sync(exercise)(world, cookie, sent)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(sent=st.lists(frame_of("moderate") | frame_of("propose"), min_size=1, max_size=12))
 def test_any_frame_from_a_moderator_is_answered_and_refusals_change_nothing(world, sent):
     cookie = user_cookie(world["moderator"])
     async_to_sync(exercise)(world, cookie, sent)
-

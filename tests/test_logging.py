@@ -1,5 +1,6 @@
 """No client addresses, query strings or session keys in the logs: the filter on every
 handler, Daphne's access log as `make run` starts it (python -m config.serve)."""
+
 import json
 import logging
 import re
@@ -15,9 +16,16 @@ from tests.live import PYTHON, ROOT, base_env, free_port, prepare
 
 
 def test_addresses_are_redacted_from_any_message():
-    assert redact("from 203.0.113.7:5123 and [2001:db8::1]:443") == "from [address]:5123 and [[address]]:443"
-    assert redact("version 4.12.1 on 2026-11-24 12:30:01") == "version 4.12.1 on 2026-11-24 12:30:01"
-    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "client %s said %s", ("198.51.100.23", "hi"), None)
+    assert (
+        redact("from 203.0.113.7:5123 and [2001:db8::1]:443")
+        == "from [address]:5123 and [[address]]:443"
+    )
+    assert (
+        redact("version 4.12.1 on 2026-11-24 12:30:01") == "version 4.12.1 on 2026-11-24 12:30:01"
+    )
+    record = logging.LogRecord(
+        "x", logging.WARNING, __file__, 1, "client %s said %s", ("198.51.100.23", "hi"), None
+    )
     RedactAddresses().filter(record)
     assert record.getMessage() == "client [address] said hi"
 
@@ -54,15 +62,30 @@ def test_the_access_log_has_no_client_and_no_query_string():
             lines.append(text)
 
     log = AnonymousAccessLog(Stream())
-    log("http", "complete", {"client": "203.0.113.7:5555", "method": "GET",
-                             "path": "/f/K7MZQ4/screen/?key=geheim", "status": 200, "size": 10})
-    log("websocket", "connecting", {"client": "203.0.113.7:5556", "path": "/ws/forum/K7MZQ4/?key=geheim"})
+    log(
+        "http",
+        "complete",
+        {
+            "client": "203.0.113.7:5555",
+            "method": "GET",
+            "path": "/f/K7MZQ4/screen/?key=geheim",
+            "status": 200,
+            "size": 10,
+        },
+    )
+    log(
+        "websocket",
+        "connecting",
+        {"client": "203.0.113.7:5556", "path": "/ws/forum/K7MZQ4/?key=geheim"},
+    )
     text = "".join(lines)
     assert "203.0.113.7" not in text and "geheim" not in text
     assert '"GET /f/K7MZQ4/screen/"' in text and "WSCONNECTING /ws/forum/K7MZQ4/" in text
 
 
-@pytest.mark.parametrize("access_log", [[], ["--access-log", "-"]], ids=["default", "access-log-on"])
+@pytest.mark.parametrize(
+    "access_log", [[], ["--access-log", "-"]], ids=["default", "access-log-on"]
+)
 def test_make_run_s_server_logs_no_client_address_and_no_session_key(tmp_path, access_log):
     """``make run``'s server keeps no access log; asked for one (``--access-log``), it
     writes one without addresses, session keys or query strings."""
@@ -71,8 +94,23 @@ def test_make_run_s_server_logs_no_client_address_and_no_session_key(tmp_path, a
     port = free_port()
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:
-        server = subprocess.Popen([PYTHON, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port), *access_log,
-                                   "config.asgi:application"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "config.serve",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                *access_log,
+                "config.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -86,11 +124,22 @@ def test_make_run_s_server_logs_no_client_address_and_no_session_key(tmp_path, a
         # join (a session is created), then a 404 and a refused screen key
         join = urllib.request.urlopen(f"{url}/j/{info['code']}")
         csrf = re.search(r"csrftoken=([^;]+)", join.headers["Set-Cookie"]).group(1)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', join.read().decode()).group(1)
-        request = urllib.request.Request(f"{url}/j/{info['code']}", data=f"csrfmiddlewaretoken={token}".encode(),
-                                         headers={"Cookie": f"csrftoken={csrf}"}, method="POST")
-        opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
-                                                  {"redirect_request": lambda *a, **k: None}))
+        token = re.search(
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', join.read().decode()
+        ).group(1)
+        request = urllib.request.Request(
+            f"{url}/j/{info['code']}",
+            data=f"csrfmiddlewaretoken={token}".encode(),
+            headers={"Cookie": f"csrftoken={csrf}"},
+            method="POST",
+        )
+        opener = urllib.request.build_opener(
+            type(
+                "NoRedirect",
+                (urllib.request.HTTPRedirectHandler,),
+                {"redirect_request": lambda *a, **k: None},
+            )
+        )
         try:
             opener.open(request)
         except urllib.error.HTTPError as exc:
@@ -127,8 +176,15 @@ def test_an_error_carrying_an_address_is_logged_without_it(tmp_path, log_format)
     """The production setting (LOG_FORMAT=json) formats the traceback itself: it too
     goes through the redaction, as do stack traces."""
     env = base_env(tmp_path) | {"LOG_FORMAT": log_format}
-    result = subprocess.run([str(PYTHON), "-c", ERROR_PROBE], check=False, cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(PYTHON), "-c", ERROR_PROBE],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     text = result.stderr
     assert "ConnectionError" in text and "[address]" in text

@@ -1,4 +1,5 @@
 """Production settings, the dependency floor, the server's frame limit, health and logs."""
+
 import asyncio
 import concurrent.futures
 import json
@@ -44,10 +45,20 @@ def test_the_floor_comparison_is_by_version_not_by_text():
 
 
 def run_manage(args, tmp_path, **env_extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}
+    }
     env.update(DJANGO_SETTINGS_MODULE="config.settings", DATA_DIR=str(tmp_path), **env_extra)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
@@ -55,8 +66,11 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
     # and it is not clean by accident: without the proxy settings it warns
-    bare = run_manage(["check", "--deploy", "--fail-level", "WARNING"], tmp_path,
-                      **{k: v for k, v in PRODUCTION.items() if k != "BEHIND_HTTPS_PROXY"})
+    bare = run_manage(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        **{k: v for k, v in PRODUCTION.items() if k != "BEHIND_HTTPS_PROXY"},
+    )
     assert bare.returncode != 0 and "security.W004" in bare.stderr + bare.stdout
 
 
@@ -64,7 +78,8 @@ PROBE = """
 import json, django
 django.setup()
 from django.conf import settings as s
-print(json.dumps({"ssl": s.SECURE_PROXY_SSL_HEADER, "hsts": s.SECURE_HSTS_SECONDS, "redirect": s.SECURE_SSL_REDIRECT,
+print(json.dumps({"ssl": s.SECURE_PROXY_SSL_HEADER, "hsts": s.SECURE_HSTS_SECONDS,
+    "redirect": s.SECURE_SSL_REDIRECT,
     "secure": [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE],
     "httponly": [s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY],
     "samesite": [s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SAMESITE, s.LANGUAGE_COOKIE_SAMESITE]}))
@@ -74,7 +89,9 @@ print(json.dumps({"ssl": s.SECURE_PROXY_SSL_HEADER, "hsts": s.SECURE_HSTS_SECOND
 def test_behind_https_cookies_are_secure_httponly_lax_and_hsts_is_on(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", DATA_DIR=str(tmp_path), **PRODUCTION)
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     seen = json.loads(out.stdout)
     assert seen["ssl"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert seen["hsts"] >= 31536000 and seen["redirect"] is True
@@ -104,12 +121,20 @@ def test_healthz_reports_database_and_channel_layer(client, db):
 
 
 def test_healthz_says_503_when_the_channel_layer_is_away(client, db, settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                           "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert body["ok"] is False and body["database"] == "ok" and body["channel_layer"].startswith("error")
+    assert (
+        body["ok"] is False
+        and body["database"] == "ok"
+        and body["channel_layer"].startswith("error")
+    )
 
 
 def test_json_logs_are_one_object_per_line_without_personal_data(client, db, caplog):
@@ -119,13 +144,19 @@ def test_json_logs_are_one_object_per_line_without_personal_data(client, db, cap
     forum = make_forum()
     with caplog.at_level(logging.DEBUG):
         client.post(f"/j/{forum.code}", {"name": "Ayşe Geheimname", "group": "Verwaltung"})
-        client.post(f"/f/{forum.code}/propose", {"field": "x", "kind": "need", "text": "Geheimer Vorschlag"})
+        client.post(
+            f"/f/{forum.code}/propose", {"field": "x", "kind": "need", "text": "Geheimer Vorschlag"}
+        )
     lines = [JsonFormatter().format(record) for record in caplog.records]
     assert lines, "the refused proposal is logged (400)"
     for line in lines:
         entry = json.loads(line)
         assert {"time", "level", "logger", "message"} <= set(entry)
-        assert "Geheimname" not in line and "Geheimer Vorschlag" not in line and "sessionid" not in line
+        assert (
+            "Geheimname" not in line
+            and "Geheimer Vorschlag" not in line
+            and "sessionid" not in line
+        )
 
 
 def test_a_20_kib_frame_is_refused_by_the_server_before_the_application(tmp_path):
@@ -139,7 +170,9 @@ def test_a_20_kib_frame_is_refused_by_the_server_before_the_application(tmp_path
         server.stop()
     assert result["small"] == "pong"  # 15 KiB passes
     assert result["code"] == 1009  # "message too big", from autobahn itself
-    assert "payload" in result["reason"].lower() or "exceed" in result["reason"].lower(), result["reason"]
+    assert "payload" in result["reason"].lower() or "exceed" in result["reason"].lower(), result[
+        "reason"
+    ]
 
 
 async def oversize(url, info):
@@ -166,7 +199,9 @@ async def oversize(url, info):
 def test_the_entry_point_sets_the_limits_and_keeps_explicit_options():
     from config.serve import MAX_WEBSOCKET_BYTES, ProductionCommandLine
 
-    parsed = ProductionCommandLine().parser.parse_args(["-b", "127.0.0.1", "config.asgi:application"])
+    parsed = ProductionCommandLine().parser.parse_args(
+        ["-b", "127.0.0.1", "config.asgi:application"]
+    )
     assert parsed.websocket_max_message_size == MAX_WEBSOCKET_BYTES == 16 * 1024
     assert parsed.websocket_max_frame_size == MAX_WEBSOCKET_BYTES
     assert parsed.verbosity == 0  # no access log with addresses and screen keys
@@ -175,7 +210,9 @@ def test_the_entry_point_sets_the_limits_and_keeps_explicit_options():
     from config.serve import KEEPALIVE_SECONDS
 
     assert parsed.ping_interval == KEEPALIVE_SECONDS == 45
-    explicit = ProductionCommandLine().parser.parse_args(["--websocket-max-message-size", "4096", "x:y"])
+    explicit = ProductionCommandLine().parser.parse_args(
+        ["--websocket-max-message-size", "4096", "x:y"]
+    )
     assert explicit.websocket_max_message_size == 4096
 
 
@@ -188,16 +225,31 @@ def test_daphnes_walks_over_every_connection_run_every_fifteen_seconds(monkeypat
     pending = []  # (when, method) asked of the reactor
     walks = []
     monkeypatch.setattr(serve.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(serve.reactor, "callLater", lambda delay, f: pending.append((clock[0] + delay, f)))
-    monkeypatch.setattr(serve.Server, "application_checker",
-                        lambda self: (walks.append(("applications", clock[0])),
-                                      serve.reactor.callLater(1, self.application_checker)))
-    monkeypatch.setattr(serve.Server, "timeout_checker",
-                        lambda self: (walks.append(("timeouts", clock[0])),
-                                      serve.reactor.callLater(2, self.timeout_checker)))
+    monkeypatch.setattr(
+        serve.reactor, "callLater", lambda delay, f: pending.append((clock[0] + delay, f))
+    )
+    monkeypatch.setattr(
+        serve.Server,
+        "application_checker",
+        lambda self: (
+            walks.append(("applications", clock[0])),
+            serve.reactor.callLater(1, self.application_checker),
+        ),
+    )
+    monkeypatch.setattr(
+        serve.Server,
+        "timeout_checker",
+        lambda self: (
+            walks.append(("timeouts", clock[0])),
+            serve.reactor.callLater(2, self.timeout_checker),
+        ),
+    )
     server = object.__new__(serve.GracefulServer)
     server.walked_at = {}
-    pending += [(101.0, server.application_checker), (102.0, server.timeout_checker)]  # Daphne's run()
+    pending += [
+        (101.0, server.application_checker),
+        (102.0, server.timeout_checker),
+    ]  # Daphne's run()
     while True:
         pending.sort(key=lambda entry: entry[0])
         when, method = pending.pop(0)

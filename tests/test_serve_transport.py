@@ -1,5 +1,6 @@
 """The server's TCP transport (config/serve.py): a frame goes out at once when nothing is
 queued, and what the kernel does not take is queued in order behind it."""
+
 import socket
 
 from twisted.internet.protocol import Protocol

@@ -1,4 +1,5 @@
 """Settings from the environment, checked in a fresh interpreter each time."""
+
 import json
 import os
 import subprocess
@@ -28,9 +29,17 @@ print(json.dumps({
 
 
 def run(env_extra: dict, tmp_path, code=PROBE):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DATA_DIR": str(tmp_path)}, **env_extra)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "config.settings", "DATA_DIR": str(tmp_path)}, **env_extra
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_no_configuration_gives_sqlite_in_wal_mode_and_the_in_memory_layer(tmp_path):
@@ -47,8 +56,16 @@ def test_no_configuration_gives_sqlite_in_wal_mode_and_the_in_memory_layer(tmp_p
 
 
 def test_redis_url_selects_the_redis_layer_and_env_lists_are_read(tmp_path):
-    code = PROBE.replace("with connection.cursor() as c:", "if False:").replace("mode = c.fetchone()[0]", "pass").replace('"journal_mode": mode,', "")
-    result = run({"REDIS_URL": "redis://127.0.0.1:6379/3", "ALLOWED_HOSTS": "a.example, b.example"}, tmp_path, code)
+    code = (
+        PROBE.replace("with connection.cursor() as c:", "if False:")
+        .replace("mode = c.fetchone()[0]", "pass")
+        .replace('"journal_mode": mode,', "")
+    )
+    result = run(
+        {"REDIS_URL": "redis://127.0.0.1:6379/3", "ALLOWED_HOSTS": "a.example, b.example"},
+        tmp_path,
+        code,
+    )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
     assert seen["layer"] == "channels_redis.core.RedisChannelLayer"
@@ -56,7 +73,11 @@ def test_redis_url_selects_the_redis_layer_and_env_lists_are_read(tmp_path):
 
 
 def test_database_url_without_secret_key_is_refused_with_a_clear_message(tmp_path):
-    result = run({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}, tmp_path, "import django; django.setup()")
+    result = run(
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"},
+        tmp_path,
+        "import django; django.setup()",
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DATABASE_URL is set" in result.stderr
 
@@ -71,22 +92,30 @@ def test_a_heartbeat_interval_under_a_second_is_refused(tmp_path):
     result = run({"HEARTBEAT_INTERVAL_MS": "0"}, tmp_path, "import django; django.setup()")
     assert result.returncode != 0
     assert "HEARTBEAT_INTERVAL_MS must be at least 1000" in result.stderr
-    result = run({"HEARTBEAT_INTERVAL_MS": "15000"}, tmp_path,
-                 "import django; django.setup(); from django.conf import settings; print(settings.HEARTBEAT_INTERVAL)")
+    result = run(
+        {"HEARTBEAT_INTERVAL_MS": "15000"},
+        tmp_path,
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.HEARTBEAT_INTERVAL)",
+    )
     assert result.returncode == 0 and result.stdout.strip() == "15.0"
 
 
 def test_a_fresh_data_dir_holds_the_key_and_the_database_for_the_owner_only(tmp_path):
     """The key and the database (sessions, names, password hashes) are never readable by
     others, not even for a moment: both are created 0600, whatever the umask."""
-    code = "import os; os.umask(0o022)\n" + PROBE + (
-        "\nfrom pathlib import Path\n"
-        "from django.contrib.sessions.backends.db import SessionStore\n"
-        "from django.core.management import call_command\n"
-        "call_command('migrate', verbosity=0)\n"
-        "s = SessionStore(); s['x'] = 1; s.save()\n"
-        "print(json.dumps({p.name: oct(p.stat().st_mode & 0o777)\n"
-        "                  for p in settings.DATA_DIR.iterdir()}))\n"
+    code = (
+        "import os; os.umask(0o022)\n"
+        + PROBE
+        + (
+            "\nfrom pathlib import Path\n"
+            "from django.contrib.sessions.backends.db import SessionStore\n"
+            "from django.core.management import call_command\n"
+            "call_command('migrate', verbosity=0)\n"
+            "s = SessionStore(); s['x'] = 1; s.save()\n"
+            "print(json.dumps({p.name: oct(p.stat().st_mode & 0o777)\n"
+            "                  for p in settings.DATA_DIR.iterdir()}))\n"
+        )
     )
     result = run({}, tmp_path, code)
     assert result.returncode == 0, result.stderr
@@ -107,13 +136,22 @@ print(settings.SECRET_KEY)
 
 
 def test_concurrent_first_starts_agree_on_one_key(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DATA_DIR": str(tmp_path / "var")})
     at = str(time.time() + 3)  # every process reads the settings at this moment
-    starts = [subprocess.Popen([sys.executable, "-c", RACE, at], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-              for _ in range(8)]
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE, at],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
     keys = set()
     for start in starts:
         out, err = start.communicate(timeout=60)

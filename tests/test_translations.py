@@ -1,6 +1,7 @@
 """The catalogs are complete: every participant-facing msgid (tools/messages.py says
 which) in German, Turkish, Arabic, Ukrainian and Russian; every msgid in German; the
 placeholders of each translation are those of its msgid; `make messages` compiled them."""
+
 import re
 
 import pytest
@@ -26,7 +27,9 @@ def test_the_six_languages_are_the_configured_ones():
 def test_every_participant_facing_message_is_translated(participant_messages, language):
     assert len(participant_messages) > 150
     missing = [msgid for _context, msgid in messages.missing(language, participant_messages)]
-    assert missing == [], f"{language}: {len(missing)} untranslated (python -m tools.messages append {language})"
+    assert missing == [], (
+        f"{language}: {len(missing)} untranslated (python -m tools.messages append {language})"
+    )
 
 
 def test_every_message_is_translated_into_german():
@@ -35,7 +38,10 @@ def test_every_message_is_translated_into_german():
 
 
 def test_every_template_is_classified_as_participant_facing_or_not():
-    templates = {p.relative_to(messages.ROOT).as_posix() for p in (messages.ROOT / "templates").rglob("*.html")}
+    templates = {
+        p.relative_to(messages.ROOT).as_posix()
+        for p in (messages.ROOT / "templates").rglob("*.html")
+    }
     classified = set(messages.PARTICIPANT_TEMPLATES) | set(messages.MODERATOR_TEMPLATES)
     assert templates - classified == set(), "add new templates to tools/messages.py"
 
@@ -59,8 +65,14 @@ def test_translations_keep_the_placeholders_of_their_msgid(language):
 
 
 @pytest.mark.parametrize(
-    "language,text", [("de", "Zum Inhalt springen"), ("tr", "İçeriğe geç"), ("ar", "انتقل إلى المحتوى"),
-                      ("uk", "Перейти до змісту"), ("ru", "Перейти к содержанию")],
+    "language,text",
+    [
+        ("de", "Zum Inhalt springen"),
+        ("tr", "İçeriğe geç"),
+        ("ar", "انتقل إلى المحتوى"),
+        ("uk", "Перейти до змісту"),
+        ("ru", "Перейти к содержанию"),
+    ],
 )
 def test_the_compiled_catalogs_are_in_use(language, text):
     with translation.override(language):

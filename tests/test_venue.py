@@ -1,6 +1,7 @@
 """The venue scenario (bench/venue.py), shortened: a hall behind one address on the
 server's default settings, with one hostile participant, a hidden item in an open round,
 long proposals, look-ups of similar items and late arrivals."""
+
 import asyncio
 
 from bench.venue import run

@@ -2,6 +2,7 @@
 one hidden while in an open round, one merged into another, one edited, one hidden and
 restored. Each text is a marker that must appear only where workshops/visibility.py
 allows it. Built through the services, as a moderator's console would."""
+
 from dataclasses import dataclass
 
 from tests.factories import (
@@ -54,11 +55,17 @@ def build(forum=None, *, play: bool = True) -> Scene:
     author = make_participant(forum.conference, display_name="Ayşe Beispiel")
     field = forum.fields.order_by("position", "id").first().pk
     ids = {}
-    texts = (("shown", SHOWN), ("hidden", HIDDEN), ("merged", MERGED), ("edited", BEFORE_EDIT),
-             ("restored", RESTORED))
+    texts = (
+        ("shown", SHOWN),
+        ("hidden", HIDDEN),
+        ("merged", MERGED),
+        ("edited", BEFORE_EDIT),
+        ("restored", RESTORED),
+    )
     for name, text in texts:
-        ids[name] = propose_item(actor=participant_actor(author), forum=forum, field=field,
-                                 kind="measure", text=text).pk
+        ids[name] = propose_item(
+            actor=participant_actor(author), forum=forum, field=field, kind="measure", text=text
+        ).pk
     voter = participant_actor(make_participant(forum.conference, group="Verwaltung"))
     closed = open_round(actor=mod, forum=forum, method="support", items=list(ids.values()))
     for item in ids.values():

@@ -7,6 +7,7 @@ and the files served at the root (config/settings.py, WHITENOISE_ROOT): favicon.
 apple-touch-icon.png and apple-touch-icon-precomposed.png. Three white bars of a vote on
 the accent blue of static/css/mitwirken.css.
 """
+
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -19,8 +20,10 @@ BARS = [(14, 30, 9), (27.5, 16, 9), (41, 24, 9)]
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
     f'<rect width="64" height="64" rx="12" fill="{BLUE}"/>'
-    + "".join(f'<rect x="{x}" y="{y}" width="{w}" height="{50 - y}" rx="2" fill="#fff"/>'
-              for x, y, w in BARS)
+    + "".join(
+        f'<rect x="{x}" y="{y}" width="{w}" height="{50 - y}" rx="2" fill="#fff"/>'
+        for x, y, w in BARS
+    )
     + "</svg>\n"
 )
 
@@ -32,8 +35,12 @@ def draw(size: int, *, rounded: bool) -> Image.Image:
     if rounded:
         pen.rounded_rectangle((0, 0, size - 1, size - 1), radius=round(12 * scale), fill=BLUE)
     for x, y, w in BARS:
-        box = (round(x * scale), round(y * scale),
-               round((x + w) * scale) - 1, round(50 * scale) - 1)
+        box = (
+            round(x * scale),
+            round(y * scale),
+            round((x + w) * scale) - 1,
+            round(50 * scale) - 1,
+        )
         pen.rounded_rectangle(box, radius=max(1, round(2 * scale)), fill="white")
     return image
 
@@ -47,8 +54,9 @@ def main() -> None:
     touch = draw(180, rounded=False).convert("RGB")
     touch.save(STATIC / "root" / "apple-touch-icon.png", optimize=True)
     touch.save(STATIC / "root" / "apple-touch-icon-precomposed.png", optimize=True)
-    draw(64, rounded=True).save(STATIC / "root" / "favicon.ico",
-                                sizes=[(16, 16), (32, 32), (48, 48)])
+    draw(64, rounded=True).save(
+        STATIC / "root" / "favicon.ico", sizes=[(16, 16), (32, 32), (48, 48)]
+    )
 
 
 if __name__ == "__main__":

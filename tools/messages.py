@@ -17,6 +17,7 @@ sentences, the pages' messages), or a model choice shown on the phone
 other msgids (console, admin, set-up) need German and English only (English is the
 source).
 """
+
 import io
 import os
 import sys
@@ -79,12 +80,24 @@ PARTICIPANT_MODULES = [
     "realtime/protocol.py",
 ]
 # (model, field) whose choices a phone shows: the kinds of items, the voting methods.
-PARTICIPANT_CHOICES = [("Item", "kind"), ("Round", "method"), ("Forum", "phase"), ("Item", "implementation")]
+PARTICIPANT_CHOICES = [
+    ("Item", "kind"),
+    ("Round", "method"),
+    ("Forum", "phase"),
+    ("Item", "implementation"),
+]
 
 KEYWORDS = {
-    "_": None, "gettext": None, "gettext_lazy": None, "gettext_noop": None,
-    "ngettext": (1, 2), "ngettext_lazy": (1, 2), "pgettext": ((1, "c"), 2),
-    "pgettext_lazy": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3), "npgettext_lazy": ((1, "c"), 2, 3),
+    "_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "npgettext_lazy": ((1, "c"), 2, 3),
 }
 
 
@@ -122,8 +135,12 @@ def extract_file(path: str):
 
 def all_sources() -> list[str]:
     files = []
-    for pattern, base in (("**/*.html", "templates"), ("**/*.py", "workshops"), ("**/*.py", "realtime"),
-                          ("*.py", "config")):
+    for pattern, base in (
+        ("**/*.html", "templates"),
+        ("**/*.py", "workshops"),
+        ("**/*.py", "realtime"),
+        ("*.py", "config"),
+    ):
         for p in sorted((ROOT / base).glob(pattern)):
             rel = p.relative_to(ROOT).as_posix()
             if "/migrations/" not in rel:
@@ -158,7 +175,9 @@ def participant_messages() -> dict:
     found = extract(PARTICIPANT_TEMPLATES + PARTICIPANT_MODULES)
     for model, field in PARTICIPANT_CHOICES:
         for _value, label in getattr(models, model)._meta.get_field(field).choices:
-            found.setdefault((None, str(label._args[0])), (str(label._args[0]), [f"{model}.{field}"]))
+            found.setdefault(
+                (None, str(label._args[0])), (str(label._args[0]), [f"{model}.{field}"])
+            )
     return found
 
 
@@ -181,7 +200,7 @@ def missing(language: str, messages: dict) -> list:
     """The keys of ``messages`` without a (non-fuzzy, complete) translation in ``language``."""
     catalog = read_catalog(language)
     absent = []
-    for key, (message, _locations) in messages.items():
+    for key, (_message, _locations) in messages.items():
         context, singular = key
         entry = catalog.get(singular, context=context) if catalog is not None else None
         if entry is None or entry.fuzzy:
@@ -197,7 +216,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-HEADER = '''msgid ""
+HEADER = """msgid ""
 msgstr ""
 "Project-Id-Version: Mitwirken\\n"
 "Language: {language}\\n"
@@ -205,7 +224,7 @@ msgstr ""
 "Content-Type: text/plain; charset=utf-8\\n"
 "Content-Transfer-Encoding: 8bit\\n"
 "Plural-Forms: {plural}\\n"
-'''
+"""
 
 
 def append(language: str, messages: dict) -> int:
@@ -222,7 +241,12 @@ def append(language: str, messages: dict) -> int:
         from babel.messages.plurals import get_plural
 
         plural = get_plural(Locale.parse(language))
-        lines.append(HEADER.format(language=language, plural=f"nplurals={plural.number_of_plurals}; plural={plural.plural_expr};"))
+        lines.append(
+            HEADER.format(
+                language=language,
+                plural=f"nplurals={plural.number_of_plurals}; plural={plural.plural_expr};",
+            )
+        )
     for key in keys:
         message, locations = messages[key]
         context = key[0]

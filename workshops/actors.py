@@ -1,4 +1,5 @@
 """Who is acting: a moderator (Django user), a participant, or a read-only screen."""
+
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser

@@ -3,6 +3,7 @@
 Set-up data is edited here directly. Forum state (items, rev, open proposals) is not:
 those changes go through the services, as admin actions, so they reach live clients.
 """
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +41,9 @@ class ActionFieldInline(admin.TabularInline):
 class ConferenceForm(forms.ModelForm):
     # The languages offered to participants, as boxes to tick rather than JSON to type.
     languages = forms.TypedMultipleChoiceField(
-        label=_("languages offered"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("languages offered"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: German and English."),
     )
 
@@ -73,21 +76,32 @@ class ConferenceAdmin(admin.ModelAdmin):
             kept = {user.pk for user in form.cleaned_data["moderators"]}
             for user_id in set(form.instance.moderators.values_list("pk", flat=True)) - kept:
                 try:
-                    remove_moderator(actor=Actor(user=request.user), conference=form.instance,
-                                     user=user_id)
+                    remove_moderator(
+                        actor=Actor(user=request.user), conference=form.instance, user=user_id
+                    )
                 except ServiceError as exc:
                     self.message_user(request, str(exc.message), messages.WARNING)
         super().save_related(request, form, formsets, change)
 
     @admin.action(description=_("Publish the results (exports for everyone)"))
     def publish(self, request, queryset):
-        _run(self, request, queryset, lambda a, c: publish_results(actor=a, conference=c, published=True),
-             _("Results of %(n)d conferences published."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, c: publish_results(actor=a, conference=c, published=True),
+            _("Results of %(n)d conferences published."),
+        )
 
     @admin.action(description=_("Withdraw the publication of the results"))
     def unpublish(self, request, queryset):
-        _run(self, request, queryset, lambda a, c: publish_results(actor=a, conference=c, published=False),
-             _("Publication of %(n)d conferences withdrawn."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, c: publish_results(actor=a, conference=c, published=False),
+            _("Publication of %(n)d conferences withdrawn."),
+        )
 
 
 # The forum columns the admin may write: set-up only. The rest (rev, proposals_open,
@@ -154,9 +168,13 @@ class ForumAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Bring in the previous conference's adopted measures"))
     def carry_over(self, request, queryset):
-        _run(self, request, queryset,
-             lambda a, f: carry_over_measures(actor=a, conference=f.conference, forum=f),
-             _("Measures brought into %(n)d forums."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, f: carry_over_measures(actor=a, conference=f.conference, forum=f),
+            _("Measures brought into %(n)d forums."),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # A forum's items, participants and rounds belong to its conference: moving it
@@ -177,18 +195,33 @@ class ForumAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("New screen key (the open projector screens are closed)"))
     def new_screen_key(self, request, queryset):
-        _run(self, request, queryset, lambda a, f: new_screen_key(actor=a, forum=f),
-             _("New screen keys for %(n)d forums."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, f: new_screen_key(actor=a, forum=f),
+            _("New screen keys for %(n)d forums."),
+        )
 
     @admin.action(description=_("Open proposals"))
     def open_proposals(self, request, queryset):
-        _run(self, request, queryset, lambda a, f: set_proposals_open(actor=a, forum=f, open=True),
-             _("Proposals opened in %(n)d forums."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, f: set_proposals_open(actor=a, forum=f, open=True),
+            _("Proposals opened in %(n)d forums."),
+        )
 
     @admin.action(description=_("Close proposals"))
     def close_proposals(self, request, queryset):
-        _run(self, request, queryset, lambda a, f: set_proposals_open(actor=a, forum=f, open=False),
-             _("Proposals closed in %(n)d forums."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, f: set_proposals_open(actor=a, forum=f, open=False),
+            _("Proposals closed in %(n)d forums."),
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -212,27 +245,55 @@ MEASURE_DETAILS = ["lead", "partners", "timeframe", "resources", "indicator"]
 
 @admin.register(Item)
 class ItemAdmin(ReadOnlyAdmin):
-    list_display = ["id", "text", "kind", "field", "forum", "status", "adopted", "implementation", "progress", "created_at"]
+    list_display = [
+        "id",
+        "text",
+        "kind",
+        "field",
+        "forum",
+        "status",
+        "adopted",
+        "implementation",
+        "progress",
+        "created_at",
+    ]
     list_filter = ["forum__conference", "forum", "kind", "status", "adopted", "implementation"]
     search_fields = ["text"]
     list_select_related = ["field", "forum"]
     actions = ["hide", "restore", "mark_planned", "mark_in_progress", "mark_done", "mark_dropped"]
     # A measure's details are the one thing written here, through the service; the rest
     # is shown read-only.
-    fields = ["text", "kind", "field", "forum", "status", "adopted", *MEASURE_DETAILS,
-              "implementation", "progress", "origin"]
+    fields = [
+        "text",
+        "kind",
+        "field",
+        "forum",
+        "status",
+        "adopted",
+        *MEASURE_DETAILS,
+        "implementation",
+        "progress",
+        "origin",
+    ]
     readonly_fields = [name for name in fields if name not in MEASURE_DETAILS]
 
     def has_change_permission(self, request, obj=None):
         from workshops import rules
 
-        return (obj is not None and obj.kind == Item.Kind.MEASURE and obj.origin_id is None
-                and rules.is_moderator(Actor(user=request.user), obj.forum.conference_id))
+        return (
+            obj is not None
+            and obj.kind == Item.Kind.MEASURE
+            and obj.origin_id is None
+            and rules.is_moderator(Actor(user=request.user), obj.forum.conference_id)
+        )
 
     def save_model(self, request, obj, form, change):
         try:
-            set_measure_details(actor=Actor(user=request.user), item=obj.pk,
-                                **{name: form.cleaned_data.get(name, "") for name in MEASURE_DETAILS})
+            set_measure_details(
+                actor=Actor(user=request.user),
+                item=obj.pk,
+                **{name: form.cleaned_data.get(name, "") for name in MEASURE_DETAILS},
+            )
         except ServiceError as exc:
             self.message_user(request, str(exc.message), messages.ERROR)
 
@@ -240,8 +301,13 @@ class ItemAdmin(ReadOnlyAdmin):
         pass  # refs and the rest are not edited here
 
     def _mark(self, request, queryset, status):
-        _run(self, request, queryset, lambda a, i: set_implementation_status(actor=a, item=i, status=status),
-             _("Status of %(n)d measures set."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, i: set_implementation_status(actor=a, item=i, status=status),
+            _("Status of %(n)d measures set."),
+        )
 
     @admin.action(description=_("Implementation: planned"))
     def mark_planned(self, request, queryset):
@@ -261,13 +327,23 @@ class ItemAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Hide the selected items"))
     def hide(self, request, queryset):
-        _run(self, request, queryset, lambda a, i: hide_item(actor=a, forum=i.forum, item=i.pk),
-             _("%(n)d items hidden."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, i: hide_item(actor=a, forum=i.forum, item=i.pk),
+            _("%(n)d items hidden."),
+        )
 
     @admin.action(description=_("Show the selected items again"))
     def restore(self, request, queryset):
-        _run(self, request, queryset, lambda a, i: restore_item(actor=a, forum=i.forum, item=i.pk),
-             _("%(n)d items shown again."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, i: restore_item(actor=a, forum=i.forum, item=i.pk),
+            _("%(n)d items shown again."),
+        )
 
 
 @admin.register(Participant)

@@ -21,8 +21,9 @@ class WorkshopsConfig(AppConfig):
 def _changing(sender, instance, update_fields=None, raw=False, **kwargs):
     from workshops.services import access
 
-    if raw or (update_fields is not None
-               and not {"is_active", "is_superuser"} & set(update_fields)):
+    if raw or (
+        update_fields is not None and not {"is_active", "is_superuser"} & set(update_fields)
+    ):
         instance._revoked_forums = []  # e.g. a login's last_login: nothing to check
         return
     access.account_changing(instance)

@@ -5,6 +5,7 @@ a limit on guessing: after ``LOGIN_FAILURES_PER_USERNAME`` failures for one user
 ``LOGIN_FAILURES_PER_ADDRESS`` from one address, within 15 minutes, the form answers 429
 without checking the password until the window has passed.
 """
+
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 
@@ -31,7 +32,9 @@ class ThrottledLoginView(LoginView):
     def post(self, request, *args, **kwargs):
         if self._blocked():
             form = self.get_form_class()(request)  # unbound: nothing is checked
-            return self.render_to_response(self.get_context_data(form=form, throttled=True), status=429)
+            return self.render_to_response(
+                self.get_context_data(form=form, throttled=True), status=429
+            )
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):

@@ -1,5 +1,6 @@
 """The printable sheet of voting cards: A4, eight cards a page, each with a QR code that
 joins the forum and takes the card in one scan, and the code to type in by hand."""
+
 import unicodedata
 
 import segno
@@ -12,7 +13,17 @@ QR_SIZE = 34.0
 
 # The PDF's built-in font covers Latin-1; other letters are written without accents
 # (the sheet is the moderator's, its text ours; the code itself is ASCII).
-_PLAIN = {"–": "-", "—": "-", "„": '"', "“": '"', "”": '"', "‚": "'", "‘": "'", "’": "'", "…": "..."}
+_PLAIN = {
+    "–": "-",
+    "—": "-",
+    "„": '"',
+    "“": '"',
+    "”": '"',
+    "‚": "'",
+    "‘": "'",
+    "’": "'",
+    "…": "...",
+}
 
 
 def latin1(text: str) -> str:
@@ -72,8 +83,10 @@ def cards_pdf(*, forum_title: str, conference_title: str, join_url: str, codes: 
         pdf.multi_cell(
             CARD_W - 6,
             3.4,
-            latin1("QR-Code scannen oder Code im Forum eingeben. Eine Karte gilt für ein Handy.\n"
-                   "Scan the QR code or type the code in the forum. One card, one phone."),
+            latin1(
+                "QR-Code scannen oder Code im Forum eingeben. Eine Karte gilt für ein Handy.\n"
+                "Scan the QR code or type the code in the forum. One card, one phone."
+            ),
             align="C",
         )
     return bytes(pdf.output())

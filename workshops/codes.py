@@ -3,6 +3,7 @@
 The alphabet leaves out letters and digits that people confuse when they read a code
 off a projector (0/O, 1/I/L). It must match JOIN_CODE_ALPHABET in static/js/forum.js.
 """
+
 import secrets
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

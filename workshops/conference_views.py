@@ -2,6 +2,7 @@
 the moderators' page to follow them up. Reads through ``exports.data`` and the
 selectors below; every change is one call into ``services.measures``.
 """
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
@@ -47,7 +48,10 @@ def export_links(conference: Conference) -> list[dict]:
             "kind": kind,
             "label": labels[kind],
             "files": [
-                {"fmt": fmt, "url": reverse("workshops:export_file", args=[conference.slug, kind, fmt])}
+                {
+                    "fmt": fmt,
+                    "url": reverse("workshops:export_file", args=[conference.slug, kind, fmt]),
+                }
                 for fmt in FORMATS
             ],
         }
@@ -67,8 +71,9 @@ def exports_page(request, slug):
             return redirect_to_login(request.get_full_path())
         published = request.POST.get("published") == "1"
         try:
-            measure_services.publish_results(actor=actor, conference=conference,
-                                             published=published)
+            measure_services.publish_results(
+                actor=actor, conference=conference, published=published
+            )
         except ServiceError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -76,22 +81,31 @@ def exports_page(request, slug):
         return HttpResponseRedirect(reverse("workshops:exports", args=[conference.slug]))
     if not rules.can_view_results(actor, conference):
         return _not_published(request, conference)
-    return render(request, "workshops/exports.html", {
-        "conference": conference,
-        "exports": export_links(conference),
-        "is_moderator": moderator,
-        # the way back to the consoles this page is reached from
-        "consoles": list(conference.forums.order_by("position", "id")) if moderator else [],
-    })
+    return render(
+        request,
+        "workshops/exports.html",
+        {
+            "conference": conference,
+            "exports": export_links(conference),
+            "is_moderator": moderator,
+            # the way back to the consoles this page is reached from
+            "consoles": list(conference.forums.order_by("position", "id")) if moderator else [],
+        },
+    )
 
 
 def _published_message(conference: Conference, published: bool) -> str:
     """What publishing did, in words (not "Saved.")."""
     if not published:
-        return _("Publication withdrawn: only the conference's moderators can open the "
-                 "exports now.")
-    count = Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, adopted=True,
-                                status=Item.Status.VISIBLE).count()
+        return _(
+            "Publication withdrawn: only the conference's moderators can open the exports now."
+        )
+    count = Item.objects.filter(
+        forum__conference=conference,
+        kind=Item.Kind.MEASURE,
+        adopted=True,
+        status=Item.Status.VISIBLE,
+    ).count()
     return ngettext(
         "Results published: everyone with the link can now open the exports "
         "(%(n)d adopted measure).",
@@ -112,7 +126,9 @@ def export_file(request, slug, kind, fmt):
     report = conference_report(conference, kind)
     response = HttpResponse(render_export(report, fmt), content_type=FORMATS[fmt])
     disposition = "inline" if fmt in ("pdf", "json") else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{conference.slug}-{FILE_NAMES[kind]}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{conference.slug}-{FILE_NAMES[kind]}.{fmt}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -121,10 +137,16 @@ def adopted_measures(conference: Conference, *, field=None, status=None):
     """The conference's adopted measures in the action fields' order, with their forum,
     field and dated updates (newest first)."""
     queryset = (
-        Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, adopted=True,
-                            status__in=visibility.shown_statuses(visibility.PUBLIC))
+        Item.objects.filter(
+            forum__conference=conference,
+            kind=Item.Kind.MEASURE,
+            adopted=True,
+            status__in=visibility.shown_statuses(visibility.PUBLIC),
+        )
         .select_related("field", "forum")
-        .prefetch_related(Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")))
+        .prefetch_related(
+            Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id"))
+        )
         .order_by("field__position", "field_id", "id")
     )
     if field is not None:
@@ -146,25 +168,32 @@ def measures_status(request, slug):
     if chosen_status not in Item.Implementation.values:
         chosen_status = ""
     measures = adopted_measures(conference, field=chosen_field, status=chosen_status or None)
-    return render(request, "workshops/measures_status.html", {
-        "conference": conference,
-        "fields": fields,
-        "statuses": Item.Implementation.choices,
-        "chosen_field": chosen_field,
-        "chosen_status": chosen_status,
-        "measures": measures,
-        "filtered": chosen_field is not None or bool(chosen_status),
-        "is_moderator": rules.is_moderator(_user_actor(request), conference),
-    })
+    return render(
+        request,
+        "workshops/measures_status.html",
+        {
+            "conference": conference,
+            "fields": fields,
+            "statuses": Item.Implementation.choices,
+            "chosen_field": chosen_field,
+            "chosen_status": chosen_status,
+            "measures": measures,
+            "filtered": chosen_field is not None or bool(chosen_status),
+            "is_moderator": rules.is_moderator(_user_actor(request), conference),
+        },
+    )
 
 
 MANAGE_ACTIONS = {
     "status": lambda actor, post: measure_services.set_implementation_status(
-        actor=actor, item=post.get("item"), status=post.get("status"), progress=post.get("progress")),
+        actor=actor, item=post.get("item"), status=post.get("status"), progress=post.get("progress")
+    ),
     "details": lambda actor, post: measure_services.set_measure_details(
-        actor=actor, item=post.get("item"), **{name: post.get(name, "") for name in DETAIL_FIELDS}),
+        actor=actor, item=post.get("item"), **{name: post.get(name, "") for name in DETAIL_FIELDS}
+    ),
     "update": lambda actor, post: measure_services.add_measure_update(
-        actor=actor, item=post.get("item"), text=post.get("text", ""), date=post.get("date") or None),
+        actor=actor, item=post.get("item"), text=post.get("text", ""), date=post.get("date") or None
+    ),
 }
 
 
@@ -197,9 +226,13 @@ def measures_manage(request, slug):
             messages.error(request, str(exc.message))
         return HttpResponseRedirect(back + (f"#measure-{item}" if item.isdigit() else ""))
     measures = list(
-        Item.objects.filter(forum__conference=conference, kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE)
+        Item.objects.filter(
+            forum__conference=conference, kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE
+        )
         .select_related("field", "forum", "origin__forum__conference")
-        .prefetch_related(Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")))
+        .prefetch_related(
+            Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id"))
+        )
         .order_by("field__position", "field_id", "-adopted", "id")
     )
     from workshops.exports.layout import detail_labels
@@ -207,30 +240,47 @@ def measures_manage(request, slug):
     labels = detail_labels()
     for measure in measures:
         measure.detail_rows = [
-            {"name": name, "label": labels[name], "limit": measure_services.DETAIL_LIMITS[name],
-             "value": getattr(measure, name)}
+            {
+                "name": name,
+                "label": labels[name],
+                "limit": measure_services.DETAIL_LIMITS[name],
+                "value": getattr(measure, name),
+            }
             for name in DETAIL_FIELDS
         ]
-    return render(request, "workshops/measures_manage.html", {
-        "conference": conference,
-        "measures": measures,
-        "statuses": Item.Implementation.choices,
-        "forums": list(conference.forums.order_by("position", "id")),
-        # only conferences this person may moderate (another city's are not offered)
-        "others": list(rules.moderated_conferences(actor).exclude(pk=conference.pk)
-                       .order_by("-date", "title")),
-        "update_max": measure_services.UPDATE_TEXT_MAX,
-    })
+    return render(
+        request,
+        "workshops/measures_manage.html",
+        {
+            "conference": conference,
+            "measures": measures,
+            "statuses": Item.Implementation.choices,
+            "forums": list(conference.forums.order_by("position", "id")),
+            # only conferences this person may moderate (another city's are not offered)
+            "others": list(
+                rules.moderated_conferences(actor)
+                .exclude(pk=conference.pk)
+                .order_by("-date", "title")
+            ),
+            "update_max": measure_services.UPDATE_TEXT_MAX,
+        },
+    )
 
 
 def _carry_over(actor, conference, post):
-    forum = conference.forums.filter(pk=post.get("forum") if str(post.get("forum", "")).isdigit() else None).first()
+    forum = conference.forums.filter(
+        pk=post.get("forum") if str(post.get("forum", "")).isdigit() else None
+    ).first()
     if forum is None:
         raise ServiceError(ServiceError.INVALID, _("Choose the forum that evaluates the measures."))
     previous = None
     if str(post.get("previous", "")).isdigit():
         previous = rules.moderated_conferences(actor).filter(pk=int(post["previous"])).first()
         if previous is None:  # unknown or not this person's: the same answer
-            raise ServiceError(ServiceError.FORBIDDEN,
-                               _("You can only bring in measures of a conference you moderate."))
-    return measure_services.carry_over_measures(actor=actor, conference=conference, forum=forum, previous=previous)
+            raise ServiceError(
+                ServiceError.FORBIDDEN,
+                _("You can only bring in measures of a conference you moderate."),
+            )
+    return measure_services.carry_over_measures(
+        actor=actor, conference=conference, forum=forum, previous=previous
+    )

@@ -3,6 +3,7 @@ duplicate suggestions, similar proposals while typing, the export links.
 
 Reads only; every change goes through ``workshops.services``.
 """
+
 import time
 
 from django.conf import settings
@@ -39,7 +40,9 @@ def phases(forum: Forum) -> list[dict]:
 def export_links(forum: Forum) -> list[dict]:
     """The conference's measure exports (PROTOCOL.md's paths)."""
     slug = forum.conference.slug
-    return [{"format": fmt.upper(), "url": f"/c/{slug}/export/measures.{fmt}"} for fmt in EXPORT_FORMATS]
+    return [
+        {"format": fmt.upper(), "url": f"/c/{slug}/export/measures.{fmt}"} for fmt in EXPORT_FORMATS
+    ]
 
 
 def attach_suggestions(items: list[Item]) -> int:
@@ -80,13 +83,22 @@ def similar_data(forum: Forum, text: str, *, kind: str | None = None) -> list[di
         return []
     rounds: dict[int, int] = {}
     open_support = Round.objects.filter(
-        forum=forum, status=Round.Status.OPEN, method=Round.Method.SUPPORT, items__in=[m.item.pk for m in matches]
+        forum=forum,
+        status=Round.Status.OPEN,
+        method=Round.Method.SUPPORT,
+        items__in=[m.item.pk for m in matches],
     ).values_list("items", "pk")
     for item_id, round_id in open_support:
         rounds.setdefault(item_id, round_id)
     return [
-        {"id": m.item.pk, "text": m.item.text, "kind": m.item.kind, "field": m.item.field_id,
-         "score": m.score, "support_round": rounds.get(m.item.pk)}
+        {
+            "id": m.item.pk,
+            "text": m.item.text,
+            "kind": m.item.kind,
+            "field": m.item.field_id,
+            "score": m.score,
+            "support_round": rounds.get(m.item.pk),
+        }
         for m in matches
     ]
 
@@ -99,8 +111,9 @@ def _throttled(request, actor) -> JsonResponse | None:
     person = request.session.session_key or str(actor)
     if throttle.allow("similar", person, limit=limit, window=60):
         return None
-    message = _("You are asking for similar proposals very often. Please wait a minute; "
-                "your text is kept.")
+    message = _(
+        "You are asking for similar proposals very often. Please wait a minute; your text is kept."
+    )
     response = JsonResponse({"error": message}, status=429)
     response["Retry-After"] = str(60 - int(time.time()) % 60)
     return response
@@ -152,11 +165,17 @@ def attach_shortlist(forum: Forum, rounds: list[dict]) -> None:
     """Give each option of a closed round ``shortlistable`` and ``shortlisted``, so the
     console offers "For the plenary" right next to the ranking (as next to the item):
     shown measures of this forum only."""
-    ids = {o["id"] for r in rounds if r["status"] == "closed"
-           for o in r["options"] if not o["passive"]}
-    measures = dict(Item.objects.filter(
-        pk__in=ids, forum=forum, kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE,
-    ).values_list("pk", "shortlisted"))
+    ids = {
+        o["id"] for r in rounds if r["status"] == "closed" for o in r["options"] if not o["passive"]
+    }
+    measures = dict(
+        Item.objects.filter(
+            pk__in=ids,
+            forum=forum,
+            kind=Item.Kind.MEASURE,
+            status=Item.Status.VISIBLE,
+        ).values_list("pk", "shortlisted")
+    )
     for r in rounds:
         for o in r["options"]:
             o["shortlistable"] = o["id"] in measures
@@ -188,8 +207,10 @@ def done_message(action: str, forum: Forum, post) -> str | None:
         if post.get("required") != "1":
             return _("Voting no longer needs a voting card.")
         if post.get("restart") == "1":
-            return _("Voting now needs a voting card. Open rounds that held votes were started "
-                     "again: votes cast without a card do not count.")
+            return _(
+                "Voting now needs a voting card. Open rounds that held votes were started "
+                "again: votes cast without a card do not count."
+            )
         return _("Voting now needs a voting card.")
     if action == "shortlist":
         if post.get("shortlisted") == "1":
@@ -201,8 +222,11 @@ def done_message(action: str, forum: Forum, post) -> str | None:
 def cardless_adoption(forum: Forum, round_: Round) -> bool:
     """An adoption round that takes votes from phones without voting cards: anyone can
     join again with fresh cookies and vote again (a plenary's round then decides)."""
-    return (round_.method == Round.Method.ADOPTION and round_.status == Round.Status.OPEN
-            and not forum.requires_cards)
+    return (
+        round_.method == Round.Method.ADOPTION
+        and round_.status == Round.Status.OPEN
+        and not forum.requires_cards
+    )
 
 
 def warnings_after(action: str, result) -> list[str]:
@@ -217,12 +241,15 @@ def warnings_after(action: str, result) -> list[str]:
 
 def cardless_warning(forum: Forum) -> str:
     if forum.kind == Forum.Kind.PLENARY:
-        return _("This adoption round runs without voting cards: anyone can join again with "
-                 "a fresh browser and vote again, and closing the round decides the measures.")
-    return _("This adoption round runs without voting cards: anyone can join again with "
-             "a fresh browser and vote again.")
+        return _(
+            "This adoption round runs without voting cards: anyone can join again with "
+            "a fresh browser and vote again, and closing the round decides the measures."
+        )
+    return _(
+        "This adoption round runs without voting cards: anyone can join again with "
+        "a fresh browser and vote again."
+    )
 
 
 def phase_hint(forum: Forum) -> str:
     return str(PHASE_HINTS.get(forum.phase, ""))
-

@@ -3,6 +3,7 @@
 The session maps conference ids to participant ids, so one browser can take part in
 several conferences; joining again finds the same participant.
 """
+
 from workshops.models import Conference, Participant
 from workshops.rows import Row
 

@@ -11,6 +11,7 @@ On a forum's participant pages (join, phone and their POSTs) only the languages 
 conference offers count: a language it does not offer falls back to German, and the
 switcher lists the offered ones, so the person can pick another.
 """
+
 from django.conf import settings
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
@@ -120,7 +121,11 @@ def switcher(request) -> dict:
     current = translation.get_language()
     return {
         "switcher_languages": [
-            {"code": c, "name": translation.get_language_info(c)["name_local"], "current": c == current}
+            {
+                "code": c,
+                "name": translation.get_language_info(c)["name_local"],
+                "current": c == current,
+            }
             for c in codes
         ]
     }

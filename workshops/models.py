@@ -3,6 +3,7 @@
 Models hold data and the invariants the database can enforce. Every change goes through
 ``workshops.services``; nothing else writes these tables.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ class Conference(models.Model):
         _("languages offered"),
         default=list,
         blank=True,
-        help_text=_("Language codes participants can choose, e.g. [\"de\", \"en\", \"tr\"]."),
+        help_text=_('Language codes participants can choose, e.g. ["de", "en", "tr"].'),
     )
     moderators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -112,7 +113,9 @@ class Forum(models.Model):
     card_salt = models.CharField(max_length=32, default=new_card_salt, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     # What the room is doing now; the phone page and the screen follow it (services.forums).
-    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.COLLECTING)
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=Phase.choices, default=Phase.COLLECTING
+    )
     # A countdown the moderator started, shown on phones and the screen (None: no timer).
     timer_ends_at = models.DateTimeField(_("timer ends at"), null=True, blank=True)
     timer_seconds = models.PositiveIntegerField(_("timer length"), null=True, blank=True)
@@ -179,9 +182,7 @@ class Item(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     text = models.TextField(_("text"))
     # A goal answers needs, a measure answers goals (see services.items.REF_KIND).
-    refs = models.ManyToManyField(
-        "self", symmetrical=False, related_name="answered_by", blank=True
-    )
+    refs = models.ManyToManyField("self", symmetrical=False, related_name="answered_by", blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.VISIBLE
     )
@@ -210,14 +211,20 @@ class Item(models.Model):
     indicator = models.CharField(_("indicator of success"), max_length=300, blank=True)
     # The follow-up of an adopted measure until the next conference.
     implementation = models.CharField(
-        _("implementation status"), max_length=16, choices=Implementation.choices,
+        _("implementation status"),
+        max_length=16,
+        choices=Implementation.choices,
         default=Implementation.PLANNED,
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     # A measure brought in from the previous conference for evaluation: it shows the
     # origin's text and status and cannot be edited here.
     origin = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_into",
         verbose_name=_("carried over from"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -294,7 +301,9 @@ class Round(models.Model):
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="rounds")
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
     items = models.ManyToManyField(Item, related_name="rounds", blank=True)
     # dots: points per participant and at most per item
     budget = models.PositiveIntegerField(null=True, blank=True)
@@ -308,7 +317,9 @@ class Round(models.Model):
     # consent: resistance from this value on counts as a veto to talk about
     veto = models.PositiveSmallIntegerField(default=8)
     # the round this one was reopened from, if any
-    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -388,7 +399,9 @@ class VotingCard(models.Model):
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="cards")
     code_hash = models.CharField(max_length=64)
-    participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="cards")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="cards"
+    )
     bound_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -403,7 +416,9 @@ class VotingCard(models.Model):
 class MeasureUpdate(models.Model):
     """A dated note on how an adopted measure is getting on (services.measures)."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="updates", verbose_name=_("measure"))
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="updates", verbose_name=_("measure")
+    )
     date = models.DateField(_("date"))
     text = models.CharField(_("text"), max_length=500)
     author_user = models.ForeignKey(

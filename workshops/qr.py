@@ -1,4 +1,5 @@
 """Join QR codes, drawn on the server as inline SVG (no outside service)."""
+
 import segno
 
 

@@ -9,6 +9,7 @@ every socket shares). Here the statement is built once per database vendor and
 the values come back as the ORM gives them: the backend's and the field's converters
 are applied the way the ORM's compiler applies them.
 """
+
 from django.db import connection
 
 
@@ -40,17 +41,23 @@ class Row:
             converters = []
             for i, field in enumerate(self.fields):
                 column = field.get_col(table)
-                found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                found = connection.ops.get_db_converters(column) + column.get_db_converters(
+                    connection
+                )
                 if found:
                     converters.append((i, found, column))
             # Only quoted names from the model are formatted in; values are parameters.
-            self._built[vendor] = (f"SELECT {columns} FROM {quote(table)} WHERE {where}", converters)  # nosec B608
+            sql = f"SELECT {columns} FROM {quote(table)} WHERE {where}"  # nosec B608
+            self._built[vendor] = (sql, converters)
         return self._built[vendor]
 
     def get(self, *key) -> tuple | None:
         """The row's values in the order of ``fields``, or None when there is no such row."""
         sql, converters = self._statement()
-        params = [field.get_db_prep_value(value, connection) for field, value in zip(self.key, key, strict=True)]
+        params = [
+            field.get_db_prep_value(value, connection)
+            for field, value in zip(self.key, key, strict=True)
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
@@ -69,12 +76,16 @@ class Row:
         does for plain fields; ``DoesNotExist`` when the row is gone."""
         values = self.get(*(getattr(instance, field.attname) for field in self.key))
         if values is None:
-            raise self.model.DoesNotExist(f"{self.model._meta.object_name} {instance.pk} no longer exists")
-        for attname, value in zip(self.attnames, values):
+            raise self.model.DoesNotExist(
+                f"{self.model._meta.object_name} {instance.pk} no longer exists"
+            )
+        for attname, value in zip(self.attnames, values, strict=False):
             setattr(instance, attname, value)
 
     def instance(self, *key):
         """The model instance from its row, or None; fields not read are deferred (read
         on first use, as with ``only()``)."""
         values = self.get(*key)
-        return None if values is None else self.model.from_db(connection.alias, self.attnames, values)
+        return (
+            None if values is None else self.model.from_db(connection.alias, self.attnames, values)
+        )

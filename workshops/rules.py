@@ -3,6 +3,7 @@
 Services call these before they change anything, and templates use the same ones to
 show only what a person may do, so a page never offers what the service would refuse.
 """
+
 from workshops.actors import Actor
 from workshops.models import Conference, Forum
 

@@ -3,6 +3,7 @@ the exports, so all of them show the same thing.
 
 The dicts built here are the wire shapes of PROTOCOL.md; docs/protocol.md documents them.
 """
+
 from django.db.models import Prefetch
 
 from workshops import rules, visibility
@@ -136,11 +137,16 @@ def plenary_pool(conference_id: int):
 
     refs = Item.refs.through.objects
     measures = Item.objects.filter(
-        forum__conference_id=conference_id, kind=Item.Kind.MEASURE, shortlisted=True, status=Item.Status.VISIBLE
+        forum__conference_id=conference_id,
+        kind=Item.Kind.MEASURE,
+        shortlisted=True,
+        status=Item.Status.VISIBLE,
     ).values("pk")
     goals = refs.filter(from_item__in=measures).values("to_item")
     needs = refs.filter(from_item__in=goals).values("to_item")
-    return Q(pk__in=measures) | (Q(status=Item.Status.VISIBLE) & (Q(pk__in=goals) | Q(pk__in=needs)))
+    return Q(pk__in=measures) | (
+        Q(status=Item.Status.VISIBLE) & (Q(pk__in=goals) | Q(pk__in=needs))
+    )
 
 
 def forum_items(forum: Forum, *, include_hidden: bool) -> list[Item]:
@@ -175,7 +181,9 @@ def snapshot_shared(forum: Forum, role: str) -> dict:
     fields = forum_fields(forum)
     items = forum_items(forum, include_hidden=role == "moderator")
     rounds, closed_tallies, open_rounds = [], {}, []
-    for round_ in forum.rounds.prefetch_related(Prefetch("items", queryset=Item.objects.only("id"))).order_by("id"):
+    for round_ in forum.rounds.prefetch_related(
+        Prefetch("items", queryset=Item.objects.only("id"))
+    ).order_by("id"):
         data = round_data(round_, sorted(i.pk for i in round_.items.all()))
         rounds.append(data)
         if round_.status == "open":
@@ -184,8 +192,9 @@ def snapshot_shared(forum: Forum, role: str) -> dict:
             closed_tallies[str(round_.pk)] = round_totals(round_, data["options"])["totals"]
     # Each round names its items, wherever they live (a plenary's are the workshops'),
     # as this role may see them; round events carry ids only (docs/protocol.md).
-    labels = option_labels({i for r in rounds for i in r["items"]}, role,
-                           plenary=forum.kind == Forum.Kind.PLENARY)
+    labels = option_labels(
+        {i for r in rounds for i in r["items"]}, role, plenary=forum.kind == Forum.Kind.PLENARY
+    )
     for data in rounds:
         data["labels"] = {str(i): labels[i] for i in data["items"] if i in labels}
     return {
@@ -239,7 +248,8 @@ def forum_snapshot(forum: Forum, actor: Actor, shared: dict | None = None) -> di
 
 
 def grouped_items(fields: list[ActionField], items: list[Item]) -> list[dict]:
-    """Items by action field, then by kind, for the pages: [{field, kinds: [{kind, label, items}]}]."""
+    """Items by action field, then by kind, for the pages:
+    [{field, kinds: [{kind, label, items}]}]."""
     labels = dict(Item.Kind.choices)
     by_field: dict[int, dict[str, list[Item]]] = {f.pk: {k: [] for k in ITEM_KINDS} for f in fields}
     for item in items:
@@ -257,6 +267,7 @@ def grouped_items(fields: list[ActionField], items: list[Item]) -> list[dict]:
 
 
 # --- rounds and tallies ----------------------------------------------------------------
+
 
 def round_data(round_, item_ids: list[int] | None = None) -> dict:
     """A round as in a snapshot's ``rounds`` and the ``round.*`` events."""
@@ -334,7 +345,11 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
             if method == Round.Method.CONSENT:
                 # One strong objection in a calm field: worth hearing in the objection round.
                 t = totals[key]
-                t["outlier"] = t["max"] is not None and t["mean"] is not None and t["max"] - t["mean"] >= OUTLIER_GAP
+                t["outlier"] = (
+                    t["max"] is not None
+                    and t["mean"] is not None
+                    and t["max"] - t["mean"] >= OUTLIER_GAP
+                )
     from django.db.models import Count
 
     voters = Vote.objects.filter(round=round_).aggregate(n=Count(voter_key(), distinct=True))["n"]
@@ -399,7 +414,8 @@ def option_labels(item_ids, audience: str, *, plenary: bool = False) -> dict[int
     queryset = Item.objects.filter(pk__in=ids).select_related("field", "forum")
     if plenary:
         queryset = queryset.prefetch_related(
-            Prefetch("refs", queryset=Item.objects.only("id", "text", "status").order_by("id")))
+            Prefetch("refs", queryset=Item.objects.only("id", "text", "status").order_by("id"))
+        )
     labels = {}
     for item in queryset:
         shown = visibility.shows_text(audience, item.status)
@@ -410,8 +426,9 @@ def option_labels(item_ids, audience: str, *, plenary: bool = False) -> dict[int
                 "forum": item.forum.title,
                 "lead": item.lead,
                 "timeframe": item.timeframe,
-                "answers": [r.text for r in item.refs.all()
-                            if visibility.shows_text(audience, r.status)],
+                "answers": [
+                    r.text for r in item.refs.all() if visibility.shows_text(audience, r.status)
+                ],
             }
         labels[item.pk] = label
     return labels
@@ -440,10 +457,16 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
         snapshot_role = visibility.MODERATOR
     else:
         snapshot_role = visibility.SCREEN if actor.screen else visibility.PARTICIPANT
-    rounds = list(forum.rounds.prefetch_related(Prefetch("items", queryset=Item.objects.only("id")))
-                  .order_by("-id"))
-    labels = option_labels({i.pk for r in rounds for i in r.items.all()}, snapshot_role,
-                           plenary=forum.kind == Forum.Kind.PLENARY)
+    rounds = list(
+        forum.rounds.prefetch_related(Prefetch("items", queryset=Item.objects.only("id"))).order_by(
+            "-id"
+        )
+    )
+    labels = option_labels(
+        {i.pk for r in rounds for i in r.items.all()},
+        snapshot_role,
+        plenary=forum.kind == Forum.Kind.PLENARY,
+    )
     result = []
     for round_ in rounds:
         data = round_data(round_, sorted(i.pk for i in round_.items.all()))
@@ -457,28 +480,39 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
         options = []
         for option in data["options"]:
             label = labels.get(option, {"text": "", "status": None, "shown": False})
-            options.append({
-                "id": option,
-                "text": label["text"] if option != PASSIVE_OPTION else None,
-                "shown": label["shown"] or option == PASSIVE_OPTION,
-                "status": label["status"],
-                "details": label.get("details"),
-                "passive": option == PASSIVE_OPTION,
-                "mine": mine.get("votes", {}).get(str(option)),
-                "tally": totals["totals"][str(option)] if totals else None,
-            })
+            options.append(
+                {
+                    "id": option,
+                    "text": label["text"] if option != PASSIVE_OPTION else None,
+                    "shown": label["shown"] or option == PASSIVE_OPTION,
+                    "status": label["status"],
+                    "details": label.get("details"),
+                    "passive": option == PASSIVE_OPTION,
+                    "mine": mine.get("votes", {}).get(str(option)),
+                    "tally": totals["totals"][str(option)] if totals else None,
+                }
+            )
         breakdown = None
         if totals and (data["status"] == "closed" or snapshot_role == "moderator"):
             breakdown = round_breakdown(round_, data["options"])
             for o in options:
                 o["broad"] = breakdown["broad"].get(str(o["id"]), False)
-                o["groups"] = [(g, breakdown["by_option"][str(o["id"])].get(g)) for g in breakdown["groups"]]
+                o["groups"] = [
+                    (g, breakdown["by_option"][str(o["id"])].get(g)) for g in breakdown["groups"]
+                ]
         if data["status"] == "closed" and totals:
             options.sort(key=lambda o: rank_key(data["method"], combined(o["tally"])))
-        result.append({**data, "round": round_, "options": options, "tally_visible": visible,
-                       "groups": breakdown["groups"] if breakdown else [],
-                       "voters": totals["voters"] if totals else None,
-                       "points_left": mine.get("points_left")})
+        result.append(
+            {
+                **data,
+                "round": round_,
+                "options": options,
+                "tally_visible": visible,
+                "groups": breakdown["groups"] if breakdown else [],
+                "voters": totals["voters"] if totals else None,
+                "points_left": mine.get("points_left"),
+            }
+        )
     return result
 
 
@@ -507,8 +541,11 @@ def round_breakdown(round_, options: list[int]) -> dict:
     from workshops.models import Round, Vote
 
     votes = Vote.objects.filter(round=round_).exclude(group="")
-    sizes = dict(votes.values("group").annotate(n=Count(voter_key(), distinct=True))
-                 .values_list("group", "n"))
+    sizes = dict(
+        votes.values("group")
+        .annotate(n=Count(voter_key(), distinct=True))
+        .values_list("group", "n")
+    )
     groups = sorted(g for g, n in sizes.items() if n >= MIN_GROUP_VOTERS)
     method = round_.method
     aggregates = tally_aggregates(round_, flags=False)

@@ -16,6 +16,7 @@ look-up cost a bounded amount, whatever the size of the forum (docs/performance.
 
 The scores are exactly ``similarity.score``'s; what is bounded is which items are scored.
 """
+
 from django.conf import settings
 from django.db import connection
 
@@ -37,6 +38,8 @@ SKETCH = 64
 
 def sketch(keys: set[int]) -> list[int]:
     return sorted(keys)[:SKETCH]
+
+
 VISIBLE = "visible"
 
 
@@ -48,8 +51,9 @@ def _models(models):
     return live
 
 
-def _candidates(models, forum_id: int, keys: list[int], wanted: int, *,
-                exclude: int | None = None) -> list[int]:
+def _candidates(
+    models, forum_id: int, keys: list[int], wanted: int, *, exclude: int | None = None
+) -> list[int]:
     """The ids of at most ``SIMILAR_CANDIDATES`` shown items of the forum that share the
     largest part of their index keys with the ``wanted`` keys of a text (Jaccard of the
     two key sets), leaving out those that share less than ``MIN_SHARE``.
@@ -60,8 +64,9 @@ def _candidates(models, forum_id: int, keys: list[int], wanted: int, *,
         return []
     qn = connection.ops.quote_name
     share = "COUNT(*) * 1.0 / (MAX(g.size) + %s - COUNT(*))"
+    # Only quoted names from the models are formatted in; every value is a parameter.
     sql = (
-        f"SELECT s.signature_id, {share} AS share"
+        f"SELECT s.signature_id, {share} AS share"  # nosec B608
         f" FROM {qn(models.ItemShingle._meta.db_table)} s"
         f" JOIN {qn(models.ItemSignature._meta.db_table)} g ON g.item_id = s.signature_id"
         f" WHERE s.forum_id = %s AND s.{qn('key')} IN ({', '.join(['%s'] * len(keys))})"
@@ -69,8 +74,15 @@ def _candidates(models, forum_id: int, keys: list[int], wanted: int, *,
         + f" GROUP BY s.signature_id HAVING {share} >= %s"
         " ORDER BY share DESC, s.signature_id LIMIT %s"
     )
-    params = [wanted, forum_id, *keys, *([exclude] if exclude is not None else []),
-              wanted, MIN_SHARE, settings.SIMILAR_CANDIDATES]
+    params = [
+        wanted,
+        forum_id,
+        *keys,
+        *([exclude] if exclude is not None else []),
+        wanted,
+        MIN_SHARE,
+        settings.SIMILAR_CANDIDATES,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -96,7 +108,7 @@ def index_item(item, *, models=None) -> None:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:  # the ORM's bulk_create costs more than the insert
         cursor.executemany(
-            f"INSERT INTO {qn(models.ItemShingle._meta.db_table)}"
+            f"INSERT INTO {qn(models.ItemShingle._meta.db_table)}"  # nosec B608 (names only)
             f" (forum_id, {qn('key')}, signature_id) VALUES (%s, %s, %s)",
             [(item.forum_id, key, item.pk) for key in keys],
         )
@@ -114,8 +126,12 @@ def index_item(item, *, models=None) -> None:
             found.append((value, other_id))
     found.sort(key=lambda f: (-f[0], f[1]))
     models.SimilarPair.objects.bulk_create(
-        [models.SimilarPair(forum_id=item.forum_id, item_id=item.pk, other_id=other_id, score=value)
-         for value, other_id in found[:STORED_MATCHES]]
+        [
+            models.SimilarPair(
+                forum_id=item.forum_id, item_id=item.pk, other_id=other_id, score=value
+            )
+            for value, other_id in found[:STORED_MATCHES]
+        ]
     )
 
 
@@ -153,14 +169,17 @@ def suggestions(items, *, limit: int = 3) -> dict[int, list[similarity.Match]]:
             result.setdefault(a, {})[b] = value
             result.setdefault(b, {})[a] = value
     return {
-        pk: [similarity.Match(shown[other], value)
-             for other, value in sorted(others.items(), key=lambda o: (-o[1], o[0]))[:limit]]
+        pk: [
+            similarity.Match(shown[other], value)
+            for other, value in sorted(others.items(), key=lambda o: (-o[1], o[0]))[:limit]
+        ]
         for pk, others in result.items()
     }
 
 
-def lookup(forum_id: int, text: str, *, kind: str | None = None,
-           limit: int = 3) -> list[tuple[int, float]]:
+def lookup(
+    forum_id: int, text: str, *, kind: str | None = None, limit: int = 3
+) -> list[tuple[int, float]]:
     """The shown items of the forum most like ``text`` (optionally of ``kind``), best
     first, as ``(item id, score)``: at most ``SIMILAR_CANDIDATES`` of them scored."""
     from workshops import models
@@ -179,4 +198,3 @@ def lookup(forum_id: int, text: str, *, kind: str | None = None,
             found.append((item_id, value))
     found.sort(key=lambda f: (-f[1], f[0]))
     return found[:limit]
-

@@ -20,6 +20,7 @@ word). Pairs from ``THRESHOLD`` on are suggested. The tests (tests/workshops/
 test_similarity.py) hold the examples this was tuned on, the ones that must match and
 the ones that must not.
 """
+
 import re
 import unicodedata
 import zlib
@@ -33,10 +34,27 @@ PARTIAL_FROM = 0.5
 # name it. Terms are found inside compounds, so keep them specific (at least 4 letters);
 # a term must not be part of an unrelated common word.
 CONCEPTS: dict[str, tuple[str, ...]] = {
-    "sprachkurs": ("sprachkurs", "deutschkurs", "integrationskurs", "sprachforderung", "deutschforderung",
-                   "sprachunterricht", "deutschunterricht", "sprachcafe", "sprachlern"),
-    "kinderbetreuung": ("kinderbetreuung", "kindertagesstatt", "kita", "kindergart", "krippe", "tagesmutt",
-                        "tagespfleg", "betreuungsplatz"),
+    "sprachkurs": (
+        "sprachkurs",
+        "deutschkurs",
+        "integrationskurs",
+        "sprachforderung",
+        "deutschforderung",
+        "sprachunterricht",
+        "deutschunterricht",
+        "sprachcafe",
+        "sprachlern",
+    ),
+    "kinderbetreuung": (
+        "kinderbetreuung",
+        "kindertagesstatt",
+        "kita",
+        "kindergart",
+        "krippe",
+        "tagesmutt",
+        "tagespfleg",
+        "betreuungsplatz",
+    ),
     "dolmetschen": ("dolmetsch", "sprachmittl", "ubersetz", "ubersetzung"),
     "wohnung": ("wohnung", "wohnraum", "mietwohnung", "unterkunft"),
     "arbeit": ("arbeitsmarkt", "arbeitsplatz", "beschaftigung", "arbeitsstell", "jobs", "job"),
@@ -47,7 +65,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "gesundheit": ("gesundheit", "arzt", "arzte", "hausarzt", "medizin"),
 }
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a ab aber alle allen aller als also am an auch auf aus bei beim bis bzw da damit dass
 das dem den der des die dies diese diesem diesen dieser doch du durch ein eine einem
 einen einer eines er es fur gegen hat haben ich ihr im in ins ist ja je jede jeden jeder
@@ -58,7 +77,8 @@ the and of for with to in on a an
 mehr viel viele vielen besser bessere besseren neue neuen neuer gut gute guten
 angebot angebote schaffen ausbauen ausbau starken verbessern fordern einrichten
 platz platze moglich moglichkeit moglichkeiten brauchen braucht benotigt gibt
-""".split())
+""".split()
+)
 
 _ENDINGS = ("innen", "ungen", "ern", "en", "er", "es", "em", "e", "n", "s")
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "à": "a"})
@@ -68,7 +88,9 @@ _WORD = re.compile(r"[a-z]+")
 def normalise(text: str) -> str:
     """Case folded, umlauts folded, accents and punctuation gone (words kept apart)."""
     text = text.casefold().translate(_FOLD)
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
     for written, folded in (("ae", "a"), ("oe", "o"), ("ue", "u")):
         text = text.replace(written, folded)
     return " ".join(_WORD.findall(text))
@@ -83,7 +105,11 @@ def stem(word: str) -> str:
 
 
 _TERMS = sorted(
-    ((normalise(term).replace(" ", ""), concept) for concept, terms in CONCEPTS.items() for term in terms),
+    (
+        (normalise(term).replace(" ", ""), concept)
+        for concept, terms in CONCEPTS.items()
+        for term in terms
+    ),
     key=lambda t: -len(t[0]),
 )
 # A word can hold a term only if it holds the term's first three letters: most words hold
@@ -93,7 +119,6 @@ _TERM_HEADS = frozenset(term[:3] for term, _concept in _TERMS)
 
 def _may_hold_term(piece: str) -> bool:
     return any(piece[i : i + 3] in _TERM_HEADS for i in range(len(piece) - 2))
-
 
 
 @lru_cache(maxsize=5000)
@@ -110,7 +135,7 @@ def units(text: str) -> frozenset[str]:
                 at = piece.find(term)
                 if at >= 0:
                     found.add("@" + concept)
-                    pieces.extend(p for p in (piece[:at], piece[at + len(term):]) if p)
+                    pieces.extend(p for p in (piece[:at], piece[at + len(term) :]) if p)
                     break
             else:
                 rest = stem(piece)
@@ -145,7 +170,9 @@ def _pair_score(a: str, b: str) -> float:
     if a.startswith("@") or b.startswith("@"):
         # a misspelt word ("Kinderbetreung") still meets its concept
         concept, word = (a, b) if a.startswith("@") else (b, a)
-        value = max((_dice(word, term) for term in _CONCEPT_TERMS[concept] if len(term) >= 6), default=0.0)
+        value = max(
+            (_dice(word, term) for term in _CONCEPT_TERMS[concept] if len(term) >= 6), default=0.0
+        )
     else:
         value = _dice(a, b)
     return value if value >= PARTIAL_FROM else 0.0
@@ -377,7 +404,9 @@ def similar(text: str, candidates, *, limit: int = 3, threshold: float = THRESHO
     return found[:limit]
 
 
-def duplicate_suggestions(items, *, limit: int = 3, threshold: float = THRESHOLD) -> dict[int, list[Match]]:
+def duplicate_suggestions(
+    items, *, limit: int = 3, threshold: float = THRESHOLD
+) -> dict[int, list[Match]]:
     """For each item, the other items of the same kind that likely say the same, best
     first: ``{item id: [Match(other, score)]}``. Items without a match are left out."""
     prepared = [(item, units(item.text)) for item in items]

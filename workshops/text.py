@@ -18,13 +18,29 @@ Zero-width joiner and non-joiner stay: Persian, Arabic and Indic writing need th
 emoji sequences are built with them. Text is NFC-normalised, trimmed, and in multi-line
 fields more than one empty line in a row is shortened to one.
 """
+
 import re
 import unicodedata
 
 BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 INVISIBLE = frozenset(
-    map(chr, [0x200B, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E,
-              0x115F, 0x1160, 0x3164, 0xFFA0])
+    map(
+        chr,
+        [
+            0x200B,
+            0x2060,
+            0x2061,
+            0x2062,
+            0x2063,
+            0x2064,
+            0xFEFF,
+            0x180E,
+            0x115F,
+            0x1160,
+            0x3164,
+            0xFFA0,
+        ],
+    )
 )
 LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"}
 _BREAK_RE = re.compile("|".join(map(re.escape, LINE_BREAKS)))

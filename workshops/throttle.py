@@ -11,6 +11,7 @@ A venue's Wi-Fi puts a whole hall behind one address, so the limits count what
 identifies a person first (the browser's session, the user name); what is still counted
 per address has a cap far above a hall of 1000.
 """
+
 import hashlib
 import logging
 

@@ -22,8 +22,13 @@ urlpatterns = [
     path("f/<str:code>/moderate/action", views.moderate_action, name="moderate_action"),
     path("f/<str:code>/screen/", views.screen, name="screen"),
     path("c/<slug:slug>/export/", conference_views.exports_page, name="exports"),
-    re_path(r"^c/(?P<slug>[-\w]+)/export/(?P<kind>measures|documentation)\.(?P<fmt>xlsx|docx|pdf|csv|json)$",
-            conference_views.export_file, name="export_file"),
+    re_path(
+        r"^c/(?P<slug>[-\w]+)/export/(?P<kind>measures|documentation)\.(?P<fmt>xlsx|docx|pdf|csv|json)$",
+        conference_views.export_file,
+        name="export_file",
+    ),
     path("c/<slug:slug>/measures/", conference_views.measures_status, name="measures"),
-    path("c/<slug:slug>/measures/manage/", conference_views.measures_manage, name="measures_manage"),
+    path(
+        "c/<slug:slug>/measures/manage/", conference_views.measures_manage, name="measures_manage"
+    ),
 ]

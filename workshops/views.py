@@ -4,6 +4,7 @@
 Every action is a plain form POST (works without JavaScript); static/js upgrades the
 pages to live updates over the socket.
 """
+
 import asyncio
 
 from asgiref.sync import async_to_sync
@@ -97,9 +98,15 @@ def _forum_or_none(code: str, request=None) -> tuple[Forum | None, str | None]:
     if canonical is None:
         return None, None
     read = getattr(request, "forum_of_code", None)  # read by the language middleware
-    forum = read[1] if read is not None and read[0] == canonical else selectors.forum_by_code(canonical)
-    if (forum is not None and request is not None and throttle.code_guessing(*_caller(request))
-            and not _takes_part(request, forum)):
+    forum = (
+        read[1] if read is not None and read[0] == canonical else selectors.forum_by_code(canonical)
+    )
+    if (
+        forum is not None
+        and request is not None
+        and throttle.code_guessing(*_caller(request))
+        and not _takes_part(request, forum)
+    ):
         request.code_throttled = True
         return None, None
     return forum, (canonical if canonical != code else None)
@@ -121,8 +128,9 @@ def _takes_part(request, forum: Forum) -> bool:
     if key and secrets.compare_digest(key.encode(), forum.screen_key.encode()):
         return True
     user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and rules.can_moderate(Actor(user=user), forum))
+    return bool(
+        user is not None and user.is_authenticated and rules.can_moderate(Actor(user=user), forum)
+    )
 
 
 def _unknown_code(request, code: str = ""):
@@ -161,8 +169,12 @@ def landing(request):
             error = _("A code has 6 letters and digits, for example K7MZQ4. Please check it.")
         else:
             return redirect("workshops:join", code=code)
-    return render(request, "workshops/landing.html", {"error": error, "code": raw or ""},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "workshops/landing.html",
+        {"error": error, "code": raw or ""},
+        status=400 if error else 200,
+    )
 
 
 @never_cache
@@ -215,9 +227,16 @@ def join(request, code):
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("name", "group", "language")}
         try:
-            if not throttle.allow("join", throttle.client_address(request),
-                                  limit=settings.JOINS_PER_MINUTE_PER_ADDRESS, window=60):
-                raise ServiceError(ServiceError.RATE_LIMITED, _("Many people are joining at once. Please try again in a minute."))
+            if not throttle.allow(
+                "join",
+                throttle.client_address(request),
+                limit=settings.JOINS_PER_MINUTE_PER_ADDRESS,
+                window=60,
+            ):
+                raise ServiceError(
+                    ServiceError.RATE_LIMITED,
+                    _("Many people are joining at once. Please try again in a minute."),
+                )
             participant = join_conference(
                 conference=conference,
                 participant=current,
@@ -276,7 +295,9 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "live_texts": live_texts(),
         "rounds": selectors.rounds_for_page(forum, actor),
         "consent_scale": list(range(11)),
-        "needs_card": forum.requires_cards and actor.participant is not None and not moderator
+        "needs_card": forum.requires_cards
+        and actor.participant is not None
+        and not moderator
         and not card_services.holds_card(forum, actor.participant.pk),
     }
     context.update(_own_items(actor, forum, items))
@@ -296,8 +317,11 @@ def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
     own = [i for i in items if rules.is_author(actor, i)]
     own_ids = {i.pk for i in own}
     held = item_services.held_items(own)
-    changeable = {i.pk for i in own if i.forum_id == forum.pk
-                  and rules.can_change_own_item(actor, forum, i, held=i.pk in held)}
+    changeable = {
+        i.pk
+        for i in own
+        if i.forum_id == forum.pk and rules.can_change_own_item(actor, forum, i, held=i.pk in held)
+    }
     return {"own_ids": own_ids, "changeable_ids": changeable, "own_ids_list": sorted(own_ids)}
 
 
@@ -307,7 +331,10 @@ def _detail_fields() -> list[dict]:
     from workshops.services.measures import DETAIL_LIMITS
 
     labels = detail_labels()
-    return [{"name": name, "label": labels[name], "limit": DETAIL_LIMITS[name]} for name in selectors.DETAIL_FIELDS]
+    return [
+        {"name": name, "label": labels[name], "limit": DETAIL_LIMITS[name]}
+        for name in selectors.DETAIL_FIELDS
+    ]
 
 
 @never_cache
@@ -335,7 +362,11 @@ def propose(request, code):
         "text": request.POST.get("text", ""),
         "refs": request.POST.getlist("refs"),
         # optional, for a measure: lead, partners, time frame, resources, indicator
-        "details": {name: request.POST.get(name, "") for name in selectors.DETAIL_FIELDS if request.POST.get(name)},
+        "details": {
+            name: request.POST.get(name, "")
+            for name in selectors.DETAIL_FIELDS
+            if request.POST.get(name)
+        },
     }
     try:
         item = item_services.propose_item(
@@ -392,8 +423,7 @@ def _card_keys(request, forum: Forum, actor: Actor, code: str) -> list[tuple[str
     """The counters a wrong card code goes to: the phone's (its session's participant),
     the code's (the same card tried on many phones) and the address's (new codes tried
     on phone after fresh phone), each with its limit."""
-    keys = [("card-address", throttle.client_address(request),
-             settings.CARD_FAILURES_PER_ADDRESS)]
+    keys = [("card-address", throttle.client_address(request), settings.CARD_FAILURES_PER_ADDRESS)]
     if actor.participant is not None:
         keys.append(("card-phone", str(actor.participant.pk), settings.CARD_FAILURES_PER_PHONE))
     normalized = normalize_card_code(code if isinstance(code, str) else "")
@@ -404,10 +434,13 @@ def _card_keys(request, forum: Forum, actor: Actor, code: str) -> list[tuple[str
 
 def _take_card(request, forum: Forum, actor: Actor, code: str) -> None:
     keys = _card_keys(request, forum, actor, code)
-    if any(limit and throttle.count(scope, value, CARD_WINDOW) >= limit
-           for scope, value, limit in keys):
-        messages.error(request, _("Too many wrong voting card codes. Please wait 15 minutes or ask "
-                                  "the moderators."))
+    if any(
+        limit and throttle.count(scope, value, CARD_WINDOW) >= limit for scope, value, limit in keys
+    ):
+        messages.error(
+            request,
+            _("Too many wrong voting card codes. Please wait 15 minutes or ask the moderators."),
+        )
         return
     try:
         card_services.redeem_card(actor=actor, forum=forum, code=code)
@@ -441,7 +474,12 @@ def print_cards(request, code):
         messages.error(request, str(exc.message))
         return HttpResponseRedirect(reverse("workshops:moderate", args=[forum.code]))
     join_url = request.build_absolute_uri(reverse("workshops:join", args=[forum.code]))
-    pdf = cards_pdf(forum_title=forum.title, conference_title=forum.conference.title, join_url=join_url, codes=codes)
+    pdf = cards_pdf(
+        forum_title=forum.title,
+        conference_title=forum.conference.title,
+        join_url=join_url,
+        codes=codes,
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="stimmkarten-{forum.code}.pdf"'
     return response
@@ -455,8 +493,13 @@ def vote(request, code):
         return refusal
     raw = request.POST.get("value", "")  # empty: withdraw
     try:
-        cast_vote(actor=actor, forum=forum, round=request.POST.get("round"), item=request.POST.get("item"),
-                  value=None if raw == "" else raw)
+        cast_vote(
+            actor=actor,
+            forum=forum,
+            round=request.POST.get("round"),
+            item=request.POST.get("item"),
+            value=None if raw == "" else raw,
+        )
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -517,7 +560,8 @@ def moderate(request, code):
                 "merged": sum(i.status == Item.Status.MERGED for i in items),
             },
             "join_url": request.build_absolute_uri(reverse("workshops:join", args=[forum.code])),
-            "screen_url": reverse("workshops:screen", args=[forum.code]) + f"?key={forum.screen_key}",
+            "screen_url": reverse("workshops:screen", args=[forum.code])
+            + f"?key={forum.screen_key}",
             "text_max": settings.ITEM_TEXT_MAX,
             "rev": forum.rev,
             "live_texts": live_texts(),
@@ -584,11 +628,15 @@ MODERATOR_ACTIONS = {
         actor=actor, forum=forum, item=post.get("item"), shortlisted=_flag(post, "shortlisted")
     ),
     "adopt": lambda actor, forum, post: item_services.adopt_item(
-        actor=actor, forum=forum, item=post.get("item"),
+        actor=actor,
+        forum=forum,
+        item=post.get("item"),
         adopted={"1": True, "0": False}.get(post.get("adopted", ""), None),
     ),
     "cards_required": lambda actor, forum, post: card_services.set_cards_required(
-        actor=actor, forum=forum, required=_flag(post, "required"),
+        actor=actor,
+        forum=forum,
+        required=_flag(post, "required"),
         restart=_flag(post, "restart", "0"),
     ),
     "reveal_round": lambda actor, forum, post: round_services.reveal_round(
@@ -608,8 +656,13 @@ MODERATOR_ACTIONS = {
         actor=actor, forum=forum
     ),
     "analog": lambda actor, forum, post: round_services.add_analog_count(
-        actor=actor, forum=forum, round=post.get("round"), item=post.get("item"),
-        count=post.get("count"), value=post.get("value", 1), note=post.get("note", ""),
+        actor=actor,
+        forum=forum,
+        round=post.get("round"),
+        item=post.get("item"),
+        count=post.get("count"),
+        value=post.get("value", 1),
+        note=post.get("note", ""),
     ),
 }
 
@@ -664,16 +717,22 @@ def moderate_action(request, code):
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, console.done_message(action, forum, request.POST)
-                         or DONE_MESSAGES[action]())
+        messages.success(
+            request, console.done_message(action, forum, request.POST) or DONE_MESSAGES[action]()
+        )
         for warning in console.warnings_after(action, result):
             messages.warning(request, warning)
         report = getattr(result, "merge_report", None)
         if report and (report["moved"] or report["not_moved"]):
-            messages.info(request, _(
-                "Votes moved: %(moved)d. Not moved because the person had already voted on the kept item: "
-                "%(not_moved)d (points over the limit were given back)."
-            ) % report)
+            messages.info(
+                request,
+                _(
+                    "Votes moved: %(moved)d. Not moved because the person had already "
+                    "voted on the kept item: "
+                    "%(not_moved)d (points over the limit were given back)."
+                )
+                % report,
+            )
     return HttpResponseRedirect(back)
 
 
@@ -687,7 +746,9 @@ def screen(request, code):
         return _unknown_code(request, code)
     key = request.GET.get("key", "")
     if not key or not secrets.compare_digest(key.encode(), forum.screen_key.encode()):
-        return render(request, "workshops/forbidden.html", {"forum": None, "screen": True}, status=403)
+        return render(
+            request, "workshops/forbidden.html", {"forum": None, "screen": True}, status=403
+        )
     fields = selectors.forum_fields(forum)
     items = selectors.forum_items(forum, include_hidden=False)
     join_url = request.build_absolute_uri(reverse("workshops:join", args=[forum.code]))
@@ -726,9 +787,11 @@ def _screen_results(forum: Forum) -> dict | None:
         "consent": lambda t: t.get("resistance", 0),
         "adoption": lambda t: (100 * t["yes"] / (t["yes"] + t["no"])) if t["yes"] + t["no"] else 0,
     }[latest["method"]]
-    values = [metric(selectors.combined(o["tally"])) if o["tally"] else 0 for o in latest["options"]]
+    values = [
+        metric(selectors.combined(o["tally"])) if o["tally"] else 0 for o in latest["options"]
+    ]
     top = max(values, default=0) or 1
-    for option, value in zip(latest["options"], values):
+    for option, value in zip(latest["options"], values, strict=False):
         option["bar"] = round(100 * value / top) if latest["tally_visible"] else 0
     console.rank_options(latest)
     return latest

@@ -1,4 +1,5 @@
 """The privacy notice, the accessibility statement, and leaving a conference."""
+
 from datetime import date
 
 from django.conf import settings
@@ -55,5 +56,11 @@ def leave(request, code):
     if participant is not None:
         leave_conference(participant=participant)
         forget_participant(request.session, forum.conference_id)
-        messages.success(request, _("You have left. Your name and group are removed; your proposals and votes stay without a name."))
+        messages.success(
+            request,
+            _(
+                "You have left. Your name and group are removed; "
+                "your proposals and votes stay without a name."
+            ),
+        )
     return HttpResponseRedirect(reverse("workshops:landing"))

@@ -21,6 +21,7 @@ author, no details. A stored event is never served as it was stored: its item is
 again and passed through this rule when it is replayed (``replay_frames``), so an
 edited item's earlier text and a hidden item's text do not come back from the log.
 """
+
 from workshops.models import Item
 
 MODERATOR = "moderator"
@@ -80,15 +81,21 @@ def replay_frames(audience: str, frames: list[dict]) -> list[dict]:
     replayed without text."""
     from workshops.selectors import item_data
 
-    ids = {f["data"].get("id") for f in frames if is_item_event(f.get("name", ""))
-           and isinstance(f.get("data"), dict)}
+    ids = {
+        f["data"].get("id")
+        for f in frames
+        if is_item_event(f.get("name", "")) and isinstance(f.get("data"), dict)
+    }
     ids.discard(None)
     current = {}
     if ids:
         from django.db.models import Prefetch
 
-        items = (Item.objects.filter(pk__in=ids).select_related("author")
-                 .prefetch_related(Prefetch("refs", queryset=Item.objects.only("id"))))
+        items = (
+            Item.objects.filter(pk__in=ids)
+            .select_related("author")
+            .prefetch_related(Prefetch("refs", queryset=Item.objects.only("id")))
+        )
         current = {item.pk: item_data(item) for item in items}
     result = []
     for frame in frames:
@@ -96,8 +103,10 @@ def replay_frames(audience: str, frames: list[dict]) -> list[dict]:
         if is_item_event(name) and isinstance(data, dict):
             now = current.get(data.get("id"))
             if now is None:
-                now = {**{k: data[k] for k in UNSHOWN_KEEPS if k in data},
-                       "status": Item.Status.HIDDEN}
+                now = {
+                    **{k: data[k] for k in UNSHOWN_KEEPS if k in data},
+                    "status": Item.Status.HIDDEN,
+                }
                 if sees_unshown(audience):
                     now.update(text="", author="")
             frame = {**frame, "data": now}
@@ -109,5 +118,9 @@ def tally_visible(audience: str, round_data: dict) -> bool:
     """Whether this audience sees a round's tally: a secret round shows it to
     moderators only, until it closes or the moderator reveals it; exports (``public``)
     follow the room."""
-    return (audience == MODERATOR or not round_data.get("secret")
-            or round_data.get("status") == "closed" or bool(round_data.get("revealed")))
+    return (
+        audience == MODERATOR
+        or not round_data.get("secret")
+        or round_data.get("status") == "closed"
+        or bool(round_data.get("revealed"))
+    )

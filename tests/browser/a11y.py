@@ -1,6 +1,7 @@
 """Helpers for the accessibility and privacy browser tests: a second conference in the
 live server's database (all six languages), HTTP actions through a browser context's
 own cookies, and the axe-core run."""
+
 import json
 import re
 import subprocess
@@ -24,8 +25,15 @@ print(json.dumps({"code": forum.code, "screen_key": forum.screen_key,
 
 
 def setup_conference(live) -> dict:
-    out = subprocess.run([PYTHON, "-c", SETUP], cwd=ROOT, env=live["env"], check=True, timeout=60,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "-c", SETUP],
+        cwd=ROOT,
+        env=live["env"],
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     info = json.loads(out.stdout.strip().splitlines()[-1])
     info["url"] = live["url"]
     return info
@@ -37,8 +45,9 @@ def csrf(context) -> str:
 
 def post(context, url, form) -> None:
     """A form POST with the context's cookies (as the page's own form would send it)."""
-    response = context.request.post(url, form={"csrfmiddlewaretoken": csrf(context), **form},
-                                    max_redirects=0)
+    response = context.request.post(
+        url, form={"csrfmiddlewaretoken": csrf(context), **form}, max_redirects=0
+    )
     assert response.status in (200, 302, 400), (url, response.status)
 
 
@@ -60,10 +69,16 @@ def open_rounds(context, info) -> list[str]:
 def axe_violations(page) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                       "resultTypes": ["violations"]})
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
         for v in results.response["violations"]
     ]

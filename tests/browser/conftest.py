@@ -5,8 +5,15 @@ import pytest
 from tests.live import Server, base_env, prepare, require
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +33,9 @@ def browser():
     # Per module, not per session: Playwright's sync API keeps its event loop running in
     # the main thread until it stops, and asyncio tests collected after the browser tests
     # (tests/realtime/test_hub_pace.py) cannot start their own loop while it runs.
-    require("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install chromium)")
+    require(
+        "Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (apt-get install chromium)"
+    )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

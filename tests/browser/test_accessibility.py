@@ -3,7 +3,7 @@ A and AA), no request to another origin, no cookie beyond session and CSRF; the 
 in Arabic lays out right to left; nothing overflows at 320 px or at 200 % text; the
 live regions are empty at page load; joining, proposing and dot voting work with the
 keyboard alone, with a visible focus."""
-from pathlib import Path
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -54,8 +54,15 @@ def site(browser, live):
     for text in ("Sprachkurse mit Kinderbetreuung", "Lotsen in Behörden", "مقهى لغوي في الحي"):
         post(phone, f"{base}/propose", {"field": field, "kind": "measure", "text": text})
     post(phone, f"{base}/propose", {"field": field, "kind": "need", "text": "Mehr Beratung"})
-    site = {"info": info, "base": base, "mod": mod, "phone": phone, "arabic": arabic,
-            "requests": requests, "browser": browser}
+    site = {
+        "info": info,
+        "base": base,
+        "mod": mod,
+        "phone": phone,
+        "arabic": arabic,
+        "requests": requests,
+        "browser": browser,
+    }
     yield site
     close_rounds(site)
     for context in (mod, phone, arabic):
@@ -64,7 +71,9 @@ def site(browser, live):
 
 def close_rounds(site):
     for rid in open_rounds(site["mod"], site["info"]):
-        post(site["mod"], f"{site['base']}/moderate/action", {"action": "close_round", "round": rid})
+        post(
+            site["mod"], f"{site['base']}/moderate/action", {"action": "close_round", "round": rid}
+        )
 
 
 def set_state(site, state):
@@ -74,8 +83,17 @@ def set_state(site, state):
     if state == "collecting":  # closing a round moves the forum to its results
         post(site["mod"], action, {"action": "phase", "phase": "collecting"})
     if state in {"support", "dots", "consent", "adoption"}:
-        post(site["mod"], action, {"action": "open_round", "method": state, "kind": "measure",
-                                   "budget": "3", "per_item": "2"})
+        post(
+            site["mod"],
+            action,
+            {
+                "action": "open_round",
+                "method": state,
+                "kind": "measure",
+                "budget": "3",
+                "per_item": "2",
+            },
+        )
     elif state == "results":
         post(site["mod"], action, {"action": "open_round", "method": "support", "kind": "measure"})
         rid = open_rounds(site["mod"], site["info"])[0]
@@ -134,7 +152,9 @@ def open_page(site, who, path, requests):
 
 
 @pytest.mark.parametrize("name,who,path,state", PAGES, ids=[p[0] for p in PAGES])
-def test_page_has_no_wcag_violations_no_foreign_requests_and_only_two_cookies(site, name, who, path, state):
+def test_page_has_no_wcag_violations_no_foreign_requests_and_only_two_cookies(
+    site, name, who, path, state
+):
     if state:
         set_state(site, state)
     requests = []
@@ -144,8 +164,11 @@ def test_page_has_no_wcag_violations_no_foreign_requests_and_only_two_cookies(si
             pytest.skip(f"{path} does not exist yet")
         assert axe_violations(page) == []
         origin = urlsplit(site["info"]["url"])
-        foreign = [u for u in requests
-                   if urlsplit(u).scheme not in {"data", "blob"} and urlsplit(u)[:2] != origin[:2]]
+        foreign = [
+            u
+            for u in requests
+            if urlsplit(u).scheme not in {"data", "blob"} and urlsplit(u)[:2] != origin[:2]
+        ]
         assert requests and foreign == []
         assert {c["name"] for c in context.cookies()} <= ALLOWED_COOKIES
     finally:
@@ -174,7 +197,14 @@ def test_the_phone_in_arabic_is_right_to_left(site):
     page.close()
 
 
-REFLOW_PAGES = ["/", "/j/{code}", "/f/{code}/", "/datenschutz", "/barrierefreiheit", "/accounts/login/"]
+REFLOW_PAGES = [
+    "/",
+    "/j/{code}",
+    "/f/{code}/",
+    "/datenschutz",
+    "/barrierefreiheit",
+    "/accounts/login/",
+]
 
 
 def test_nothing_overflows_at_320_px_or_at_200_percent_text(site):
@@ -190,9 +220,12 @@ def _no_overflow(context, site, paths):
             page.set_viewport_size({"width": width, "height": 800})
             page.goto(site["info"]["url"] + path.format(**site["info"]))
             page.evaluate(f"document.documentElement.style.fontSize = '{text_size}'")
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-                .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                .filter(el => el.getBoundingClientRect().right
+                    > document.documentElement.clientWidth + 1)
                 .map(el => el.tagName + '.' + el.className).slice(0, 5)""")
             assert overflow <= 0, (path, width, text_size, overflow, wide)
     page.close()
@@ -204,11 +237,20 @@ def test_announcements_are_batched_so_a_screen_reader_can_follow(site):
     page.goto(site["base"] + "/")
     page.wait_for_selector("html[data-live=online]")
     page.evaluate("""() => { window.__spoken = [];
-        new MutationObserver(() => window.__spoken.push(document.querySelector('[data-announcer]').textContent))
-            .observe(document.querySelector('[data-announcer]'), {childList: true, characterData: true, subtree: true}); }""")
+        new MutationObserver(() => window.__spoken
+            .push(document.querySelector('[data-announcer]').textContent))
+            .observe(document.querySelector('[data-announcer]'),
+                {childList: true, characterData: true, subtree: true}); }""")
     for n in range(3):
-        post(site["phone"], f"{site['base']}/propose",
-             {"field": site["info"]["fields"][0], "kind": "goal", "text": f"Schnell hintereinander {n}"})
+        post(
+            site["phone"],
+            f"{site['base']}/propose",
+            {
+                "field": site["info"]["fields"][0],
+                "kind": "goal",
+                "text": f"Schnell hintereinander {n}",
+            },
+        )
     page.locator("p.item-text", has_text="Schnell hintereinander 2").first.wait_for(timeout=5000)
     page.wait_for_timeout(3500)
     spoken = page.evaluate("window.__spoken")
@@ -223,17 +265,23 @@ def test_live_regions_exist_empty_at_page_load_and_live_updates_can_be_paused(si
     # the page as the server sends it, before any script: live regions there, and empty
     # (the status list of one-off messages after a form POST aside)
     html = site["phone"].request.get(site["base"] + "/").text()
-    regions = page.evaluate("""(html) => [...new DOMParser().parseFromString(html, 'text/html')
+    regions = page.evaluate(
+        """(html) => [...new DOMParser().parseFromString(html, 'text/html')
         .querySelectorAll('[aria-live], [role=status]')]
-        .filter(el => !el.querySelector('.messages')).map(el => el.textContent.trim())""", html)
+        .filter(el => !el.querySelector('.messages')).map(el => el.textContent.trim())""",
+        html,
+    )
     assert len(regions) >= 2 and regions == [""] * len(regions)
     page.wait_for_selector("html[data-live=online]")
     pause = page.locator("[data-pause-live]")
     assert pause.is_visible()
     pause.click()
     assert pause.get_attribute("aria-pressed") == "true"
-    post(site["phone"], f"{site['base']}/propose",
-         {"field": site["info"]["fields"][0], "kind": "need", "text": "Während der Pause"})
+    post(
+        site["phone"],
+        f"{site['base']}/propose",
+        {"field": site["info"]["fields"][0], "kind": "need", "text": "Während der Pause"},
+    )
     page.wait_for_timeout(1500)
     assert page.locator("p.item-text", has_text="Während der Pause").count() == 0  # paused
     pause.click()
@@ -245,10 +293,14 @@ def _tab_to(page, selector, limit=80):
     """Press Tab until the focus is on ``selector``; fail if it never gets there."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
                 return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }""")
-            assert style[0] != "none" and style[1] != "0px", f"no visible focus on {selector}: {style}"
+            assert style[0] != "none" and style[1] != "0px", (
+                f"no visible focus on {selector}: {style}"
+            )
             return
     raise AssertionError(f"{selector} cannot be reached with Tab")
 
@@ -285,17 +337,20 @@ def test_joining_proposing_and_dot_voting_with_the_keyboard_alone(site):
     page.keyboard.type("Mit der Tastatur vorgeschlagen")
     _tab_to(page, "form[data-propose-form] button[type=submit]")
     page.keyboard.press("Enter")
-    page.locator("p.item-text", has_text="Mit der Tastatur vorgeschlagen").first.wait_for(timeout=10000)
+    page.locator("p.item-text", has_text="Mit der Tastatur vorgeschlagen").first.wait_for(
+        timeout=10000
+    )
 
     set_state(site, "dots")
     ballot = page.locator("section.round:not(.round-closed)[data-method=dots]")
     ballot.wait_for(timeout=10000)
-    option = ballot.locator("li[data-option]").filter(
-        has_text="Mit der Tastatur vorgeschlagen")
+    option = ballot.locator("li[data-option]").filter(has_text="Mit der Tastatur vorgeschlagen")
     plus_id = option.get_attribute("data-option")
     _tab_to(page, f"li[data-option='{plus_id}'] button[name=value]:not([disabled]):last-of-type")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '2'")
+    page.wait_for_function(
+        "document.querySelector('section.round [data-points-left]').textContent === '2'"
+    )
     assert option.locator("output").inner_text() == "1"
     context.close()
 

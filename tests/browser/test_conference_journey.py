@@ -9,6 +9,7 @@ It checks what a person checks: every ballot line and every result names its ite
 text, the projector's badges are legible (contrast computed from the computed styles),
 the results equal the votes cast, and no page shows a JavaScript error, a CSP violation
 or a server error. Screenshots of each step go to test-artifacts/journey-*.png."""
+
 import json
 import re
 import subprocess
@@ -50,7 +51,8 @@ def contrast_script():
     return """(selector) => {
       const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
       const lum = ([r, g, b]) => {
-        const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        const c = [r, g, b].map((v) => { v /= 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
         return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
       };
       const background = (el) => {
@@ -60,7 +62,8 @@ def contrast_script():
         }
         return [255, 255, 255];
       };
-      return [...document.querySelectorAll(selector)].filter((el) => el.offsetParent !== null).map((el) => {
+      return [...document.querySelectorAll(selector)].filter((el) => el.offsetParent !== null)
+          .map((el) => {
         const a = lum(rgb(getComputedStyle(el).color).slice(0, 3)), b = lum(background(el));
         return [el.textContent.trim(), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
       });
@@ -77,17 +80,28 @@ class Room:
         self.contexts = []
 
     def page(self, width=390, height=844, locale="de-DE"):
-        context = self.browser.new_context(viewport={"width": width, "height": height}, locale=locale,
-                                           bypass_csp=False)
+        context = self.browser.new_context(
+            viewport={"width": width, "height": height}, locale=locale, bypass_csp=False
+        )
         self.contexts.append(context)
         return self.watch(context.new_page())
 
     def watch(self, page):
         page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
-        page.on("console", lambda m: self.problems.append(f"{m.text} ({m.location.get('url')})")
-                if "Content Security Policy" in m.text or m.type == "error" and "WebSocket" not in m.text
-                else None)
-        page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.problems.append(f"{m.text} ({m.location.get('url')})")
+                if "Content Security Policy" in m.text
+                or m.type == "error"
+                and "WebSocket" not in m.text
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: self.problems.append(f"{r.status} {r.url}") if r.status >= 500 else None,
+        )
         return page
 
     def phone(self, code, name, language, locale):
@@ -122,7 +136,9 @@ def wall_item(page, text):
 
 
 def propose(page, kind, text, refs=()):
-    page.select_option("#propose-field", index=0 if page.locator("#propose-field option").count() == 1 else 1)
+    page.select_option(
+        "#propose-field", index=0 if page.locator("#propose-field option").count() == 1 else 1
+    )
     page.check(f"input[name=kind][value={kind}]")
     if refs and page.locator("details[data-answers]").get_attribute("open") is None:
         page.click("details[data-answers] > summary")
@@ -149,10 +165,22 @@ def give_points(page, option, times):
 def journey_server(tmp_path_factory):
     """A server of its own, on default settings, with an empty conference."""
     env = base_env(tmp_path_factory.mktemp("journey"))
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True,
-                   timeout=120)
-    out = subprocess.run([PYTHON, "-c", SETUP], cwd=ROOT, env=env, check=True, timeout=60,
-                         capture_output=True, text=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     info = json.loads(out.stdout.strip().splitlines()[-1])
     server = Server(env).start()
     info["url"] = server.url
@@ -236,7 +264,11 @@ def run_the_day(room, info, url):
     # the limits shown and enforced: Carla's third point on A is refused with a reason
     plus = carla.locator(f"section.round li[data-option='{a}'] button[name=value]").nth(1)
     assert plus.is_disabled()
-    assert carla.locator(f"section.round li[data-option='{a}'] [data-vote-reason]").inner_text().strip()
+    assert (
+        carla.locator(f"section.round li[data-option='{a}'] [data-vote-reason]")
+        .inner_text()
+        .strip()
+    )
     expected = {a: sum(v[0] for v in votes.values()), b: sum(v[1] for v in votes.values())}  # 6, 6
     assert expected == {a: 6, b: 6}
     give_points(carla, b, 1)  # her last point decides: A 6, B 7
@@ -292,15 +324,21 @@ def run_the_day(room, info, url):
         line.wait_for(timeout=10000)
         shown = line.inner_text()
         assert MEASURE_B in shown, shown  # the ballot says which measure is adopted
-        assert "Fachforum Sprache und Bildung" in shown and "Bildung, Erziehung & Sprache" in shown, shown
+        assert (
+            "Fachforum Sprache und Bildung" in shown and "Bildung, Erziehung & Sprache" in shown
+        ), shown
     assert MEASURE_B in plenary_console.locator("section.round[data-method=adoption]").inner_text()
     shot(fadi, "5-phone-plenary-ballot")
     for page, value in zip(voters, ["1", "1", "1", "-1"], strict=True):
-        button = page.locator(f"section.round[data-method=adoption] li[data-option='{b}'] "
-                              f"button[name=value][value='{value}']")
+        button = page.locator(
+            f"section.round[data-method=adoption] li[data-option='{b}'] "
+            f"button[name=value][value='{value}']"
+        )
         button.click()
-        page.locator(f"section.round[data-method=adoption] li[data-option='{b}'] "
-                     f"button[name=value][value='{value}'][aria-pressed=true]").wait_for()
+        page.locator(
+            f"section.round[data-method=adoption] li[data-option='{b}'] "
+            f"button[name=value][value='{value}'][aria-pressed=true]"
+        ).wait_for()
     plenary_console.locator("section.round[data-method=adoption] button[value=close_round]").click()
     plenary_console.wait_for_load_state()
     result = plenary_screen.locator(".screen-results")

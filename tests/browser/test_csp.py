@@ -1,6 +1,7 @@
 """Every page under the real Content-Security-Policy in Chromium: no violation, and the
 live connection comes up. And a server restart (SIGTERM, close code 1012) brings the
 page back online by itself."""
+
 import signal
 
 import pytest
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.browser
 
 def watch_violations(page):
     seen = []
-    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None
+    )
     return seen
 
 
@@ -50,7 +53,9 @@ def test_a_restarted_server_brings_the_phone_back_online_by_itself(browser, tmp_
         page.wait_for_selector("html[data-live=online]")
         server.process.send_signal(signal.SIGTERM)
         # the 1012 close frame arrives at once: the page knows it is offline
-        page.wait_for_selector("html[data-live=offline], html[data-live=reconnecting]", timeout=5000)
+        page.wait_for_selector(
+            "html[data-live=offline], html[data-live=reconnecting]", timeout=5000
+        )
         server.process.wait(timeout=15)
         restarted.start()
         page.wait_for_selector("html[data-live=online]", timeout=15000)

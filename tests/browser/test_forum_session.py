@@ -3,6 +3,7 @@ proposals, two phones propose, merge the suggested duplicate, open a dots round,
 phones vote, close, shortlist; checking what the phones and the screen show at each
 step. Then the screen with 40 items at 1920×1080 and 1280×720: screenshots under
 test-artifacts/, the QR code and the code visible, nothing outside the viewport."""
+
 import json
 import re
 import subprocess
@@ -43,8 +44,15 @@ print(json.dumps({"code": forum.code, "screen_key": forum.screen_key}))
 def new_forum(live, **spec) -> dict:
     """A forum of its own in the live server's database (the other browser tests share
     the fixture's forum; this one changes its phase)."""
-    out = subprocess.run([PYTHON, "-c", NEW_FORUM, json.dumps(spec)], cwd=ROOT, env=live["env"], check=True,
-                         timeout=60, capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "-c", NEW_FORUM, json.dumps(spec)],
+        cwd=ROOT,
+        env=live["env"],
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -107,7 +115,9 @@ def test_a_whole_forum_session(browser, live):
     ayse, ben = phone(browser, live, code, "Ayşe"), phone(browser, live, code, "Ben")
     for page in (ayse, ben):
         assert page.locator("[data-closed-notice]").is_visible()
-        assert page.locator("[data-phase-hint]").inner_text().startswith("Jetzt: Vorschläge sammeln")
+        assert (
+            page.locator("[data-phase-hint]").inner_text().startswith("Jetzt: Vorschläge sammeln")
+        )
         page.evaluate("window.__notReloaded = true")
     console.click("[data-proposals-form] button")  # open
     for page in (ayse, ben):
@@ -129,7 +139,11 @@ def test_a_whole_forum_session(browser, live):
     propose(ben, "Elterncafé an Grundschulen", "measure")
     first, duplicate = item_id(ayse, "Sprachkurse"), item_id(ayse, "Deutschkurs + Kita-Platz")
     lotsen, cafe = item_id(ayse, "Lotsenprojekt"), item_id(ayse, "Elterncafé")
-    for text in ("Sprachkurse mit Kinderbetreuung", "Deutschkurs + Kita-Platz", "Elterncafé an Grundschulen"):
+    for text in (
+        "Sprachkurse mit Kinderbetreuung",
+        "Deutschkurs + Kita-Platz",
+        "Elterncafé an Grundschulen",
+    ):
         wall_item(screen, text).wait_for()
 
     # 3. the console suggests the duplicate; one click merges it, live over the socket
@@ -162,10 +176,13 @@ def test_a_whole_forum_session(browser, live):
     instead.click()
     ben.locator("[data-similar]", has_text="Sie unterstützen ihn jetzt").wait_for()
     assert ben.locator("#propose-text").input_value() == ""
-    supported = ben.locator(f"section.round[data-method=support] li[data-option='{first}'] button[name=value]")
+    supported = ben.locator(
+        f"section.round[data-method=support] li[data-option='{first}'] button[name=value]"
+    )
     assert supported.get_attribute("aria-pressed") == "true"  # his ballot shows it at once
-    ayse.locator(f"section.round[data-method=support] li[data-option='{first}'] [data-tally]",
-                 has_text="1").wait_for(timeout=10000)
+    ayse.locator(
+        f"section.round[data-method=support] li[data-option='{first}'] [data-tally]", has_text="1"
+    ).wait_for(timeout=10000)
     console.locator("section.round[data-method=support] button[value=close_round]").click()
     console.wait_for_load_state()
     ayse.locator("section.round-closed[data-method=support]").wait_for(timeout=10000)
@@ -184,8 +201,10 @@ def test_a_whole_forum_session(browser, live):
         assert ballot.locator("li[data-option]").count() == 2
         page.locator("[data-phase-hint]", has_text="Abstimmung").wait_for()
     screen.locator(".screen-results[data-method=dots]").wait_for()
-    screen.wait_for_function("!document.querySelector('.screen-wall .field') || "
-                             "document.querySelector('.screen-wall .field').offsetParent === null")
+    screen.wait_for_function(
+        "!document.querySelector('.screen-wall .field') || "
+        "document.querySelector('.screen-wall .field').offsetParent === null"
+    )
 
     screen.screenshot(path=str(ARTIFACTS / "screen-voting-1920x1080.png"))
 
@@ -194,17 +213,28 @@ def test_a_whole_forum_session(browser, live):
         return page.locator(f"section.round li[data-option='{option}'] button[name=value]").nth(1)
 
     plus(ayse, lotsen).click()
-    ayse.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '2'")
+    ayse.wait_for_function(
+        "document.querySelector('section.round [data-points-left]').textContent === '2'"
+    )
     plus(ayse, lotsen).click()
-    ayse.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '1'")
+    ayse.wait_for_function(
+        "document.querySelector('section.round [data-points-left]').textContent === '1'"
+    )
     plus(ben, lotsen).click()
-    ben.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '2'")
+    ben.wait_for_function(
+        "document.querySelector('section.round [data-points-left]').textContent === '2'"
+    )
     plus(ben, cafe).click()
-    ben.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '1'")
+    ben.wait_for_function(
+        "document.querySelector('section.round [data-points-left]').textContent === '1'"
+    )
     # live bars on the screen: the leader is full width, the other a third of it
     screen.wait_for_function(
-        f"(() => {{ const w = (id) => document.querySelector(`.screen-results li[data-option='${{id}}'] [data-bar]`).style.width;"
-        f" return w({lotsen}) === '100%' && w({cafe}) === '33%'; }})()", timeout=10000)
+        f"(() => {{ const w = (id) => document.querySelector("
+        f"`.screen-results li[data-option='${{id}}'] [data-bar]`).style.width;"
+        f" return w({lotsen}) === '100%' && w({cafe}) === '33%'; }})()",
+        timeout=10000,
+    )
 
     # 7. close: the phones show the ranking, the proposal form steps aside
     console.locator("section.round[data-method=dots] button[value=close_round]").click()
@@ -241,10 +271,15 @@ def test_a_whole_forum_session(browser, live):
 
 
 FILLER = [
-    "Sprachkurse mit Kinderbetreuung am Vormittag", "Mehr Kita-Plätze in der Nordstadt",
-    "Lotsen für Behördengänge", "Elterncafé an Grundschulen", "Bezahlbarer Wohnraum für große Familien",
-    "Dolmetscherpool für Arztbesuche", "Anerkennung ausländischer Abschlüsse beschleunigen",
-    "Interkulturelle Öffnung der Verwaltung", "Mehrsprachige Formulare im Bürgeramt",
+    "Sprachkurse mit Kinderbetreuung am Vormittag",
+    "Mehr Kita-Plätze in der Nordstadt",
+    "Lotsen für Behördengänge",
+    "Elterncafé an Grundschulen",
+    "Bezahlbarer Wohnraum für große Familien",
+    "Dolmetscherpool für Arztbesuche",
+    "Anerkennung ausländischer Abschlüsse beschleunigen",
+    "Interkulturelle Öffnung der Verwaltung",
+    "Mehrsprachige Formulare im Bürgeramt",
     "Sportverein für Mädchen öffnen",
 ]
 
@@ -262,7 +297,9 @@ def test_the_console_keeps_a_round_set_up_but_not_opened_while_the_room_goes_on(
     propose(ayse, "Sprachcafé im Stadtteilzentrum", "measure")
     wall_item(console, "Sprachcafé im Stadtteilzentrum").wait_for(timeout=5000)
     # the console's refresh has run (it replaced the parts nobody changed) ...
-    console.wait_for_function("!document.querySelector('.console-bar').dataset.before", timeout=5000)
+    console.wait_for_function(
+        "!document.querySelector('.console-bar').dataset.before", timeout=5000
+    )
     # ... and left the round form as the moderator set it
     assert console.input_value("#round-method") == "dots"
     assert console.input_value("#round-budget") == "4"
@@ -277,10 +314,16 @@ def test_the_screen_fits_40_items_at_both_sizes(browser, live):
     for n in range(40):
         text = f"{FILLER[n % len(FILLER)]} ({n + 1})"
         if n % 7 == 0:  # some long ones, as people write them
-            text += " – damit alle Familien im Quartier wirklich erreicht werden und niemand an Sprache, Zeit oder Formularen scheitert"
+            text += " – damit alle Familien im Quartier wirklich erreicht werden "
+            "und niemand an Sprache, Zeit oder Formularen scheitert"
         items.append((kinds[n % 3], text))
-    forum = new_forum(live, title="Fachforum Vierzig", items=items,
-                      announcement="Bitte bis 15:30 Uhr abstimmen", timer=600)
+    forum = new_forum(
+        live,
+        title="Fachforum Vierzig",
+        items=items,
+        announcement="Bitte bis 15:30 Uhr abstimmen",
+        timer=600,
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     for width, height in ((1920, 1080), (1280, 720)):
         screen = screen_for(browser, live, forum, width, height)
@@ -303,13 +346,18 @@ def test_the_screen_fits_40_items_at_both_sizes(browser, live):
             const qr = document.querySelector('.qr svg');
             const code = document.querySelector('.screen-code strong');
             return {
-                scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight, innerWidth, innerHeight],
-                visible: visible.length, outside: visible.filter((el) => !inside(el)).length, more, paged,
-                qr: inside(qr) && qr.getBoundingClientRect().width, qrDark: qr.querySelectorAll('path').length,
+                scroll: [document.documentElement.scrollWidth,
+                    document.documentElement.scrollHeight, innerWidth, innerHeight],
+                visible: visible.length,
+                outside: visible.filter((el) => !inside(el)).length,
+                    more, paged,
+                qr: inside(qr) && qr.getBoundingClientRect().width,
+                    qrDark: qr.querySelectorAll('path').length,
                 code: inside(code) && code.textContent.trim(),
                 url: inside(document.querySelector('.screen-url')),
                 announcement: inside(document.querySelector('[data-announcement]')),
-                timer: inside(document.querySelector('[data-timer]')) && document.querySelector('[data-timer]').textContent,
+                timer: inside(document.querySelector('[data-timer]'))
+                    && document.querySelector('[data-timer]').textContent,
             };
         }""")
         sw, sh, w, h = report["scroll"]
@@ -318,7 +366,9 @@ def test_the_screen_fits_40_items_at_both_sizes(browser, live):
         # every item is on the screen, counted in a "+ N more", or on the next page
         assert report["visible"] + report["more"] + report["paged"] == 40, report
         assert report["visible"] >= 12, report  # condensed, not emptied
-        assert report["qr"] and report["qr"] >= min(200, 0.15 * width) and report["qrDark"] >= 1, report
+        assert report["qr"] and report["qr"] >= min(200, 0.15 * width) and report["qrDark"] >= 1, (
+            report
+        )
         assert report["code"] == forum["code"], report
         assert report["url"] and report["announcement"], report
         assert re.match(r"Noch: (10:00|9:[0-5]\d)", report["timer"]), report
@@ -326,25 +376,35 @@ def test_the_screen_fits_40_items_at_both_sizes(browser, live):
 
 
 def test_the_screen_fits_a_round_on_40_items(browser, live):
-    items = [(("need", "goal", "measure")[n % 3], f"{FILLER[n % len(FILLER)]} ({n + 1})") for n in range(40)]
+    items = [
+        (("need", "goal", "measure")[n % 3], f"{FILLER[n % len(FILLER)]} ({n + 1})")
+        for n in range(40)
+    ]
     forum = new_forum(live, title="Fachforum Vierzig Runde", items=items, round="support")
     ARTIFACTS.mkdir(exist_ok=True)
     screen = screen_for(browser, live, forum, 1280, 720)
-    screen.wait_for_function("document.querySelectorAll('.screen-results li[data-option]').length === 40")
+    screen.wait_for_function(
+        "document.querySelectorAll('.screen-results li[data-option]').length === 40"
+    )
     screen.wait_for_timeout(300)
     screen.screenshot(path=str(ARTIFACTS / "screen-round-1280x720.png"))
     report = screen.evaluate("""() => {
         const shown = (el) => el.offsetParent !== null;
-        const bars = [...document.querySelectorAll('.screen-results li[data-option]')].filter(shown);
+        const bars = [...document.querySelectorAll('.screen-results li[data-option]')]
+            .filter(shown);
         const outside = bars.filter((el) => { const r = el.getBoundingClientRect();
-            return r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < 0; }).length;
+            return r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5
+                || r.top < 0; }).length;
         const more = [...document.querySelectorAll('.screen-results li.more')].filter(shown)
             .reduce((n, li) => n + Number((li.textContent.match(/\\d+/) || [0])[0]), 0);
-        return {bars: bars.length, outside, more, wall: [...document.querySelectorAll('.screen-wall .field')].filter(shown).length,
+        return {bars: bars.length, outside, more,
+            wall: [...document.querySelectorAll('.screen-wall .field')].filter(shown).length,
                 scroll: [document.documentElement.scrollHeight, innerHeight]};
     }""")
     assert report["scroll"][0] <= report["scroll"][1], report
-    assert report["outside"] == 0 and report["bars"] + report["more"] == 40 and report["bars"] >= 12, report
+    assert (
+        report["outside"] == 0 and report["bars"] + report["more"] == 40 and report["bars"] >= 12
+    ), report
     assert report["wall"] == 0, report  # while the room votes, the bars take the wall's place
     assert screen.locator(".screen-code strong").inner_text() == forum["code"]
     screen.context.close()

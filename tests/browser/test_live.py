@@ -47,18 +47,24 @@ def test_a_proposal_made_offline_arrives_once_everywhere(new_phone, screen):
     phone.context.set_offline(False)
     for page in (phone, other, screen):
         item(page, "Offline geschrieben").wait_for(timeout=20000)
-    phone.wait_for_function("localStorage.getItem('mitwirken.outbox.' + document.body.dataset.code) === '[]'")
+    phone.wait_for_function(
+        "localStorage.getItem('mitwirken.outbox.' + document.body.dataset.code) === '[]'"
+    )
     phone.reload()
     for page in (phone, other, screen):
         assert item(page, "Offline geschrieben").count() == 1
 
 
-def test_the_moderator_hides_an_item_and_it_disappears_from_phones_and_screen(new_phone, screen, console):
+def test_the_moderator_hides_an_item_and_it_disappears_from_phones_and_screen(
+    new_phone, screen, console
+):
     phone = new_phone()
     propose(phone, "Bitte ausblenden: Werbung")
     item(screen, "Bitte ausblenden").wait_for(timeout=5000)
 
-    target = console.locator("li.item").filter(has=console.locator("p.item-text", has_text="Bitte ausblenden"))
+    target = console.locator("li.item").filter(
+        has=console.locator("p.item-text", has_text="Bitte ausblenden")
+    )
     target.locator("button[value=hide]").click()
     console.wait_for_load_state()
     for page in (phone, screen):
@@ -81,7 +87,9 @@ def test_a_quiet_phone_sends_nothing_until_it_has_heard_nothing_for_35_seconds(b
     page.wait_for_url(f"**/f/{live['code']}/")
     page.wait_for_selector("html[data-live=online]")
     page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # seconds
-    page.wait_for_timeout(1500)  # real time: the presence frame of this phone's arrival comes and goes
+    page.wait_for_timeout(
+        1500
+    )  # real time: the presence frame of this phone's arrival comes and goes
     sent.clear()
     page.clock.run_for(30_000)  # three of the page's checks, 30 s after the last frame
     page.wait_for_timeout(300)

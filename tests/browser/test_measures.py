@@ -1,10 +1,13 @@
 """A measure proposed on a phone with its details, over the socket, in real Chromium."""
+
 import pytest
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_phone_proposes_a_measure_with_its_lead_and_the_follow_up_page_shows_it(new_phone, console, live):
+def test_a_phone_proposes_a_measure_with_its_lead_and_the_follow_up_page_shows_it(
+    new_phone, console, live
+):
     phone = new_phone()
     phone.select_option("#propose-field", index=1)
     phone.check("input[name=kind][value=measure]")
@@ -15,7 +18,9 @@ def test_a_phone_proposes_a_measure_with_its_lead_and_the_follow_up_page_shows_i
     phone.evaluate("window.__notReloaded = true")
     phone.click("form[data-propose-form] button[type=submit]")
     phone.locator("li.item").filter(has_text="Lesepatenschaften").wait_for(timeout=5000)
-    assert phone.evaluate("window.__notReloaded") is True  # it went over the socket, not a form POST
+    assert (
+        phone.evaluate("window.__notReloaded") is True
+    )  # it went over the socket, not a form POST
     assert phone.input_value("#propose-lead") == ""
     console.goto(f"{live['url']}/c/live/measures/manage/")  # tests/live.py SETUP: slug "live"
     article = console.locator("article.measure").filter(has_text="Lesepatenschaften")

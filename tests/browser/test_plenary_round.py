@@ -3,6 +3,7 @@ name each measure shortlisted in a workshop by its text, with its action field, 
 origin, lead, time frame and the goal it answers; when the workshop's moderator hides
 the measure, both drop its text live (workshops/visibility.py). Screenshots under
 test-artifacts/."""
+
 import json
 import re
 import subprocess
@@ -43,14 +44,27 @@ print(json.dumps({"workshop": workshop.code, "plenary": plenary.code,
                   "screen_key": plenary.screen_key, "measure": measure.pk}))
 """
 
-EXPECTED = ["Ausbildungsmesse mit Dolmetschern", "Arbeit & Ausbildung", "Fachforum Arbeit",
-            "Jobcenter", "Frühjahr 2027", "Mehr Ausbildung für Zugewanderte"]
+EXPECTED = [
+    "Ausbildungsmesse mit Dolmetschern",
+    "Arbeit & Ausbildung",
+    "Fachforum Arbeit",
+    "Jobcenter",
+    "Frühjahr 2027",
+    "Mehr Ausbildung für Zugewanderte",
+]
 
 
 def test_the_plenary_ballot_and_projector_name_the_measure(browser, live):
     ARTIFACTS.mkdir(exist_ok=True)
-    out = subprocess.run([PYTHON, "-c", SETUP], cwd=ROOT, env=live["env"], check=True, timeout=60,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "-c", SETUP],
+        cwd=ROOT,
+        env=live["env"],
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     setup = json.loads(out.stdout.strip().splitlines()[-1])
     plenary = {"code": setup["plenary"], "screen_key": setup["screen_key"]}
     option = f'li[data-option="{setup["measure"]}"]'
@@ -76,7 +90,7 @@ def test_the_plenary_ballot_and_projector_name_the_measure(browser, live):
 
     # The workshop's moderator hides the measure: the room no longer reads its text.
     workshop = console_for(browser, live, setup["workshop"])
-    workshop.locator(f'#item-{setup["measure"]} button[name=action][value=hide]').click()
+    workshop.locator(f"#item-{setup['measure']} button[name=action][value=hide]").click()
     workshop.wait_for_load_state()
     hidden = re.compile("Von der Moderation ausgeblendet")
     ayse.locator(f"section.round {option}").filter(has_text=hidden).wait_for(timeout=10000)

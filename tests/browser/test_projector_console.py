@@ -6,6 +6,7 @@ from a closed round's ranking, sets a consent round's veto threshold, warns at a
 adoption round without voting cards; publishing says what it did and the exports page
 leads back to the console; the action field's description is on the phone and the
 screen. Screenshots under test-artifacts/."""
+
 import json
 import re
 import subprocess
@@ -18,9 +19,14 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
 DESCRIPTION = "Kita, Schule und Sprachkurse: damit alle Kinder von Anfang an gut Deutsch lernen."
-MEASURES = ["Lesepaten an jeder Grundschule", "Sprachkurse mit Kinderbetreuung",
-            "Elterncafé im Stadtteil", "Mehrsprachige Elternbriefe",
-            "Kita-Lotsen für neue Familien", "Hausaufgabenhilfe im Jugendzentrum"]
+MEASURES = [
+    "Lesepaten an jeder Grundschule",
+    "Sprachkurse mit Kinderbetreuung",
+    "Elterncafé im Stadtteil",
+    "Mehrsprachige Elternbriefe",
+    "Kita-Lotsen für neue Familien",
+    "Hausaufgabenhilfe im Jugendzentrum",
+]
 
 SETUP = r"""
 import json, sys, django
@@ -110,8 +116,15 @@ CONTRAST = """(els) => {
 
 @pytest.fixture(scope="module")
 def site(live):
-    out = subprocess.run([PYTHON, "-c", SETUP, json.dumps([DESCRIPTION, MEASURES])], cwd=ROOT,
-                         env=live["env"], check=True, timeout=60, capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "-c", SETUP, json.dumps([DESCRIPTION, MEASURES])],
+        cwd=ROOT,
+        env=live["env"],
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     info = json.loads(out.stdout.strip().splitlines()[-1])
     info["url"] = live["url"]
     ARTIFACTS.mkdir(exist_ok=True)
@@ -163,13 +176,16 @@ def test_the_projector_has_no_control_for_the_audience(browser, site):
 
 def test_the_projector_ranks_results_and_reads_them_top_to_bottom(browser, site):
     page = screen(browser, site, "workshop")
-    rows = page.eval_on_selector_all(".screen-results li[data-option]", """(lis) => lis.map(li => {
+    rows = page.eval_on_selector_all(
+        ".screen-results li[data-option]",
+        """(lis) => lis.map(li => {
         const r = li.getBoundingClientRect();
         const rank = li.querySelector('.rank');
         return {rank: rank && rank.offsetParent !== null ? rank.textContent.trim() : null,
                 text: li.querySelector('.item-text').textContent.trim(),
                 left: Math.round(r.left), top: r.top};
-    })""")
+    })""",
+    )
     page.screenshot(path=str(ARTIFACTS / "projector-results-ranked-1920x1080.png"))
     page.context.close()
     assert [r["text"] for r in rows] == MEASURES  # best first

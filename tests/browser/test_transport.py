@@ -1,5 +1,6 @@
 """The live connection of the pages in real Chromium against a real Daphne: a forum too
 large for one WebSocket message, and a command the server could not save yet."""
+
 import json
 import subprocess
 
@@ -25,8 +26,15 @@ print(json.dumps({"code": forum.code}))
 
 
 def test_the_phone_page_shows_every_item_of_a_forum_of_500_long_proposals(browser, live):
-    out = subprocess.run([PYTHON, "-c", LARGE_FORUM, "500", "500"], cwd=ROOT, env=live["env"],
-                         check=True, timeout=120, capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "-c", LARGE_FORUM, "500", "500"],
+        cwd=ROOT,
+        env=live["env"],
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
     code = json.loads(out.stdout.strip().splitlines()[-1])["code"]
     page = phone(browser, live, code, "Ayşe")  # waits until the page is live (its snapshot came)
     items = page.locator("li.item p.item-text")
@@ -36,7 +44,8 @@ def test_the_phone_page_shows_every_item_of_a_forum_of_500_long_proposals(browse
 
 
 def test_a_proposal_answered_unavailable_stays_in_the_outbox_and_goes_again_with_its_id(
-        browser, live):
+    browser, live
+):
     """The first time the page sends the proposal, the answer is `unavailable` (what the
     server says when it cannot save); the page keeps it and sends it again by itself."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
@@ -49,8 +58,19 @@ def test_a_proposal_answered_unavailable_stays_in_the_outbox_and_goes_again_with
             frame = json.loads(message)
             if frame.get("type") == "propose" and not refused:
                 refused.append(frame["id"])
-                ws.send(json.dumps({"type": "ack", "id": frame["id"], "ok": False, "error": {
-                    "code": "unavailable", "message": "Der Server kann gerade nicht speichern."}}))
+                ws.send(
+                    json.dumps(
+                        {
+                            "type": "ack",
+                            "id": frame["id"],
+                            "ok": False,
+                            "error": {
+                                "code": "unavailable",
+                                "message": "Der Server kann gerade nicht speichern.",
+                            },
+                        }
+                    )
+                )
                 return
             forwarded.append(frame)
             server.send(message)
@@ -71,7 +91,8 @@ def test_a_proposal_answered_unavailable_stays_in_the_outbox_and_goes_again_with
     shown = page.locator("li.item").filter(has_text=text)
     shown.wait_for(timeout=15000)
     page.wait_for_function(
-        "localStorage.getItem('mitwirken.outbox.' + document.body.dataset.code) === '[]'")
+        "localStorage.getItem('mitwirken.outbox.' + document.body.dataset.code) === '[]'"
+    )
     assert [f["id"] for f in forwarded if f.get("type") == "propose"] == refused
     assert shown.count() == 1
     context.close()

@@ -1,5 +1,6 @@
 """Dot voting on a phone in real Chromium: the ballot appears without reload, points
 left follow every tap, the limits show as disabled buttons, the console sees the tally."""
+
 import re
 
 import pytest
@@ -31,14 +32,21 @@ def test_dot_voting_on_a_phone(new_phone, console):
     second = round_section.locator("li[data-option]").filter(has_text="Punkte-Maßnahme Zwei")
     plus_first = first.locator("button[name=value]").nth(1)
     plus_first.click()
-    phone.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '2'")
+    phone.wait_for_function(
+        "document.querySelector('section.round [data-points-left]').textContent === '2'"
+    )
     plus_first.click()
-    phone.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '1'")
+    phone.wait_for_function(
+        "document.querySelector('section.round [data-points-left]').textContent === '1'"
+    )
     assert plus_first.is_disabled()  # at most 2 on one item
     second.locator("button[name=value]").nth(1).click()
-    phone.wait_for_function("document.querySelector('section.round [data-points-left]').textContent === '0'")
+    phone.wait_for_function(
+        "document.querySelector('section.round [data-points-left]').textContent === '0'"
+    )
     assert second.locator("button[name=value]").nth(1).is_disabled()  # budget spent
     assert first.locator("output").inner_text() == "2"
     # the console's ranking follows the tally
     console.locator("section.round[data-method=dots] li", has_text="Punkte-Maßnahme Eins").filter(
-        has_text=re.compile(r"(Punkte|Points): 2")).wait_for(timeout=10000)
+        has_text=re.compile(r"(Punkte|Points): 2")
+    ).wait_for(timeout=10000)

@@ -2,6 +2,7 @@
 their own, a TCP proxy that can cut the way to the database, and phones that behave like
 static/js/live.js (outbox resent with the same ids after a reconnect, events applied in
 rev order, ``sync`` on a gap or when a ``pong`` or ``heartbeat`` shows a newer rev)."""
+
 import asyncio
 import contextlib
 import json
@@ -38,11 +39,13 @@ for n in range(phones):
     s = SessionStore()
     remember_participant(s, p)
     s.create()
-    out["phones"].append({"participant": p.pk, "cookie": f"{settings.SESSION_COOKIE_NAME}={s.session_key}"})
+    cookie = f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
+    out["phones"].append({"participant": p.pk, "cookie": cookie})
 if items:
     author = Actor(participant=Participant.objects.create(conference=forum.conference))
     field = forum.fields.order_by("position", "id").first().pk
-    out["items"] = [propose_item(actor=author, forum=forum, field=field, kind="measure", text=f"Maßnahme {n}").pk
+    out["items"] = [propose_item(actor=author, forum=forum, field=field, kind="measure",
+                                 text=f"Maßnahme {n}").pk
                     for n in range(items)]
     mod = Actor(user=get_user_model().objects.get(username="moderation"))
     out["round"] = open_round(actor=mod, forum=forum, method="support", kind="measure").pk
@@ -56,10 +59,12 @@ django.setup()
 from workshops.models import Forum, Item, Vote
 forum = Forum.objects.get(code=sys.argv[1])
 round_id = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] != "0" else None
-votes = list(Vote.objects.filter(round_id=round_id).values_list("participant_id", "option", "value")) if round_id else []
+votes = list(Vote.objects.filter(round_id=round_id)
+             .values_list("participant_id", "option", "value")) if round_id else []
 print(json.dumps({
     "rev": forum.rev,
-    "items": sorted(Item.objects.filter(forum=forum, status="visible").values_list("id", flat=True)),
+    "items": sorted(Item.objects.filter(forum=forum, status="visible")
+                    .values_list("id", flat=True)),
     "texts": sorted(Item.objects.filter(forum=forum).values_list("text", flat=True)),
     "votes": votes,
 }))
@@ -67,8 +72,15 @@ print(json.dumps({
 
 
 def run_script(env: dict, script: str, *args) -> dict:
-    out = subprocess.run([PYTHON, "-c", script, *map(str, args)], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [PYTHON, "-c", script, *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -112,12 +124,26 @@ class RedisServer:
 
     def start(self) -> "RedisServer":
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s,
+            ):
                 s.sendall(b"PING\r\n")
                 if s.recv(16).startswith(b"+PONG"):
                     return self
@@ -234,8 +260,12 @@ class Phone:
         delay = 0.1
         while not self.stopped:
             try:
-                async with websockets.connect(self.ws_url, additional_headers={"Cookie": self.cookie},
-                                              origin=self.url, open_timeout=5) as ws:
+                async with websockets.connect(
+                    self.ws_url,
+                    additional_headers={"Cookie": self.cookie},
+                    origin=self.url,
+                    open_timeout=5,
+                ) as ws:
                     self.ws = ws
                     self.connects += 1
                     delay = 0.1
@@ -295,7 +325,9 @@ class Phone:
             if self.pending:
                 await self._send({"type": "sync", "id": uuid.uuid4().hex, "rev": self.rev})
         elif kind == "ack":
-            if frame["id"] in self.outbox and (frame["ok"] or frame["error"]["code"] != "unavailable"):
+            if frame["id"] in self.outbox and (
+                frame["ok"] or frame["error"]["code"] != "unavailable"
+            ):
                 self.outbox.pop(frame["id"])
             self.acks.setdefault(frame["id"], frame)
             if frame["ok"]:
@@ -303,7 +335,11 @@ class Phone:
         elif kind == "tally":
             self.tallies[str(frame["round"])] = frame["totals"]
         elif kind in ("pong", "heartbeat"):
-            if self.rev is not None and isinstance(frame.get("rev"), int) and frame["rev"] > self.rev:
+            if (
+                self.rev is not None
+                and isinstance(frame.get("rev"), int)
+                and frame["rev"] > self.rev
+            ):
                 await self._send({"type": "sync", "id": uuid.uuid4().hex, "rev": self.rev})
 
     def acked_ok(self) -> set[str]:

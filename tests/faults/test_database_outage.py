@@ -5,6 +5,7 @@ database is back the same commands (same ids) are applied exactly once.
 
 SQLite is a file beside the process: it cannot become unreachable over a network, so this
 fault is tested on PostgreSQL only (skipped without it, a failure in CI)."""
+
 import asyncio
 import json
 import time
@@ -12,10 +13,17 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from tests.faults.harness import SETUP_PHONES, STATE, Phone, TcpProxy, postgres_database, run_script, until
+from tests.faults.harness import (
+    SETUP_PHONES,
+    STATE,
+    Phone,
+    TcpProxy,
+    postgres_database,
+    run_script,
+    until,
+)
 from tests.faults.test_kill_and_restart import in_thread
 from tests.live import Server, base_env, prepare
-
 
 POOL_TIMEOUT = 2
 
@@ -47,13 +55,17 @@ def test_database_unreachable_gives_unavailable_then_works_again(tmp_path, capsy
         stored = run_script(base_env(tmp_path, DATABASE_URL=url), STATE, info["code"], 0)
 
     with capsys.disabled():
-        print(f"\n[faults] database cut: answers during the cut {report['during']} "
-              f"(slowest {report['slowest']:.2f} s); acked after restore: {report['acked']}, "
-              f"stored: {len(stored['texts'])}")
+        print(
+            f"\n[faults] database cut: answers during the cut {report['during']} "
+            f"(slowest {report['slowest']:.2f} s); acked after restore: {report['acked']}, "
+            f"stored: {len(stored['texts'])}"
+        )
     assert alive, "the server process must survive the outage"
     assert all(code == "unavailable" for code in report["during"]) and len(report["during"]) == 3
     # Bounded by the pool's wait for a connection (DATABASE_POOL_TIMEOUT), not a hang.
-    assert report["slowest"] < POOL_TIMEOUT + 2, "an unavailable database must not make commands hang"
+    assert report["slowest"] < POOL_TIMEOUT + 2, (
+        "an unavailable database must not make commands hang"
+    )
     assert report["pong_without_rev"] is True
     assert report["health"][0] == 503 and report["health"][1]["database"].startswith("error")
     assert report["health_after"][0] == 200
@@ -68,7 +80,9 @@ async def outage(server, proxy, info, setup):
     field = info["fields"][0]
 
     def propose(command_id, text):
-        return phone.send({"type": "propose", "id": command_id, "field": field, "kind": "need", "text": text})
+        return phone.send(
+            {"type": "propose", "id": command_id, "field": field, "kind": "need", "text": text}
+        )
 
     try:
         assert await until(lambda: phone.rev is not None, 20)
@@ -80,9 +94,13 @@ async def outage(server, proxy, info, setup):
         for n in range(3):
             started = time.monotonic()
             await propose(f"b{n}", f"waehrend {n}")
-            assert await until(lambda: f"b{n}" in phone.acks, 15), "no answer while the database is away"
+            assert await until(lambda n=n: f"b{n}" in phone.acks, 15), (
+                "no answer while the database is away"
+            )
             slowest = max(slowest, time.monotonic() - started)
-            during.append(phone.acks[f"b{n}"]["error"]["code"] if not phone.acks[f"b{n}"]["ok"] else "ok")
+            during.append(
+                phone.acks[f"b{n}"]["error"]["code"] if not phone.acks[f"b{n}"]["ok"] else "ok"
+            )
         pongs = []
         original = phone._receive
 
@@ -100,8 +118,11 @@ async def outage(server, proxy, info, setup):
         # Like live.js: what was refused as unavailable stays in the outbox and goes again.
         for n in range(3):
             phone.acks.pop(f"b{n}")
-        assert await until(lambda: all(phone.acks.get(f"b{n}", {}).get("ok") for n in range(3)), 20,
-                           tick=phone.resend)
+        assert await until(
+            lambda: all(phone.acks.get(f"b{n}", {}).get("ok") for n in range(3)),
+            20,
+            tick=phone.resend,
+        )
         await propose("c", "nachher")
         assert await until(lambda: phone.acks.get("c", {}).get("ok"), 10)
         health_after = await asyncio.to_thread(healthz, server.url)

@@ -3,6 +3,7 @@ again. Every vote that had been acked is in the database; the phones reconnect b
 themselves, resend what was not acked (same ids), and converge on exact tallies.
 
 Also: SIGTERM closes every socket with 1012, so clients come back at once."""
+
 import asyncio
 import concurrent.futures
 import json
@@ -37,11 +38,15 @@ def test_sigkill_during_a_voting_burst_loses_no_acked_vote(tmp_path, capsys):
 
     votes = {(p, o) for p, o, v in stored["votes"]}
     by_participant = {ph["participant"]: n for n, ph in enumerate(setup["phones"])}
-    acked_before = {(setup["phones"][n]["participant"], item) for n, item in report["acked_before_kill"]}
+    acked_before = {
+        (setup["phones"][n]["participant"], item) for n, item in report["acked_before_kill"]
+    }
     with capsys.disabled():
-        print(f"\n[faults] SIGKILL: {len(acked_before)} votes acked before the kill, all present: "
-              f"{acked_before <= votes}; after restart {report['acked_total']} acked, "
-              f"{len(stored['votes'])} votes stored (expected {PHONES * ITEMS})")
+        print(
+            f"\n[faults] SIGKILL: {len(acked_before)} votes acked before the kill, all present: "
+            f"{acked_before <= votes}; after restart {report['acked_total']} acked, "
+            f"{len(stored['votes'])} votes stored (expected {PHONES * ITEMS})"
+        )
     assert len(acked_before) >= KILL_AFTER_ACKS
     assert acked_before <= votes, "an acked vote is missing after the kill"
     # After the restart every vote is acked exactly once and stored exactly once.
@@ -67,11 +72,23 @@ async def burst_with_kill(server, info, setup):
             for item in setup["items"]:
                 command_id = f"v{n}-{item}"
                 ids[command_id] = (n, item)
-                await phone.send({"type": "vote", "id": command_id, "round": setup["round"], "item": item, "value": 1})
+                await phone.send(
+                    {
+                        "type": "vote",
+                        "id": command_id,
+                        "round": setup["round"],
+                        "item": item,
+                        "value": 1,
+                    }
+                )
                 await asyncio.sleep(0.04)
 
         voting = asyncio.gather(*(vote_all(n, p) for n, p in enumerate(phones)))
-        assert await until(lambda: sum(len(p.acked_ok() & ids.keys()) for p in phones) >= KILL_AFTER_ACKS, 20, every=0.005)
+        assert await until(
+            lambda: sum(len(p.acked_ok() & ids.keys()) for p in phones) >= KILL_AFTER_ACKS,
+            20,
+            every=0.005,
+        )
         server.process.send_signal(signal.SIGKILL)
         server.process.wait()
         acked_before = [ids[i] for p in phones for i in p.acked_ok() if i in ids]
@@ -120,8 +137,12 @@ async def terminate(server, info, setup):
     import websockets
 
     url = server.url.replace("http://", "ws://") + f"/ws/forum/{info['code']}/"
-    sockets = [await websockets.connect(url, additional_headers={"Cookie": ph["cookie"]}, origin=server.url)
-               for ph in setup["phones"]]
+    sockets = [
+        await websockets.connect(
+            url, additional_headers={"Cookie": ph["cookie"]}, origin=server.url
+        )
+        for ph in setup["phones"]
+    ]
     for ws in sockets:
         assert json.loads(await ws.recv())["type"] == "snapshot"
     started = time.monotonic()

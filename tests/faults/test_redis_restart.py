@@ -1,9 +1,18 @@
 """Redis (the channel layer between two Daphne processes) is restarted during a session:
 it comes back empty. Commands keep being acked meanwhile (the database is the truth),
 and every phone on either process converges on what the database holds."""
+
 import asyncio
 
-from tests.faults.harness import SETUP_PHONES, STATE, Phone, RedisServer, postgres_database, run_script, until
+from tests.faults.harness import (
+    SETUP_PHONES,
+    STATE,
+    Phone,
+    RedisServer,
+    postgres_database,
+    run_script,
+    until,
+)
 from tests.faults.test_kill_and_restart import in_thread
 from tests.live import Server, base_env, prepare
 
@@ -20,7 +29,11 @@ def test_redis_restart_with_two_processes_loses_nothing_and_phones_converge(tmp_
             setup = run_script(env, SETUP_PHONES, info["code"], PHONES, 0)
             servers = [Server(env).start(), Server(env).start()]
             try:
-                report = in_thread(session(servers, redis, info, setup, lambda: run_script(env, STATE, info["code"], 0)))
+                report = in_thread(
+                    session(
+                        servers, redis, info, setup, lambda: run_script(env, STATE, info["code"], 0)
+                    )
+                )
             finally:
                 for server in servers:
                     server.stop()
@@ -30,9 +43,11 @@ def test_redis_restart_with_two_processes_loses_nothing_and_phones_converge(tmp_
 
     sent = PHONES * (BEFORE + DURING + AFTER)
     with capsys.disabled():
-        print(f"\n[faults] Redis restart: {report['acked']} of {sent} proposals acked, "
-              f"{len(stored['texts'])} stored; acked during the outage: {report['acked_during']}; "
-              f"socket connects per phone: {report['connects']}")
+        print(
+            f"\n[faults] Redis restart: {report['acked']} of {sent} proposals acked, "
+            f"{len(stored['texts'])} stored; acked during the outage: {report['acked_during']}; "
+            f"socket connects per phone: {report['connects']}"
+        )
     assert report["acked"] == sent
     # every acked proposal is stored, exactly once
     assert sorted(stored["texts"]) == sorted(report["texts"])
@@ -42,7 +57,10 @@ def test_redis_restart_with_two_processes_loses_nothing_and_phones_converge(tmp_
 
 
 async def session(servers, redis, info, setup, read_state):
-    phones = [Phone(servers[n % 2].url, info["code"], ph["cookie"]).start() for n, ph in enumerate(setup["phones"])]
+    phones = [
+        Phone(servers[n % 2].url, info["code"], ph["cookie"]).start()
+        for n, ph in enumerate(setup["phones"])
+    ]
     field = info["fields"][0]
     texts = []
 
@@ -51,7 +69,15 @@ async def session(servers, redis, info, setup, read_state):
             for k in range(count):
                 text = f"{phase} {n}-{k}"
                 texts.append(text)
-                await phone.send({"type": "propose", "id": f"{phase}-{n}-{k}", "field": field, "kind": "need", "text": text})
+                await phone.send(
+                    {
+                        "type": "propose",
+                        "id": f"{phase}-{n}-{k}",
+                        "field": field,
+                        "kind": "need",
+                        "text": text,
+                    }
+                )
 
     def all_acked():
         return all(not p.outbox for p in phones)
@@ -77,7 +103,10 @@ async def session(servers, redis, info, setup, read_state):
         # No pings here: the events after the restart must reach both processes again
         # (their gap to the lost ones makes each phone sync).
         converged = await until(
-            lambda: all(p.rev == state["rev"] and sorted(p.items) == state["items"] for p in phones), 15
+            lambda: all(
+                p.rev == state["rev"] and sorted(p.items) == state["items"] for p in phones
+            ),
+            15,
         )
         assert converged, [(p.rev, len(p.items)) for p in phones]
         return {

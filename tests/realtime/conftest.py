@@ -65,6 +65,7 @@ class Client:
 
     async def until(self, type_, timeout=3, **match):
         """The next frame of this type (and fields); others are kept for later calls."""
+
         def wanted(frame):
             return frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items())
 
@@ -100,13 +101,24 @@ async def open_socket(code, *, cookie=None, key=None, origin="http://localhost")
 def connect(db):
     opened = []
 
-    async def _connect(forum, *, participant=None, user=None, key=None, language=None, origin="http://localhost", code=None):
+    async def _connect(
+        forum,
+        *,
+        participant=None,
+        user=None,
+        key=None,
+        language=None,
+        origin="http://localhost",
+        code=None,
+    ):
         cookie = None
         if participant is not None:
             cookie = await sync_to_async(participant_cookie)(participant, language)
         elif user is not None:
             cookie = await sync_to_async(user_cookie)(user)
-        connected, client = await open_socket(code or forum.code, cookie=cookie, key=key, origin=origin)
+        connected, client = await open_socket(
+            code or forum.code, cookie=cookie, key=key, origin=origin
+        )
         opened.append(client)
         return connected, client
 

@@ -1,4 +1,5 @@
 """The forum socket as phones, the console and the screen use it (PROTOCOL.md)."""
+
 import datetime
 import json
 
@@ -7,8 +8,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from tests.realtime.conftest import open_socket, participant_cookie
 from tests.factories import make_conference, make_forum, make_moderator, make_participant
+from tests.realtime.conftest import open_socket, participant_cookie
 from workshops.models import ForumEvent, Item
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +38,9 @@ async def test_participant_gets_a_snapshot_with_role_and_items(connect, forum, p
     snapshot = await phone.until("snapshot")
     assert snapshot["rev"] == 0
     assert snapshot["forum"]["code"] == forum.code
-    assert [f["id"] for f in snapshot["fields"]] == [f.pk for f in await sync_to_async(list)(forum.fields.order_by("position", "id"))]
+    assert [f["id"] for f in snapshot["fields"]] == [
+        f.pk for f in await sync_to_async(list)(forum.fields.order_by("position", "id"))
+    ]
     assert snapshot["items"] == []
     assert snapshot["rounds"] == [] and snapshot["tallies"] == {}
     assert snapshot["me"]["role"] == "participant"
@@ -66,9 +69,16 @@ async def close_code(client):
 
 
 async def test_strangers_are_refused_with_4403(connect, forum):
-    other_participant = await sync_to_async(make_participant)(await sync_to_async(make_conference)())
+    other_participant = await sync_to_async(make_participant)(
+        await sync_to_async(make_conference)()
+    )
     other_moderator = await sync_to_async(make_moderator)(await sync_to_async(make_conference)())
-    for kwargs in [{}, {"participant": other_participant}, {"user": other_moderator}, {"key": "falsch"}]:
+    for kwargs in [
+        {},
+        {"participant": other_participant},
+        {"user": other_moderator},
+        {"key": "falsch"},
+    ]:
         ok, client = await connect(forum, **kwargs)
         assert await close_code(client) == 4403
 
@@ -116,7 +126,9 @@ async def test_a_new_screen_key_locks_out_the_old_one_at_once(connect, forum):
     await new.close()
 
 
-async def test_a_later_socket_gets_the_forum_as_it_is_now(connect, forum, participant, moderator, field):
+async def test_a_later_socket_gets_the_forum_as_it_is_now(
+    connect, forum, participant, moderator, field
+):
     ok, first = await connect(forum, participant=participant)
     await first.until("snapshot")
     ok, console = await connect(forum, user=moderator)
@@ -166,9 +178,13 @@ async def test_foreign_origin_is_refused(connect, forum, participant):
 # --- proposing and events --------------------------------------------------------------
 
 
-async def test_proposal_is_acked_with_its_id_and_reaches_everyone(connect, forum, participant, moderator, field):
+async def test_proposal_is_acked_with_its_id_and_reaches_everyone(
+    connect, forum, participant, moderator, field
+):
     _, phone = await connect(forum, participant=participant)
-    _, other = await connect(forum, participant=await sync_to_async(make_participant)(forum.conference))
+    _, other = await connect(
+        forum, participant=await sync_to_async(make_participant)(forum.conference)
+    )
     _, screen = await connect(forum, key=forum.screen_key)
     for c in (phone, other, screen):
         await c.until("snapshot")
@@ -211,7 +227,9 @@ async def test_moderator_actions_over_the_socket(connect, forum, participant, mo
     await console.close()
 
 
-async def test_participants_never_receive_the_text_of_a_hidden_item(connect, forum, participant, moderator, field):
+async def test_participants_never_receive_the_text_of_a_hidden_item(
+    connect, forum, participant, moderator, field
+):
     _, phone = await connect(forum, participant=participant)
     _, console = await connect(forum, user=moderator)
     await phone.until("snapshot")
@@ -223,7 +241,9 @@ async def test_participants_never_receive_the_text_of_a_hidden_item(connect, for
     to_console = await console.until("event", name="item.hidden")
     assert to_phone["data"]["text"] == "" and to_phone["data"]["status"] == "hidden"
     assert to_console["data"]["text"] == "Beleidigung"
-    await console.command({"type": "moderate", "action": "edit", "item": item, "text": "Noch schlimmer"})
+    await console.command(
+        {"type": "moderate", "action": "edit", "item": item, "text": "Noch schlimmer"}
+    )
     updated = await phone.until("event", name="item.updated")
     assert updated["data"]["text"] == ""
     # nor in a fresh snapshot
@@ -245,16 +265,26 @@ async def test_participants_never_receive_the_text_of_a_hidden_item(connect, for
         ('{"type": "dance", "id": "x"}', "invalid"),
         ('{"type": "propose", "field": 1, "kind": "need", "text": "x"}', "invalid"),
         ('{"type": "propose", "id": "", "field": 1, "kind": "need", "text": "x"}', "invalid"),
-        (json.dumps({"type": "propose", "id": "x" * 65, "field": 1, "kind": "need", "text": "x"}), "invalid"),
+        (
+            json.dumps(
+                {"type": "propose", "id": "x" * 65, "field": 1, "kind": "need", "text": "x"}
+            ),
+            "invalid",
+        ),
         ('{"type": "propose", "id": "p", "field": "eins", "kind": "need", "text": "x"}', "invalid"),
         ('{"type": "propose", "id": "p", "field": 1, "kind": "need", "text": 5}', "invalid"),
-        ('{"type": "propose", "id": "p", "field": 1, "kind": "need", "text": "x", "refs": "1"}', "invalid"),
+        (
+            '{"type": "propose", "id": "p", "field": 1, "kind": "need", "text": "x", "refs": "1"}',
+            "invalid",
+        ),
         ('{"type": "sync", "id": "s", "rev": -1}', "invalid"),
         ('{"type": "vote", "id": "v", "round": 1, "item": 1, "value": "viel"}', "invalid"),
         ('{"type": "moderate", "id": "m", "action": "explode"}', "invalid"),
     ],
 )
-async def test_bad_frames_get_an_error_ack_and_the_connection_stays_open(connect, forum, participant, raw, code):
+async def test_bad_frames_get_an_error_ack_and_the_connection_stays_open(
+    connect, forum, participant, raw, code
+):
     _, phone = await connect(forum, participant=participant)
     await phone.until("snapshot")
     await phone.ws.send_to(text_data=raw)
@@ -295,9 +325,14 @@ async def test_messages_are_in_the_participants_language(connect, forum, field):
     await phone.close()
 
 
-async def test_socket_messages_follow_the_pages_language_among_the_offered_ones(connect, forum, field):
+async def test_socket_messages_follow_the_pages_language_among_the_offered_ones(
+    connect, forum, field
+):
     # the factory's conference offers de, en, tr, ar: Turkish is used, Russian falls back to German
-    for chosen, expected in (("tr", "Lütfen bir metin yazın."), ("ru", "Bitte schreiben Sie einen Text.")):
+    for chosen, expected in (
+        ("tr", "Lütfen bir metin yazın."),
+        ("ru", "Bitte schreiben Sie einen Text."),
+    ):
         person = await sync_to_async(make_participant)(forum.conference)
         _, phone = await connect(forum, participant=person, language=chosen)
         await phone.until("snapshot")
@@ -336,7 +371,9 @@ async def test_one_person_s_sockets_share_one_command_budget(connect, forum, par
     for n in range(30):
         await first.send({"type": "sync", "id": f"a{n}", "rev": 0})
         await second.send({"type": "sync", "id": f"b{n}", "rev": 0})
-    acks = [await first.until("ack") for _ in range(30)] + [await second.until("ack") for _ in range(30)]
+    acks = [await first.until("ack") for _ in range(30)] + [
+        await second.until("ack") for _ in range(30)
+    ]
     taken = [a for a in acks if a["ok"]]
     assert all(a["error"]["code"] == "rate_limited" for a in acks if not a["ok"])
     assert 20 <= len(taken) <= 30, len(taken)  # one budget, not two (40 or more)
@@ -359,7 +396,9 @@ async def test_a_flood_of_commands_is_rate_limited(connect, forum, participant, 
 # --- at most once ----------------------------------------------------------------------
 
 
-async def test_a_retried_command_is_applied_once_across_reconnects(connect, forum, participant, field):
+async def test_a_retried_command_is_applied_once_across_reconnects(
+    connect, forum, participant, field
+):
     _, phone = await connect(forum, participant=participant)
     await phone.until("snapshot")
     first = await phone.command(propose_frame(field, text="Einmal"), id="retry-1")
@@ -422,7 +461,9 @@ async def test_sync_sends_missed_events_in_order(connect, forum, participant, fi
     await late.close()
 
 
-async def test_sync_far_behind_or_ahead_gets_a_fresh_snapshot(connect, forum, participant, field, monkeypatch):
+async def test_sync_far_behind_or_ahead_gets_a_fresh_snapshot(
+    connect, forum, participant, field, monkeypatch
+):
     from realtime import consumer
 
     monkeypatch.setattr(consumer, "SYNC_MAX_EVENTS", 2)
@@ -455,8 +496,13 @@ def apply_event(state: dict, event: dict, role: str) -> dict:
     return state
 
 
-async def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(connect, forum, participant, moderator, field):
-    for role, kwargs in [("participant", {"participant": participant}), ("moderator", {"user": moderator})]:
+async def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(
+    connect, forum, participant, moderator, field
+):
+    for role, kwargs in [
+        ("participant", {"participant": participant}),
+        ("moderator", {"user": moderator}),
+    ]:
         _, watcher = await connect(forum, **kwargs)
         state = await watcher.until("snapshot")
         _, phone = await connect(forum, participant=participant)
@@ -465,11 +511,15 @@ async def test_events_applied_to_an_old_snapshot_equal_a_fresh_snapshot(connect,
         await console.until("snapshot")
         need = (await phone.command(propose_frame(field, text=f"Bedarf {role}")))["result"]["id"]
         dup = (await phone.command(propose_frame(field, text=f"Doppelt {role}")))["result"]["id"]
-        goal = (await phone.command(propose_frame(field, kind="goal", text="Ziel", refs=[dup])))["result"]["id"]
+        goal = (await phone.command(propose_frame(field, kind="goal", text="Ziel", refs=[dup])))[
+            "result"
+        ]["id"]
         await console.command({"type": "moderate", "action": "merge", "item": dup, "into": need})
         await console.command({"type": "moderate", "action": "hide", "item": goal})
         await console.command({"type": "moderate", "action": "restore", "item": goal})
-        await console.command({"type": "moderate", "action": "edit", "item": need, "text": "Bedarf neu"})
+        await console.command(
+            {"type": "moderate", "action": "edit", "item": need, "text": "Bedarf neu"}
+        )
         await console.command({"type": "moderate", "action": "proposals", "open": False})
         await console.command({"type": "moderate", "action": "proposals", "open": True})
         final_rev = await sync_to_async(lambda: ForumEvent.objects.filter(forum=forum).count())()
@@ -496,22 +546,31 @@ async def test_ping_pong_and_presence(connect, forum, participant, moderator):
         await c.close()
 
 
-async def test_phones_at_the_same_rev_share_the_items_but_not_their_own_votes(connect, forum, participant, field):
+async def test_phones_at_the_same_rev_share_the_items_but_not_their_own_votes(
+    connect, forum, participant, field
+):
     """The items of a snapshot are read once per rev for all phones; each phone's own
     ballot is still its own, and a change (a new rev) is in the next phone's snapshot."""
+    from tests.factories import make_moderator, make_participant
     from workshops.actors import Actor
     from workshops.services.items import propose_item
     from workshops.services.rounds import open_round
     from workshops.services.votes import cast_vote
-    from tests.factories import make_moderator, make_participant
 
     mod = Actor(user=await sync_to_async(make_moderator)(forum.conference, username="m2"))
-    item = await sync_to_async(propose_item)(actor=Actor(participant=participant), forum=forum, field=field.pk,
-                                             kind="need", text="Sprachkurse am Abend")
-    round_ = await sync_to_async(open_round)(actor=mod, forum=forum, method="dots", items=[item.pk], budget=3,
-                                             per_item=2)
-    await sync_to_async(cast_vote)(actor=Actor(participant=participant), forum=forum, round=round_.pk,
-                                   item=item.pk, value=2)
+    item = await sync_to_async(propose_item)(
+        actor=Actor(participant=participant),
+        forum=forum,
+        field=field.pk,
+        kind="need",
+        text="Sprachkurse am Abend",
+    )
+    round_ = await sync_to_async(open_round)(
+        actor=mod, forum=forum, method="dots", items=[item.pk], budget=3, per_item=2
+    )
+    await sync_to_async(cast_vote)(
+        actor=Actor(participant=participant), forum=forum, round=round_.pk, item=item.pk, value=2
+    )
     other = await sync_to_async(make_participant)(forum.conference, display_name="Olena")
 
     _, first = await connect(forum, participant=participant)
@@ -519,12 +578,22 @@ async def test_phones_at_the_same_rev_share_the_items_but_not_their_own_votes(co
     mine, theirs = await first.until("snapshot"), await second.until("snapshot")
     assert mine["rev"] == theirs["rev"] and mine["items"] == theirs["items"]
     assert mine["me"]["points_left"] == {str(round_.pk): 1}
-    assert theirs["me"]["points_left"] == {str(round_.pk): 3} and theirs["me"]["votes"] == {str(round_.pk): {}}
+    assert theirs["me"]["points_left"] == {str(round_.pk): 3} and theirs["me"]["votes"] == {
+        str(round_.pk): {}
+    }
     assert mine["tallies"] == theirs["tallies"] == {str(round_.pk): {str(item.pk): {"dots": 2}}}
 
-    await sync_to_async(propose_item)(actor=Actor(participant=other), forum=forum, field=field.pk, kind="goal",
-                                      text="Mehr Kita-Plätze")
+    await sync_to_async(propose_item)(
+        actor=Actor(participant=other),
+        forum=forum,
+        field=field.pk,
+        kind="goal",
+        text="Mehr Kita-Plätze",
+    )
     _, third = await connect(forum, participant=other)
-    assert [i["text"] for i in (await third.until("snapshot"))["items"]] == ["Sprachkurse am Abend", "Mehr Kita-Plätze"]
+    assert [i["text"] for i in (await third.until("snapshot"))["items"]] == [
+        "Sprachkurse am Abend",
+        "Mehr Kita-Plätze",
+    ]
     for phone in (first, second, third):
         await phone.close()

@@ -1,5 +1,6 @@
 """The console's session actions over the socket: phase, countdown, announcement;
 what phones and the screen receive; refusals acked with nothing changed."""
+
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -20,7 +21,9 @@ def forum_row(forum):
     return Forum.objects.get(pk=forum.pk)
 
 
-async def test_phase_timer_and_announcement_reach_phones_and_the_screen(connect, forum, participant, moderator):
+async def test_phase_timer_and_announcement_reach_phones_and_the_screen(
+    connect, forum, participant, moderator
+):
     _, console = await connect(forum, user=moderator)
     _, phone = await connect(forum, participant=participant)
     _, screen = await connect(forum, key=forum.screen_key)
@@ -41,36 +44,56 @@ async def test_phase_timer_and_announcement_reach_phones_and_the_screen(connect,
         timer = (await client.until("event", name="forum.updated"))["data"]["timer"]
         assert timer["seconds"] == 120 and 119 <= timer["left"] <= 120 and timer["ends_at"]
 
-    assert (await console.command({"type": "moderate", "action": "announce", "text": "Pause bis 15 Uhr"}))["ok"]
+    assert (
+        await console.command(
+            {"type": "moderate", "action": "announce", "text": "Pause bis 15 Uhr"}
+        )
+    )["ok"]
     for client in (phone, screen):
-        assert (await client.until("event", name="forum.updated"))["data"]["announcement"] == "Pause bis 15 Uhr"
+        assert (await client.until("event", name="forum.updated"))["data"][
+            "announcement"
+        ] == "Pause bis 15 Uhr"
 
     assert (await console.command({"type": "moderate", "action": "timer", "seconds": None}))["ok"]
     assert (await phone.until("event", name="forum.updated"))["data"]["timer"] is None
 
     row = await forum_row(forum)
-    assert (row.phase, row.announcement, row.timer_ends_at, row.rev) == ("discussing", "Pause bis 15 Uhr", None, 4)
+    assert (row.phase, row.announcement, row.timer_ends_at, row.rev) == (
+        "discussing",
+        "Pause bis 15 Uhr",
+        None,
+        4,
+    )
     # a phone that connects now sees the same in its snapshot
     _, late = await connect(forum, participant=participant)
     fresh = (await late.until("snapshot"))["forum"]
-    assert (fresh["phase"], fresh["announcement"], fresh["timer"]) == ("discussing", "Pause bis 15 Uhr", None)
+    assert (fresh["phase"], fresh["announcement"], fresh["timer"]) == (
+        "discussing",
+        "Pause bis 15 Uhr",
+        None,
+    )
     for client in (console, phone, screen, late):
         await client.close()
 
 
-@pytest.mark.parametrize("frame, code", [
-    ({"action": "phase", "phase": "lunch"}, "invalid"),
-    ({"action": "phase"}, "invalid"),
-    ({"action": "phase", "phase": 2}, "invalid"),
-    ({"action": "timer", "seconds": 3}, "invalid"),
-    ({"action": "timer", "seconds": 7201}, "invalid"),
-    ({"action": "timer", "seconds": "60"}, "invalid"),
-    ({"action": "announce", "text": "x" * 141}, "invalid"),
-    ({"action": "announce"}, "invalid"),
-    ({"action": "open_round", "method": "dots"}, "invalid"),  # no items in the forum
-    ({"action": "merge", "item": 999999, "into": 999998}, "not_found"),
-])
-async def test_bad_console_frames_are_refused_and_change_nothing(connect, forum, moderator, frame, code):
+@pytest.mark.parametrize(
+    "frame, code",
+    [
+        ({"action": "phase", "phase": "lunch"}, "invalid"),
+        ({"action": "phase"}, "invalid"),
+        ({"action": "phase", "phase": 2}, "invalid"),
+        ({"action": "timer", "seconds": 3}, "invalid"),
+        ({"action": "timer", "seconds": 7201}, "invalid"),
+        ({"action": "timer", "seconds": "60"}, "invalid"),
+        ({"action": "announce", "text": "x" * 141}, "invalid"),
+        ({"action": "announce"}, "invalid"),
+        ({"action": "open_round", "method": "dots"}, "invalid"),  # no items in the forum
+        ({"action": "merge", "item": 999999, "into": 999998}, "not_found"),
+    ],
+)
+async def test_bad_console_frames_are_refused_and_change_nothing(
+    connect, forum, moderator, frame, code
+):
     _, console = await connect(forum, user=moderator)
     await console.until("snapshot")
     ack = await console.command({"type": "moderate", **frame})
@@ -90,30 +113,47 @@ async def test_refusals_are_german_for_a_german_console(connect, forum, moderato
     await console.close()
 
 
-async def test_participants_and_other_moderators_cannot_run_the_session(connect, forum, participant):
+async def test_participants_and_other_moderators_cannot_run_the_session(
+    connect, forum, participant
+):
     stranger = await sync_to_async(lambda: make_moderator(make_forum().conference))()
     _, phone = await connect(forum, participant=participant)
     await phone.until("snapshot")
-    for frame in ({"action": "phase", "phase": "voting"}, {"action": "timer", "seconds": 60},
-                  {"action": "announce", "text": "Hallo"}):
+    for frame in (
+        {"action": "phase", "phase": "voting"},
+        {"action": "timer", "seconds": 60},
+        {"action": "announce", "text": "Hallo"},
+    ):
         ack = await phone.command({"type": "moderate", **frame})
         assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
     ok, other = await connect(forum, user=stranger)
-    assert (await other.ws.receive_output(timeout=2))["type"] == "websocket.close"  # refused outright
+    assert (await other.ws.receive_output(timeout=2))[
+        "type"
+    ] == "websocket.close"  # refused outright
     assert (await forum_row(forum)).rev == 0
     await phone.close()
 
 
-async def test_suggested_merge_over_the_socket_and_rounds_move_the_phase(connect, forum, participant, moderator, field):
+async def test_suggested_merge_over_the_socket_and_rounds_move_the_phase(
+    connect, forum, participant, moderator, field
+):
     _, console = await connect(forum, user=moderator)
     _, phone = await connect(forum, participant=participant)
     await console.until("snapshot")
     state = await phone.until("snapshot")
-    first = (await phone.command(propose_frame(field, text="Sprachkurse mit Kinderbetreuung")))["result"]["id"]
-    second = (await phone.command(propose_frame(field, text="Deutschkurs + Kita-Platz")))["result"]["id"]
-    ack = await console.command({"type": "moderate", "action": "merge", "item": second, "into": first})
+    first = (await phone.command(propose_frame(field, text="Sprachkurse mit Kinderbetreuung")))[
+        "result"
+    ]["id"]
+    second = (await phone.command(propose_frame(field, text="Deutschkurs + Kita-Platz")))["result"][
+        "id"
+    ]
+    ack = await console.command(
+        {"type": "moderate", "action": "merge", "item": second, "into": first}
+    )
     assert ack["ok"] is True
-    ack = await console.command({"type": "moderate", "action": "open_round", "method": "support", "kind": "need"})
+    ack = await console.command(
+        {"type": "moderate", "action": "open_round", "method": "support", "kind": "need"}
+    )
     round_id = ack["result"]["id"]
     await console.command({"type": "moderate", "action": "announce", "text": "Bitte abstimmen"})
     await console.command({"type": "moderate", "action": "close_round", "round": round_id})
@@ -128,7 +168,11 @@ async def test_suggested_merge_over_the_socket_and_rounds_move_the_phase(connect
     _, fresh_client = await connect(forum, participant=participant)
     fresh = await fresh_client.until("snapshot")
     # the phone's state, built from events, equals a fresh snapshot
-    assert state["forum"] == fresh["forum"] and state["items"] == fresh["items"] and state["rev"] == fresh["rev"]
+    assert (
+        state["forum"] == fresh["forum"]
+        and state["items"] == fresh["items"]
+        and state["rev"] == fresh["rev"]
+    )
     for client in (console, phone, fresh_client):
         await client.close()
 
@@ -146,7 +190,10 @@ async def test_a_timer_replayed_by_sync_counts_from_now(connect, forum, particip
     replayed = await phone.until("event", name="forum.updated")
     assert 56 <= replayed["data"]["timer"]["left"] <= 58  # not the 60 it was when recorded
     stored = await sync_to_async(lambda: ForumEvent.objects.get(forum=forum, rev=1).data)()
-    assert stored["timer"]["left"] in (59, 60) and stored["timer"]["ends_at"] == replayed["data"]["timer"]["ends_at"]
+    assert (
+        stored["timer"]["left"] in (59, 60)
+        and stored["timer"]["ends_at"] == replayed["data"]["timer"]["ends_at"]
+    )
     for client in (console, phone):
         await client.close()
 

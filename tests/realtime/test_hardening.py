@@ -1,11 +1,18 @@
 """Abuse over the socket: every moderator action refused for everyone but the forum's
 moderators (a matrix), proposals per minute shared by every socket of a participant,
 socket caps, and a lost broadcast recovered through the rev that rides on every pong."""
+
 import pytest
 from asgiref.sync import sync_to_async
 
 from realtime import limits
-from tests.factories import make_conference, make_moderator, make_participant, moderator_actor, participant_actor
+from tests.factories import (
+    make_conference,
+    make_moderator,
+    make_participant,
+    moderator_actor,
+    participant_actor,
+)
 from workshops.models import Forum, Item, Round, Vote
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,9 +25,23 @@ def stage(forum, participant, moderator):
     from workshops.services.rounds import open_round
 
     field = forum.fields.order_by("position", "id").first()
-    first = propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text="Eins")
-    second = propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text="Zwei")
-    round_ = open_round(actor=moderator_actor(moderator), forum=forum, method="support", kind="measure")
+    first = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field.pk,
+        kind="measure",
+        text="Eins",
+    )
+    second = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field.pk,
+        kind="measure",
+        text="Zwei",
+    )
+    round_ = open_round(
+        actor=moderator_actor(moderator), forum=forum, method="support", kind="measure"
+    )
     return {"field": field.pk, "item": first.pk, "into": second.pk, "round": round_.pk}
 
 
@@ -51,19 +72,30 @@ def fingerprint(forum):
     return (
         forum.rev,
         forum.proposals_open,
-        forum.phase, forum.timer_ends_at, forum.announcement,
-        sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
+        forum.phase,
+        forum.timer_ends_at,
+        forum.announcement,
+        sorted(
+            Item.objects.filter(forum=forum).values_list(
+                "id", "text", "status", "shortlisted", "adopted"
+            )
+        ),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
         Vote.objects.filter(round__forum=forum).count(),
     )
 
 
-async def test_every_moderator_action_is_refused_for_every_other_role(connect, forum, participant, stage):
+async def test_every_moderator_action_is_refused_for_every_other_role(
+    connect, forum, participant, stage
+):
     other_moderator = await sync_to_async(make_moderator)(await sync_to_async(make_conference)())
     before = await fingerprint(forum)
     frames = moderator_frames(stage)
     refused = 0
-    for role, kwargs in [("participant", {"participant": participant}), ("screen", {"key": forum.screen_key})]:
+    for role, kwargs in [
+        ("participant", {"participant": participant}),
+        ("screen", {"key": forum.screen_key}),
+    ]:
         ok, client = await connect(forum, **kwargs)
         await client.until("snapshot")
         for action, fields in frames.items():
@@ -87,7 +119,9 @@ async def test_moderators_of_the_forum_may_do_each_action(connect, forum, modera
     answers = {}
     from realtime.protocol import MODERATE_ACTIONS
 
-    assert set(moderator_frames(stage)) == MODERATE_ACTIONS, "a new socket action needs a row in the matrix"
+    assert set(moderator_frames(stage)) == MODERATE_ACTIONS, (
+        "a new socket action needs a row in the matrix"
+    )
     for action, fields in moderator_frames(stage).items():
         answers[action] = await console.command({"type": "moderate", "action": action, **fields})
     assert answers["hide"]["ok"] and answers["restore"]["ok"] and answers["edit"]["ok"]
@@ -95,7 +129,9 @@ async def test_moderators_of_the_forum_may_do_each_action(connect, forum, modera
     assert answers["phase"]["ok"] and answers["timer"]["ok"] and answers["announce"]["ok"], answers
 
 
-async def test_proposals_per_minute_are_shared_by_every_socket_of_a_participant(connect, forum, participant, settings):
+async def test_proposals_per_minute_are_shared_by_every_socket_of_a_participant(
+    connect, forum, participant, settings
+):
     settings.PROPOSALS_PER_MINUTE = 3
     field = await sync_to_async(lambda: forum.fields.order_by("position", "id").first().pk)()
     tabs = []
@@ -105,7 +141,9 @@ async def test_proposals_per_minute_are_shared_by_every_socket_of_a_participant(
         tabs.append(tab)
     answers = []
     for n in range(5):
-        ack = await tabs[n % 2].command({"type": "propose", "field": field, "kind": "need", "text": f"Idee {n}"}, id=f"p{n}")
+        ack = await tabs[n % 2].command(
+            {"type": "propose", "field": field, "kind": "need", "text": f"Idee {n}"}, id=f"p{n}"
+        )
         answers.append(ack["ok"] or ack["error"]["code"])
     assert answers == [True, True, True, "rate_limited", "rate_limited"]
     assert await sync_to_async(Item.objects.filter(forum=forum).count)() == 3
@@ -113,7 +151,9 @@ async def test_proposals_per_minute_are_shared_by_every_socket_of_a_participant(
     other = await sync_to_async(make_participant)(forum.conference)
     ok, phone = await connect(forum, participant=other)
     await phone.until("snapshot")
-    assert (await phone.command({"type": "propose", "field": field, "kind": "need", "text": "Andere"}))["ok"]
+    assert (
+        await phone.command({"type": "propose", "field": field, "kind": "need", "text": "Andere"})
+    )["ok"]
 
 
 @pytest.fixture
@@ -125,7 +165,9 @@ def fresh_counts(monkeypatch):
     monkeypatch.setattr(limits, "_by_address", Counter())
 
 
-async def test_sockets_per_participant_are_capped(connect, forum, participant, settings, fresh_counts):
+async def test_sockets_per_participant_are_capped(
+    connect, forum, participant, settings, fresh_counts
+):
     settings.SOCKETS_PER_PARTICIPANT = 2
     opened = []
     for _ in range(2):
@@ -164,15 +206,21 @@ async def test_a_lost_broadcast_is_noticed_at_the_next_pong_and_recovered_by_syn
     snapshot = await phone.until("snapshot")
     ok, console = await connect(forum, user=moderator)
     await console.until("snapshot")
-    monkeypatch.setattr(publisher, "send_to_group", lambda group, message: None)  # the layer drops it
-    ack = await console.command({"type": "propose", "field": field, "kind": "need", "text": "Verloren?"})
+    monkeypatch.setattr(
+        publisher, "send_to_group", lambda group, message: None
+    )  # the layer drops it
+    ack = await console.command(
+        {"type": "propose", "field": field, "kind": "need", "text": "Verloren?"}
+    )
     assert ack["ok"]
     await phone.nothing(0.3)
     await phone.send({"type": "ping"})
     # The hub may push a heartbeat first (after the channel layer was away), with the
     # rev it read then: the answer to the ping is the pong with the new rev.
     pong = await phone.until("pong", rev=snapshot["rev"] + 1)
-    assert not [frame for frame in phone.skipped if frame["type"] == "event"]  # no event reached the phone
+    assert not [
+        frame for frame in phone.skipped if frame["type"] == "event"
+    ]  # no event reached the phone
     monkeypatch.undo()
     await phone.send({"type": "sync", "id": "s1", "rev": snapshot["rev"]})
     event = await phone.until("event")
@@ -198,7 +246,11 @@ def test_the_client_hears_the_rev_often_enough_to_notice_a_lost_event_within_30_
         return int(re.search(rf"const {name} = (\d+);", source).group(1)) / 1000
 
     assert HEARTBEAT_INTERVAL * 1.25 <= 25
-    assert constant("QUIET_LIMIT_MS") > HEARTBEAT_INTERVAL * 1.25 + 5  # no ping while heartbeats come
+    assert (
+        constant("QUIET_LIMIT_MS") > HEARTBEAT_INTERVAL * 1.25 + 5
+    )  # no ping while heartbeats come
     assert constant("SILENCE_LIMIT_MS") >= constant("QUIET_LIMIT_MS") + constant("CHECK_EVERY_MS")
     assert (constant("CHECK_EVERY_MS"), constant("QUIET_LIMIT_MS")) == (CHECK_EVERY, QUIET_LIMIT)
-    assert 'case "heartbeat":' in source and "frame.rev > state.rev" in source  # the rev starts a sync
+    assert (
+        'case "heartbeat":' in source and "frame.rev > state.rev" in source
+    )  # the rev starts a sync

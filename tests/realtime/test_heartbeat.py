@@ -1,6 +1,7 @@
 """An idle page hears from the server without asking: every forum without an event for
 HEARTBEAT_INTERVAL seconds gets a ``heartbeat`` with its rev on every socket (the hub),
 so the pages need not ping, and a page whose last event was lost still syncs."""
+
 import asyncio
 import time
 
@@ -18,12 +19,16 @@ def often(settings):
     settings.HEARTBEAT_INTERVAL = 0.4
 
 
-async def test_an_idle_phone_gets_the_forums_rev_without_sending_anything(often, connect, forum, participant):
+async def test_an_idle_phone_gets_the_forums_rev_without_sending_anything(
+    often, connect, forum, participant
+):
     _, phone = await connect(forum, participant=participant)
     snapshot = await phone.until("snapshot")
     beat = await phone.until("heartbeat", timeout=3)
     assert beat == {"type": "heartbeat", "rev": snapshot["rev"]}
-    assert await phone.until("heartbeat", timeout=3) == beat  # and again, while the forum stays quiet
+    assert (
+        await phone.until("heartbeat", timeout=3) == beat
+    )  # and again, while the forum stays quiet
 
 
 async def test_the_screen_and_the_console_hear_it_too(often, connect, forum, moderator):
@@ -34,8 +39,9 @@ async def test_the_screen_and_the_console_hear_it_too(often, connect, forum, mod
         assert (await socket.until("heartbeat", timeout=3))["rev"] == 0
 
 
-async def test_a_lost_broadcast_is_noticed_at_the_next_heartbeat(often, connect, forum, participant, moderator,
-                                                                monkeypatch):
+async def test_a_lost_broadcast_is_noticed_at_the_next_heartbeat(
+    often, connect, forum, participant, moderator, monkeypatch
+):
     """The broadcast of one proposal is dropped (a channel over capacity); the phone does
     nothing, and still learns the newer rev from the heartbeat, then syncs."""
     from realtime import publisher
@@ -46,7 +52,11 @@ async def test_a_lost_broadcast_is_noticed_at_the_next_heartbeat(often, connect,
     _, console = await connect(forum, user=moderator)
     await console.until("snapshot")
     monkeypatch.setattr(publisher, "send_to_group", lambda group, message: None)
-    assert (await console.command({"type": "propose", "field": field, "kind": "need", "text": "Verloren?"}))["ok"]
+    assert (
+        await console.command(
+            {"type": "propose", "field": field, "kind": "need", "text": "Verloren?"}
+        )
+    )["ok"]
     beat = await phone.until("heartbeat", timeout=3, rev=snapshot["rev"] + 1)
     assert not [frame for frame in phone.skipped if frame["type"] == "event"]
     monkeypatch.undo()
@@ -65,12 +75,23 @@ async def test_events_put_the_heartbeat_off_and_tallies_and_presence_do_not(sett
     start = time.monotonic()
     hub.spoke_at[1] = start - 20
     assert hub.quiet_forums(start - 0.1, 20) == [] and hub.quiet_forums(start, 20) == [1]
-    await hub.deliver({"type": "forum.tally", "forum": 1, "as_of": 1.0,
-                       "frame": {"type": "tally", "round": 7, "totals": {}, "voters": 0}})
+    await hub.deliver(
+        {
+            "type": "forum.tally",
+            "forum": 1,
+            "as_of": 1.0,
+            "frame": {"type": "tally", "round": 7, "totals": {}, "voters": 0},
+        }
+    )
     await hub.deliver({"type": "forum.presence", "forum": 1, "online": 3})
     assert len(socket.frames) == 2 and hub.quiet_forums(start, 20) == [1]
-    await hub.deliver({"type": "forum.event", "forum": 1,
-                       "frame": {"type": "event", "rev": 1, "name": "forum.updated", "data": {}}})
+    await hub.deliver(
+        {
+            "type": "forum.event",
+            "forum": 1,
+            "frame": {"type": "event", "rev": 1, "name": "forum.updated", "data": {}},
+        }
+    )
     assert len(socket.frames) == 3
     later = time.monotonic()
     assert hub.quiet_forums(later + 19.9, 20) == [] and hub.quiet_forums(later + 20, 20) == [1]

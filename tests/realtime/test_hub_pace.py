@@ -4,6 +4,7 @@ With several server processes each one computes tallies of the votes it committe
 hub of every process must still give a phone at most one tally per interval, and the
 last one it gets must be the one computed last.
 """
+
 import asyncio
 
 import pytest
@@ -26,8 +27,17 @@ class Socket:
 
 
 def tally(round_id, dots, as_of):
-    return {"type": "forum.tally", "forum": 1, "as_of": as_of,
-            "frame": {"type": "tally", "round": round_id, "totals": {"5": {"dots": dots}}, "voters": dots}}
+    return {
+        "type": "forum.tally",
+        "forum": 1,
+        "as_of": as_of,
+        "frame": {
+            "type": "tally",
+            "round": round_id,
+            "totals": {"5": {"dots": dots}},
+            "voters": dots,
+        },
+    }
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """A forum of any size reaches every client: a snapshot (or a `sync` answer) larger than
 the WebSocket limit arrives in parts, each within the limit, and the client joins them
 into the snapshot of PROTOCOL.md (realtime/parts.py, docs/protocol.md)."""
+
 import asyncio
 import concurrent.futures
 import json
@@ -33,7 +34,8 @@ def test_a_large_text_goes_in_parts_each_within_the_limit_and_joins_back():
 
 
 async def test_a_phone_receives_every_item_of_a_forum_of_500_long_proposals(
-        connect, forum, participant):
+    connect, forum, participant
+):
     texts = await sync_to_async(fill_forum)(forum, ITEMS, LENGTH)
     ok, phone = await connect(forum, participant=participant)
     assert ok
@@ -77,8 +79,9 @@ async def receive_snapshot(url: str, cookie: str, sizes: list[int]) -> tuple[dic
     import websockets
 
     joined, parts = Reassembler(), 0
-    async with websockets.connect(url, additional_headers={"Cookie": cookie},
-                                  origin="http://127.0.0.1", max_size=None) as ws:
+    async with websockets.connect(
+        url, additional_headers={"Cookie": cookie}, origin="http://127.0.0.1", max_size=None
+    ) as ws:
         async with asyncio.timeout(30):
             while True:
                 text = await ws.recv()
@@ -97,8 +100,13 @@ async def receive_snapshot(url: str, cookie: str, sizes: list[int]) -> tuple[dic
 def test_a_phone_on_the_real_server_receives_a_forum_of_500_long_proposals(tmp_path):
     env = base_env(tmp_path)
     info = prepare(env)
-    subprocess.run([PYTHON, "-c", FILL, str(info["forum"]), str(ITEMS), str(LENGTH)],
-                   cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [PYTHON, "-c", FILL, str(info["forum"]), str(ITEMS), str(LENGTH)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     server = Server(env).start()
     try:
         cookie = join(server.url, info["code"])
@@ -116,5 +124,7 @@ def test_a_phone_on_the_real_server_receives_a_forum_of_500_long_proposals(tmp_p
     assert max(sizes) <= LIMIT_BYTES
     total = len(json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     assert parts > 1
-    print(f"\n[large frames] snapshot of {ITEMS} items of {LENGTH} characters: "
-          f"{total} bytes in {parts} parts")
+    print(
+        f"\n[large frames] snapshot of {ITEMS} items of {LENGTH} characters: "
+        f"{total} bytes in {parts} parts"
+    )

@@ -2,6 +2,7 @@
 address is never refused for what browsers do on their own; a guesser is answered 4429
 (which the page retries), never 4404; the client's address is X-Forwarded-For's only
 behind a trusted proxy."""
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -53,9 +54,11 @@ async def closed_with(client) -> int | None:
 
 
 async def test_the_hall_keeps_its_sockets_while_browsers_ask_for_what_is_not_there(
-        forum, participant):
+    forum, participant
+):
     """Browsers' own requests (icons, addresses nobody serves) from the hall's one address
     are no guesses: the phones' sockets still connect (before: 4404 after 60)."""
+
     def browse():
         for n in range(80):
             HttpClient().get(f"/nicht-da-{n}")
@@ -87,7 +90,8 @@ async def test_a_guessing_browser_is_answered_4429_and_keeps_its_own_forum(forum
 
 
 async def test_an_address_over_its_cap_leaves_those_who_take_part_connected(
-        forum, participant, moderator):
+    forum, participant, moderator
+):
     """CODE_MISSES_PER_HOUR_PER_ADDRESS (3000): a stranger at that address gets 4429, the
     phones, the console and the screen of the forum still connect."""
     from tests.realtime.conftest import user_cookie
@@ -98,9 +102,11 @@ async def test_an_address_over_its_cap_leaves_those_who_take_part_connected(
     assert await closed_with(await socket(forum.code)) == limits.CLOSE_TOO_MANY
     phone_cookie = await sync_to_async(participant_cookie)(participant)
     console_cookie = await sync_to_async(user_cookie)(moderator)
-    for opened in [await socket(forum.code, cookie=phone_cookie),
-                   await socket(forum.code, cookie=console_cookie),
-                   await socket(forum.code, key=forum.screen_key)]:
+    for opened in [
+        await socket(forum.code, cookie=phone_cookie),
+        await socket(forum.code, cookie=console_cookie),
+        await socket(forum.code, key=forum.screen_key),
+    ]:
         assert (await opened.until("snapshot"))["type"] == "snapshot"
         await opened.close()
     # another address is not concerned
@@ -110,7 +116,8 @@ async def test_an_address_over_its_cap_leaves_those_who_take_part_connected(
 
 @pytest.mark.parametrize("trusted", [False, True])
 async def test_sockets_count_by_x_forwarded_for_only_behind_a_trusted_proxy(
-        forum, settings, fresh_counts, trusted):
+    forum, settings, fresh_counts, trusted
+):
     settings.USE_X_FORWARDED_FOR = trusted
     settings.SOCKETS_PER_ADDRESS = 1
     people = [await sync_to_async(make_participant)(forum.conference) for _ in range(2)]
@@ -118,8 +125,9 @@ async def test_sockets_count_by_x_forwarded_for_only_behind_a_trusted_proxy(
     # both through the proxy at 10.0.0.1, from two venues
     first = await socket(forum.code, cookie=cookies[0], address="10.0.0.1", forwarded="203.0.113.1")
     assert (await first.until("snapshot"))["type"] == "snapshot"
-    second = await socket(forum.code, cookie=cookies[1], address="10.0.0.1",
-                          forwarded="203.0.113.1, 198.51.100.2")
+    second = await socket(
+        forum.code, cookie=cookies[1], address="10.0.0.1", forwarded="203.0.113.1, 198.51.100.2"
+    )
     if trusted:
         assert (await second.until("snapshot"))["type"] == "snapshot"
         await second.close()

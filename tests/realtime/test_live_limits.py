@@ -2,6 +2,7 @@
 "Limits of the live channel"): every frame takes from the rate limit, pings and bad
 frames too; a snapshot sent for a `sync` costs more; a forum holds a bounded number of
 items; command receipts expire; proposals over HTTP have the socket's per-person limit."""
+
 import asyncio
 import datetime
 
@@ -55,7 +56,8 @@ def need(forum, text):
 
 
 async def test_a_flood_of_pings_is_rate_limited_and_costs_the_others_nothing(
-        connect, forum, participant):
+    connect, forum, participant
+):
     flooder, other = await two_phones(connect, forum, participant)
     answers = await answers_to(flooder, [{"type": "ping"}] * (RATE_BURST * 3))
     assert answers[:RATE_BURST] == ["pong"] * RATE_BURST
@@ -65,7 +67,8 @@ async def test_a_flood_of_pings_is_rate_limited_and_costs_the_others_nothing(
 
 
 async def test_a_flood_of_bad_frames_is_rate_limited_and_the_socket_stays(
-        connect, forum, participant):
+    connect, forum, participant
+):
     flooder, other = await two_phones(connect, forum, participant)
     garbage = ["{not json", "[]", '{"type": "nonsense"}', '{"type": "vote"}']
     answers = await answers_to(flooder, garbage * RATE_BURST)
@@ -99,7 +102,8 @@ async def test_a_forum_holds_at_most_forum_items_max_items(connect, forum, parti
 
 
 async def test_receipts_past_their_retention_period_are_deleted_by_the_writer(
-        connect, forum, participant):
+    connect, forum, participant
+):
     old = timezone.now() - datetime.timedelta(hours=49)
 
     @sync_to_async
@@ -114,7 +118,8 @@ async def test_receipts_past_their_retention_period_are_deleted_by_the_writer(
     phone, _ = await two_phones(connect, forum, participant)
     assert (await phone.command(await sync_to_async(need)(forum, "Neu")))["ok"] is True
     left = sync_to_async(
-        lambda: sorted(CommandReceipt.objects.values_list("command_id", flat=True)))
+        lambda: sorted(CommandReceipt.objects.values_list("command_id", flat=True))
+    )
     for _ in range(40):
         if len(await left()) == 2:
             break
@@ -123,14 +128,18 @@ async def test_receipts_past_their_retention_period_are_deleted_by_the_writer(
 
 
 def test_proposals_over_http_have_the_same_per_person_limit_as_over_the_socket(
-        forum, participant, settings):
+    forum, participant, settings
+):
     settings.PROPOSALS_PER_MINUTE = 3
     client = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
     name, value = participant_cookie(participant).split("=", 1)
     client.cookies[name] = value
     field = forum.fields.order_by("position", "id").first()
-    statuses = [client.post(f"/f/{forum.code}/propose", {"field": field.pk, "kind": "need",
-                                                         "text": f"Idee {n}"}).status_code
-                for n in range(5)]
+    statuses = [
+        client.post(
+            f"/f/{forum.code}/propose", {"field": field.pk, "kind": "need", "text": f"Idee {n}"}
+        ).status_code
+        for n in range(5)
+    ]
     assert statuses == [302, 302, 302, 400, 400]
     assert Item.objects.filter(forum=forum).count() == 3

@@ -1,5 +1,6 @@
 """Two Daphne processes share one forum through Redis: a proposal sent to one reaches a
 phone connected to the other. Real processes, real Redis, real WebSocket clients."""
+
 import asyncio
 import concurrent.futures
 import http.cookiejar
@@ -47,13 +48,16 @@ def database(tmp_path):
 
 
 def join(base_url: str, code: str) -> str:
-    """Join the forum like a phone (GET the form, POST it with the CSRF token); return the cookie header."""
+    """Join the forum like a phone (GET the form, POST it with the CSRF token); return the
+    cookie header."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base_url}/j/{code}").read().decode()
     token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": token}).encode()
-    request = urllib.request.Request(f"{base_url}/j/{code}", data=body, headers={"Referer": f"{base_url}/j/{code}"})
+    request = urllib.request.Request(
+        f"{base_url}/j/{code}", data=body, headers={"Referer": f"{base_url}/j/{code}"}
+    )
     opener.open(request).read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
@@ -93,12 +97,27 @@ async def exchange(url_a: str, url_b: str, info: dict):
     def ws_url(url):
         return url.replace("http://", "ws://") + f"/ws/forum/{code}/"
 
-    async with websockets.connect(ws_url(url_a), additional_headers={"Cookie": cookie_a}, origin=url_a) as a, \
-            websockets.connect(ws_url(url_b), additional_headers={"Cookie": cookie_b}, origin=url_b) as b:
+    async with (
+        websockets.connect(
+            ws_url(url_a), additional_headers={"Cookie": cookie_a}, origin=url_a
+        ) as a,
+        websockets.connect(
+            ws_url(url_b), additional_headers={"Cookie": cookie_b}, origin=url_b
+        ) as b,
+    ):
         await frames_until(a, lambda f: f["type"] == "snapshot")
         await frames_until(b, lambda f: f["type"] == "snapshot")
-        await a.send(json.dumps({"type": "propose", "id": "two-1", "field": info["fields"][0],
-                                 "kind": "need", "text": "Über Redis zum anderen Prozess"}))
+        await a.send(
+            json.dumps(
+                {
+                    "type": "propose",
+                    "id": "two-1",
+                    "field": info["fields"][0],
+                    "kind": "need",
+                    "text": "Über Redis zum anderen Prozess",
+                }
+            )
+        )
         ack = await frames_until(a, lambda f: f["type"] == "ack")
         assert ack["ok"] is True, ack
         event = await frames_until(b, lambda f: f["type"] == "event")

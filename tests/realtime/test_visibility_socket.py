@@ -1,6 +1,7 @@
 """What each audience gets over the socket of hidden, merged, edited and restored items:
 the live events, the replay of the event log (``sync``) and a fresh snapshot
 (workshops/visibility.py)."""
+
 import json
 
 import pytest
@@ -25,8 +26,15 @@ async def _drain(client, quiet=0.4) -> list[dict]:
 async def _open(connect, scene):
     sockets = {}
     for audience in AUDIENCES:
-        kwargs = {"participant": scene.author} if audience == "participant" else (
-            {"key": scene.forum.screen_key} if audience == "screen" else {"user": scene.moderator})
+        kwargs = (
+            {"participant": scene.author}
+            if audience == "participant"
+            else (
+                {"key": scene.forum.screen_key}
+                if audience == "screen"
+                else {"user": scene.moderator}
+            )
+        )
         ok, client = await connect(scene.forum, **kwargs)
         assert ok
         await client.until("snapshot")
@@ -70,8 +78,11 @@ async def test_live_events_sync_replay_and_snapshot_per_audience(connect):
 
     # A fresh connection: the snapshot carries no hidden text, in items nor rounds.
     for audience in ("participant", "screen"):
-        kwargs = ({"participant": scene.author} if audience == "participant"
-                  else {"key": scene.forum.screen_key})
+        kwargs = (
+            {"participant": scene.author}
+            if audience == "participant"
+            else {"key": scene.forum.screen_key}
+        )
         _ok, client = await connect(scene.forum, **kwargs)
         snapshot = await client.until("snapshot")
         text = _text(snapshot)

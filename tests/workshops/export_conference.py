@@ -1,6 +1,7 @@
 """A realistic conference for the export and follow-up tests, built through the services
 as a real one is: people join, propose needs, goals and measures, vote by group in a
 forum and in the plenary, which adopts one measure and rejects another."""
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -15,7 +16,8 @@ from workshops.services.votes import cast_vote
 
 NAMED = "Ayşe Yılmaz"  # a participant who gave a name: it must never appear in an export
 OTHER_NAMED = "Jonas Brückenbauer"
-ADOPTED_TEXT = "Sprachcafé mit Kinderbetreuung in jedem Stadtteil (Türkçe öğrenme grupları, دورات اللغة للنساء)"
+ADOPTED_TEXT = "Sprachcafé mit Kinderbetreuung in jedem Stadtteil "
+"(Türkçe öğrenme grupları, دورات اللغة للنساء)"
 REJECTED_TEXT = "Eigene Wohnungsbörse für Geflüchtete"
 UNVOTED_TEXT = "Nachbarschaftsfest im Quartier"
 NEED_TEXT = "Lange Wartezeiten auf Sprachkurse für Mütter"
@@ -51,7 +53,9 @@ def build_conference(slug: str | None = None) -> Built:
     quartier = make_field(conference, "Zusammenleben im Quartier", 2)
     forum = make_forum(conference, fields=[bildung, wohnen], title="Fachforum Bildung und Wohnen")
     other = make_forum(conference, fields=[quartier], title="Fachforum Quartier", position=1)
-    plenary = make_forum(conference, fields=[bildung, wohnen, quartier], kind="plenary", title="Plenum", position=2)
+    plenary = make_forum(
+        conference, fields=[bildung, wohnen, quartier], kind="plenary", title="Plenum", position=2
+    )
     moderator = make_moderator(conference)
     mod = moderator_actor(moderator)
 
@@ -66,23 +70,48 @@ def build_conference(slug: str | None = None) -> Built:
     )
     author = people[0]
     need = propose_item(actor=author, forum=forum, field=bildung.pk, kind="need", text=NEED_TEXT)
-    goal = propose_item(actor=people[1], forum=forum, field=bildung.pk, kind="goal", text=GOAL_TEXT, refs=[need.pk])
+    goal = propose_item(
+        actor=people[1], forum=forum, field=bildung.pk, kind="goal", text=GOAL_TEXT, refs=[need.pk]
+    )
     adopted = propose_item(
-        actor=author, forum=forum, field=bildung.pk, kind="measure", text=ADOPTED_TEXT, refs=[goal.pk],
+        actor=author,
+        forum=forum,
+        field=bildung.pk,
+        kind="measure",
+        text=ADOPTED_TEXT,
+        refs=[goal.pk],
         details={"lead": "Amt für Integration", "timeframe": "bis Ende 2027"},
     )
-    housing_need = propose_item(actor=people[2], forum=forum, field=wohnen.pk, kind="need", text="Kaum bezahlbare Wohnungen")
-    housing_goal = propose_item(actor=people[2], forum=forum, field=wohnen.pk, kind="goal",
-                                text="Fairer Zugang zum Wohnungsmarkt", refs=[housing_need.pk])
-    rejected = propose_item(actor=people[3], forum=forum, field=wohnen.pk, kind="measure", text=REJECTED_TEXT,
-                            refs=[housing_goal.pk])
-    unvoted = propose_item(actor=people[4], forum=other, field=quartier.pk, kind="measure", text=UNVOTED_TEXT)
+    housing_need = propose_item(
+        actor=people[2], forum=forum, field=wohnen.pk, kind="need", text="Kaum bezahlbare Wohnungen"
+    )
+    housing_goal = propose_item(
+        actor=people[2],
+        forum=forum,
+        field=wohnen.pk,
+        kind="goal",
+        text="Fairer Zugang zum Wohnungsmarkt",
+        refs=[housing_need.pk],
+    )
+    rejected = propose_item(
+        actor=people[3],
+        forum=forum,
+        field=wohnen.pk,
+        kind="measure",
+        text=REJECTED_TEXT,
+        refs=[housing_goal.pk],
+    )
+    unvoted = propose_item(
+        actor=people[4], forum=other, field=quartier.pk, kind="measure", text=UNVOTED_TEXT
+    )
 
     # The forum's dot vote: everybody puts points.
     dots = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=3, per_item=3)
     for n, person in enumerate(people):
         cast_vote(actor=person, forum=forum, round=dots.pk, item=adopted.pk, value=2)
-        cast_vote(actor=person, forum=forum, round=dots.pk, item=rejected.pk, value=1 if n % 2 else None)
+        cast_vote(
+            actor=person, forum=forum, round=dots.pk, item=rejected.pk, value=1 if n % 2 else None
+        )
     close_round(actor=mod, forum=forum, round=dots.pk)
     for measure in (adopted, rejected):
         shortlist_item(actor=mod, forum=forum, item=measure.pk, shortlisted=True)
@@ -90,16 +119,44 @@ def build_conference(slug: str | None = None) -> Built:
     # The plenary adopts one and rejects the other; paper votes from the Leichte-Sprache table.
     vote = open_round(actor=mod, forum=plenary, method="adoption", kind="measure")
     for n, person in enumerate(people):
-        cast_vote(actor=person, forum=plenary, round=vote.pk, item=adopted.pk, value=1 if n != 5 else 0)
-        cast_vote(actor=person, forum=plenary, round=vote.pk, item=rejected.pk, value=-1 if n % 3 else 1)
+        cast_vote(
+            actor=person, forum=plenary, round=vote.pk, item=adopted.pk, value=1 if n != 5 else 0
+        )
+        cast_vote(
+            actor=person, forum=plenary, round=vote.pk, item=rejected.pk, value=-1 if n % 3 else 1
+        )
     add_analog_count(actor=mod, forum=plenary, round=vote.pk, item=adopted.pk, count=4, value=1)
     close_round(actor=mod, forum=plenary, round=vote.pk)
 
-    measure_services.set_measure_details(actor=mod, item=adopted, partners="Volkshochschule, Elternvereine",
-                                         resources="40.000 € pro Jahr", indicator="300 Teilnehmerinnen pro Jahr")
-    measure_services.set_implementation_status(actor=mod, item=adopted, status="in_progress", progress=40)
-    measure_services.add_measure_update(actor=mod, item=adopted, text="Erste drei Sprachcafés laufen.",
-                                        date=datetime.date(2026, 11, 23))
+    measure_services.set_measure_details(
+        actor=mod,
+        item=adopted,
+        partners="Volkshochschule, Elternvereine",
+        resources="40.000 € pro Jahr",
+        indicator="300 Teilnehmerinnen pro Jahr",
+    )
+    measure_services.set_implementation_status(
+        actor=mod, item=adopted, status="in_progress", progress=40
+    )
+    measure_services.add_measure_update(
+        actor=mod,
+        item=adopted,
+        text="Erste drei Sprachcafés laufen.",
+        date=datetime.date(2026, 11, 23),
+    )
     for item in (need, goal, adopted, rejected, unvoted):
         item.refresh_from_db()
-    return Built(conference, forum, other, plenary, moderator, mod, need, goal, adopted, rejected, unvoted, people)
+    return Built(
+        conference,
+        forum,
+        other,
+        plenary,
+        moderator,
+        mod,
+        need,
+        goal,
+        adopted,
+        rejected,
+        unvoted,
+        people,
+    )

@@ -1,4 +1,5 @@
 """The admin: set-up edited directly, forum state only through the services."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -20,8 +21,13 @@ def admin_client(client):
 
 @pytest.fixture
 def item(forum, participant):
-    return propose_item(actor=participant_actor(participant), forum=forum,
-                        field=forum.fields.first().pk, kind="need", text="Werbung")
+    return propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=forum.fields.first().pk,
+        kind="need",
+        text="Werbung",
+    )
 
 
 def action(client, model, name, ids):
@@ -32,7 +38,10 @@ def test_changelists_load(admin_client, forum, item):
     for model in ["conference", "forum", "participant", "item", "forumevent", "auditentry"]:
         assert admin_client.get(f"/admin/workshops/{model}/").status_code == 200, model
     assert admin_client.get(f"/admin/workshops/forum/{forum.pk}/change/").status_code == 200
-    assert admin_client.get(f"/admin/workshops/conference/{forum.conference.pk}/change/").status_code == 200
+    assert (
+        admin_client.get(f"/admin/workshops/conference/{forum.conference.pk}/change/").status_code
+        == 200
+    )
     assert admin_client.get(f"/admin/workshops/item/{item.pk}/change/").status_code == 200
 
 
@@ -58,8 +67,9 @@ def test_restoring_from_the_admin_goes_through_the_service(admin_client, forum, 
 
 def test_a_refusal_of_the_service_is_shown_as_a_message(client, forum, item):
     # staff who may look at items, but no moderator of this conference: the service says no
-    user = get_user_model().objects.create_user("sachbearbeitung", password="lang-genug-passwort",
-                                                is_staff=True)
+    user = get_user_model().objects.create_user(
+        "sachbearbeitung", password="lang-genug-passwort", is_staff=True
+    )
     user.user_permissions.add(Permission.objects.get(codename="view_item"))
     client.login(username="sachbearbeitung", password="lang-genug-passwort")
     response = action(client, "item", "hide", [item.pk])
@@ -78,12 +88,19 @@ def test_proposals_are_opened_and_closed_through_the_service(admin_client, forum
     forum.refresh_from_db()
     assert forum.proposals_open and forum.rev == 2
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
-        "forum.proposals.closed", "forum.proposals.opened"]
+        "forum.proposals.closed",
+        "forum.proposals.opened",
+    ]
 
 
 def forum_post(forum, **changes):
-    data = {"title": forum.title, "kind": forum.kind, "code": forum.code, "position": forum.position,
-            "fields": [f.pk for f in forum.fields.all()]}
+    data = {
+        "title": forum.title,
+        "kind": forum.kind,
+        "code": forum.code,
+        "position": forum.position,
+        "fields": [f.pk for f in forum.fields.all()],
+    }
     data.update(changes)
     return data
 
@@ -92,8 +109,13 @@ def test_editing_a_forum_never_writes_its_live_state_back(admin_client, forum, p
     # The page was opened at rev 0; items are proposed while it is open.
     page = forum_post(forum, title="Fachforum Bildung", code="bqrk24")
     for n in range(3):
-        propose_item(actor=participant_actor(participant), forum=forum,
-                     field=forum.fields.first().pk, kind="need", text=f"Bedarf {n}")
+        propose_item(
+            actor=participant_actor(participant),
+            forum=forum,
+            field=forum.fields.first().pk,
+            kind="need",
+            text=f"Bedarf {n}",
+        )
     response = admin_client.post(f"/admin/workshops/forum/{forum.pk}/change/", page)
     assert response.status_code == 302
     forum.refresh_from_db()
@@ -102,16 +124,23 @@ def test_editing_a_forum_never_writes_its_live_state_back(admin_client, forum, p
 
 def test_forum_fields_must_belong_to_its_conference(admin_client, forum):
     foreign = make_field(make_conference(), "Fremd")
-    response = admin_client.post(f"/admin/workshops/forum/{forum.pk}/change/",
-                                 forum_post(forum, fields=[foreign.pk]))
+    response = admin_client.post(
+        f"/admin/workshops/forum/{forum.pk}/change/", forum_post(forum, fields=[foreign.pk])
+    )
     assert response.status_code == 200  # the form again, with the error
     assert foreign not in forum.fields.all()
 
 
 def test_a_new_forum_checks_its_fields_and_code(admin_client, forum):
     foreign = make_field(make_conference(), "Fremd")
-    data = {"conference": forum.conference.pk, "title": "Neu", "kind": "workshop", "code": "OOOOOO",
-            "position": 1, "fields": [foreign.pk]}
+    data = {
+        "conference": forum.conference.pk,
+        "title": "Neu",
+        "kind": "workshop",
+        "code": "OOOOOO",
+        "position": 1,
+        "fields": [foreign.pk],
+    }
     response = admin_client.post("/admin/workshops/forum/add/", data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -122,11 +151,19 @@ def test_a_new_forum_checks_its_fields_and_code(admin_client, forum):
 
 
 def test_items_and_logs_cannot_be_deleted_or_changed_in_the_admin(admin_client, forum, item):
-    assert admin_client.post(f"/admin/workshops/item/{item.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(f"/admin/workshops/item/{item.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     action(admin_client, "item", "delete_selected", [item.pk])
     assert Item.objects.filter(pk=item.pk).exists()
     event = ForumEvent.objects.get()
-    assert admin_client.post(f"/admin/workshops/forumevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            f"/admin/workshops/forumevent/{event.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert admin_client.get("/admin/workshops/item/add/").status_code == 403
 
 
@@ -136,12 +173,21 @@ def test_the_languages_offered_are_ticked_in_the_admin(admin_client, forum):
     conference = forum.conference
     page = admin_client.get(f"/admin/workshops/conference/{conference.pk}/change/").content.decode()
     assert 'type="checkbox" name="languages" value="ru"' in page
-    data = {"slug": conference.slug, "title": conference.title, "stakeholder_groups": "[]",
-            "languages": ["de", "uk", "ru"], "fields-TOTAL_FORMS": "0", "fields-INITIAL_FORMS": "0"}
+    data = {
+        "slug": conference.slug,
+        "title": conference.title,
+        "stakeholder_groups": "[]",
+        "languages": ["de", "uk", "ru"],
+        "fields-TOTAL_FORMS": "0",
+        "fields-INITIAL_FORMS": "0",
+    }
     response = admin_client.post(f"/admin/workshops/conference/{conference.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     conference.refresh_from_db()
     assert conference.languages == ["de", "uk", "ru"]
     # the join page offers exactly those, and guesses Ukrainian for a Ukrainian browser
     html = Client(HTTP_ACCEPT_LANGUAGE="uk").get(f"/j/{forum.code}").content.decode()
-    assert '<html lang="uk"' in html and 'value="tr"' not in html.split('id="join-language"')[1].split("</select>")[0]
+    assert (
+        '<html lang="uk"' in html
+        and 'value="tr"' not in html.split('id="join-language"')[1].split("</select>")[0]
+    )

@@ -1,4 +1,5 @@
 """Voting cards: one person, one vote."""
+
 import re
 
 import pytest
@@ -27,7 +28,9 @@ def test_codes_are_stored_only_as_salted_hashes(forum, mod):
     assert not set(codes) & set(stored)
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in stored)
     with pytest.raises(ServiceError):
-        issue_cards(actor=participant_actor(make_participant(forum.conference)), forum=forum, count=1)
+        issue_cards(
+            actor=participant_actor(make_participant(forum.conference)), forum=forum, count=1
+        )
     for bad in (0, 1001, "viele"):
         with pytest.raises(ServiceError):
             issue_cards(actor=mod, forum=forum, count=bad)
@@ -51,7 +54,9 @@ def test_a_card_binds_to_the_first_phone_and_only_card_holders_vote(forum, mod):
     assert info.value.code == "forbidden"
     with pytest.raises(ServiceError):
         redeem_card(actor=second, forum=forum, code="ABCDEFGH")
-    assert cast_vote(actor=first, forum=forum, round=round_.pk, item=item.pk, value=1)["votes"] == {str(item.pk): 1}
+    assert cast_vote(actor=first, forum=forum, round=round_.pk, item=item.pk, value=1)["votes"] == {
+        str(item.pk): 1
+    }
     with pytest.raises(ServiceError):
         cast_vote(actor=second, forum=forum, round=round_.pk, item=item.pk, value=1)
 
@@ -86,8 +91,9 @@ def _plenary_adoption_with_a_cardless_vote(forum, mod):
     forum.kind = Forum.Kind.PLENARY
     forum.save(update_fields=["kind"])
     author = participant_actor(make_participant(forum.conference))
-    item = propose_item(actor=author, forum=forum, field=forum.fields.first().pk, kind="measure",
-                        text="Maßnahme")
+    item = propose_item(
+        actor=author, forum=forum, field=forum.fields.first().pk, kind="measure", text="Maßnahme"
+    )
     round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
     stuffer = participant_actor(make_participant(forum.conference))
     cast_vote(actor=stuffer, forum=forum, round=round_.pk, item=item.pk, value=1)
@@ -127,15 +133,21 @@ def test_cards_switched_on_with_a_restart_set_cardless_votes_aside_deciding_noth
     assert list(fresh.items.values_list("pk", flat=True)) == [item.pk] and not fresh.votes.exists()
     assert AuditEntry.objects.get(action="forum.cards.required").data == {"restarted": [round_.pk]}
     with pytest.raises(ServiceError):  # the new round takes votes with a card only
-        cast_vote(actor=participant_actor(make_participant(forum.conference)), forum=forum,
-                  round=fresh.pk, item=item.pk, value=1)
+        cast_vote(
+            actor=participant_actor(make_participant(forum.conference)),
+            forum=forum,
+            round=fresh.pk,
+            item=item.pk,
+            value=1,
+        )
 
 
 def test_cards_switched_on_under_an_open_round_without_votes_keep_the_round(forum, mod):
     from workshops.models import Round
 
-    propose_item(actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure",
-                 text="Maßnahme")
+    propose_item(
+        actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure", text="Maßnahme"
+    )
     round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
     set_cards_required(actor=mod, forum=forum, required=True)
     assert Round.objects.get(forum=forum, status=Round.Status.OPEN) == round_
@@ -167,19 +179,27 @@ def test_the_console_refuses_cards_under_cardless_votes_and_offers_the_restart(c
 
 
 def test_opening_an_adoption_round_without_cards_says_so_at_once(client, forum, mod):
-    propose_item(actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure",
-                 text="Maßnahme")
+    propose_item(
+        actor=mod, forum=forum, field=forum.fields.first().pk, kind="measure", text="Maßnahme"
+    )
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert client.login(username=mod.user.username, password="geheim-und-lang-42")
-    html = client.post(f"/f/{forum.code}/moderate/action",
-                       {"action": "open_round", "method": "adoption", "kind": "measure"},
-                       follow=True).content.decode()
-    assert re.search(r'class="message message-warning">This adoption round runs without voting '
-                     r'cards', html)
+    html = client.post(
+        f"/f/{forum.code}/moderate/action",
+        {"action": "open_round", "method": "adoption", "kind": "measure"},
+        follow=True,
+    ).content.decode()
+    assert re.search(
+        r'class="message message-warning">This adoption round runs without voting '
+        r"cards",
+        html,
+    )
     set_cards_required(actor=mod, forum=forum, required=True)
-    html = client.post(f"/f/{forum.code}/moderate/action",
-                       {"action": "open_round", "method": "adoption", "kind": "measure"},
-                       follow=True).content.decode()
+    html = client.post(
+        f"/f/{forum.code}/moderate/action",
+        {"action": "open_round", "method": "adoption", "kind": "measure"},
+        follow=True,
+    ).content.decode()
     assert "message-warning" not in html
 
 

@@ -1,4 +1,5 @@
 """seed_demo and load_conference, including every kind of broken file."""
+
 import io
 import json
 from pathlib import Path
@@ -21,8 +22,12 @@ def run(*args) -> str:
 
 
 def counts():
-    return (Conference.objects.count(), ActionField.objects.count(), Forum.objects.count(),
-            get_user_model().objects.count())
+    return (
+        Conference.objects.count(),
+        ActionField.objects.count(),
+        Forum.objects.count(),
+        get_user_model().objects.count(),
+    )
 
 
 # --- seed_demo -------------------------------------------------------------------------
@@ -92,11 +97,19 @@ def test_seed_demo_leaves_a_deactivated_moderator_deactivated():
     assert not get_user_model().objects.get(username="moderation").is_active
 
 
-@pytest.mark.parametrize("url, loopback", [
-    ("http://127.0.0.1:8000", True), ("http://localhost:8000", True), ("http://[::1]:8000", True),
-    ("http://127.0.1.1", True), ("http://0.0.0.0:8000", False), ("http://10.0.0.5:8080", False),
-    ("http://[::]:8000", False), ("https://mitwirken.stadt.de", False),
-])
+@pytest.mark.parametrize(
+    "url, loopback",
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8000", True),
+        ("http://[::1]:8000", True),
+        ("http://127.0.1.1", True),
+        ("http://0.0.0.0:8000", False),
+        ("http://10.0.0.5:8080", False),
+        ("http://[::]:8000", False),
+        ("https://mitwirken.stadt.de", False),
+    ],
+)
 def test_which_addresses_count_as_this_machine_only(url, loopback):
     from workshops.management.commands.seed_demo import is_loopback
 
@@ -122,7 +135,9 @@ def test_seed_demo_prints_every_forum_first_forum_first():
         assert f"(code {code})" in out
         assert f"Phone:      http://10.0.0.5:8080/j/{code}\n" in out
         assert f"Moderation: http://10.0.0.5:8080/f/{code}/moderate/\n" in out
-        assert f"Screen:     http://10.0.0.5:8080/f/{code}/screen/?key={forum['screen_key']}\n" in out
+        assert (
+            f"Screen:     http://10.0.0.5:8080/f/{code}/screen/?key={forum['screen_key']}\n" in out
+        )
     assert "moderation / " in out and "mitwirken-demo" not in out
 
 
@@ -140,12 +155,19 @@ def test_the_example_file_loads():
     conference = Conference.objects.get(slug="ik-musterstadt-2026")
     assert conference.date.isoformat() == "2026-11-21"
     assert list(conference.fields.values_list("title", flat=True)) == [
-        "Bildung, Erziehung & Sprache", "Wirtschaft & Arbeit", "Gesundheit", "Wohnen & Zusammenleben im Quartier"]
+        "Bildung, Erziehung & Sprache",
+        "Wirtschaft & Arbeit",
+        "Gesundheit",
+        "Wohnen & Zusammenleben im Quartier",
+    ]
     forum_a = Forum.objects.get(code="MSTA24")
     assert list(forum_a.fields.values_list("title", flat=True)) == ["Bildung, Erziehung & Sprache"]
     plenary = conference.forums.get(kind="plenary")
     assert plenary.fields.count() == 4
-    assert sorted(conference.moderators.values_list("username", flat=True)) == ["integrationsbuero", "moderation-a"]
+    assert sorted(conference.moderators.values_list("username", flat=True)) == [
+        "integrationsbuero",
+        "moderation-a",
+    ]
     assert not get_user_model().objects.get(username="integrationsbuero").has_usable_password()
     assert "changepassword integrationsbuero" in out
     assert "MSTA24" in out
@@ -153,11 +175,16 @@ def test_the_example_file_loads():
 
 def test_a_json_file_loads(tmp_path):
     path = tmp_path / "konferenz.json"
-    path.write_text(json.dumps({
-        "conference": {"title": "Konferenz Ünterstadt", "languages": ["de", "ar"]},
-        "fields": ["Gesundheit"],
-        "forums": [{"title": "Forum Gesundheit", "fields": ["Gesundheit"]}],
-    }), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "conference": {"title": "Konferenz Ünterstadt", "languages": ["de", "ar"]},
+                "fields": ["Gesundheit"],
+                "forums": [{"title": "Forum Gesundheit", "fields": ["Gesundheit"]}],
+            }
+        ),
+        encoding="utf-8",
+    )
     run("load_conference", str(path))
     conference = Conference.objects.get()
     assert conference.slug == "konferenz-unterstadt"
@@ -190,23 +217,73 @@ code = "ABC234"
         ("title = 'x'", "k.yaml", "use a .toml or .json file"),
         ("[conference\ntitle = 'x'", "k.toml", "not valid TOML"),
         ('{"conference": ', "k.json", "not valid JSON"),
-        (GOOD.replace('title = "Konferenz"', 'motto = "ohne Titel"'), "k.toml", "conference.title: is missing"),
-        (GOOD.replace('fields = ["Wohnen"]', 'fields = ["Arbeit"]'), "k.toml", "forums[0].fields: unknown action field 'Arbeit'"),
+        (
+            GOOD.replace('title = "Konferenz"', 'motto = "ohne Titel"'),
+            "k.toml",
+            "conference.title: is missing",
+        ),
+        (
+            GOOD.replace('fields = ["Wohnen"]', 'fields = ["Arbeit"]'),
+            "k.toml",
+            "forums[0].fields: unknown action field 'Arbeit'",
+        ),
         (GOOD.replace("ABC234", "ABC10O"), "k.toml", "forums[0].code: 'ABC10O' is not a join code"),
-        (GOOD + '[[forums]]\ntitle = "Forum 2"\nfields = ["Wohnen"]\ncode = "abc234"\n', "k.toml", "forums[1].code: the join code ABC234 is taken"),
-        (GOOD.replace('[conference]', '[conference]\nlanguages = ["de", "xx"]'), "k.toml", "unknown language 'xx'"),
-        (GOOD.replace('title = "Konferenz"', 'title = "Konferenz"\ndate = "morgen"'), "k.toml", "conference.date"),
-        (GOOD + '[[moderators]]\nusername = "m"\npassword = "kurz"\n', "k.toml", "moderators[0].password"),
-        (GOOD.replace('[[forums]]\ntitle = "Forum 1"', '[[forums]]\ntitle = "Forum 1"\nkind = "party"'), "k.toml", "forums[0].kind"),
+        (
+            GOOD + '[[forums]]\ntitle = "Forum 2"\nfields = ["Wohnen"]\ncode = "abc234"\n',
+            "k.toml",
+            "forums[1].code: the join code ABC234 is taken",
+        ),
+        (
+            GOOD.replace("[conference]", '[conference]\nlanguages = ["de", "xx"]'),
+            "k.toml",
+            "unknown language 'xx'",
+        ),
+        (
+            GOOD.replace('title = "Konferenz"', 'title = "Konferenz"\ndate = "morgen"'),
+            "k.toml",
+            "conference.date",
+        ),
+        (
+            GOOD + '[[moderators]]\nusername = "m"\npassword = "kurz"\n',
+            "k.toml",
+            "moderators[0].password",
+        ),
+        (
+            GOOD.replace(
+                '[[forums]]\ntitle = "Forum 1"', '[[forums]]\ntitle = "Forum 1"\nkind = "party"'
+            ),
+            "k.toml",
+            "forums[0].kind",
+        ),
         (GOOD.replace("[[forums]]", "[[forum]]"), "k.toml", "file: unknown key 'forum'"),
-        (GOOD + '[[forums]]\ntitle = "Forum 1"\nfields = ["Wohnen"]\n', "k.toml", "forums[1].title: the forum 'Forum 1' is listed twice"),
+        (
+            GOOD + '[[forums]]\ntitle = "Forum 1"\nfields = ["Wohnen"]\n',
+            "k.toml",
+            "forums[1].title: the forum 'Forum 1' is listed twice",
+        ),
         ('["a list"]', "k.json", "file: must describe one conference"),
     ],
-    ids=["missing", "extension", "toml-syntax", "json-syntax", "no-title", "unknown-field", "bad-code",
-         "duplicate-code", "unknown-language", "bad-date", "short-password", "bad-kind", "typo-key",
-         "duplicate-forum", "json-list"],
+    ids=[
+        "missing",
+        "extension",
+        "toml-syntax",
+        "json-syntax",
+        "no-title",
+        "unknown-field",
+        "bad-code",
+        "duplicate-code",
+        "unknown-language",
+        "bad-date",
+        "short-password",
+        "bad-kind",
+        "typo-key",
+        "duplicate-forum",
+        "json-list",
+    ],
 )
-def test_a_broken_file_is_refused_with_a_clear_message_and_creates_nothing(tmp_path, text, name, message):
+def test_a_broken_file_is_refused_with_a_clear_message_and_creates_nothing(
+    tmp_path, text, name, message
+):
     path = tmp_path / name if text is None else write(tmp_path, text, name)
     before = counts()
     with pytest.raises(CommandError) as info:
@@ -223,7 +300,10 @@ def test_a_toml_syntax_error_names_the_line(tmp_path):
 
 def test_a_json_syntax_error_names_the_line(tmp_path):
     with pytest.raises(CommandError) as info:
-        run("load_conference", str(write(tmp_path, '{\n"conference": {\n"title": "x",\n}}', "k.json")))
+        run(
+            "load_conference",
+            str(write(tmp_path, '{\n"conference": {\n"title": "x",\n}}', "k.json")),
+        )
     assert "line 4" in str(info.value)
 
 
@@ -241,8 +321,15 @@ def test_the_command_fails_with_a_non_zero_exit(tmp_path):
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DATA_DIR": str(tmp_path)}  # keep away from the developer's database
     env.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "manage.py", "load_conference", str(tmp_path / "fehlt.toml")],
-                            cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "load_conference", str(tmp_path / "fehlt.toml")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode != 0
     assert "fehlt.toml: no such file" in result.stderr
 
@@ -251,7 +338,10 @@ def test_a_code_taken_by_another_conference_is_refused(tmp_path):
     run("load_conference", str(write(tmp_path, GOOD)))
     before = counts()
     with pytest.raises(CommandError) as info:
-        run("load_conference", str(write(tmp_path, GOOD.replace('"Konferenz"', '"Andere"'), "b.toml")))
+        run(
+            "load_conference",
+            str(write(tmp_path, GOOD.replace('"Konferenz"', '"Andere"'), "b.toml")),
+        )
     assert "ABC234 is taken" in str(info.value)
     assert counts() == before
 
@@ -263,8 +353,11 @@ def test_loading_the_same_slug_twice_needs_update_and_update_adds_without_deleti
         run("load_conference", str(write(tmp_path, GOOD)))
     assert "exists already" in str(info.value)
     assert counts() == before
-    more = GOOD.replace("[[forums]]", '[[fields]]\ntitle = "Arbeit"\n[[forums]]', 1) + \
-        '[[forums]]\ntitle = "Forum 2"\nfields = ["Arbeit"]\n[[moderators]]\nusername = "neu"\npassword = "lang-genug-123"\n'
+    more = (
+        GOOD.replace("[[forums]]", '[[fields]]\ntitle = "Arbeit"\n[[forums]]', 1)
+        + '[[forums]]\ntitle = "Forum 2"\nfields = ["Arbeit"]\n[[moderators]]\n'
+        'username = "neu"\npassword = "lang-genug-123"\n'
+    )
     # the update file leaves out nothing, adds a field, a forum and a moderator
     run("load_conference", str(write(tmp_path, more, "more.toml")), "--update")
     conference = Conference.objects.get()

@@ -1,5 +1,6 @@
 """Many writers on one forum at once, on the real PostgreSQL: revs stay gapless and no
 acknowledged proposal is lost. (The embedded SQLite serializes writers by design.)"""
+
 import threading
 
 import pytest
@@ -30,7 +31,9 @@ def test_concurrent_proposals_get_gapless_revs_and_none_is_lost():
         try:
             barrier.wait()
             for n in range(per_thread):
-                propose_item(actor=actor, forum=forum, field=field.pk, kind="need", text=f"Bedarf {n}")
+                propose_item(
+                    actor=actor, forum=forum, field=field.pk, kind="need", text=f"Bedarf {n}"
+                )
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -51,18 +54,27 @@ def test_concurrent_proposals_get_gapless_revs_and_none_is_lost():
 
 
 def test_one_participant_cannot_overspend_a_dots_budget_from_many_connections():
+    from tests.factories import make_moderator, moderator_actor
+    from workshops.exceptions import ServiceError
     from workshops.models import Ballot, Vote
     from workshops.services.rounds import open_round
     from workshops.services.votes import cast_vote
-    from tests.factories import make_moderator, moderator_actor
-    from workshops.exceptions import ServiceError
 
     forum = make_forum()
     field = forum.fields.first()
     author = participant_actor(make_participant(forum.conference))
-    items = [propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=f"M {n}") for n in range(12)]
-    round_ = open_round(actor=moderator_actor(make_moderator(forum.conference)), forum=forum,
-                        method="dots", kind="measure", budget=5, per_item=2)
+    items = [
+        propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=f"M {n}")
+        for n in range(12)
+    ]
+    round_ = open_round(
+        actor=moderator_actor(make_moderator(forum.conference)),
+        forum=forum,
+        method="dots",
+        kind="measure",
+        budget=5,
+        per_item=2,
+    )
     voter = participant_actor(make_participant(forum.conference))
     outcomes = []
     barrier = threading.Barrier(12)
@@ -93,6 +105,7 @@ def test_one_participant_cannot_overspend_a_dots_budget_from_many_connections():
 def _in_thread(work, results):
     """Run ``work`` in a thread of its own (a connection of its own); its return value or
     exception lands in ``results``."""
+
     def run():
         try:
             results.append(work())
@@ -140,8 +153,11 @@ def vote_statements(request, monkeypatch):
     from workshops.services import votes
 
     if request.param == "a round trip each":
-        monkeypatch.setitem(votes._statements, "postgresql",
-                            votes._Statements("postgresql", connection.ops.quote_name, several_at_once=False))
+        monkeypatch.setitem(
+            votes._statements,
+            "postgresql",
+            votes._Statements("postgresql", connection.ops.quote_name, several_at_once=False),
+        )
     return request.param
 
 
@@ -167,7 +183,9 @@ def test_a_vote_that_meets_a_round_being_closed_waits_and_is_refused(path, vote_
     forum = make_forum()
     field = forum.fields.first()
     author = participant_actor(make_participant(forum.conference))
-    item = propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text="Sprachcafé")
+    item = propose_item(
+        actor=author, forum=forum, field=field.pk, kind="measure", text="Sprachcafé"
+    )
     moderator = moderator_actor(make_moderator(forum.conference))
     round_ = open_round(actor=moderator, forum=forum, method="support", kind="measure")
     voter = participant_actor(make_participant(forum.conference))
@@ -177,7 +195,9 @@ def test_a_vote_that_meets_a_round_being_closed_waits_and_is_refused(path, vote_
             return cast_vote(actor=voter, forum=forum, round=round_.pk, item=item.pk, value=1)
         return _batch_vote(voter, forum, round_.pk, item.pk, 1)
 
-    closed, voted, waited = _meanwhile(lambda: close_round(actor=moderator, forum=forum, round=round_.pk), vote)
+    closed, voted, waited = _meanwhile(
+        lambda: close_round(actor=moderator, forum=forum, round=round_.pk), vote
+    )
     assert waited, voted  # it did not go ahead on the round as it was before
     assert not isinstance(closed, Exception), closed
     assert isinstance(voted, ServiceError) and voted.code == "closed", voted
@@ -193,17 +213,26 @@ def test_the_plenary_decision_counts_a_vote_committing_while_the_round_closes():
 
     forum = make_forum()
     conference = forum.conference
-    plenary = make_forum(conference, fields=list(forum.fields.all()), kind="plenary", title="Plenum")
+    plenary = make_forum(
+        conference, fields=list(forum.fields.all()), kind="plenary", title="Plenum"
+    )
     moderator = moderator_actor(make_moderator(conference))
     author = participant_actor(make_participant(conference))
-    measure = propose_item(actor=author, forum=forum, field=forum.fields.first().pk, kind="measure",
-                           text="Elterncafé in der Grundschule")
+    measure = propose_item(
+        actor=author,
+        forum=forum,
+        field=forum.fields.first().pk,
+        kind="measure",
+        text="Elterncafé in der Grundschule",
+    )
     shortlist_item(actor=moderator, forum=forum, item=measure.pk, shortlisted=True)
     round_ = open_round(actor=moderator, forum=plenary, method="adoption", kind="measure")
     voter = participant_actor(make_participant(conference))
 
-    voted, closed, waited = _meanwhile(lambda: _batch_vote(voter, plenary, round_.pk, measure.pk, 1),
-                                       lambda: close_round(actor=moderator, forum=plenary, round=round_.pk))
+    voted, closed, waited = _meanwhile(
+        lambda: _batch_vote(voter, plenary, round_.pk, measure.pk, 1),
+        lambda: close_round(actor=moderator, forum=plenary, round=round_.pk),
+    )
     assert waited, closed
     assert not isinstance(voted, Exception), voted
     assert not isinstance(closed, Exception), closed
@@ -223,15 +252,18 @@ def test_a_vote_on_a_duplicate_being_merged_waits_and_is_refused(vote_statements
     forum = make_forum()
     field = forum.fields.first()
     author = participant_actor(make_participant(forum.conference))
-    duplicate, target = (propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=text)
-                         for text in ("Sprachcafé", "Sprachcafé im Quartier"))
+    duplicate, target = (
+        propose_item(actor=author, forum=forum, field=field.pk, kind="measure", text=text)
+        for text in ("Sprachcafé", "Sprachcafé im Quartier")
+    )
     moderator = moderator_actor(make_moderator(forum.conference))
     round_ = open_round(actor=moderator, forum=forum, method="support", kind="measure")
     voter = participant_actor(make_participant(forum.conference))
 
     merged, voted, waited = _meanwhile(
         lambda: merge_items(actor=moderator, forum=forum, item=duplicate.pk, into=target.pk),
-        lambda: _batch_vote(voter, forum, round_.pk, duplicate.pk, 1))
+        lambda: _batch_vote(voter, forum, round_.pk, duplicate.pk, 1),
+    )
     assert waited, voted
     assert not isinstance(merged, Exception), merged
     assert isinstance(voted, ServiceError) and voted.code == "invalid", voted

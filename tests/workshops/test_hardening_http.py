@@ -1,10 +1,16 @@
 """Abuse over HTTP: every moderator action × every other role refused with nothing
 changed, CSRF on every form, a new session key at login, join and login throttles,
 and the security headers on every page."""
+
 import pytest
 from django.test import Client
 
-from tests.factories import make_conference, make_moderator, make_participant, moderator_actor, participant_actor
+from tests.factories import (
+    make_conference,
+    make_moderator,
+    moderator_actor,
+    participant_actor,
+)
 from workshops.identity import remember_participant
 from workshops.models import Forum, Item, Round, Vote
 from workshops.views import MODERATOR_ACTIONS
@@ -16,8 +22,12 @@ def fresh_cache(settings):
     the database the channel layer shares."""
     from django.core.cache import cache
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "hardening-tests"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "hardening-tests",
+        }
+    }
     cache.clear()
     yield
     cache.clear()
@@ -29,9 +39,23 @@ def stage(forum, participant, moderator):
     from workshops.services.rounds import open_round
 
     field = forum.fields.order_by("position", "id").first()
-    first = propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text="Eins")
-    second = propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text="Zwei")
-    round_ = open_round(actor=moderator_actor(moderator), forum=forum, method="support", kind="measure", secret=True)
+    first = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field.pk,
+        kind="measure",
+        text="Eins",
+    )
+    second = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field.pk,
+        kind="measure",
+        text="Zwei",
+    )
+    round_ = open_round(
+        actor=moderator_actor(moderator), forum=forum, method="support", kind="measure", secret=True
+    )
     return {"field": field.pk, "item": first.pk, "into": second.pk, "round": round_.pk}
 
 
@@ -66,8 +90,15 @@ def fingerprint(forum):
         forum.rev,
         forum.proposals_open,
         forum.requires_cards,
-        forum.phase, forum.timer_ends_at, forum.announcement, forum.screen_key,
-        sorted(Item.objects.filter(forum=forum).values_list("id", "text", "status", "shortlisted", "adopted")),
+        forum.phase,
+        forum.timer_ends_at,
+        forum.announcement,
+        forum.screen_key,
+        sorted(
+            Item.objects.filter(forum=forum).values_list(
+                "id", "text", "status", "shortlisted", "adopted"
+            )
+        ),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
         Vote.objects.filter(round__forum=forum).count(),
     )
@@ -81,24 +112,36 @@ def clients_for(forum, participant):
     session.save()
     other_moderator = Client()
     other_moderator.force_login(make_moderator(make_conference()))
-    return {"participant": as_participant, "moderator of another conference": other_moderator,
-            "stranger": Client(), "screen (key only)": Client()}
+    return {
+        "participant": as_participant,
+        "moderator of another conference": other_moderator,
+        "stranger": Client(),
+        "screen (key only)": Client(),
+    }
 
 
-def test_every_moderator_action_is_refused_over_http_for_every_other_role(forum, participant, stage):
+def test_every_moderator_action_is_refused_over_http_for_every_other_role(
+    forum, participant, stage
+):
     before = fingerprint(forum)
     refused = 0
     for role, client in clients_for(forum, participant).items():
         query = f"?key={forum.screen_key}" if role.startswith("screen") else ""
         for action, post in action_posts(stage).items():
-            response = client.post(f"/f/{forum.code}/moderate/action{query}", {"action": action, **post})
+            response = client.post(
+                f"/f/{forum.code}/moderate/action{query}", {"action": action, **post}
+            )
             # not logged in: to the login page; logged in elsewhere: 403
             assert response.status_code in (302, 403), (role, action, response.status_code)
             if response.status_code == 302:
                 assert response["Location"].startswith("/accounts/login/"), (role, action)
             refused += 1
         for path in (f"/f/{forum.code}/moderate/", f"/f/{forum.code}/moderate/cards.pdf"):
-            response = client.post(path + query, {"count": "5"}) if path.endswith(".pdf") else client.get(path + query)
+            response = (
+                client.post(path + query, {"count": "5"})
+                if path.endswith(".pdf")
+                else client.get(path + query)
+            )
             assert response.status_code in (302, 403), (role, path)
     assert fingerprint(forum) == before
     assert refused == 4 * len(MODERATOR_ACTIONS)
@@ -108,7 +151,9 @@ def test_the_forums_moderator_may_do_every_action(client, forum, moderator, stag
     """The matrix's other side: the same POSTs work for the right person."""
     client.force_login(moderator)
     for action, post in action_posts(stage).items():
-        response = client.post(f"/f/{forum.code}/moderate/action", {"action": action, **post}, follow=True)
+        response = client.post(
+            f"/f/{forum.code}/moderate/action", {"action": action, **post}, follow=True
+        )
         assert response.status_code == 200
         levels = [m.level_tag for m in response.context["messages"]]
         assert "error" not in levels, (action, [str(m) for m in response.context["messages"]])
@@ -122,7 +167,10 @@ def test_every_form_needs_its_csrf_token(forum, participant, moderator, stage):
     before = fingerprint(forum)
     posts = [
         (f"/j/{forum.code}", {"name": "X"}),
-        (f"/f/{forum.code}/propose", {"field": stage["field"], "kind": "need", "text": "ohne Token"}),
+        (
+            f"/f/{forum.code}/propose",
+            {"field": stage["field"], "kind": "need", "text": "ohne Token"},
+        ),
         (f"/f/{forum.code}/vote", {"round": stage["round"], "item": stage["item"], "value": "1"}),
         (f"/f/{forum.code}/card", {"card": "ABCDEFGH"}),
         ("/accounts/login/", {"username": moderator.username, "password": "pw-für-tests-123"}),
@@ -132,7 +180,10 @@ def test_every_form_needs_its_csrf_token(forum, participant, moderator, stage):
         assert strict.post(path, data).status_code == 403, path
     strict.force_login(moderator)
     for action, post in action_posts(stage).items():
-        assert strict.post(f"/f/{forum.code}/moderate/action", {"action": action, **post}).status_code == 403
+        assert (
+            strict.post(f"/f/{forum.code}/moderate/action", {"action": action, **post}).status_code
+            == 403
+        )
     assert strict.post(f"/f/{forum.code}/moderate/cards.pdf", {"count": "3"}).status_code == 403
     assert strict.post("/accounts/logout/").status_code == 403
     assert strict.get(f"/f/{forum.code}/moderate/").status_code == 200  # still logged in
@@ -152,7 +203,9 @@ def test_login_gives_a_new_session_key(client, moderator):
     session["probe"] = "vorher"
     session.save()
     before = client.cookies["sessionid"].value
-    response = client.post("/accounts/login/", {"username": moderator.username, "password": "pw-für-tests-123"})
+    response = client.post(
+        "/accounts/login/", {"username": moderator.username, "password": "pw-für-tests-123"}
+    )
     assert response.status_code == 302
     assert client.cookies["sessionid"].value != before
 
@@ -160,9 +213,16 @@ def test_login_gives_a_new_session_key(client, moderator):
 def test_failed_logins_are_throttled_per_user_name_and_address(client, moderator, settings):
     settings.LOGIN_FAILURES_PER_USERNAME = 3
     for _ in range(3):
-        assert client.post("/accounts/login/", {"username": moderator.username, "password": "falsch"}).status_code == 200
+        assert (
+            client.post(
+                "/accounts/login/", {"username": moderator.username, "password": "falsch"}
+            ).status_code
+            == 200
+        )
     # now even the right password is not checked until the window has passed
-    response = client.post("/accounts/login/", {"username": moderator.username, "password": "pw-für-tests-123"})
+    response = client.post(
+        "/accounts/login/", {"username": moderator.username, "password": "pw-für-tests-123"}
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     # per address too, whatever the user name
@@ -170,7 +230,10 @@ def test_failed_logins_are_throttled_per_user_name_and_address(client, moderator
     settings.LOGIN_FAILURES_PER_ADDRESS = 5
     for n in range(2):
         client.post("/accounts/login/", {"username": f"rate{n}", "password": "falsch"})
-    assert client.post("/accounts/login/", {"username": "noch-einer", "password": "x"}).status_code == 429
+    assert (
+        client.post("/accounts/login/", {"username": "noch-einer", "password": "x"}).status_code
+        == 429
+    )
 
 
 def test_join_flooding_from_one_address_is_slowed_down(forum, settings):
@@ -187,8 +250,15 @@ def test_security_headers_and_cookies_on_every_page(client, forum, participant, 
     session = client.session
     remember_participant(session, participant)
     session.save()
-    pages = ["/", f"/j/{forum.code}", f"/f/{forum.code}/", f"/f/{forum.code}/screen/?key={forum.screen_key}",
-             "/accounts/login/", "/healthz", "/nope/"]
+    pages = [
+        "/",
+        f"/j/{forum.code}",
+        f"/f/{forum.code}/",
+        f"/f/{forum.code}/screen/?key={forum.screen_key}",
+        "/accounts/login/",
+        "/healthz",
+        "/nope/",
+    ]
     for path in pages:
         response = client.get(path)
         csp = response["Content-Security-Policy"]
@@ -197,7 +267,9 @@ def test_security_headers_and_cookies_on_every_page(client, forum, participant, 
         assert "unsafe-inline" not in csp
         assert response["X-Content-Type-Options"] == "nosniff"
     client.force_login(moderator)
-    assert "default-src 'self'" in client.get(f"/f/{forum.code}/moderate/")["Content-Security-Policy"]
+    assert (
+        "default-src 'self'" in client.get(f"/f/{forum.code}/moderate/")["Content-Security-Policy"]
+    )
 
 
 def test_pages_carry_no_inline_script_or_style(client, forum, participant, moderator, stage):
@@ -208,8 +280,14 @@ def test_pages_carry_no_inline_script_or_style(client, forum, participant, moder
     remember_participant(session, participant)
     session.save()
     client.force_login(moderator)
-    for path in ["/", f"/j/{forum.code}", f"/f/{forum.code}/", f"/f/{forum.code}/moderate/",
-                 f"/f/{forum.code}/screen/?key={forum.screen_key}", "/accounts/login/"]:
+    for path in [
+        "/",
+        f"/j/{forum.code}",
+        f"/f/{forum.code}/",
+        f"/f/{forum.code}/moderate/",
+        f"/f/{forum.code}/screen/?key={forum.screen_key}",
+        "/accounts/login/",
+    ]:
         html = client.get(path).content.decode()
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
@@ -219,7 +297,10 @@ def test_pages_carry_no_inline_script_or_style(client, forum, participant, moder
 def test_guessing_join_codes_is_cut_off_per_address(forum, settings):
     settings.CODE_MISSES_PER_HOUR_PER_ADDRESS = 5
     guesser = Client(REMOTE_ADDR="10.0.0.66")
-    assert [guesser.get(f"/j/{c}").status_code for c in ["AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD", "EEEEEE"]] == [404] * 5
+    assert [
+        guesser.get(f"/j/{c}").status_code
+        for c in ["AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD", "EEEEEE"]
+    ] == [404] * 5
     # from now on the right code gets the same answer as any other: no oracle
     assert guesser.get("/j/FFFFFF").status_code == 429
     assert guesser.get(f"/j/{forum.code}").status_code == 429
@@ -249,10 +330,18 @@ def conference_posts(forum, stage):
     url = f"/c/{forum.conference.slug}"
     return [
         (f"{url}/export/", {"published": "1"}),
-        (f"{url}/measures/manage/", {"action": "status", "item": stage["into"], "status": "in_progress",
-                                      "progress": "40"}),
-        (f"{url}/measures/manage/", {"action": "details", "item": stage["into"], "lead": "Sozialamt"}),
-        (f"{url}/measures/manage/", {"action": "update", "item": stage["into"], "text": "Erster Kurs läuft"}),
+        (
+            f"{url}/measures/manage/",
+            {"action": "status", "item": stage["into"], "status": "in_progress", "progress": "40"},
+        ),
+        (
+            f"{url}/measures/manage/",
+            {"action": "details", "item": stage["into"], "lead": "Sozialamt"},
+        ),
+        (
+            f"{url}/measures/manage/",
+            {"action": "update", "item": stage["into"], "text": "Erster Kurs läuft"},
+        ),
         (f"{url}/measures/manage/", {"action": "carry_over", "forum": forum.pk}),
     ]
 
@@ -263,14 +352,18 @@ def conference_fingerprint(forum):
 
     return (
         Conference.objects.get(pk=forum.conference_id).results_published,
-        sorted(Item.objects.filter(forum__conference=forum.conference_id)
-               .values_list("id", "implementation", "progress", *DETAIL_FIELDS)),
+        sorted(
+            Item.objects.filter(forum__conference=forum.conference_id).values_list(
+                "id", "implementation", "progress", *DETAIL_FIELDS
+            )
+        ),
         MeasureUpdate.objects.count(),
     )
 
 
-def test_every_conference_action_is_refused_for_every_other_role_and_without_csrf(forum, participant, moderator,
-                                                                                  stage):
+def test_every_conference_action_is_refused_for_every_other_role_and_without_csrf(
+    forum, participant, moderator, stage
+):
     from workshops.services.items import adopt_item
 
     adopt_item(actor=moderator_actor(moderator), forum=forum, item=stage["into"], adopted=True)
@@ -278,7 +371,11 @@ def test_every_conference_action_is_refused_for_every_other_role_and_without_csr
     for role, client in clients_for(forum, participant).items():
         for path, post in conference_posts(forum, stage):
             # refused: to the login page, a 403, or back with an error message
-            assert client.post(path, post).status_code in (302, 403), (role, path, post.get("action"))
+            assert client.post(path, post).status_code in (302, 403), (
+                role,
+                path,
+                post.get("action"),
+            )
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(moderator)
     for path, post in conference_posts(forum, stage):
@@ -293,15 +390,22 @@ def test_every_conference_action_is_refused_for_every_other_role_and_without_csr
     assert conference_fingerprint(forum) != before
 
 
-@pytest.mark.parametrize("action, post", [
-    ("proposals", {"open": "vielleicht"}),
-    ("proposals", {}),
-    ("open_round", {"method": "support", "kind": "measure", "secret": "ja"}),
-    ("cards_required", {"required": "true"}),
-])
-def test_a_yes_no_field_with_anything_else_is_refused_not_read_as_no(client, forum, moderator, stage, action, post):
+@pytest.mark.parametrize(
+    "action, post",
+    [
+        ("proposals", {"open": "vielleicht"}),
+        ("proposals", {}),
+        ("open_round", {"method": "support", "kind": "measure", "secret": "ja"}),
+        ("cards_required", {"required": "true"}),
+    ],
+)
+def test_a_yes_no_field_with_anything_else_is_refused_not_read_as_no(
+    client, forum, moderator, stage, action, post
+):
     client.force_login(moderator)
     before = fingerprint(forum)
-    response = client.post(f"/f/{forum.code}/moderate/action", {"action": action, **post}, follow=True)
+    response = client.post(
+        f"/f/{forum.code}/moderate/action", {"action": action, **post}, follow=True
+    )
     assert [str(m) for m in response.context["messages"]] == ["Diese Auswahl ist nicht gültig."]
     assert fingerprint(forum) == before

@@ -1,6 +1,7 @@
 """Which language a page speaks: the person's choice (session), else the browser's
 language among those the conference offers, else German; the switcher is a plain POST;
 Arabic pages are right to left; dates follow the language; no language cookie."""
+
 import re
 
 import pytest
@@ -74,7 +75,11 @@ def test_the_switcher_refuses_foreign_targets_and_unknown_languages(forum):
 
 def test_the_switcher_works_without_javascript(forum):
     html = html_of(Client().get("/"))
-    form = re.search(r'<form action="/i18n/setlang/" method="post" class="language-switch">.*?</form>', html, re.S)
+    form = re.search(
+        r'<form action="/i18n/setlang/" method="post" class="language-switch">.*?</form>',
+        html,
+        re.S,
+    )
     assert form and 'name="language"' in form.group(0) and 'type="submit"' in form.group(0)
     assert 'name="csrfmiddlewaretoken"' in form.group(0)
 
@@ -88,8 +93,14 @@ def test_join_remembers_the_chosen_language_for_the_phone_and_its_socket(forum):
 
 @pytest.mark.parametrize(
     "language,expected",
-    [("de", "24. November 2026"), ("en", "Nov. 24, 2026"), ("tr", "24 Kasım 2026"),
-     ("ru", "24 ноября 2026"), ("uk", "24 листопада 2026"), ("ar", "24 نوفمبر، 2026")],
+    [
+        ("de", "24. November 2026"),
+        ("en", "Nov. 24, 2026"),
+        ("tr", "24 Kasım 2026"),
+        ("ru", "24 ноября 2026"),
+        ("uk", "24 листопада 2026"),
+        ("ar", "24 نوفمبر، 2026"),
+    ],
 )
 def test_dates_are_written_the_way_each_language_writes_them(settings, language, expected):
     settings.ACCESSIBILITY_STATEMENT_DATE = "2026-11-24"
@@ -101,18 +112,23 @@ def test_only_the_session_and_csrf_cookies_are_ever_set(forum):
     client = Client(HTTP_ACCEPT_LANGUAGE="tr")
     names = set()
     for response in (
-        client.get("/"), client.get(f"/j/{forum.code}"),
+        client.get("/"),
+        client.get(f"/j/{forum.code}"),
         client.post(f"/j/{forum.code}", {"name": "Ayşe", "language": "tr"}),
         client.get(f"/f/{forum.code}/"),
         client.post("/i18n/setlang/", {"language": "ar", "next": "/"}),
         client.post(f"/f/{forum.code}/propose", {"field": "", "kind": "need", "text": "x"}),
-        client.get("/datenschutz"), client.get("/barrierefreiheit"), client.get("/j/ZZZZZZ"),
+        client.get("/datenschutz"),
+        client.get("/barrierefreiheit"),
+        client.get("/j/ZZZZZZ"),
     ):
         names |= set(response.cookies)
     assert names == {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
 
 
-@pytest.mark.parametrize("language,mean", [("de", "3,5"), ("en", "3.5"), ("ru", "3,5"), ("tr", "3,5")])
+@pytest.mark.parametrize(
+    "language,mean", [("de", "3,5"), ("en", "3.5"), ("ru", "3,5"), ("tr", "3,5")]
+)
 def test_numbers_in_results_are_written_the_way_each_language_writes_them(language, mean):
     from django.utils import translation
 

@@ -1,6 +1,7 @@
 """The abuse limits on their default settings, as a hall behaves: every phone behind the
 venue's one address, browsers asking for icons on their own; and a guesser, a password
 tryer and a prober among them (docs/operations.md, "Limits")."""
+
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
@@ -51,9 +52,11 @@ def test_a_hall_behind_one_address_joins_while_browsers_fetch_icons(forum):
 
 def test_the_icons_are_the_products_own_and_linked_from_every_page(client, forum):
     html = client.get(f"/j/{forum.code}").content.decode()
-    for href, kind in [("/static/icons/icon.svg", "image/svg+xml"),
-                       ("/static/icons/icon-192.png", "image/png"),
-                       ("/apple-touch-icon.png", "image/png")]:
+    for href, kind in [
+        ("/static/icons/icon.svg", "image/svg+xml"),
+        ("/static/icons/icon-192.png", "image/png"),
+        ("/apple-touch-icon.png", "image/png"),
+    ]:
         assert f'href="{href}"' in html
         response = client.get(href)
         assert response.status_code == 200 and response["Content-Type"] == kind, href
@@ -131,7 +134,7 @@ def test_a_hall_of_1500_sessions_does_not_push_a_guessers_count_out_of_the_cache
     guesser = participant_browser(make_forum(make_conference()))
     limit = settings.CODE_MISSES_PER_MINUTE
     codes = unknown_codes(limit + 1)
-    for code in codes[:limit - 1]:
+    for code in codes[: limit - 1]:
         assert guesser.get(f"/j/{code}").status_code == 404
     # a hall of browsers, each counted for a code it mistyped; a few through the pages
     for n in range(1500):
@@ -179,13 +182,20 @@ def test_the_setting_follows_the_https_proxy_setting():
     import subprocess
     import sys
 
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.USE_X_FORWARDED_FOR)")
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.USE_X_FORWARDED_FOR)"
+    )
     for value, expected in [("true", "True"), ("false", "False")]:
-        env = {**os.environ, "BEHIND_HTTPS_PROXY": value, "SECRET_KEY": "x",
-               "DJANGO_SETTINGS_MODULE": "config.settings"}
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                             check=True)
+        env = {
+            **os.environ,
+            "BEHIND_HTTPS_PROXY": value,
+            "SECRET_KEY": "x",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
         assert out.stdout.strip() == expected
 
 
@@ -204,8 +214,10 @@ def test_every_login_path_is_throttled_per_user_name(path, forum):
     colleague.is_staff = True
     colleague.save()
     tryer = Client(HTTP_ACCEPT_LANGUAGE="en")
-    statuses = [tryer.post(path, {"username": "leitung", "password": f"falsch-{n}"}).status_code
-                for n in range(40)]
+    statuses = [
+        tryer.post(path, {"username": "leitung", "password": f"falsch-{n}"}).status_code
+        for n in range(40)
+    ]
     assert statuses == [200] * 10 + [429] * 30
     right = tryer.post(path, {"username": "leitung", "password": "richtig-und-lang-1"})
     assert right.status_code == 429
@@ -223,19 +235,28 @@ def test_the_admin_login_is_for_staff_and_leads_to_the_admin(forum):
     admin.is_staff = admin.is_superuser = True
     admin.save()
     browser = Client()
-    assert browser.post("/admin/login/", {"username": "nur-moderation",
-                                          "password": "richtig-und-lang-3"}).status_code == 200
-    answer = browser.post("/admin/login/",
-                          {"username": "verwaltung", "password": "richtig-und-lang-4"})
+    assert (
+        browser.post(
+            "/admin/login/", {"username": "nur-moderation", "password": "richtig-und-lang-3"}
+        ).status_code
+        == 200
+    )
+    answer = browser.post(
+        "/admin/login/", {"username": "verwaltung", "password": "richtig-und-lang-4"}
+    )
     assert answer.status_code == 302 and answer["Location"] == "/admin/"
     assert browser.get("/admin/").status_code == 200
     assert Client().get("/admin/")["Location"].startswith("/admin/login/")
 
 
 def test_no_password_reset_pages(client, moderator):
-    for path in ["/accounts/password_reset/", "/accounts/password_reset/done/",
-                 "/accounts/reset/done/", "/accounts/reset/MQ/abc-123/",
-                 "/accounts/password_change/"]:
+    for path in [
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/done/",
+        "/accounts/reset/MQ/abc-123/",
+        "/accounts/password_change/",
+    ]:
         assert client.get(path).status_code == 404, path
     client.force_login(moderator)
     assert client.post("/accounts/logout/").status_code == 302

@@ -1,5 +1,6 @@
 """Personal data: leaving a conference, purging a finished one (results stay exactly the
 same), the retention period, the privacy notice and the accessibility statement."""
+
 import datetime
 import json
 
@@ -33,18 +34,39 @@ def conference_day(forum):
     conference = forum.conference
     mod = moderator_actor(make_moderator(conference))
     field = forum.fields.first()
-    people = [make_participant(conference, display_name=f"Person {i}", group=GROUPS[i % 3], language="tr")
-              for i in range(9)]
-    measures = [propose_item(actor=participant_actor(people[i]), forum=forum, field=field.pk,
-                             kind="measure", text=f"Maßnahme {i}") for i in range(3)]
+    people = [
+        make_participant(conference, display_name=f"Person {i}", group=GROUPS[i % 3], language="tr")
+        for i in range(9)
+    ]
+    measures = [
+        propose_item(
+            actor=participant_actor(people[i]),
+            forum=forum,
+            field=field.pk,
+            kind="measure",
+            text=f"Maßnahme {i}",
+        )
+        for i in range(3)
+    ]
     dots = open_round(actor=mod, forum=forum, method="dots", budget=3, per_item=2)
     for i, person in enumerate(people):
-        cast_vote(actor=participant_actor(person), forum=forum, round=dots.pk,
-                  item=measures[i % 3].pk, value=1 + i % 2)
+        cast_vote(
+            actor=participant_actor(person),
+            forum=forum,
+            round=dots.pk,
+            item=measures[i % 3].pk,
+            value=1 + i % 2,
+        )
     close_round(actor=mod, forum=forum, round=dots.pk)
     support = open_round(actor=mod, forum=forum, method="support")
     for person in people[:5]:
-        cast_vote(actor=participant_actor(person), forum=forum, round=support.pk, item=measures[0].pk, value=1)
+        cast_vote(
+            actor=participant_actor(person),
+            forum=forum,
+            round=support.pk,
+            item=measures[0].pk,
+            value=1,
+        )
     CommandReceipt.objects.create(sender=f"p:{people[0].pk}", command_id="c-1", answer={"ok": True})
     return {"forum": forum, "people": people, "measures": measures, "mod": mod}
 
@@ -52,9 +74,16 @@ def conference_day(forum):
 def results(forum, mod):
     """Everything a result is made of, as the console and the projector show it."""
     return json.dumps(
-        [selectors.rounds_for_page(forum, mod), selectors.rounds_for_page(forum, Actor(screen=True)),
-         [(i.pk, i.text, i.kind, i.status, i.adopted, i.shortlisted) for i in Item.objects.order_by("pk")]],
-        sort_keys=True, default=str,
+        [
+            selectors.rounds_for_page(forum, mod),
+            selectors.rounds_for_page(forum, Actor(screen=True)),
+            [
+                (i.pk, i.text, i.kind, i.status, i.adopted, i.shortlisted)
+                for i in Item.objects.order_by("pk")
+            ],
+        ],
+        sort_keys=True,
+        default=str,
     )
 
 
@@ -64,7 +93,10 @@ def results(forum, mod):
 def test_a_participant_leaves_name_and_group_go_votes_and_proposals_stay(forum):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     join(client, forum, name="Ayşe", group="Verwaltung", language="en")
-    client.post(f"/f/{forum.code}/propose", {"field": forum.fields.first().pk, "kind": "need", "text": "Mehr Kurse"})
+    client.post(
+        f"/f/{forum.code}/propose",
+        {"field": forum.fields.first().pk, "kind": "need", "text": "Mehr Kurse"},
+    )
     person = Participant.objects.get()
     item = Item.objects.get()
     mod = moderator_actor(make_moderator(forum.conference))
@@ -83,7 +115,9 @@ def test_a_participant_leaves_name_and_group_go_votes_and_proposals_stay(forum):
     # live walls drop the name; no logged event keeps it
     event = ForumEvent.objects.get(forum=forum, rev=rev + 1)
     assert (event.name, event.data["id"], event.data["author"]) == ("item.updated", item.pk, "")
-    assert not any("Ayşe" in json.dumps(e.data, ensure_ascii=False) for e in ForumEvent.objects.all())
+    assert not any(
+        "Ayşe" in json.dumps(e.data, ensure_ascii=False) for e in ForumEvent.objects.all()
+    )
     # this browser is no longer a participant: the forum sends it to the join page
     assert client.get(f"/f/{forum.code}/")["Location"] == f"/j/{forum.code}"
     assert "Ayşe" not in client.get(f"/j/{forum.code}").content.decode()
@@ -118,7 +152,11 @@ def test_purge_removes_personal_data_and_keeps_every_result(conference_day, sett
 
     assert results(forum, mod) == before
     assert [r.get("groups") for r in selectors.rounds_for_page(forum, mod)] == group_breakdown
-    assert not Participant.objects.filter(conference=conference).exclude(display_name="", group="", language="").exists()
+    assert (
+        not Participant.objects.filter(conference=conference)
+        .exclude(display_name="", group="", language="")
+        .exists()
+    )
     assert not Item.objects.filter(forum__conference=conference, author__isnull=False).exists()
     assert not any(e.data.get("author") for e in ForumEvent.objects.filter(forum=forum))
     # open walls are told: one item.updated without a name per named proposal

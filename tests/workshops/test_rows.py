@@ -1,4 +1,5 @@
 """Single rows read in a plain statement give what the ORM gives."""
+
 import datetime
 
 import pytest
@@ -8,8 +9,8 @@ from django.utils import timezone
 
 from realtime.consumer import FORUM_LIVE_AND_CODE, FORUM_REV
 from tests.factories import make_conference, make_forum, make_participant
-from workshops.identity import remember_participant, session_participant
 from workshops import selectors
+from workshops.identity import remember_participant, session_participant
 from workshops.models import Conference, Forum, Participant
 from workshops.rows import Row
 
@@ -18,8 +19,13 @@ pytestmark = pytest.mark.django_db
 
 def test_a_forums_changing_fields_come_back_as_the_orm_reads_them():
     ends = timezone.now().replace(microsecond=123456) + datetime.timedelta(minutes=7)
-    forum = make_forum(proposals_open=False, requires_cards=True, timer_ends_at=ends, timer_seconds=420,
-                       announcement="Pause bis 15 Uhr – Kaffee im Foyer")
+    forum = make_forum(
+        proposals_open=False,
+        requires_cards=True,
+        timer_ends_at=ends,
+        timer_seconds=420,
+        announcement="Pause bis 15 Uhr – Kaffee im Foyer",
+    )
     stale = Forum.objects.get(pk=forum.pk)
     Forum.objects.filter(pk=forum.pk).update(rev=7, title="Bildung am Nachmittag")
     with CaptureQueriesContext(connection) as queries:
@@ -36,7 +42,10 @@ def test_a_forums_changing_fields_come_back_as_the_orm_reads_them():
 
 def test_empty_columns_stay_empty():
     forum = make_forum()
-    assert FORUM_LIVE_AND_CODE.get(forum.pk)[FORUM_LIVE_AND_CODE.attnames.index("timer_ends_at")] is None
+    assert (
+        FORUM_LIVE_AND_CODE.get(forum.pk)[FORUM_LIVE_AND_CODE.attnames.index("timer_ends_at")]
+        is None
+    )
 
 
 def test_a_row_that_is_gone_is_none_and_cannot_be_refreshed():
@@ -50,13 +59,16 @@ def test_a_row_that_is_gone_is_none_and_cannot_be_refreshed():
 
 def test_a_participant_is_the_one_of_its_conference_only():
     conference, other = make_conference(), make_conference()
-    participant = make_participant(conference, display_name="Aylin", group="Migrantenorganisation", language="tr")
+    participant = make_participant(
+        conference, display_name="Aylin", group="Migrantenorganisation", language="tr"
+    )
     reader = Row(Participant, key=("pk", "conference"))
     found = reader.instance(participant.pk, conference.pk)
     orm = Participant.objects.get(pk=participant.pk)
     assert found == orm
-    assert [getattr(found, f.attname) for f in Participant._meta.concrete_fields] == \
-        [getattr(orm, f.attname) for f in Participant._meta.concrete_fields]
+    assert [getattr(found, f.attname) for f in Participant._meta.concrete_fields] == [
+        getattr(orm, f.attname) for f in Participant._meta.concrete_fields
+    ]
     assert found._state.adding is False and found._state.db == "default"
     assert reader.instance(participant.pk, other.pk) is None
     # a key given as text is compared as the field's type, as the ORM does
@@ -75,7 +87,9 @@ def test_the_session_finds_the_participant_of_that_conference():
 
 
 def test_a_forum_by_its_code_comes_with_its_conference():
-    conference = make_conference(languages=["de", "tr", "ar"], stakeholder_groups=["Verwaltung", "Polizei"])
+    conference = make_conference(
+        languages=["de", "tr", "ar"], stakeholder_groups=["Verwaltung", "Polizei"]
+    )
     forum = make_forum(conference)
     with CaptureQueriesContext(connection) as queries:
         found = selectors.forum_by_code(forum.code)

@@ -1,4 +1,5 @@
 """Permissions as a role × state matrix."""
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -8,7 +9,16 @@ from workshops.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["moderator", "superuser", "participant", "other_participant", "other_moderator", "screen", "stranger", "inactive_moderator"]
+ROLES = [
+    "moderator",
+    "superuser",
+    "participant",
+    "other_participant",
+    "other_moderator",
+    "screen",
+    "stranger",
+    "inactive_moderator",
+]
 
 
 def actor_for(role, forum):
@@ -16,7 +26,9 @@ def actor_for(role, forum):
     if role == "moderator":
         return Actor(user=make_moderator(forum.conference))
     if role == "superuser":
-        return Actor(user=get_user_model().objects.create_superuser("admin", password="pw-lang-genug-1"))
+        return Actor(
+            user=get_user_model().objects.create_superuser("admin", password="pw-lang-genug-1")
+        )
     if role == "participant":
         return Actor(participant=make_participant(forum.conference))
     if role == "other_participant":

@@ -1,5 +1,6 @@
 """Running a session: phase, countdown and announcement, each one service call that a
 moderator makes and every client sees as ``forum.updated``."""
+
 from datetime import timedelta
 
 import pytest
@@ -60,7 +61,9 @@ def test_an_unknown_phase_is_refused(forum, mod, phase):
     assert Forum.objects.get(pk=forum.pk).phase == "collecting"
 
 
-def test_participants_and_moderators_of_other_conferences_cannot_change_anything(forum, participant):
+def test_participants_and_moderators_of_other_conferences_cannot_change_anything(
+    forum, participant
+):
     stranger = moderator_actor(make_moderator(make_forum().conference))
     for actor in (participant_actor(participant), stranger):
         for call in (
@@ -76,14 +79,26 @@ def test_participants_and_moderators_of_other_conferences_cannot_change_anything
     assert not AuditEntry.objects.exists()
 
 
-def test_opening_a_round_moves_to_voting_and_closing_the_last_one_to_results(forum, mod, participant):
+def test_opening_a_round_moves_to_voting_and_closing_the_last_one_to_results(
+    forum, mod, participant
+):
     field = forum.fields.first()
-    item = propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="measure", text="Lotsen")
-    other = propose_item(actor=participant_actor(participant), forum=forum, field=field.pk, kind="need", text="Kita")
+    item = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field.pk,
+        kind="measure",
+        text="Lotsen",
+    )
+    other = propose_item(
+        actor=participant_actor(participant), forum=forum, field=field.pk, kind="need", text="Kita"
+    )
     first = open_round(actor=mod, forum=forum, method="support", items=[item.pk])
     forum.refresh_from_db()
     assert forum.phase == "voting"
-    names = list(ForumEvent.objects.filter(forum=forum).order_by("rev").values_list("name", flat=True))
+    names = list(
+        ForumEvent.objects.filter(forum=forum).order_by("rev").values_list("name", flat=True)
+    )
     # the phase arrives before the round, so a phone shows the ballot the moment it opens
     assert names[-2:] == ["forum.updated", "round.opened"]
     second = open_round(actor=mod, forum=forum, method="support", items=[other.pk])
@@ -93,7 +108,10 @@ def test_opening_a_round_moves_to_voting_and_closing_the_last_one_to_results(for
     close_round(actor=mod, forum=forum, round=second.pk)
     forum.refresh_from_db()
     assert forum.phase == "results"
-    phases = [e.data["phase"] for e in ForumEvent.objects.filter(forum=forum, name="forum.updated").order_by("rev")]
+    phases = [
+        e.data["phase"]
+        for e in ForumEvent.objects.filter(forum=forum, name="forum.updated").order_by("rev")
+    ]
     assert phases == ["voting", "results"]
 
 
@@ -104,7 +122,11 @@ def test_start_timer_sets_the_end_and_reports_seconds_left(forum, mod):
     before = timezone.now()
     forum_services.start_timer(actor=mod, forum=forum, seconds=300)
     forum.refresh_from_db()
-    assert before + timedelta(seconds=299) <= forum.timer_ends_at <= timezone.now() + timedelta(seconds=301)
+    assert (
+        before + timedelta(seconds=299)
+        <= forum.timer_ends_at
+        <= timezone.now() + timedelta(seconds=301)
+    )
     timer = last_event(forum).data["timer"]
     assert timer["seconds"] == 300
     assert 299 <= timer["left"] <= 300
@@ -140,7 +162,9 @@ def test_timer_out_of_range_is_refused(forum, mod, seconds):
 
 
 def test_announce_trims_and_joins_lines(forum, mod):
-    forum_services.announce(actor=mod, forum=forum, text="  Kaffeepause bis\n15:30 Uhr – danach Abstimmung  ")
+    forum_services.announce(
+        actor=mod, forum=forum, text="  Kaffeepause bis\n15:30 Uhr – danach Abstimmung  "
+    )
     forum.refresh_from_db()
     assert forum.announcement == "Kaffeepause bis 15:30 Uhr – danach Abstimmung"
     assert last_event(forum).data["announcement"] == forum.announcement
@@ -148,7 +172,9 @@ def test_announce_trims_and_joins_lines(forum, mod):
     forum.refresh_from_db()
     assert forum.announcement == "" and forum.rev == 2
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
-        "forum.announced", "forum.announcement.cleared"]
+        "forum.announced",
+        "forum.announcement.cleared",
+    ]
 
 
 def test_an_announcement_over_140_characters_is_refused(forum, mod):
@@ -174,8 +200,13 @@ def test_round_with_no_items_and_budget_zero_are_refused(forum, mod, participant
     with pytest.raises(ServiceError) as err:
         open_round(actor=mod, forum=forum, method="dots")
     assert err.value.code == "invalid"
-    item = propose_item(actor=participant_actor(participant), forum=forum, field=forum.fields.first().pk,
-                        kind="measure", text="Lotsenprojekt")
+    item = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=forum.fields.first().pk,
+        kind="measure",
+        text="Lotsenprojekt",
+    )
     with pytest.raises(ServiceError) as err:
         open_round(actor=mod, forum=forum, method="dots", items=[item.pk], budget=0)
     assert err.value.code == "invalid"
@@ -187,10 +218,20 @@ def test_console_actions_on_items_of_another_forum_are_refused(forum, mod, parti
     from workshops.services.items import hide_item, merge_items
 
     other = make_forum(forum.conference, fields=list(forum.fields.all()))
-    foreign = propose_item(actor=participant_actor(participant), forum=other, field=other.fields.first().pk,
-                           kind="need", text="Wohnraum")
-    own = propose_item(actor=participant_actor(participant), forum=forum, field=forum.fields.first().pk,
-                       kind="need", text="Mehr Wohnraum")
+    foreign = propose_item(
+        actor=participant_actor(participant),
+        forum=other,
+        field=other.fields.first().pk,
+        kind="need",
+        text="Wohnraum",
+    )
+    own = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=forum.fields.first().pk,
+        kind="need",
+        text="Mehr Wohnraum",
+    )
     with pytest.raises(ServiceError) as err:
         hide_item(actor=mod, forum=forum, item=foreign.pk)
     assert err.value.code == "not_found"
@@ -206,8 +247,20 @@ def test_merging_into_itself_or_into_a_hidden_item_is_refused(forum, mod, partic
     from workshops.services.items import hide_item, merge_items
 
     field = forum.fields.first().pk
-    first = propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="need", text="Kita-Plätze")
-    second = propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="need", text="Mehr Kitas")
+    first = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field,
+        kind="need",
+        text="Kita-Plätze",
+    )
+    second = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field,
+        kind="need",
+        text="Mehr Kitas",
+    )
     with pytest.raises(ServiceError) as err, translation.override("en"):
         merge_items(actor=mod, forum=forum, item=first.pk, into=first.pk)
     with translation.override("en"):

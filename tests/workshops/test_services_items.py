@@ -1,4 +1,5 @@
 """propose, edit, hide, restore, merge: every rule, including every refusal."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -33,7 +34,12 @@ def field_of(forum, n=0):
 
 def propose(forum, actor, kind="need", text="Sprachkurse mit Kinderbetreuung", refs=(), field=None):
     return propose_item(
-        actor=actor, forum=forum, field=(field or field_of(forum)).pk, kind=kind, text=text, refs=refs
+        actor=actor,
+        forum=forum,
+        field=(field or field_of(forum)).pk,
+        kind=kind,
+        text=text,
+        refs=refs,
     )
 
 
@@ -82,7 +88,9 @@ def test_goal_answers_needs_and_measure_answers_goals(forum, participant):
     actor = participant_actor(participant)
     need = propose(forum, actor)
     goal = propose(forum, actor, kind="goal", text="Jedes Kind spricht Deutsch", refs=[need.pk])
-    measure = propose(forum, actor, kind="measure", text="Kita-Plätze für Kursteilnehmende", refs=[str(goal.pk)])
+    measure = propose(
+        forum, actor, kind="measure", text="Kita-Plätze für Kursteilnehmende", refs=[str(goal.pk)]
+    )
     assert list(goal.refs.all()) == [need]
     assert list(measure.refs.all()) == [goal]
     assert ForumEvent.objects.get(rev=3, forum=forum).data["refs"] == [goal.pk]
@@ -102,8 +110,16 @@ def test_moderator_may_propose_while_proposals_are_closed(forum, moderator):
     ids=["empty", "spaces", "whitespace", "control-only", "too-long", "none", "number", "list"],
 )
 def test_bad_text_is_refused(forum, participant, text):
-    refused("invalid", propose_item, forum, actor=participant_actor(participant), forum=forum,
-            field=field_of(forum).pk, kind="need", text=text)
+    refused(
+        "invalid",
+        propose_item,
+        forum,
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field_of(forum).pk,
+        kind="need",
+        text=text,
+    )
 
 
 def test_text_of_exactly_500_characters_after_trimming_is_accepted(forum, participant):
@@ -118,23 +134,48 @@ def test_control_characters_are_removed_and_newlines_kept(forum, participant):
 
 @pytest.mark.parametrize("kind", ["wish", "", None, "NEED", 1])
 def test_unknown_kind_is_refused(forum, participant, kind):
-    refused("invalid", propose_item, forum, actor=participant_actor(participant), forum=forum,
-            field=field_of(forum).pk, kind=kind, text="Text")
+    refused(
+        "invalid",
+        propose_item,
+        forum,
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field_of(forum).pk,
+        kind=kind,
+        text="Text",
+    )
 
 
 def test_action_field_not_of_this_forum_is_refused(forum, participant):
     other_field = make_field(forum.conference, "Gesundheit", 5)  # of the conference, not the forum
     foreign = make_field(make_conference(), "Wohnen")
     for field in [other_field.pk, foreign.pk, 999999, "abc", None, True]:
-        refused("invalid", propose_item, forum, actor=participant_actor(participant), forum=forum,
-                field=field, kind="need", text="Text")
+        refused(
+            "invalid",
+            propose_item,
+            forum,
+            actor=participant_actor(participant),
+            forum=forum,
+            field=field,
+            kind="need",
+            text="Text",
+        )
 
 
 def test_refs_to_another_forum_are_refused(forum, participant):
     other = make_forum(forum.conference, fields=list(forum.fields.all()))
     foreign_need = propose(other, participant_actor(participant))
-    error = refused("invalid", propose_item, forum, actor=participant_actor(participant), forum=forum,
-                    field=field_of(forum).pk, kind="goal", text="Ziel", refs=[foreign_need.pk])
+    error = refused(
+        "invalid",
+        propose_item,
+        forum,
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field_of(forum).pk,
+        kind="goal",
+        text="Ziel",
+        refs=[foreign_need.pk],
+    )
     assert error.field == "refs"
 
 
@@ -144,8 +185,17 @@ def test_refs_of_the_wrong_kind_are_refused(forum, participant):
     goal = propose(forum, actor, kind="goal", text="Ziel", refs=[need.pk])
     # a measure answers goals, not needs; a goal answers needs, not goals; a need answers nothing
     for kind, ref in [("measure", need), ("goal", goal), ("need", need)]:
-        refused("invalid", propose_item, forum, actor=actor, forum=forum, field=field_of(forum).pk,
-                kind=kind, text="Text", refs=[ref.pk])
+        refused(
+            "invalid",
+            propose_item,
+            forum,
+            actor=actor,
+            forum=forum,
+            field=field_of(forum).pk,
+            kind=kind,
+            text="Text",
+            refs=[ref.pk],
+        )
 
 
 def test_refs_to_hidden_or_unknown_items_are_refused(forum, participant, moderator):
@@ -153,27 +203,60 @@ def test_refs_to_hidden_or_unknown_items_are_refused(forum, participant, moderat
     need = propose(forum, actor)
     hide_item(actor=moderator_actor(moderator), forum=forum, item=need.pk)
     for refs in [[need.pk], [999999], ["x"], [None]]:
-        refused("invalid", propose_item, forum, actor=actor, forum=forum, field=field_of(forum).pk,
-                kind="goal", text="Ziel", refs=refs)
+        refused(
+            "invalid",
+            propose_item,
+            forum,
+            actor=actor,
+            forum=forum,
+            field=field_of(forum).pk,
+            kind="goal",
+            text="Ziel",
+            refs=refs,
+        )
 
 
 def test_proposing_while_proposals_are_closed_is_refused(forum, participant, moderator):
     set_proposals_open(actor=moderator_actor(moderator), forum=forum, open=False)
-    refused("closed", propose_item, forum, actor=participant_actor(participant), forum=forum,
-            field=field_of(forum).pk, kind="need", text="Text")
+    refused(
+        "closed",
+        propose_item,
+        forum,
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field_of(forum).pk,
+        kind="need",
+        text="Text",
+    )
 
 
 def test_participant_of_another_conference_is_refused(forum):
     stranger = make_participant(make_conference())
     for actor in [participant_actor(stranger), Actor(), Actor(screen=True)]:
-        refused("forbidden", propose_item, forum, actor=actor, forum=forum,
-                field=field_of(forum).pk, kind="need", text="Text")
+        refused(
+            "forbidden",
+            propose_item,
+            forum,
+            actor=actor,
+            forum=forum,
+            field=field_of(forum).pk,
+            kind="need",
+            text="Text",
+        )
 
 
 def test_moderator_of_another_conference_is_not_a_participant_here(forum):
     other_moderator = make_moderator(make_conference())
-    refused("forbidden", propose_item, forum, actor=moderator_actor(other_moderator), forum=forum,
-            field=field_of(forum).pk, kind="need", text="Text")
+    refused(
+        "forbidden",
+        propose_item,
+        forum,
+        actor=moderator_actor(other_moderator),
+        forum=forum,
+        field=field_of(forum).pk,
+        kind="need",
+        text="Text",
+    )
 
 
 # --- moderation ------------------------------------------------------------------------
@@ -208,34 +291,64 @@ def test_hiding_twice_or_restoring_a_visible_item_is_refused(forum, moderator, n
 
 
 def test_edit_changes_the_text_and_keeps_an_audit_of_before_and_after(forum, moderator, need):
-    edit_item(actor=moderator_actor(moderator), forum=forum, item=need.pk, text="Sprachkurse + Kita")
+    edit_item(
+        actor=moderator_actor(moderator), forum=forum, item=need.pk, text="Sprachkurse + Kita"
+    )
     need.refresh_from_db()
     assert need.text == "Sprachkurse + Kita"
     event = ForumEvent.objects.filter(forum=forum).last()
     assert (event.name, event.data["text"]) == ("item.updated", "Sprachkurse + Kita")
     entry = AuditEntry.objects.get()
-    assert entry.data == {"item": need.pk, "before": "Sprachkurse mit Kinderbetreuung", "after": "Sprachkurse + Kita"}
+    assert entry.data == {
+        "item": need.pk,
+        "before": "Sprachkurse mit Kinderbetreuung",
+        "after": "Sprachkurse + Kita",
+    }
 
 
 def test_edit_with_bad_text_is_refused(forum, moderator, need):
     for text in ["", " ", "y" * 501]:
-        refused("invalid", edit_item, forum, actor=moderator_actor(moderator), forum=forum, item=need.pk, text=text)
+        refused(
+            "invalid",
+            edit_item,
+            forum,
+            actor=moderator_actor(moderator),
+            forum=forum,
+            item=need.pk,
+            text=text,
+        )
 
 
 def test_moderation_by_non_moderators_is_refused(forum, participant, need):
     other_moderator = make_moderator(make_conference())
-    for actor in [participant_actor(participant), moderator_actor(other_moderator), Actor(screen=True), Actor()]:
+    for actor in [
+        participant_actor(participant),
+        moderator_actor(other_moderator),
+        Actor(screen=True),
+        Actor(),
+    ]:
         refused("forbidden", hide_item, forum, actor=actor, forum=forum, item=need.pk)
         refused("forbidden", edit_item, forum, actor=actor, forum=forum, item=need.pk, text="neu")
-        refused("forbidden", merge_items, forum, actor=actor, forum=forum, item=need.pk, into=need.pk)
+        refused(
+            "forbidden", merge_items, forum, actor=actor, forum=forum, item=need.pk, into=need.pk
+        )
         refused("forbidden", set_proposals_open, forum, actor=actor, forum=forum, open=False)
 
 
 def test_items_of_another_forum_cannot_be_moderated_here(forum, moderator, participant):
     other = make_forum(forum.conference, fields=list(forum.fields.all()))
     foreign = propose(other, participant_actor(participant))
-    refused("not_found", hide_item, forum, actor=moderator_actor(moderator), forum=forum, item=foreign.pk)
-    refused("not_found", hide_item, forum, actor=moderator_actor(moderator), forum=forum, item=424242)
+    refused(
+        "not_found",
+        hide_item,
+        forum,
+        actor=moderator_actor(moderator),
+        forum=forum,
+        item=foreign.pk,
+    )
+    refused(
+        "not_found", hide_item, forum, actor=moderator_actor(moderator), forum=forum, item=424242
+    )
 
 
 def test_merge_moves_links_to_the_kept_item(forum, moderator, participant):
@@ -243,8 +356,12 @@ def test_merge_moves_links_to_the_kept_item(forum, moderator, participant):
     need_a = propose(forum, actor, text="Sprachkurse mit Kinderbetreuung")
     need_b = propose(forum, actor, text="Deutschkurs + Kita-Platz")
     goal_1 = propose(forum, actor, kind="goal", text="Eltern lernen Deutsch", refs=[need_b.pk])
-    goal_2 = propose(forum, actor, kind="goal", text="Kinder gut betreut", refs=[need_a.pk, need_b.pk])
-    kept = merge_items(actor=moderator_actor(moderator), forum=forum, item=need_b.pk, into=need_a.pk)
+    goal_2 = propose(
+        forum, actor, kind="goal", text="Kinder gut betreut", refs=[need_a.pk, need_b.pk]
+    )
+    kept = merge_items(
+        actor=moderator_actor(moderator), forum=forum, item=need_b.pk, into=need_a.pk
+    )
     assert kept == need_a
     need_b.refresh_from_db()
     assert (need_b.status, need_b.merged_into_id) == ("merged", need_a.pk)
@@ -308,7 +425,9 @@ def test_revs_are_gapless_and_match_the_event_log(forum, moderator, participant)
     item = Item.objects.filter(forum=forum).first()
     hide_item(actor=moderator_actor(moderator), forum=forum, item=item.pk)
     forum.refresh_from_db()
-    assert list(ForumEvent.objects.filter(forum=forum).values_list("rev", flat=True)) == list(range(1, 7))
+    assert list(ForumEvent.objects.filter(forum=forum).values_list("rev", flat=True)) == list(
+        range(1, 7)
+    )
     assert forum.rev == 6
 
 

@@ -1,12 +1,21 @@
 """Measures after the vote: details, follow-up, publishing, and carrying them into the
 next conference, each through its service."""
+
 import datetime
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.factories import make_conference, make_field, make_forum, make_moderator, make_participant, moderator_actor, participant_actor
+from tests.factories import (
+    make_conference,
+    make_field,
+    make_forum,
+    make_moderator,
+    make_participant,
+    moderator_actor,
+    participant_actor,
+)
 from tests.workshops.export_conference import ADOPTED_TEXT, build_conference
 from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, ForumEvent, Item, MeasureUpdate
@@ -36,35 +45,72 @@ def _last_event(forum):
 
 def test_a_participant_may_propose_a_measure_with_details(forum, participant):
     field = forum.fields.first().pk
-    measure = propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="measure",
-                           text="Patenschaften für Neuzugewanderte",
-                           details={"lead": "  Integrationsbüro\n", "timeframe": "ab Frühjahr"})
+    measure = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field,
+        kind="measure",
+        text="Patenschaften für Neuzugewanderte",
+        details={"lead": "  Integrationsbüro\n", "timeframe": "ab Frühjahr"},
+    )
     measure.refresh_from_db()
-    assert (measure.lead, measure.timeframe, measure.partners) == ("Integrationsbüro", "ab Frühjahr", "")
+    assert (measure.lead, measure.timeframe, measure.partners) == (
+        "Integrationsbüro",
+        "ab Frühjahr",
+        "",
+    )
     assert _last_event(forum).data["details"]["lead"] == "Integrationsbüro"
     with pytest.raises(ServiceError) as info:
-        propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="need", text="x",
-                     details={"lead": "Amt"})
+        propose_item(
+            actor=participant_actor(participant),
+            forum=forum,
+            field=field,
+            kind="need",
+            text="x",
+            details={"lead": "Amt"},
+        )
     assert info.value.code == "invalid"
     with pytest.raises(ServiceError) as info:
-        propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="measure", text="y",
-                     details={"lead": "A" * 201})
+        propose_item(
+            actor=participant_actor(participant),
+            forum=forum,
+            field=field,
+            kind="measure",
+            text="y",
+            details={"lead": "A" * 201},
+        )
     assert info.value.field == "lead" and "201" in str(info.value.message)
     with pytest.raises(ServiceError):
-        propose_item(actor=participant_actor(participant), forum=forum, field=field, kind="measure", text="z",
-                     details={"budget": "1 Mio"})
+        propose_item(
+            actor=participant_actor(participant),
+            forum=forum,
+            field=field,
+            kind="measure",
+            text="z",
+            details={"budget": "1 Mio"},
+        )
     assert Item.objects.count() == 1
 
 
 def test_the_socket_frame_carries_optional_details():
     from realtime.protocol import ProtocolError, parse
 
-    command = parse('{"type": "propose", "id": "a", "field": 1, "kind": "measure", "text": "t", '
-                    '"details": {"lead": "Amt"}}')
+    command = parse(
+        '{"type": "propose", "id": "a", "field": 1, "kind": "measure", "text": "t", '
+        '"details": {"lead": "Amt"}}'
+    )
     assert command.fields["details"] == {"lead": "Amt"}
-    assert parse('{"type": "propose", "id": "b", "field": 1, "kind": "need", "text": "t"}').fields["details"] == {}
+    assert (
+        parse('{"type": "propose", "id": "b", "field": 1, "kind": "need", "text": "t"}').fields[
+            "details"
+        ]
+        == {}
+    )
     with pytest.raises(ProtocolError):
-        parse('{"type": "propose", "id": "c", "field": 1, "kind": "measure", "text": "t", "details": ["Amt"]}')
+        parse(
+            '{"type": "propose", "id": "c", "field": 1, "kind": "measure", '
+            '"text": "t", "details": ["Amt"]}'
+        )
 
 
 def test_moderators_set_details_and_live_clients_hear_it(built):
@@ -80,7 +126,9 @@ def test_moderators_set_details_and_live_clients_hear_it(built):
     entry = AuditEntry.objects.filter(action="forum.measure.details").latest("id")
     assert entry.data["after"] == {"lead": "Jugendamt", "indicator": ""}
     with pytest.raises(ServiceError) as info:
-        set_measure_details(actor=participant_actor(built.people[0].participant), item=built.adopted.pk, lead="x")
+        set_measure_details(
+            actor=participant_actor(built.people[0].participant), item=built.adopted.pk, lead="x"
+        )
     assert info.value.code == "forbidden"
     with pytest.raises(ServiceError) as info:
         set_measure_details(actor=built.mod, item=built.need.pk, lead="x")
@@ -97,7 +145,11 @@ def test_follow_up_only_for_adopted_measures(built):
     set_implementation_status(actor=built.mod, item=built.adopted, status="dropped", progress="10")
     built.adopted.refresh_from_db()
     assert (built.adopted.implementation, built.adopted.progress) == ("dropped", 10)
-    for kwargs in ({"status": "finished"}, {"status": "done", "progress": 101}, {"status": "done", "progress": "viel"}):
+    for kwargs in (
+        {"status": "finished"},
+        {"status": "done", "progress": 101},
+        {"status": "done", "progress": "viel"},
+    ):
         with pytest.raises(ServiceError) as info:
             set_implementation_status(actor=built.mod, item=built.adopted, **kwargs)
         assert info.value.code == "invalid"
@@ -108,15 +160,26 @@ def test_follow_up_only_for_adopted_measures(built):
     with pytest.raises(ServiceError) as info:
         set_implementation_status(actor=other, item=built.adopted, status="planned")
     assert info.value.code == "forbidden"
-    assert AuditEntry.objects.filter(action="forum.measure.status").count() == 3  # the builder set one
+    assert (
+        AuditEntry.objects.filter(action="forum.measure.status").count() == 3
+    )  # the builder set one
 
 
 def test_dated_updates(built):
     today = timezone.localdate()
     update = add_measure_update(actor=built.mod, item=built.adopted.pk, text="  Träger gefunden  ")
-    assert (update.date, update.text, update.author_user_id) == (today, "Träger gefunden", built.moderator.pk)
+    assert (update.date, update.text, update.author_user_id) == (
+        today,
+        "Träger gefunden",
+        built.moderator.pk,
+    )
     with pytest.raises(ServiceError) as info:
-        add_measure_update(actor=built.mod, item=built.adopted, text="Zukunft", date=today + datetime.timedelta(days=1))
+        add_measure_update(
+            actor=built.mod,
+            item=built.adopted,
+            text="Zukunft",
+            date=today + datetime.timedelta(days=1),
+        )
     assert info.value.field == "date"
     for text in ("", "   ", "x" * 501):
         with pytest.raises(ServiceError):
@@ -125,20 +188,28 @@ def test_dated_updates(built):
         add_measure_update(actor=built.mod, item=built.adopted, text="ok", date="31.03.2027")
     with pytest.raises(ServiceError):
         add_measure_update(actor=built.mod, item=built.rejected, text="ok")
-    assert list(built.adopted.updates.values_list("text", flat=True)) == ["Träger gefunden", "Erste drei Sprachcafés laufen."]
+    assert list(built.adopted.updates.values_list("text", flat=True)) == [
+        "Träger gefunden",
+        "Erste drei Sprachcafés laufen.",
+    ]
 
 
 def test_publishing_results(built):
     with pytest.raises(ServiceError):
-        publish_results(actor=participant_actor(make_participant(built.conference)), conference=built.conference)
+        publish_results(
+            actor=participant_actor(make_participant(built.conference)), conference=built.conference
+        )
     publish_results(actor=built.mod, conference=built.conference)
     built.conference.refresh_from_db()
     assert built.conference.results_published
     publish_results(actor=built.mod, conference=built.conference, published=False)
     built.conference.refresh_from_db()
     assert not built.conference.results_published
-    assert list(AuditEntry.objects.filter(action__startswith="conference.results").order_by("id")
-                .values_list("action", flat=True)) == ["conference.results.published", "conference.results.unpublished"]
+    assert list(
+        AuditEntry.objects.filter(action__startswith="conference.results")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["conference.results.published", "conference.results.unpublished"]
 
 
 @pytest.fixture
@@ -158,31 +229,46 @@ def test_carrying_the_adopted_measures_into_the_next_conference(built, next_conf
         carry_over_measures(actor=mod, conference=conference, forum=forum)
     assert "vorige Konferenz" in str(info.value.message)
     with pytest.raises(ServiceError):
-        carry_over_measures(actor=built.mod, conference=conference, forum=forum, previous=built.conference)
-    created = carry_over_measures(actor=mod, conference=conference, forum=forum, previous=built.conference)
+        carry_over_measures(
+            actor=built.mod, conference=conference, forum=forum, previous=built.conference
+        )
+    created = carry_over_measures(
+        actor=mod, conference=conference, forum=forum, previous=built.conference
+    )
     conference.refresh_from_db()
     assert conference.previous_id == built.conference.pk
     assert [(c.text, c.origin_id, c.field_id, c.kind, c.lead) for c in created] == [
         (ADOPTED_TEXT, built.adopted.pk, bildung.pk, "measure", "Amt für Integration")
     ]  # only the adopted one, into the field of the same title
-    assert carry_over_measures(actor=mod, conference=conference, forum=forum) == []  # again: nothing new
+    assert (
+        carry_over_measures(actor=mod, conference=conference, forum=forum) == []
+    )  # again: nothing new
     copy = created[0]
     event = _last_event(forum)
-    assert (event.name, event.data["id"], event.data["origin"], event.data["implementation"], event.data["progress"]) == \
-        ("item.added", copy.pk, built.adopted.pk, "in_progress", 40)
+    assert (
+        event.name,
+        event.data["id"],
+        event.data["origin"],
+        event.data["implementation"],
+        event.data["progress"],
+    ) == ("item.added", copy.pk, built.adopted.pk, "in_progress", 40)
     # read-only here
     with pytest.raises(ServiceError):
         edit_item(actor=mod, forum=forum, item=copy.pk, text="anders")
     with pytest.raises(ServiceError):
         set_measure_details(actor=mod, item=copy, lead="anders")
-    other = propose_item(actor=mod, forum=forum, field=bildung.pk, kind="measure", text="Neue Maßnahme")
+    other = propose_item(
+        actor=mod, forum=forum, field=bildung.pk, kind="measure", text="Neue Maßnahme"
+    )
     with pytest.raises(ServiceError):
         merge_items(actor=mod, forum=forum, item=other.pk, into=copy.pk)
 
 
 def test_the_origins_status_reaches_the_new_forum_live(built, next_conference):
     conference, forum, mod, _bildung, _user = next_conference
-    copy = carry_over_measures(actor=mod, conference=conference, forum=forum, previous=built.conference)[0]
+    copy = carry_over_measures(
+        actor=mod, conference=conference, forum=forum, previous=built.conference
+    )[0]
     watcher = moderator_actor(_user)
     forum.refresh_from_db()
     old = forum_snapshot(forum, watcher)
@@ -201,7 +287,9 @@ def test_the_origins_status_reaches_the_new_forum_live(built, next_conference):
 
 def test_an_adoption_round_evaluates_the_carried_measures(built, next_conference):
     conference, forum, mod, _bildung, _user = next_conference
-    copy = carry_over_measures(actor=mod, conference=conference, forum=forum, previous=built.conference)[0]
+    copy = carry_over_measures(
+        actor=mod, conference=conference, forum=forum, previous=built.conference
+    )[0]
     round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
     assert list(round_.items.values_list("pk", flat=True)) == [copy.pk]
     voter = participant_actor(make_participant(conference, group="Verwaltung"))
@@ -213,28 +301,49 @@ def test_an_adoption_round_evaluates_the_carried_measures(built, next_conference
     entry = report["fields"][0]["measures"][0]
     assert entry["origin"]["conference"] == built.conference.slug
     assert entry["results"][0]["total"] == {"yes": 1, "no": 0, "abstain": 0}
-    assert entry["implementation"]["updates"] == [{"date": "2026-11-23", "text": "Erste drei Sprachcafés laufen."}]
+    assert entry["implementation"]["updates"] == [
+        {"date": "2026-11-23", "text": "Erste drei Sprachcafés laufen."}
+    ]
 
 
-def test_the_carried_measure_shows_read_only_on_the_phone_and_console(client, built, next_conference):
+def test_the_carried_measure_shows_read_only_on_the_phone_and_console(
+    client, built, next_conference
+):
     conference, forum, mod, _bildung, user = next_conference
     carry_over_measures(actor=mod, conference=conference, forum=forum, previous=built.conference)
     client.force_login(user)
     html = client.get(f"/f/{forum.code}/moderate/").content.decode()
     assert "aus der vorigen Konferenz: in Umsetzung, 40 %" in html
-    assert '"carried": "aus der vorigen Konferenz: %(status)s, %(progress)s %%"' in html  # the same for static/js
+    assert (
+        '"carried": "aus der vorigen Konferenz: %(status)s, %(progress)s %%"' in html
+    )  # the same for static/js
 
 
 def test_the_command_carries_measures_over(built, next_conference, capsys):
     conference, forum, _mod, _bildung, user = next_conference
-    call_command("carry_over_measures", conference.slug, "--from", built.conference.slug,
-                 "--forum", forum.code.lower(), "--as", user.username)
+    call_command(
+        "carry_over_measures",
+        conference.slug,
+        "--from",
+        built.conference.slug,
+        "--forum",
+        forum.code.lower(),
+        "--as",
+        user.username,
+    )
     assert "1 measures brought into" in capsys.readouterr().out
     assert Item.objects.filter(forum=forum, origin=built.adopted).count() == 1
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError):
-        call_command("carry_over_measures", conference.slug, "--forum", forum.code, "--as", built.moderator.username)
+        call_command(
+            "carry_over_measures",
+            conference.slug,
+            "--forum",
+            forum.code,
+            "--as",
+            built.moderator.username,
+        )
     assert MeasureUpdate.objects.count() == 1
 
 
@@ -245,9 +354,20 @@ def test_the_admin_edits_a_measures_details_through_the_service(client, built):
     client.force_login(admin_user)
     url = f"/admin/workshops/item/{built.rejected.pk}/change/"
     assert 'name="lead"' in client.get(url).content.decode()
-    assert 'name="lead"' not in client.get(f"/admin/workshops/item/{built.need.pk}/change/").content.decode()
-    response = client.post(url, {"lead": "Wohnungsamt", "partners": "", "timeframe": "2027", "resources": "",
-                                 "indicator": ""})
+    assert (
+        'name="lead"'
+        not in client.get(f"/admin/workshops/item/{built.need.pk}/change/").content.decode()
+    )
+    response = client.post(
+        url,
+        {
+            "lead": "Wohnungsamt",
+            "partners": "",
+            "timeframe": "2027",
+            "resources": "",
+            "indicator": "",
+        },
+    )
     assert response.status_code == 302
     built.rejected.refresh_from_db()
     assert (built.rejected.lead, built.rejected.timeframe) == ("Wohnungsamt", "2027")

@@ -17,7 +17,13 @@ def test_join_without_anything_creates_an_anonymous_participant():
 def test_join_again_updates_the_same_participant_and_tidies_the_name():
     conference = make_conference()
     first = join_conference(conference=conference, name="Ayşe")
-    again = join_conference(conference=conference, participant=first, name="  Ayşe   K. ", group="Verwaltung", language="ar")
+    again = join_conference(
+        conference=conference,
+        participant=first,
+        name="  Ayşe   K. ",
+        group="Verwaltung",
+        language="ar",
+    )
     assert again.pk == first.pk
     assert (again.display_name, again.group, again.language) == ("Ayşe K.", "Verwaltung", "ar")
     assert Participant.objects.count() == 1
@@ -32,7 +38,11 @@ def test_a_participant_of_another_conference_joins_this_one_anew():
 
 @pytest.mark.parametrize(
     "kwargs, field",
-    [({"group": "Unbekannt"}, "group"), ({"language": "fr"}, "language"), ({"name": "x" * 61}, "name")],
+    [
+        ({"group": "Unbekannt"}, "group"),
+        ({"language": "fr"}, "language"),
+        ({"name": "x" * 61}, "name"),
+    ],
 )
 def test_refusals_name_the_field_and_create_nothing(kwargs, field):
     conference = make_conference()

@@ -1,4 +1,5 @@
 """services.setup: load_conference's validation and update rules, and seed_demo."""
+
 import datetime
 
 import pytest
@@ -16,9 +17,13 @@ User = get_user_model()
 
 def description(**overrides) -> dict:
     data = {
-        "conference": {"slug": "ik-test", "title": "Integrationskonferenz Teststadt",
-                       "languages": ["de", "tr"], "stakeholder_groups": ["Verwaltung", "Politik"],
-                       "motto": "Miteinander"},
+        "conference": {
+            "slug": "ik-test",
+            "title": "Integrationskonferenz Teststadt",
+            "languages": ["de", "tr"],
+            "stakeholder_groups": ["Verwaltung", "Politik"],
+            "motto": "Miteinander",
+        },
         "fields": [{"title": "Wohnen"}, {"title": "Arbeit", "description": "Gute Arbeit"}],
         "forums": [
             {"title": "Forum Wohnen", "fields": ["Wohnen"], "code": "ABC234"},
@@ -31,8 +36,12 @@ def description(**overrides) -> dict:
 
 
 def rows():
-    return (Conference.objects.count(), ActionField.objects.count(), Forum.objects.count(),
-            User.objects.count())
+    return (
+        Conference.objects.count(),
+        ActionField.objects.count(),
+        Forum.objects.count(),
+        User.objects.count(),
+    )
 
 
 def refused(data, **kw) -> str:
@@ -47,7 +56,10 @@ def refused(data, **kw) -> str:
 def test_a_description_is_created_whole():
     conference = load_conference(data=description())
     assert conference.languages == ["de", "tr"]
-    assert list(conference.fields.values_list("title", "position")) == [("Wohnen", 0), ("Arbeit", 1)]
+    assert list(conference.fields.values_list("title", "position")) == [
+        ("Wohnen", 0),
+        ("Arbeit", 1),
+    ]
     wohnen, arbeit = conference.forums.order_by("position")
     assert wohnen.code == "ABC234" and len(arbeit.code) == 6
     assert list(arbeit.fields.values_list("description", flat=True)) == ["Gute Arbeit"]
@@ -78,29 +90,60 @@ def test_a_generated_code_is_drawn_again_when_taken(monkeypatch):
         (lambda d: d["conference"].update(title="مؤتمر", slug=""), "conference.slug: is missing"),
         (lambda d: d["conference"].update(languages=["de", "fr"]), "unknown language 'fr'"),
         (lambda d: d["conference"].update(date="21.11.2026"), "conference.date: '21.11.2026'"),
-        (lambda d: d["conference"].update(date=datetime.datetime(2026, 11, 21, 9)), "without a time"),
-        (lambda d: d["conference"].update(stakeholder_groups="Verwaltung"), "conference.stakeholder_groups"),
-        (lambda d: d["conference"].update(stakeholder_groups=["Politik", "Politik"]), "'Politik' is listed twice"),
+        (
+            lambda d: d["conference"].update(date=datetime.datetime(2026, 11, 21, 9)),
+            "without a time",
+        ),
+        (
+            lambda d: d["conference"].update(stakeholder_groups="Verwaltung"),
+            "conference.stakeholder_groups",
+        ),
+        (
+            lambda d: d["conference"].update(stakeholder_groups=["Politik", "Politik"]),
+            "'Politik' is listed twice",
+        ),
         (lambda d: d["conference"].update(motto=42), "conference.motto: must be text"),
         (lambda d: d["conference"].update(ort="Rathaus"), "conference: unknown key 'ort'"),
         (lambda d: d.update(forum=[]), "file: unknown key 'forum'"),
         (lambda d: d.update(fields=[]), "fields: list at least one action field"),
-        (lambda d: d["fields"].append({"title": "Wohnen"}), "fields[2].title: the action field 'Wohnen' is listed twice"),
+        (
+            lambda d: d["fields"].append({"title": "Wohnen"}),
+            "fields[2].title: the action field 'Wohnen' is listed twice",
+        ),
         (lambda d: d["fields"].append(7), "fields[2]: must be a title"),
-        (lambda d: d["forums"].append({"title": "Forum 3", "fields": ["Wohnen", "Gesundheit"]}),
-         "forums[2].fields: unknown action field 'Gesundheit'"),
+        (
+            lambda d: d["forums"].append({"title": "Forum 3", "fields": ["Wohnen", "Gesundheit"]}),
+            "forums[2].fields: unknown action field 'Gesundheit'",
+        ),
         (lambda d: d["forums"].append({"title": "Forum 3"}), "forums[2].fields: name at least one"),
-        (lambda d: d["forums"].append({"title": "Forum Wohnen", "fields": ["Wohnen"]}),
-         "forums[2].title: the forum 'Forum Wohnen' is listed twice"),
+        (
+            lambda d: d["forums"].append({"title": "Forum Wohnen", "fields": ["Wohnen"]}),
+            "forums[2].title: the forum 'Forum Wohnen' is listed twice",
+        ),
         (lambda d: d["forums"][1].update(kind="fishbowl"), "forums[1].kind: 'fishbowl'"),
-        (lambda d: d["forums"][1].update(code="FORUM2"), "forums[1].code: 'FORUM2' is not a join code"),
-        (lambda d: d["forums"][1].update(code="ABC23"), "forums[1].code: 'ABC23' is not a join code"),
-        (lambda d: d["forums"][1].update(code="abc234"), "forums[1].code: the join code ABC234 is taken"),
+        (
+            lambda d: d["forums"][1].update(code="FORUM2"),
+            "forums[1].code: 'FORUM2' is not a join code",
+        ),
+        (
+            lambda d: d["forums"][1].update(code="ABC23"),
+            "forums[1].code: 'ABC23' is not a join code",
+        ),
+        (
+            lambda d: d["forums"][1].update(code="abc234"),
+            "forums[1].code: the join code ABC234 is taken",
+        ),
         (lambda d: d["forums"][1].update(feld=["Arbeit"]), "forums[1]: unknown key 'feld'"),
         (lambda d: d.update(forums={"title": "x"}), "forums: must be a list"),
         (lambda d: d["moderators"].append({"username": "zwei wörter"}), "moderators[1].username"),
-        (lambda d: d["moderators"].append({"username": "x", "email": "keine-adresse"}), "moderators[1].email"),
-        (lambda d: d["moderators"].append({"username": "x", "password": "12345678"}), "moderators[1].password"),
+        (
+            lambda d: d["moderators"].append({"username": "x", "email": "keine-adresse"}),
+            "moderators[1].email",
+        ),
+        (
+            lambda d: d["moderators"].append({"username": "x", "password": "12345678"}),
+            "moderators[1].password",
+        ),
         (lambda d: d["moderators"].append("mod-neu"), "moderators[1]: 'mod-neu' is listed twice"),
     ],
 )
@@ -165,23 +208,40 @@ def test_update_adds_and_never_deletes_or_changes_a_forum():
     assert conference.motto == "Miteinander"
     assert conference.stakeholder_groups == ["Verwaltung", "Politik"]
     assert conference.languages == ["de", "tr"]
-    assert list(conference.fields.values_list("title", flat=True)) == ["Wohnen", "Arbeit", "Gesundheit"]
+    assert list(conference.fields.values_list("title", flat=True)) == [
+        "Wohnen",
+        "Arbeit",
+        "Gesundheit",
+    ]
     assert list(conference.forums.values_list("title", flat=True)) == [
-        "Forum Wohnen", "Forum Arbeit", "Forum Gesundheit"]
+        "Forum Wohnen",
+        "Forum Arbeit",
+        "Forum Gesundheit",
+    ]
     wohnen.refresh_from_db()
     assert wohnen.code == "ABC234"
     assert list(wohnen.fields.values_list("title", flat=True)) == ["Wohnen"]
-    assert sorted(conference.moderators.values_list("username", flat=True)) == ["mod-neu", "zweite-moderatorin"]
-    assert any("forums[0]: 'Forum Wohnen' exists already" in n and "keeps its join code ABC234" in n
-               for n in notes)
+    assert sorted(conference.moderators.values_list("username", flat=True)) == [
+        "mod-neu",
+        "zweite-moderatorin",
+    ]
+    assert any(
+        "forums[0]: 'Forum Wohnen' exists already" in n and "keeps its join code ABC234" in n
+        for n in notes
+    )
     assert any("changepassword zweite-moderatorin" in n for n in notes)
 
 
 def test_an_existing_account_is_reused_as_it_is():
-    user = User.objects.create_user("vorhanden", email="alt@example.org", password="altes-passwort-123")
+    user = User.objects.create_user(
+        "vorhanden", email="alt@example.org", password="altes-passwort-123"
+    )
     notes = []
-    data = description(moderators=[{"username": "vorhanden", "email": "neu@example.org",
-                                    "password": "uebernahme-versuch"}])
+    data = description(
+        moderators=[
+            {"username": "vorhanden", "email": "neu@example.org", "password": "uebernahme-versuch"}
+        ]
+    )
     conference = load_conference(data=data, notes=notes)
     user.refresh_from_db()
     assert conference.moderators.get() == user
@@ -191,11 +251,14 @@ def test_an_existing_account_is_reused_as_it_is():
 
 def test_a_new_account_without_a_password_cannot_log_in_yet():
     notes = []
-    load_conference(data=description(moderators=[{"username": "ohne", "email": "o@example.org"}]), notes=notes)
+    load_conference(
+        data=description(moderators=[{"username": "ohne", "email": "o@example.org"}]), notes=notes
+    )
     user = User.objects.get(username="ohne")
     assert not user.has_usable_password() and user.email == "o@example.org"
     assert notes == [
-        "moderators[0]: 'ohne' has no password yet: set one with `python manage.py changepassword ohne`"
+        "moderators[0]: 'ohne' has no password yet: set one with "
+        "`python manage.py changepassword ohne`"
     ]
 
 
@@ -224,7 +287,8 @@ def test_the_demo_items_went_through_the_service():
     first = Forum.objects.get(code="BQRK24")
     assert first.rev == 6
     assert list(ForumEvent.objects.filter(forum=first).values_list("rev", "name")) == [
-        (n, "item.added") for n in range(1, 7)]
+        (n, "item.added") for n in range(1, 7)
+    ]
     assert set(Item.objects.values_list("forum_id", flat=True)) == {first.pk}
     assert set(Item.objects.values_list("author_user__username", flat=True)) == {"moderation"}
     measure = Item.objects.filter(kind="measure").first()

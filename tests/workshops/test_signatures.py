@@ -1,6 +1,7 @@
 """The duplicate finder's stored side (workshops/signatures.py): signatures written with
 the items, pairs found once per written item, look-ups that score a bounded number of
 candidates and are counted per session, and scores equal to comparing every pair."""
+
 import random
 
 import pytest
@@ -20,8 +21,21 @@ from workshops.services.items import (
 )
 from workshops.similarity import _reference_score, score, units
 
-SYLLABLES = ["bra", "kel", "mun", "dor", "fis", "gal", "hem", "lut", "pro", "sav", "tin", "wer",
-             "zol"]
+SYLLABLES = [
+    "bra",
+    "kel",
+    "mun",
+    "dor",
+    "fis",
+    "gal",
+    "hem",
+    "lut",
+    "pro",
+    "sav",
+    "tin",
+    "wer",
+    "zol",
+]
 
 
 def invented(rng: random.Random, words: int) -> str:
@@ -34,11 +48,14 @@ def invented(rng: random.Random, words: int) -> str:
 def test_the_score_is_the_same_as_weighing_every_pair_of_units():
     rng = random.Random(4)
     texts = [text for pair in SAME + DIFFERENT for text in pair]
-    texts += ["Kinderbetreung Sprachmittlr Hausarzte Wohnungen",
-              "Kitaplatz Dolmetscher Arztpraxen Wohnraum"]
+    texts += [
+        "Kinderbetreung Sprachmittlr Hausarzte Wohnungen",
+        "Kitaplatz Dolmetscher Arztpraxen Wohnraum",
+    ]
     long = [invented(rng, n) for n in (3, 8, 30, 60)]
-    texts += long + [" ".join(t.split()[: len(t.split()) * 3 // 4] + [invented(rng, 1)])
-                     for t in long]
+    texts += long + [
+        " ".join(t.split()[: len(t.split()) * 3 // 4] + [invented(rng, 1)]) for t in long
+    ]
     for a in texts:
         for b in texts:
             assert score(units(a), units(b)) == _reference_score(units(a), units(b)), (a, b)
@@ -73,7 +90,10 @@ def test_pairs_are_found_when_items_are_written_and_follow_edit_hide_restore_mer
     second = _propose(forum, mod, "Deutschkurs + Kita-Platz")
     housing = _propose(forum, mod, "Bezahlbarer Wohnraum")
     assert set(ItemSignature.objects.filter(forum=forum).values_list("pk", flat=True)) == {
-        first.pk, second.pk, housing.pk}
+        first.pk,
+        second.pk,
+        housing.pk,
+    }
     assert ItemShingle.objects.filter(signature_id=housing.pk).exists()
     assert _pairs(forum) == {frozenset((first.pk, second.pk)): 1.0}
     assert f"Merge #{second.pk} into #{first.pk}" in _console(client, moderator, forum)
@@ -116,6 +136,7 @@ def test_only_items_of_the_same_kind_are_paired_and_found(forum, mod):
     need = _propose(forum, mod, "Mehr Kita-Plätze")
     measure = _propose(forum, mod, "Kitaplaetze ausbauen", kind="measure")
     assert _pairs(forum) == {}
+
     def found(kind=None):
         return [i["id"] for i in signatures_lookup(forum, "Kitaplätze schaffen", kind=kind)]
 
@@ -150,10 +171,15 @@ def test_a_look_up_scores_a_bounded_number_of_candidates(forum, mod, settings):
 @pytest.mark.django_db
 def test_the_console_shows_three_suggestions_an_item_at_most_best_first(forum, mod):
     base = _propose(forum, mod, "Sprachkurse mit Kinderbetreuung am Abend")
-    copies = [_propose(forum, mod, text) for text in (
-        "Sprachkurse mit Kinderbetreuung abends", "Deutschkurs mit Kita-Platz am Abend",
-        "Sprachkurs und Kinderbetreuung", "Abendsprachkurse mit Kinderbetreuung im Quartier",
-    )]
+    copies = [
+        _propose(forum, mod, text)
+        for text in (
+            "Sprachkurse mit Kinderbetreuung abends",
+            "Deutschkurs mit Kita-Platz am Abend",
+            "Sprachkurs und Kinderbetreuung",
+            "Abendsprachkurse mit Kinderbetreuung im Quartier",
+        )
+    ]
     found = signatures.suggestions(list(Item.objects.filter(forum=forum)))
     assert len(found[base.pk]) == 3
     scores = [m.score for m in found[base.pk]]
@@ -164,8 +190,12 @@ def test_the_console_shows_three_suggestions_an_item_at_most_best_first(forum, m
 @pytest.mark.django_db
 def test_rebuilding_the_index_gives_what_the_services_stored(forum, mod):
     rng = random.Random(6)
-    texts = ["Mehr Kita-Plätze", "Kitaplaetze ausbauen", "Bezahlbarer Wohnraum",
-             "Bezahlbare Wohnungen"]
+    texts = [
+        "Mehr Kita-Plätze",
+        "Kitaplaetze ausbauen",
+        "Bezahlbarer Wohnraum",
+        "Bezahlbare Wohnungen",
+    ]
     texts += [invented(rng, 12) for _ in range(6)]
     texts += [t + " " + invented(rng, 1) for t in texts[-6:]]
     for text in texts:
@@ -193,8 +223,9 @@ def test_carried_over_measures_are_indexed():
     user = make_moderator(conference)
     built.conference.moderators.add(user)  # who brings measures in moderates both
     mod = moderator_actor(user)
-    [copy] = carry_over_measures(actor=mod, conference=conference, forum=forum,
-                                 previous=built.conference)
+    [copy] = carry_over_measures(
+        actor=mod, conference=conference, forum=forum, previous=built.conference
+    )
     assert ItemSignature.objects.filter(pk=copy.pk).exists()
     assert [i["id"] for i in signatures_lookup(forum, ADOPTED_TEXT)] == [copy.pk]
 

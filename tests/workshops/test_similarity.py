@@ -1,13 +1,14 @@
 """Likely duplicates in German: the console's merge suggestions and the phone's "this is
 already there" (workshops/similarity.py, workshops/console.py)."""
+
 import re
 
 import pytest
 
 from tests.factories import make_forum, moderator_actor, participant_actor
-from workshops.similarity import THRESHOLD, normalise, similarity, stem, units
 from workshops.services.items import hide_item, propose_item
 from workshops.services.rounds import open_round
+from workshops.similarity import THRESHOLD, normalise, similarity, stem, units
 
 # Pairs a moderator would merge: they must be suggested.
 SAME = [
@@ -76,7 +77,9 @@ def propose(forum, participant):
     field = forum.fields.first().pk
 
     def _propose(text, kind="need"):
-        return propose_item(actor=participant_actor(participant), forum=forum, field=field, kind=kind, text=text)
+        return propose_item(
+            actor=participant_actor(participant), forum=forum, field=field, kind=kind, text=text
+        )
 
     return _propose
 
@@ -86,18 +89,29 @@ def test_console_suggests_merging_the_newer_into_the_older(client, forum, modera
     first = propose("Sprachkurse mit Kinderbetreuung")
     second = propose("Deutschkurs + Kita-Platz")
     third = propose("Bezahlbarer Wohnraum")
-    measure = propose("Deutschkurs mit Kita-Platz", kind="measure")  # another kind: not merged with needs
+    measure = propose(
+        "Deutschkurs mit Kita-Platz", kind="measure"
+    )  # another kind: not merged with needs
     client.force_login(moderator)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     html = client.get(f"/f/{forum.code}/moderate/").content.decode()
-    assert html.count(f'name="item" value="{second.pk}"><input type="hidden" name="into" value="{first.pk}"') == 2
+    assert (
+        html.count(
+            f'name="item" value="{second.pk}"><input type="hidden" name="into" value="{first.pk}"'
+        )
+        == 2
+    )
     assert f"Merge #{second.pk} into #{first.pk}" in html
     assert html.count("data-suggested-merge") == 2  # the pair, once on each item
     for unrelated in (third, measure):
         assert f'name="item" value="{unrelated.pk}"><input type="hidden" name="into"' not in html
-        assert not re.search(rf"Merge #{unrelated.pk} into #\d+|Merge #\d+ into #{unrelated.pk}\b", html)
+        assert not re.search(
+            rf"Merge #{unrelated.pk} into #\d+|Merge #\d+ into #{unrelated.pk}\b", html
+        )
     # one click: the suggested merge is an ordinary merge POST
-    response = client.post(f"/f/{forum.code}/moderate/action", {"action": "merge", "item": second.pk, "into": first.pk})
+    response = client.post(
+        f"/f/{forum.code}/moderate/action", {"action": "merge", "item": second.pk, "into": first.pk}
+    )
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.status == "merged" and second.merged_into_id == first.pk
@@ -106,7 +120,9 @@ def test_console_suggests_merging_the_newer_into_the_older(client, forum, modera
 
 
 @pytest.mark.django_db
-def test_phone_gets_similar_shown_items_only_and_the_open_support_round(client, forum, participant, moderator, propose):
+def test_phone_gets_similar_shown_items_only_and_the_open_support_round(
+    client, forum, participant, moderator, propose
+):
     kita = propose("Mehr Kita-Plätze")
     hidden = propose("Kitaplätze in der Innenstadt")
     propose("Bezahlbarer Wohnraum")
@@ -116,14 +132,22 @@ def test_phone_gets_similar_shown_items_only_and_the_open_support_round(client, 
     join(client, forum, name="Ayşe")
     data = client.get(f"/f/{forum.code}/similar", {"text": "Kitaplaetze ausbauen"}).json()
     assert [i["id"] for i in data["items"]] == [kita.pk]
-    assert data["items"][0]["support_round"] is None and data["items"][0]["text"] == "Mehr Kita-Plätze"
-    round_ = open_round(actor=moderator_actor(moderator), forum=forum, method="support", items=[kita.pk])
+    assert (
+        data["items"][0]["support_round"] is None and data["items"][0]["text"] == "Mehr Kita-Plätze"
+    )
+    round_ = open_round(
+        actor=moderator_actor(moderator), forum=forum, method="support", items=[kita.pk]
+    )
     data = client.get(f"/f/{forum.code}/similar", {"text": "Kitaplaetze ausbauen"}).json()
     assert data["items"][0]["support_round"] == round_.pk
     # a kind filter, short text and nothing similar give nothing
-    assert client.get(f"/f/{forum.code}/similar", {"text": "Kitaplaetze ausbauen", "kind": "goal"}).json() == {"items": []}
+    assert client.get(
+        f"/f/{forum.code}/similar", {"text": "Kitaplaetze ausbauen", "kind": "goal"}
+    ).json() == {"items": []}
     assert client.get(f"/f/{forum.code}/similar", {"text": "Kita"}).json() == {"items": []}
-    assert client.get(f"/f/{forum.code}/similar", {"text": "Sportverein für Mädchen"}).json() == {"items": []}
+    assert client.get(f"/f/{forum.code}/similar", {"text": "Sportverein für Mädchen"}).json() == {
+        "items": []
+    }
 
 
 @pytest.mark.django_db

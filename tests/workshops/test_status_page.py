@@ -1,10 +1,16 @@
 """The public status page of the adopted measures, its filters, and the moderators' page
 that follows them up."""
+
 import pytest
 from django.urls import reverse
 
 from tests.factories import make_conference, make_moderator, make_participant
-from tests.workshops.export_conference import ADOPTED_TEXT, REJECTED_TEXT, UNVOTED_TEXT, build_conference
+from tests.workshops.export_conference import (
+    ADOPTED_TEXT,
+    REJECTED_TEXT,
+    UNVOTED_TEXT,
+    build_conference,
+)
 from workshops.models import Item, MeasureUpdate
 from workshops.services.measures import set_implementation_status
 
@@ -38,7 +44,9 @@ def test_filters_by_action_field_and_status(client, built):
     bildung, wohnen = built.adopted.field, built.rejected.field
     assert ADOPTED_TEXT in _page(client, built.conference, field=bildung.pk)
     html = _page(client, built.conference, field=wohnen.pk)
-    assert ADOPTED_TEXT not in html and "Keine verabschiedete Maßnahme passt zu diesem Filter." in html
+    assert (
+        ADOPTED_TEXT not in html and "Keine verabschiedete Maßnahme passt zu diesem Filter." in html
+    )
     assert ADOPTED_TEXT in _page(client, built.conference, status="in_progress")
     assert ADOPTED_TEXT not in _page(client, built.conference, status="done")
     set_implementation_status(actor=built.mod, item=built.adopted, status="done")
@@ -61,7 +69,12 @@ def test_the_follow_up_page_is_for_moderators(client, built):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     client.force_login(make_moderator(make_conference()))
     assert client.get(url).status_code == 403
-    assert client.post(url, {"action": "status", "item": built.adopted.pk, "status": "done"}).status_code == 403
+    assert (
+        client.post(
+            url, {"action": "status", "item": built.adopted.pk, "status": "done"}
+        ).status_code
+        == 403
+    )
     built.adopted.refresh_from_db()
     assert built.adopted.implementation == "in_progress"
 
@@ -71,19 +84,47 @@ def test_moderators_follow_the_measures_up_without_javascript(client, built):
     client.force_login(built.moderator)
     html = client.get(url).content.decode()
     assert ADOPTED_TEXT in html and REJECTED_TEXT in html  # details for every measure
-    assert f'<label for="status-{built.adopted.pk}">' in html and f'id="status-{built.rejected.pk}"' not in html
-    response = client.post(url, {"action": "status", "item": built.adopted.pk, "status": "done", "progress": "90"})
-    assert response.status_code == 302 and response["Location"].endswith(f"#measure-{built.adopted.pk}")
+    assert (
+        f'<label for="status-{built.adopted.pk}">' in html
+        and f'id="status-{built.rejected.pk}"' not in html
+    )
+    response = client.post(
+        url, {"action": "status", "item": built.adopted.pk, "status": "done", "progress": "90"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"#measure-{built.adopted.pk}"
+    )
     built.adopted.refresh_from_db()
     assert (built.adopted.implementation, built.adopted.progress) == ("done", 90)
-    client.post(url, {"action": "details", "item": built.rejected.pk, "lead": "Wohnungsamt", "partners": "",
-                      "timeframe": "", "resources": "", "indicator": ""})
+    client.post(
+        url,
+        {
+            "action": "details",
+            "item": built.rejected.pk,
+            "lead": "Wohnungsamt",
+            "partners": "",
+            "timeframe": "",
+            "resources": "",
+            "indicator": "",
+        },
+    )
     built.rejected.refresh_from_db()
     assert built.rejected.lead == "Wohnungsamt"
-    client.post(url, {"action": "update", "item": built.adopted.pk, "date": "2026-11-24", "text": "Abgeschlossen."})
+    client.post(
+        url,
+        {
+            "action": "update",
+            "item": built.adopted.pk,
+            "date": "2026-11-24",
+            "text": "Abgeschlossen.",
+        },
+    )
     assert MeasureUpdate.objects.filter(item=built.adopted, text="Abgeschlossen.").exists()
-    response = client.post(url, {"action": "status", "item": built.adopted.pk, "status": "done", "progress": "200"},
-                           follow=True)
+    response = client.post(
+        url,
+        {"action": "status", "item": built.adopted.pk, "status": "done", "progress": "200"},
+        follow=True,
+    )
     assert "Der Fortschritt ist eine ganze Zahl von 0 bis 100." in response.content.decode()
     # and the public page shows the new state
     html = _page(client, built.conference)
@@ -99,12 +140,19 @@ def test_moderators_bring_in_the_previous_conferences_measures_from_the_page(cli
     built.conference.moderators.add(user)  # the same office runs both conferences
     client.force_login(user)
     url = reverse("workshops:measures_manage", args=[conference.slug])
-    response = client.post(url, {"action": "carry_over", "previous": built.conference.pk, "forum": forum.pk}, follow=True)
+    response = client.post(
+        url,
+        {"action": "carry_over", "previous": built.conference.pk, "forum": forum.pk},
+        follow=True,
+    )
     assert "1 Maßnahmen übernommen." in response.content.decode()
     copy = Item.objects.get(forum=forum)
     assert copy.origin_id == built.adopted.pk
     html = client.get(url).content.decode()
-    assert "Diese Maßnahme stammt aus der vorigen Konferenz" in html and f'id="status-{copy.pk}"' not in html
+    assert (
+        "Diese Maßnahme stammt aus der vorigen Konferenz" in html
+        and f'id="status-{copy.pk}"' not in html
+    )
 
 
 def test_a_participant_proposes_a_measure_with_details_by_plain_post(client, built):
@@ -116,13 +164,23 @@ def test_a_participant_proposes_a_measure_with_details_by_plain_post(client, bui
     field = built.adopted.field_id
     html = client.get(f"/f/{built.forum.code}/").content.decode()
     assert '<label for="propose-lead">Federführung</label>' in html
-    response = client.post(f"/f/{built.forum.code}/propose", {"field": field, "kind": "measure", "text": "Lesepaten",
-                                                              "lead": "Stadtbibliothek", "timeframe": "2027"})
+    response = client.post(
+        f"/f/{built.forum.code}/propose",
+        {
+            "field": field,
+            "kind": "measure",
+            "text": "Lesepaten",
+            "lead": "Stadtbibliothek",
+            "timeframe": "2027",
+        },
+    )
     assert response.status_code == 302
     item = Item.objects.get(text="Lesepaten")
     assert (item.lead, item.timeframe) == ("Stadtbibliothek", "2027")
-    response = client.post(f"/f/{built.forum.code}/propose", {"field": field, "kind": "measure", "text": "Zu lang",
-                                                              "partners": "P" * 301})
+    response = client.post(
+        f"/f/{built.forum.code}/propose",
+        {"field": field, "kind": "measure", "text": "Zu lang", "partners": "P" * 301},
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="propose-partners"' in html and 'aria-invalid="true"' in html and "P" * 301 in html

@@ -1,10 +1,10 @@
 """The pages, as a phone and a moderator's laptop use them: plain HTTP with cookies."""
-import re
 
-from django.test import Client
+import re
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from tests.factories import make_conference, make_forum, make_moderator, make_participant
 from workshops.models import ForumEvent, Item, Participant
@@ -87,7 +87,11 @@ def test_joining_twice_keeps_the_same_participant(client, forum):
     join(client, forum, name="Ayşe")
     join(client, forum, name="Ayşe K.", group="Verwaltung", language="tr")
     participant = Participant.objects.get()
-    assert (participant.display_name, participant.group, participant.language) == ("Ayşe K.", "Verwaltung", "tr")
+    assert (participant.display_name, participant.group, participant.language) == (
+        "Ayşe K.",
+        "Verwaltung",
+        "tr",
+    )
 
 
 def test_joining_another_forum_of_the_same_conference_keeps_the_participant(client, forum):
@@ -145,7 +149,11 @@ def test_proposal_by_form_appears_on_the_page_grouped_by_field_and_kind(phone, f
     join(phone, forum, name="Ayşe")
     response = phone.post(
         f"/f/{forum.code}/propose",
-        {"field": field_id(forum), "kind": "need", "text": "Sprachkurse <b>mit</b> Kinderbetreuung"},
+        {
+            "field": field_id(forum),
+            "kind": "need",
+            "text": "Sprachkurse <b>mit</b> Kinderbetreuung",
+        },
     )
     assert response.status_code == 302
     item = Item.objects.get()
@@ -162,7 +170,9 @@ def test_proposal_by_form_appears_on_the_page_grouped_by_field_and_kind(phone, f
 
 def test_goal_answering_a_need_by_form(phone, forum):
     join(phone, forum)
-    phone.post(f"/f/{forum.code}/propose", {"field": field_id(forum), "kind": "need", "text": "Bedarf"})
+    phone.post(
+        f"/f/{forum.code}/propose", {"field": field_id(forum), "kind": "need", "text": "Bedarf"}
+    )
     need = Item.objects.get()
     html = phone.get(f"/f/{forum.code}/").content.decode()
     assert f'name="refs" value="{need.pk}"' in html
@@ -180,12 +190,17 @@ def test_goal_answering_a_need_by_form(phone, forum):
         ({"kind": "need", "text": "   "}, "Please write some text."),
         ({"kind": "need", "text": "x" * 501}, "The text is too long"),
         ({"kind": "wish", "text": "Text"}, "Choose whether this is a need, a goal or a measure."),
-        ({"kind": "need", "text": "Text", "field": "99999"}, "This action field is not part of this forum."),
+        (
+            {"kind": "need", "text": "Text", "field": "99999"},
+            "This action field is not part of this forum.",
+        ),
         ({"kind": "need", "text": "Text", "refs": ["1"]}, "A need does not answer other items."),
     ],
     ids=["blank", "too-long", "unknown-kind", "unknown-field", "need-with-refs"],
 )
-def test_refused_proposal_shows_the_reason_keeps_the_text_and_stores_nothing(phone, forum, data, message):
+def test_refused_proposal_shows_the_reason_keeps_the_text_and_stores_nothing(
+    phone, forum, data, message
+):
     join(phone, forum)
     data = {"field": field_id(forum), **data}
     response = phone.post(f"/f/{forum.code}/propose", data)
@@ -203,11 +218,15 @@ def test_closed_proposals_are_explained_and_refused(phone, forum):
     from workshops.services.forums import set_proposals_open
 
     join(phone, forum)
-    set_proposals_open(actor=moderator_actor(make_moderator(forum.conference)), forum=forum, open=False)
+    set_proposals_open(
+        actor=moderator_actor(make_moderator(forum.conference)), forum=forum, open=False
+    )
     html = phone.get(f"/f/{forum.code}/").content.decode()
     assert "Proposals are closed at the moment." in html
     assert re.search(r"<form [^>]*data-propose-form[^>]* hidden>", html)
-    response = phone.post(f"/f/{forum.code}/propose", {"field": field_id(forum), "kind": "need", "text": "Text"})
+    response = phone.post(
+        f"/f/{forum.code}/propose", {"field": field_id(forum), "kind": "need", "text": "Text"}
+    )
     assert response.status_code == 400
     assert "Proposals are closed in this forum at the moment." in response.content.decode()
     assert Item.objects.count() == 0
@@ -215,7 +234,9 @@ def test_closed_proposals_are_explained_and_refused(phone, forum):
 
 def test_messages_follow_the_page_language(client, forum):
     join(client, forum, language="de")
-    response = client.post(f"/f/{forum.code}/propose", {"field": field_id(forum), "kind": "need", "text": ""})
+    response = client.post(
+        f"/f/{forum.code}/propose", {"field": field_id(forum), "kind": "need", "text": ""}
+    )
     assert "Bitte schreiben Sie einen Text." in response.content.decode()
 
 
@@ -253,7 +274,11 @@ def test_login_page_works_and_rotates_the_session(client, forum):
     before = client.session.session_key
     response = client.post(
         "/accounts/login/",
-        {"username": user.username, "password": "geheim-und-lang-42", "next": f"/f/{forum.code}/moderate/"},
+        {
+            "username": user.username,
+            "password": "geheim-und-lang-42",
+            "next": f"/f/{forum.code}/moderate/",
+        },
     )
     assert response.status_code == 302 and response["Location"] == f"/f/{forum.code}/moderate/"
     assert client.session.session_key != before
@@ -266,8 +291,13 @@ def test_console_shows_every_item_with_its_actions_and_the_screen_link(console, 
     from tests.factories import participant_actor
     from workshops.services.items import propose_item
 
-    item = propose_item(actor=participant_actor(participant), forum=forum,
-                        field=field_id(forum), kind="need", text="Sprachkurse")
+    item = propose_item(
+        actor=participant_actor(participant),
+        forum=forum,
+        field=field_id(forum),
+        kind="need",
+        text="Sprachkurse",
+    )
     html = console.get(f"/f/{forum.code}/moderate/").content.decode()
     assert "Sprachkurse" in html
     assert 'value="hide"' in html
@@ -281,8 +311,20 @@ def test_console_actions_hide_restore_edit_merge_and_close(console, forum):
     from workshops.services.items import propose_item
 
     actor = participant_actor(make_participant(forum.conference))
-    a = propose_item(actor=actor, forum=forum, field=field_id(forum), kind="need", text="Sprachkurse mit Kinderbetreuung")
-    b = propose_item(actor=actor, forum=forum, field=field_id(forum), kind="need", text="Deutschkurs + Kita-Platz")
+    a = propose_item(
+        actor=actor,
+        forum=forum,
+        field=field_id(forum),
+        kind="need",
+        text="Sprachkurse mit Kinderbetreuung",
+    )
+    b = propose_item(
+        actor=actor,
+        forum=forum,
+        field=field_id(forum),
+        kind="need",
+        text="Deutschkurs + Kita-Platz",
+    )
     url = f"/f/{forum.code}/moderate/action"
 
     assert console.post(url, {"action": "hide", "item": a.pk}).status_code == 302
@@ -301,8 +343,15 @@ def test_console_actions_hide_restore_edit_merge_and_close(console, forum):
     assert (b.status, b.merged_into_id) == ("merged", a.pk)
     assert forum.proposals_open is False
     names = list(ForumEvent.objects.filter(forum=forum).values_list("name", flat=True))
-    assert names == ["item.added", "item.added", "item.hidden", "item.restored", "item.updated",
-                     "item.merged", "forum.updated"]
+    assert names == [
+        "item.added",
+        "item.added",
+        "item.hidden",
+        "item.restored",
+        "item.updated",
+        "item.merged",
+        "forum.updated",
+    ]
 
 
 def test_console_refusals_are_shown_and_change_nothing(console, forum):
@@ -341,7 +390,9 @@ def test_screen_shows_code_qr_and_items_with_the_right_key(client, forum):
 
 
 def test_screen_speaks_german_whatever_the_laptop_browser_says(client, forum):
-    response = client.get(f"/f/{forum.code}/screen/", {"key": forum.screen_key}, HTTP_ACCEPT_LANGUAGE="en-US,en")
+    response = client.get(
+        f"/f/{forum.code}/screen/", {"key": forum.screen_key}, HTTP_ACCEPT_LANGUAGE="en-US,en"
+    )
     html = response.content.decode()
     assert '<html lang="de"' in html and "Bedarf" in html
 
@@ -368,8 +419,12 @@ def _round(forum, **options):
     from workshops.services.rounds import open_round
 
     author = participant_actor(make_participant(forum.conference))
-    items = [propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text=f"Maßnahme {n}")
-             for n in range(3)]
+    items = [
+        propose_item(
+            actor=author, forum=forum, field=field_id(forum), kind="measure", text=f"Maßnahme {n}"
+        )
+        for n in range(3)
+    ]
     mod = moderator_actor(make_moderator(forum.conference))
     return open_round(actor=mod, forum=forum, kind="measure", **options), items, mod
 
@@ -380,14 +435,22 @@ def test_dot_voting_by_plain_forms(phone, forum):
     html = phone.get(f"/f/{forum.code}/").content.decode()
     assert f'id="round-{round_.pk}"' in html and "Points left" in html
     for value in ("1", "2"):
-        response = phone.post(f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[0].pk, "value": value})
+        response = phone.post(
+            f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[0].pk, "value": value}
+        )
         assert response.status_code == 302 and response["Location"].endswith(f"#round-{round_.pk}")
     phone.post(f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[1].pk, "value": "1"})
     html = phone.get(f"/f/{forum.code}/").content.decode()
     assert re.search(r"data-points-left>0<", html)
-    refused = phone.post(f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[2].pk, "value": "1"}, follow=True)
+    refused = phone.post(
+        f"/f/{forum.code}/vote",
+        {"round": round_.pk, "item": items[2].pk, "value": "1"},
+        follow=True,
+    )
     assert "Not enough points left: you have 0 of 3." in refused.content.decode()
-    phone.post(f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[0].pk, "value": ""})  # withdraw
+    phone.post(
+        f"/f/{forum.code}/vote", {"round": round_.pk, "item": items[0].pk, "value": ""}
+    )  # withdraw
     from workshops.models import Vote
 
     assert list(Vote.objects.values_list("option", "value")) == [(items[1].pk, 1)]
@@ -400,8 +463,12 @@ def test_console_opens_and_closes_a_round_and_the_phone_shows_the_ranking(consol
     from workshops.services.votes import cast_vote
 
     author = participant_actor(make_participant(forum.conference))
-    propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme A")
-    b = propose_item(actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme B")
+    propose_item(
+        actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme A"
+    )
+    b = propose_item(
+        actor=author, forum=forum, field=field_id(forum), kind="measure", text="Maßnahme B"
+    )
     url = f"/f/{forum.code}/moderate/action"
     console.post(url, {"action": "open_round", "method": "support", "kind": "measure"})
     round_ = Round.objects.get()
@@ -412,17 +479,21 @@ def test_console_opens_and_closes_a_round_and_the_phone_shows_the_ranking(consol
     round_.refresh_from_db()
     assert round_.status == "closed"
     html = console.get(f"/f/{forum.code}/moderate/").content.decode()
-    ranking = re.search(rf'id="round-{round_.pk}".*?<ol class="ranking">(.*?)</ol>', html, re.S).group(1)
+    ranking = re.search(
+        rf'id="round-{round_.pk}".*?<ol class="ranking">(.*?)</ol>', html, re.S
+    ).group(1)
     assert ranking.index("Maßnahme B") < ranking.index("Maßnahme A")  # most support first
-    refusal = console.post(url, {"action": "open_round", "method": "dots", "kind": "need"}, follow=True)
+    refusal = console.post(
+        url, {"action": "open_round", "method": "dots", "kind": "need"}, follow=True
+    )
     assert "A round needs at least one shown item." in refusal.content.decode()
 
 
 @pytest.mark.parametrize("method", ["support", "dots", "consent", "adoption"])
 def test_every_method_renders_on_phone_and_console_open_and_closed(console, forum, method):
+    from tests.factories import participant_actor
     from workshops.services.rounds import add_analog_count, close_round
     from workshops.services.votes import cast_vote
-    from tests.factories import participant_actor
 
     round_, items, mod = _round(forum, method=method, secret=True)
     voter = participant_actor(make_participant(forum.conference, group="Verwaltung"))

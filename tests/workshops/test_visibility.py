@@ -2,6 +2,7 @@
 that is not a socket (those are in tests/realtime/test_visibility_socket.py): the
 snapshot, the phone page (ballots and results), the projector, the console, the public
 status page and every export (workshops/visibility.py)."""
+
 import csv
 import io
 import json
@@ -33,8 +34,13 @@ def _xlsx_text(data: bytes) -> str:
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data))
-    return "\n".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows()
-                     for c in row if c.value is not None)
+    return "\n".join(
+        str(c.value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if c.value is not None
+    )
 
 
 def _docx_text(data: bytes) -> str:
@@ -55,8 +61,10 @@ def _exports(client, conference) -> dict[str, str]:
             assert response.status_code == 200, (kind, fmt)
             data = response.content
             texts[f"{kind}.{fmt}"] = {
-                "json": lambda d: d.decode(), "csv": lambda d: d.decode("utf-8-sig"),
-                "xlsx": _xlsx_text, "docx": _docx_text,
+                "json": lambda d: d.decode(),
+                "csv": lambda d: d.decode("utf-8-sig"),
+                "xlsx": _xlsx_text,
+                "docx": _docx_text,
             }[fmt](data)
     return texts
 
@@ -65,10 +73,15 @@ def _exits(client, scene) -> dict[tuple[str, str], str]:
     """(audience, exit) -> everything that exit gives that audience, as text."""
     forum = scene.forum
     participant = scene.author
-    actors = {"participant": Actor(participant=participant), "screen": Actor(screen=True),
-              "moderator": scene.mod}
-    out = {(audience, "snapshot"): json.dumps(forum_snapshot(forum, actor), ensure_ascii=False)
-           for audience, actor in actors.items()}
+    actors = {
+        "participant": Actor(participant=participant),
+        "screen": Actor(screen=True),
+        "moderator": scene.mod,
+    }
+    out = {
+        (audience, "snapshot"): json.dumps(forum_snapshot(forum, actor), ensure_ascii=False)
+        for audience, actor in actors.items()
+    }
     screen = f"/f/{forum.code}/screen/?key={forum.screen_key}"
     out[("screen", "screen page")] = client.get(screen).content.decode()
     status = f"/c/{forum.conference.slug}/measures/"
@@ -88,13 +101,20 @@ def _exits(client, scene) -> dict[tuple[str, str], str]:
 
 def test_no_exit_shows_an_audience_what_it_may_not_see(client, scene):
     exits = _exits(client, scene)
-    leaks = [(audience, exit_, text) for (audience, exit_), page in exits.items()
-             if audience != "moderator" or "." in exit_  # exports leave the room, whoever asks
-             for text in NEVER_SHOWN if text in page]
+    leaks = [
+        (audience, exit_, text)
+        for (audience, exit_), page in exits.items()
+        if audience != "moderator" or "." in exit_  # exports leave the room, whoever asks
+        for text in NEVER_SHOWN
+        if text in page
+    ]
     assert leaks == []
-    missing = [(audience, exit_, text) for (audience, exit_), page in exits.items()
-               for text in ALWAYS_SHOWN if text not in page
-               and exit_ not in ("status page",)]  # the status page: only adopted measures
+    missing = [
+        (audience, exit_, text)
+        for (audience, exit_), page in exits.items()
+        for text in ALWAYS_SHOWN
+        if text not in page and exit_ not in ("status page",)
+    ]  # the status page: only adopted measures
     assert missing == []
     # the moderators see what they need to restore: hidden and merged texts, live
     for exit_ in ("snapshot", "console page"):
@@ -121,18 +141,30 @@ def test_the_snapshot_names_the_rounds_items_as_the_audience_may_see_them(scene)
 def test_an_export_during_an_open_secret_round_has_no_tally_of_it(client):
     scene = scene_.build(play=False)
     forum = scene.forum
-    secret = open_round(actor=scene.mod, forum=forum, method="dots", items=[scene.ids["shown"]],
-                        budget=5, per_item=5, secret=True)
+    secret = open_round(
+        actor=scene.mod,
+        forum=forum,
+        method="dots",
+        items=[scene.ids["shown"]],
+        budget=5,
+        per_item=5,
+        secret=True,
+    )
     from tests.factories import make_participant, participant_actor
 
-    for n in range(3):
+    for _n in range(3):
         voter = participant_actor(make_participant(forum.conference, group="Verwaltung"))
         cast_vote(actor=voter, forum=forum, round=secret.pk, item=scene.ids["shown"], value=4)
     client.force_login(scene.moderator)  # even the moderators' own download
     for kind in ("measures", "documentation"):
         report = json.loads(client.get(f"/c/{forum.conference.slug}/export/{kind}.json").content)
-        results = [r for field in report["fields"] for m in field["measures"] for r in m["results"]
-                   if r["round"] == secret.pk]
+        results = [
+            r
+            for field in report["fields"]
+            for m in field["measures"]
+            for r in m["results"]
+            if r["round"] == secret.pk
+        ]
         assert results, kind
         for r in results:
             assert r["revealed"] is False and r["tally"] is None and r["total"] is None

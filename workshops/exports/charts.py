@@ -70,7 +70,7 @@ def png(spec: dict) -> bytes:
                 if not spec["stacked"]:
                     axes.bar_label(bars, padding=2, fontsize=7)
                 else:
-                    left = [a + b for a, b in zip(left, values)]
+                    left = [a + b for a, b in zip(left, values, strict=False)]
             axes.set_yticks(positions, labels)
             axes.invert_yaxis()  # the first place on top
             axes.set_xlabel(spec["unit"])

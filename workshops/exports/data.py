@@ -5,14 +5,22 @@ it); the XLSX, CSV, DOCX and PDF writers only lay it out, so all formats agree. 
 contains a participant's name or who voted how: votes appear only as tallies per item,
 and per stakeholder group only where at least ``MIN_GROUP_VOTERS`` of the group voted.
 """
+
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from workshops.models import Conference, Forum, Item, MeasureUpdate, Participant, Round, Vote
-from workshops.selectors import DETAIL_FIELDS, MIN_GROUP_VOTERS, combined, round_breakdown, round_data, round_totals
-from workshops.selectors import option_labels
+from workshops.selectors import (
+    DETAIL_FIELDS,
+    MIN_GROUP_VOTERS,
+    combined,
+    option_labels,
+    round_breakdown,
+    round_data,
+    round_totals,
+)
 from workshops.visibility import PUBLIC, shown_statuses, tally_visible
 
 SCHEMA = "mitwirken.export/1"
@@ -41,38 +49,46 @@ def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[
         # whoever downloads it (workshops/visibility.py).
         revealed = tally_visible(PUBLIC, data)
         totals = round_totals(round_, data["options"])
-        breakdown = (round_breakdown(round_, data["options"]) if revealed
-                     else {"groups": [], "by_option": {}, "broad": {}})
-        rounds.append({
-            "id": round_.pk,
-            "forum": round_.forum_id,
-            "method": round_.method,
-            "status": round_.status,
-            "voters": totals["voters"],
-            "items": data["items"],
-            "texts": {str(i): labels[i]["text"] if i in labels else "" for i in data["items"]},
-            "groups": breakdown["groups"],
-            "revealed": revealed,
-            "opened": round_.opened_at.isoformat() if round_.opened_at else None,
-            "closed": round_.closed_at.isoformat() if round_.closed_at else None,
-        })
-        for item_id in data["items"]:
-            tally = totals["totals"][str(item_id)] if revealed else None
-            per_item[item_id].append({
-                "round": round_.pk,
-                "forum": round_.forum.title,
+        breakdown = (
+            round_breakdown(round_, data["options"])
+            if revealed
+            else {"groups": [], "by_option": {}, "broad": {}}
+        )
+        rounds.append(
+            {
+                "id": round_.pk,
+                "forum": round_.forum_id,
                 "method": round_.method,
                 "status": round_.status,
                 "voters": totals["voters"],
+                "items": data["items"],
+                "texts": {str(i): labels[i]["text"] if i in labels else "" for i in data["items"]},
+                "groups": breakdown["groups"],
                 "revealed": revealed,
-                # phone votes, paper votes (if any), and both together; None: not revealed yet
-                "tally": _without(tally, ("analog", "outlier", "max", "vetoes")),
-                "analog": tally.get("analog") if tally is not None else None,
-                "total": _without(combined(tally) if tally is not None else None,
-                                  ("outlier", "max", "vetoes")),
-                "groups": breakdown["by_option"].get(str(item_id), {}),
-                "broad": breakdown["broad"].get(str(item_id), False),
-            })
+                "opened": round_.opened_at.isoformat() if round_.opened_at else None,
+                "closed": round_.closed_at.isoformat() if round_.closed_at else None,
+            }
+        )
+        for item_id in data["items"]:
+            tally = totals["totals"][str(item_id)] if revealed else None
+            per_item[item_id].append(
+                {
+                    "round": round_.pk,
+                    "forum": round_.forum.title,
+                    "method": round_.method,
+                    "status": round_.status,
+                    "voters": totals["voters"],
+                    "revealed": revealed,
+                    # phone votes, paper votes (if any), and both together; None: not revealed yet
+                    "tally": _without(tally, ("analog", "outlier", "max", "vetoes")),
+                    "analog": tally.get("analog") if tally is not None else None,
+                    "total": _without(
+                        combined(tally) if tally is not None else None, ("outlier", "max", "vetoes")
+                    ),
+                    "groups": breakdown["by_option"].get(str(item_id), {}),
+                    "broad": breakdown["broad"].get(str(item_id), False),
+                }
+            )
     return per_item, rounds
 
 
@@ -97,8 +113,9 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
         Item.objects.filter(forum__conference=conference, status__in=shown_statuses(PUBLIC))
         .select_related("forum", "origin__forum__conference")
         .prefetch_related(
-            Prefetch("refs",
-                     queryset=Item.objects.filter(status__in=shown_statuses(PUBLIC)).only("id")),
+            Prefetch(
+                "refs", queryset=Item.objects.filter(status__in=shown_statuses(PUBLIC)).only("id")
+            ),
             Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")),
             Prefetch("origin__updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")),
         )
@@ -112,7 +129,10 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
 
     def goals_of(item: Item) -> list[dict]:
         goals = [by_id[r.pk] for r in item.refs.all() if r.pk in by_id]
-        return [{**brief(g), "needs": [brief(by_id[r.pk]) for r in g.refs.all() if r.pk in by_id]} for g in goals]
+        return [
+            {**brief(g), "needs": [brief(by_id[r.pk]) for r in g.refs.all() if r.pk in by_id]}
+            for g in goals
+        ]
 
     def item_entry(item: Item) -> dict:
         entry = {
@@ -125,19 +145,29 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
         }
         if item.kind == Item.Kind.MEASURE:
             followed = item.origin if item.origin_id else item
-            entry.update({
-                "decision": _decision(item),
-                "shortlisted": item.shortlisted,
-                "goals": goals_of(item),
-                "details": {name: getattr(item, name) for name in DETAIL_FIELDS},
-                "implementation": {
-                    "status": followed.implementation,
-                    "progress": followed.progress,
-                    "updates": [{"date": u.date.isoformat(), "text": u.text} for u in followed.updates.all()],
-                },
-                "origin": {"id": item.origin.pk, "conference": item.origin.forum.conference.slug,
-                           "conference_title": item.origin.forum.conference.title} if item.origin_id else None,
-            })
+            entry.update(
+                {
+                    "decision": _decision(item),
+                    "shortlisted": item.shortlisted,
+                    "goals": goals_of(item),
+                    "details": {name: getattr(item, name) for name in DETAIL_FIELDS},
+                    "implementation": {
+                        "status": followed.implementation,
+                        "progress": followed.progress,
+                        "updates": [
+                            {"date": u.date.isoformat(), "text": u.text}
+                            for u in followed.updates.all()
+                        ],
+                    },
+                    "origin": {
+                        "id": item.origin.pk,
+                        "conference": item.origin.forum.conference.slug,
+                        "conference_title": item.origin.forum.conference.title,
+                    }
+                    if item.origin_id
+                    else None,
+                }
+            )
         return entry
 
     fields = []
@@ -147,8 +177,11 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
             "id": field.pk,
             "title": field.title,
             "description": field.description,
-            "measures": [item_entry(i) for i in own if i.kind == Item.Kind.MEASURE
-                         and (kind == DOCUMENTATION or i.adopted is True)],
+            "measures": [
+                item_entry(i)
+                for i in own
+                if i.kind == Item.Kind.MEASURE and (kind == DOCUMENTATION or i.adopted is True)
+            ],
         }
         if kind == DOCUMENTATION:
             entry["goals"] = [item_entry(i) for i in own if i.kind == Item.Kind.GOAL]
@@ -174,14 +207,16 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
     if kind == DOCUMENTATION:
         forums = []
         for forum in conference.forums.order_by("position", "id").prefetch_related("fields"):
-            forums.append({
-                "id": forum.pk,
-                "title": forum.title,
-                "kind": forum.kind,
-                "fields": [f.pk for f in forum.fields.all()],
-                "items": [i.pk for i in items if i.forum_id == forum.pk],
-                "rounds": [r for r in rounds if r["forum"] == forum.pk],
-            })
+            forums.append(
+                {
+                    "id": forum.pk,
+                    "title": forum.title,
+                    "kind": forum.kind,
+                    "fields": [f.pk for f in forum.fields.all()],
+                    "items": [i.pk for i in items if i.forum_id == forum.pk],
+                    "rounds": [r for r in rounds if r["forum"] == forum.pk],
+                }
+            )
         report["forums"] = forums
     return report
 
@@ -190,6 +225,7 @@ def participation(conference: Conference, items: list[Item], *, full: bool) -> d
     """How many took part: participants (by the stakeholder group they named), people who
     voted, proposals; with ``full`` also per forum. Counts of people only, never who
     did what. Groups smaller than MIN_GROUP_VOTERS are counted under "other"."""
+
     def bucket(counts: dict) -> dict:
         shown, other = {}, 0
         for group, n in sorted(counts.items()):
@@ -217,18 +253,22 @@ def participation(conference: Conference, items: list[Item], *, full: bool) -> d
         for forum in conference.forums.order_by("position", "id"):
             forum_votes = votes.filter(round__forum=forum)
             voters_by_group = dict(
-                forum_votes.values("group").annotate(n=Count("participant", distinct=True)).values_list("group", "n")
+                forum_votes.values("group")
+                .annotate(n=Count("participant", distinct=True))
+                .values_list("group", "n")
             )
             own = [i for i in items if i.forum_id == forum.pk]
-            per_forum.append({
-                "forum": forum.pk,
-                "title": forum.title,
-                "items": len(own),
-                "proposers": len({i.author_id for i in own if i.author_id}),
-                "rounds": forum.rounds.count(),
-                "voters": forum_votes.values("participant").distinct().count(),
-                "voters_by_group": bucket(voters_by_group),
-            })
+            per_forum.append(
+                {
+                    "forum": forum.pk,
+                    "title": forum.title,
+                    "items": len(own),
+                    "proposers": len({i.author_id for i in own if i.author_id}),
+                    "rounds": forum.rounds.count(),
+                    "voters": forum_votes.values("participant").distinct().count(),
+                    "voters_by_group": bucket(voters_by_group),
+                }
+            )
         data["per_forum"] = per_forum
     return _as_counted_at_purge(conference, data)
 
@@ -256,6 +296,8 @@ def participation_to_keep(conference: Conference) -> dict:
     data = participation(conference, items, full=True)
     return {
         **{key: data[key] for key in PERSON_COUNTS},
-        "per_forum": {str(f["forum"]): {key: f[key] for key in PERSON_COUNTS_PER_FORUM}
-                      for f in data["per_forum"]},
+        "per_forum": {
+            str(f["forum"]): {key: f[key] for key in PERSON_COUNTS_PER_FORUM}
+            for f in data["per_forum"]
+        },
     }

@@ -4,6 +4,7 @@ the blocks of DOCX and PDF, all from ``data.conference_report``.
 Text is in the active language (German by default), so an export speaks the language of
 the page it was asked for from.
 """
+
 import datetime
 
 from django.utils import formats, timezone
@@ -57,14 +58,19 @@ def tally_text(method: str, tally: dict | None) -> str:
         return ngettext("%(n)d point", "%(n)d points", n) % {"n": n}
     if method == "consent":
         mean, votes = tally.get("mean"), tally.get("votes") or 0
-        return ngettext("resistance %(sum)d (mean %(mean)s, %(votes)d vote)",
-                        "resistance %(sum)d (mean %(mean)s, %(votes)d votes)", votes) % {
+        return ngettext(
+            "resistance %(sum)d (mean %(mean)s, %(votes)d vote)",
+            "resistance %(sum)d (mean %(mean)s, %(votes)d votes)",
+            votes,
+        ) % {
             "sum": tally.get("resistance") or 0,
             "mean": formats.number_format(mean, 1) if mean is not None else "–",
             "votes": votes,
         }
     return _("yes %(yes)d · no %(no)d · abstain %(abstain)d") % {
-        "yes": tally.get("yes") or 0, "no": tally.get("no") or 0, "abstain": tally.get("abstain") or 0,
+        "yes": tally.get("yes") or 0,
+        "no": tally.get("no") or 0,
+        "abstain": tally.get("abstain") or 0,
     }
 
 
@@ -84,7 +90,9 @@ def result_detail(result: dict) -> str:
     text = tally_text(result["method"], result["total"])
     extras = []
     if result.get("analog"):
-        extras.append(_("of which on paper: %(t)s") % {"t": tally_text(result["method"], result["analog"])})
+        extras.append(
+            _("of which on paper: %(t)s") % {"t": tally_text(result["method"], result["analog"])}
+        )
     extras.append(_("%(n)d voting by phone") % {"n": result["voters"]})
     if result["status"] == "open":
         extras.append(_("round still open"))
@@ -93,7 +101,8 @@ def result_detail(result: dict) -> str:
     text += " (" + "; ".join(extras) + ")"
     if result["groups"]:
         text += " – " + "; ".join(
-            f"{group}: {tally_text(result['method'], tally)}" for group, tally in sorted(result["groups"].items())
+            f"{group}: {tally_text(result['method'], tally)}"
+            for group, tally in sorted(result["groups"].items())
         )
         if result["broad"]:
             text += " – " + _("carried by every group")
@@ -139,6 +148,7 @@ def group_label(group: str) -> str:
 
 # --- tables (XLSX, CSV) -------------------------------------------------------------
 
+
 def item_keys(report: dict) -> list[str]:
     """The columns of an item row, by name (the writers size them by it)."""
     keys = ["no", "field"] + (["kind", "forum"] if report["kind"] == DOCUMENTATION else [])
@@ -151,11 +161,19 @@ def item_keys(report: dict) -> list[str]:
 
 def item_columns(report: dict) -> list[str]:
     labels = {
-        "no": _("No."), "field": _("Action field"), "kind": pgettext("export column", "Kind"),
-        "forum": _("Forum"), "text": _("Text"), "decision": _("Decision"),
-        "goals": _("Goals it answers"), "needs": _("Needs behind them"), **detail_labels(),
-        "status": _("Implementation status"), "progress": _("Progress (%)"),
-        "update": _("Latest update"), "results": _("Results"),
+        "no": _("No."),
+        "field": _("Action field"),
+        "kind": pgettext("export column", "Kind"),
+        "forum": _("Forum"),
+        "text": _("Text"),
+        "decision": _("Decision"),
+        "goals": _("Goals it answers"),
+        "needs": _("Needs behind them"),
+        **detail_labels(),
+        "status": _("Implementation status"),
+        "progress": _("Progress (%)"),
+        "update": _("Latest update"),
+        "results": _("Results"),
     }
     return [labels[key] for key in item_keys(report)]
 
@@ -203,32 +221,52 @@ def overview_rows(report: dict) -> list[tuple[str, object]]:
         (_("Created"), datetime_text(report["generated"])),
         (_("Participants"), p["participants"]),
     ]
-    rows += [(_("Participants: %(group)s") % {"group": group_label(g)}, n) for g, n in p["participants_by_group"].items()]
+    rows += [
+        (_("Participants: %(group)s") % {"group": group_label(g)}, n)
+        for g, n in p["participants_by_group"].items()
+    ]
     rows += [
         (_("People who voted by phone"), p["voters"]),
         (_("Contributions"), p["items"]),
         (_("Forums"), p["forums"]),
     ]
     for field in report["fields"]:
-        label = _("Adopted measures: %(field)s") if report["kind"] != DOCUMENTATION else _("Measures: %(field)s")
+        label = (
+            _("Adopted measures: %(field)s")
+            if report["kind"] != DOCUMENTATION
+            else _("Measures: %(field)s")
+        )
         rows.append((label % {"field": field["title"]}, len(field["measures"])))
     return rows
 
 
 def forum_columns(report: dict) -> list[str]:
-    return [_("Forum"), _("Contributions"), _("People who proposed"), _("Voting rounds"),
-            _("People who voted by phone"), _("Voters by group")]
+    return [
+        _("Forum"),
+        _("Contributions"),
+        _("People who proposed"),
+        _("Voting rounds"),
+        _("People who voted by phone"),
+        _("Voters by group"),
+    ]
 
 
 def forum_rows(report: dict) -> list[list]:
     return [
-        [f["title"], f["items"], f["proposers"], f["rounds"], f["voters"],
-         "; ".join(f"{group_label(g)}: {n}" for g, n in f["voters_by_group"].items())]
+        [
+            f["title"],
+            f["items"],
+            f["proposers"],
+            f["rounds"],
+            f["voters"],
+            "; ".join(f"{group_label(g)}: {n}" for g, n in f["voters_by_group"].items()),
+        ]
         for f in report["participation"].get("per_forum", [])
     ]
 
 
 # --- documents (DOCX, PDF) ----------------------------------------------------------
+
 
 def blocks(report: dict) -> list[tuple]:
     """The report as a list of blocks that the DOCX and PDF writers both render:
@@ -243,15 +281,30 @@ def blocks(report: dict) -> list[tuple]:
         out.append(("para", conference_line(report)))
     out.append(("h1", export_title(report)))
     out.append(("h2", _("Participation")))
-    out.append(("table", None, [[label, str(value)] for label, value in overview_rows(report)
-                                if label not in (_("Conference"), _("Export"))]))
+    out.append(
+        (
+            "table",
+            None,
+            [
+                [label, str(value)]
+                for label, value in overview_rows(report)
+                if label not in (_("Conference"), _("Export"))
+            ],
+        )
+    )
     documentation = report["kind"] == DOCUMENTATION
     if documentation:
         out.extend(("chart", spec) for spec in participation_charts(report))
     out.append(("pagebreak",))
     if not any(f["measures"] or f.get("goals") or f.get("needs") for f in report["fields"]):
-        out.append(("para", _("This conference has no adopted measures yet.") if not documentation
-                    else _("This conference has no contributions yet.")))
+        out.append(
+            (
+                "para",
+                _("This conference has no adopted measures yet.")
+                if not documentation
+                else _("This conference has no contributions yet."),
+            )
+        )
     labels = detail_labels()
     for field in report["fields"]:
         if not documentation and not field["measures"]:
@@ -266,20 +319,41 @@ def blocks(report: dict) -> list[tuple]:
         for entry in field["measures"]:
             heading = f"#{entry['id']} {isolate(entry['text'])}"
             out.append(("h3" if documentation else "h2", heading))
-            out.append(("para", _("Decision: %(d)s · Forum: %(f)s") % {
-                "d": decision_label(entry["decision"]), "f": isolate(entry["forum"])}))
+            out.append(
+                (
+                    "para",
+                    _("Decision: %(d)s · Forum: %(f)s")
+                    % {"d": decision_label(entry["decision"]), "f": isolate(entry["forum"])},
+                )
+            )
             if entry["origin"]:
-                out.append(("para", _("Brought in from %(c)s for evaluation.") % {
-                    "c": isolate(entry["origin"]["conference_title"])}))
+                out.append(
+                    (
+                        "para",
+                        _("Brought in from %(c)s for evaluation.")
+                        % {"c": isolate(entry["origin"]["conference_title"])},
+                    )
+                )
             for goal in entry["goals"]:
                 out.append(("bullet", _("Answers the goal: %(g)s") % {"g": isolate(goal["text"])}))
                 for need in goal["needs"]:
-                    out.append(("bullet", "    " + _("which answers the need: %(n)s") % {
-                        "n": isolate(need["text"])}))
-            rows = [[labels[name], isolate(entry["details"][name]) or "–"]
-                    for name in DETAIL_FIELDS]
+                    out.append(
+                        (
+                            "bullet",
+                            "    "
+                            + _("which answers the need: %(n)s") % {"n": isolate(need["text"])},
+                        )
+                    )
+            rows = [
+                [labels[name], isolate(entry["details"][name]) or "–"] for name in DETAIL_FIELDS
+            ]
             impl = entry["implementation"]
-            rows.append([_("Implementation status"), f"{implementation_label(impl['status'])}, {impl['progress']} %"])
+            rows.append(
+                [
+                    _("Implementation status"),
+                    f"{implementation_label(impl['status'])}, {impl['progress']} %",
+                ]
+            )
             out.append(("table", None, rows))
             for update in impl["updates"]:
                 out.append(("bullet", f"{date_text(update['date'])}: {isolate(update['text'])}"))
@@ -294,7 +368,9 @@ def blocks(report: dict) -> list[tuple]:
                 for entry in field[key]:
                     line = f"#{entry['id']} {isolate(entry['text'])} ({isolate(entry['forum'])})"
                     if entry["refs"]:
-                        line += " – " + _("answers %(refs)s") % {"refs": ", ".join(f"#{r}" for r in entry["refs"])}
+                        line += " – " + _("answers %(refs)s") % {
+                            "refs": ", ".join(f"#{r}" for r in entry["refs"])
+                        }
                     out.append(("bullet", line))
                     for r in entry["results"]:
                         out.append(("bullet", f"    {isolate(round_label(r))}: {result_detail(r)}"))
@@ -307,13 +383,33 @@ def blocks(report: dict) -> list[tuple]:
         figures = forum_rows(report)
         for index, forum in enumerate(report["forums"]):
             out.append(("h2", f"{isolate(forum['title'])} ({kinds[forum['kind']]})"))
-            out.append(("table", None, [[label, str(value)] for label, value in zip(forum_columns(report)[1:],
-                                                                                  figures[index][1:])]))
+            out.append(
+                (
+                    "table",
+                    None,
+                    [
+                        [label, str(value)]
+                        for label, value in zip(
+                            forum_columns(report)[1:], figures[index][1:], strict=False
+                        )
+                    ],
+                )
+            )
             for round_ in forum["rounds"]:
-                out.append(("bullet", _("Round %(id)d: %(method)s, %(voters)d voting by phone%(open)s") % {
-                    "id": round_["id"], "method": method_label(round_["method"]), "voters": round_["voters"],
-                    "open": "" if round_["status"] == "closed" else " (" + _("round still open") + ")",
-                }))
+                out.append(
+                    (
+                        "bullet",
+                        _("Round %(id)d: %(method)s, %(voters)d voting by phone%(open)s")
+                        % {
+                            "id": round_["id"],
+                            "method": method_label(round_["method"]),
+                            "voters": round_["voters"],
+                            "open": ""
+                            if round_["status"] == "closed"
+                            else " (" + _("round still open") + ")",
+                        },
+                    )
+                )
                 # the items it voted on, by their text wherever they live (exports/data.py)
                 for item_id in round_["items"]:
                     text = round_.get("texts", {}).get(str(item_id)) or "–"
@@ -331,12 +427,15 @@ def blocks(report: dict) -> list[tuple]:
 # by side), "unit" (the axis' label) and "alt" (the figures as a sentence, for those who
 # do not see the picture).
 
+
 def _alt(spec: dict) -> dict:
     names = len(spec["series"]) > 1
     parts = []
     for index, label in enumerate(spec["labels"]):
-        values = ", ".join(f"{name} {values[index]}" if names else str(values[index])
-                           for name, values in spec["series"])
+        values = ", ".join(
+            f"{name} {values[index]}" if names else str(values[index])
+            for name, values in spec["series"]
+        )
         parts.append(f"{label}: {values}")
     spec["alt"] = f"{spec['title']}. " + "; ".join(parts)
     return spec
@@ -358,11 +457,17 @@ def ranking_chart(report: dict, forum: dict, round_: dict) -> dict | None:
         return None
     method = round_["method"]
     title = _("Round %(id)d, %(forum)s: %(method)s") % {
-        "id": round_["id"], "forum": forum["title"], "method": method_label(method)}
+        "id": round_["id"],
+        "forum": forum["title"],
+        "method": method_label(method),
+    }
     if method == "adoption":
         items.sort(key=lambda i: (-(totals[i].get("yes", 0) - totals[i].get("no", 0)), i))
-        series = [(pgettext("chart", "yes"), "yes"), (pgettext("chart", "no"), "no"),
-                  (pgettext("chart", "abstain"), "abstain")]
+        series = [
+            (pgettext("chart", "yes"), "yes"),
+            (pgettext("chart", "no"), "no"),
+            (pgettext("chart", "abstain"), "abstain"),
+        ]
         unit, stacked = _("Votes"), True
     elif method == "consent":
         items.sort(key=lambda i: (totals[i].get("resistance", 0), i))  # least resistance first
@@ -373,14 +478,18 @@ def ranking_chart(report: dict, forum: dict, round_: dict) -> dict | None:
         items.sort(key=lambda i: (-totals[i].get(key, 0), i))
         series = [(_("Points") if key == "dots" else _("Supporters"), key)]
         unit, stacked = series[0][0], False
-    return _alt({
-        "title": title,
-        "labels": [f"{place}. #{i} {texts.get(i, '')}".strip()
-                   for place, i in enumerate(items, start=1)],
-        "series": [(name, [totals[i].get(key) or 0 for i in items]) for name, key in series],
-        "stacked": stacked,
-        "unit": unit,
-    })
+    return _alt(
+        {
+            "title": title,
+            "labels": [
+                f"{place}. #{i} {texts.get(i, '')}".strip()
+                for place, i in enumerate(items, start=1)
+            ],
+            "series": [(name, [totals[i].get(key) or 0 for i in items]) for name, key in series],
+            "stacked": stacked,
+            "unit": unit,
+        }
+    )
 
 
 def participation_charts(report: dict) -> list[dict]:
@@ -390,21 +499,31 @@ def participation_charts(report: dict) -> list[dict]:
     charts = []
     per_forum = p.get("per_forum", [])
     if per_forum:
-        charts.append(_alt({
-            "title": _("Participation per forum"),
-            "labels": [f["title"] for f in per_forum],
-            "series": [(_("People who proposed"), [f["proposers"] for f in per_forum]),
-                       (_("People who voted by phone"), [f["voters"] for f in per_forum])],
-            "stacked": False,
-            "unit": _("People"),
-        }))
+        charts.append(
+            _alt(
+                {
+                    "title": _("Participation per forum"),
+                    "labels": [f["title"] for f in per_forum],
+                    "series": [
+                        (_("People who proposed"), [f["proposers"] for f in per_forum]),
+                        (_("People who voted by phone"), [f["voters"] for f in per_forum]),
+                    ],
+                    "stacked": False,
+                    "unit": _("People"),
+                }
+            )
+        )
     groups = p["participants_by_group"]
     if groups:
-        charts.append(_alt({
-            "title": _("Participants per stakeholder group"),
-            "labels": [group_label(g) for g in groups],
-            "series": [(_("Participants"), list(groups.values()))],
-            "stacked": False,
-            "unit": _("People"),
-        }))
+        charts.append(
+            _alt(
+                {
+                    "title": _("Participants per stakeholder group"),
+                    "labels": [group_label(g) for g in groups],
+                    "series": [(_("Participants"), list(groups.values()))],
+                    "stacked": False,
+                    "unit": _("People"),
+                }
+            )
+        )
     return charts

@@ -3,6 +3,7 @@
 ``render(report, fmt)`` returns the file's bytes. Spreadsheet cells that a spreadsheet
 program would run as a formula are neutralised (``safe_cell``); numbers stay numbers.
 """
+
 import csv
 import io
 import json
@@ -36,16 +37,20 @@ def safe_cell(value):
 
 
 def render(report: dict, fmt: str) -> bytes:
-    return {"xlsx": xlsx, "docx": docx, "pdf": pdf, "csv": csv_bytes, "json": json_bytes}[fmt](report)
+    return {"xlsx": xlsx, "docx": docx, "pdf": pdf, "csv": csv_bytes, "json": json_bytes}[fmt](
+        report
+    )
 
 
 # --- JSON ---------------------------------------------------------------------------
+
 
 def json_bytes(report: dict) -> bytes:
     return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 # --- CSV ----------------------------------------------------------------------------
+
 
 def csv_bytes(report: dict) -> bytes:
     """One row per item (the measures export: per adopted measure), UTF-8 with a byte
@@ -56,14 +61,17 @@ def csv_bytes(report: dict) -> bytes:
     writer.writerow(layout.item_columns(report))
     for field in report["fields"]:
         for entry in layout.field_entries(report, field):
-            writer.writerow(["" if v is None else safe_cell(v) for v in layout.item_row(report, field, entry)])
+            writer.writerow(
+                ["" if v is None else safe_cell(v) for v in layout.item_row(report, field, entry)]
+            )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 # --- XLSX ---------------------------------------------------------------------------
 
+
 def _sheet_title(title: str, taken: set[str]) -> str:
-    cleaned = "".join(" " if ch in '[]:*?/\\' else ch for ch in title).strip().strip("'") or "-"
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip().strip("'") or "-"
     name = cleaned[:31]
     n = 2
     while name.lower() in taken:
@@ -82,9 +90,23 @@ CELL_PT = 9
 LINE_PT = 11.5  # one line of 9 pt text
 MAX_ROW_PT = 409  # Excel's limit
 ITEM_WIDTHS = {
-    "no": 4, "field": 11, "kind": 7, "forum": 9, "text": 20, "decision": 11, "goals": 15,
-    "needs": 15, "lead": 10, "partners": 11, "timeframe": 8, "resources": 9, "indicator": 11,
-    "status": 9, "progress": 7, "update": 12, "results": 22,
+    "no": 4,
+    "field": 11,
+    "kind": 7,
+    "forum": 9,
+    "text": 20,
+    "decision": 11,
+    "goals": 15,
+    "needs": 15,
+    "lead": 10,
+    "partners": 11,
+    "timeframe": 8,
+    "resources": 9,
+    "indicator": 11,
+    "status": 9,
+    "progress": 7,
+    "update": 12,
+    "results": 22,
 }
 
 
@@ -108,8 +130,9 @@ def _print_setup(sheet, title: str, widths: list[float]) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:1"
     sheet.print_options.gridLines = True
-    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.6,
-                                     header=0.3, footer=0.3)
+    sheet.page_margins = PageMargins(
+        left=0.4, right=0.4, top=0.7, bottom=0.6, header=0.3, footer=0.3
+    )
     sheet.oddHeader.left.text = title.replace("&", "&&")
     sheet.oddHeader.left.size = 9
     sheet.oddHeader.right.text = "&A"  # the sheet's name
@@ -118,8 +141,14 @@ def _print_setup(sheet, title: str, widths: list[float]) -> None:
     sheet.oddFooter.center.size = 8
 
 
-def _write_table(sheet, headers: list[str], rows: list[list], widths: list[float],
-                 title: str, align: str | None = None) -> None:
+def _write_table(
+    sheet,
+    headers: list[str],
+    rows: list[list],
+    widths: list[float],
+    title: str,
+    align: str | None = None,
+) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -131,7 +160,7 @@ def _write_table(sheet, headers: list[str], rows: list[list], widths: list[float
     wrap = Alignment(wrap_text=True, vertical="top", horizontal=align)
     for index, row in enumerate(sheet.iter_rows(), start=1):
         lines = 1
-        for cell, width in zip(row, widths):
+        for cell, width in zip(row, widths, strict=False):
             cell.font = bold if index == 1 else body
             cell.alignment = wrap
             if isinstance(cell.value, str):
@@ -171,8 +200,13 @@ def xlsx(report: dict) -> bytes:
         _write_table(sheet, headers, rows, widths, title)
     if report["kind"] == "documentation":
         sheet = book.create_sheet(_sheet_title(_("Participation"), taken))
-        _write_table(sheet, layout.forum_columns(report), layout.forum_rows(report),
-                     [36, 14, 14, 14, 16, 60], title)
+        _write_table(
+            sheet,
+            layout.forum_columns(report),
+            layout.forum_rows(report),
+            [36, 14, 14, 14, 16, 60],
+            title,
+        )
     book.properties.title = f"{report['conference']['title']}: {layout.export_title(report)}"
     book.properties.creator = "Mitwirken"
     out = io.BytesIO()
@@ -262,7 +296,9 @@ def docx(report: dict) -> bytes:
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Cm(2))
     pending_break = False
-    document.core_properties.title = f"{report['conference']['title']}: {layout.export_title(report)}"
+    document.core_properties.title = (
+        f"{report['conference']['title']}: {layout.export_title(report)}"
+    )
     document.core_properties.author = "Mitwirken"
 
     def add(paragraph, text: str, bold: bool = False, size: float | None = None):
@@ -301,7 +337,7 @@ def docx(report: dict) -> bytes:
             table.style = "Table Grid"
             lines = ([(headers, True)] if headers else []) + [(row, False) for row in rows]
             for values, bold in lines:
-                for cell, text in zip(table.add_row().cells, values):
+                for cell, text in zip(table.add_row().cells, values, strict=False):
                     add(cell.paragraphs[0], str(text), bold=bold, size=9)
             document.add_paragraph()
         elif kind == "chart":
@@ -317,13 +353,15 @@ def docx(report: dict) -> bytes:
 
 # --- PDF ----------------------------------------------------------------------------
 
+
 def _needs_shaping(*texts: str) -> bool:
     """Whether text needs shaping to print right: scripts from Hebrew (U+0590) on join
     letters or run right to left; Latin, Greek and Cyrillic do not. Shaping costs time,
     so it is switched on only where it is needed. (General punctuation, U+2000–U+206F,
     the isolates among it, needs none.)"""
-    return any(ord(ch) >= 0x0590 and not 0x2000 <= ord(ch) <= 0x206F
-               for text in texts for ch in text)
+    return any(
+        ord(ch) >= 0x0590 and not 0x2000 <= ord(ch) <= 0x206F for text in texts for ch in text
+    )
 
 
 def pdf(report: dict) -> bytes:
@@ -341,7 +379,9 @@ def pdf(report: dict) -> bytes:
     document.set_auto_page_break(True, margin=20)
     document.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     document.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every font at INFO
+    logging.getLogger("fontTools").setLevel(
+        logging.WARNING
+    )  # its subsetter logs every font at INFO
     document.set_title(f"{report['conference']['title']}: {layout.export_title(report)}")
     document.set_creator("Mitwirken")
     document.set_lang("de")
@@ -385,8 +425,13 @@ def pdf(report: dict) -> bytes:
             elif kind in ("h1", "h2"):
                 document.ln(4)
             document.set_font("DejaVu", "B" if kind != "subtitle" else "", sizes[kind])
-            document.multi_cell(0, sizes[kind] * 0.5, text(block[1]),
-                                align="C" if kind in ("title", "subtitle") else "L", **line)
+            document.multi_cell(
+                0,
+                sizes[kind] * 0.5,
+                text(block[1]),
+                align="C" if kind in ("title", "subtitle") else "L",
+                **line,
+            )
             document.ln(2)
         elif kind == "para":
             document.set_font("DejaVu", "", 10)
@@ -424,8 +469,9 @@ def pdf(report: dict) -> bytes:
             shown = (170, 170 * height / width)
             if document.get_y() + shown[1] > document.page_break_trigger:
                 document.add_page()
-            document.image(io.BytesIO(picture), w=shown[0], h=shown[1],
-                           alt_text=_plain(spec["alt"]))
+            document.image(
+                io.BytesIO(picture), w=shown[0], h=shown[1], alt_text=_plain(spec["alt"])
+            )
             document.ln(4)
         elif kind == "pagebreak":
             document.add_page()

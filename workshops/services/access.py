@@ -76,8 +76,11 @@ def new_screen_key(*, actor: Actor, forum: Forum) -> Forum:
 
 
 def _moderated_forum_ids(user_id: int, *, superuser: bool) -> list[int]:
-    forums = Forum.objects.all() if superuser else Forum.objects.filter(
-        conference__moderators__pk=user_id)
+    forums = (
+        Forum.objects.all()
+        if superuser
+        else Forum.objects.filter(conference__moderators__pk=user_id)
+    )
     return list(forums.values_list("pk", flat=True).distinct())
 
 
@@ -94,8 +97,9 @@ def account_changing(user) -> None:
         user._revoked_forums = _moderated_forum_ids(user.pk, superuser=before["is_superuser"])
     elif before["is_superuser"] and not user.is_superuser:
         kept = set(_moderated_forum_ids(user.pk, superuser=False))
-        user._revoked_forums = [pk for pk in _moderated_forum_ids(user.pk, superuser=True)
-                                if pk not in kept]
+        user._revoked_forums = [
+            pk for pk in _moderated_forum_ids(user.pk, superuser=True) if pk not in kept
+        ]
 
 
 def account_changed(user) -> None:

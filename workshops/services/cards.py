@@ -4,6 +4,7 @@ The moderator prints a sheet of single-use cards; each card's code is shown once
 sheet, and stored only as a hash salted per forum. The first phone that uses a card
 holds it; without a card a phone can watch but not vote.
 """
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,21 +32,29 @@ def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
     except (TypeError, ValueError):
         count = 0
     if not 1 <= count <= MAX_CARDS:
-        raise ServiceError(ServiceError.INVALID, _("Print 1 to %(max)d cards at a time.") % {"max": MAX_CARDS})
+        raise ServiceError(
+            ServiceError.INVALID, _("Print 1 to %(max)d cards at a time.") % {"max": MAX_CARDS}
+        )
     codes: set[str] = set()
     while len(codes) < count:
         codes.add(new_card_code())
-    taken = set(VotingCard.objects.filter(forum=forum, code_hash__in=[card_hash(forum.card_salt, c) for c in codes])
-                .values_list("code_hash", flat=True))
+    taken = set(
+        VotingCard.objects.filter(
+            forum=forum, code_hash__in=[card_hash(forum.card_salt, c) for c in codes]
+        ).values_list("code_hash", flat=True)
+    )
     codes = [c for c in codes if card_hash(forum.card_salt, c) not in taken]
-    VotingCard.objects.bulk_create(VotingCard(forum=forum, code_hash=card_hash(forum.card_salt, c)) for c in codes)
+    VotingCard.objects.bulk_create(
+        VotingCard(forum=forum, code_hash=card_hash(forum.card_salt, c)) for c in codes
+    )
     audit(forum, actor, "forum.cards.issued", {"count": len(codes)})
     return sorted(codes)
 
 
 @transaction.atomic
-def set_cards_required(*, actor: Actor, forum: Forum, required: bool,
-                       restart: bool = False) -> Forum:
+def set_cards_required(
+    *, actor: Actor, forum: Forum, required: bool, restart: bool = False
+) -> Forum:
     """Require voting cards in this forum, or not (moderators). Records ``forum.updated``.
 
     Votes are never kept silently from before the switch: switching cards on while a
@@ -68,21 +77,31 @@ def set_cards_required(*, actor: Actor, forum: Forum, required: bool,
         return forum
     voted = []
     if required:
-        voted = sorted(set(
-            Round.objects.filter(forum=forum, status=Round.Status.OPEN, votes__isnull=False)
-            .values_list("pk", flat=True)
-        ))
+        voted = sorted(
+            set(
+                Round.objects.filter(
+                    forum=forum, status=Round.Status.OPEN, votes__isnull=False
+                ).values_list("pk", flat=True)
+            )
+        )
     if voted and not restart:
-        raise ServiceError(ServiceError.INVALID, _(
-            "Voting cards cannot be switched on while a round already holds votes cast without "
-            "a card: they would count. Switch cards on with “Require voting cards and vote "
-            "again” next to the round (it starts a new round), or close the round first."
-        ))
+        raise ServiceError(
+            ServiceError.INVALID,
+            _(
+                "Voting cards cannot be switched on while a round already holds votes cast without "
+                "a card: they would count. Switch cards on with “Require voting cards and vote "
+                "again” next to the round (it starts a new round), or close the round first."
+            ),
+        )
     forum.requires_cards = bool(required)
     forum.save(update_fields=["requires_cards"])
     record_event(forum, "forum.updated", forum_data(forum))
-    audit(forum, actor, "forum.cards.required" if required else "forum.cards.not_required",
-          {"restarted": voted} if voted else None)
+    audit(
+        forum,
+        actor,
+        "forum.cards.required" if required else "forum.cards.not_required",
+        {"restarted": voted} if voted else None,
+    )
     for round_id in voted:
         reopen_round(actor=actor, forum=forum, round=round_id, decide=False)
     return lock_forum(forum.pk)
@@ -94,13 +113,19 @@ def redeem_card(*, actor: Actor, forum: Forum, code) -> VotingCard:
     phone is refused; using one's own card again changes nothing."""
     participant = actor.participant
     if participant is None or not rules.is_participant(actor, forum.conference_id):
-        raise ServiceError(ServiceError.FORBIDDEN, _("Join this forum with its code before you vote."))
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Join this forum with its code before you vote.")
+        )
     normalized = normalize_card_code(code if isinstance(code, str) else "")
     card = None
     if normalized:
-        card = VotingCard.objects.filter(forum=forum, code_hash=card_hash(forum.card_salt, normalized)).first()
+        card = VotingCard.objects.filter(
+            forum=forum, code_hash=card_hash(forum.card_salt, normalized)
+        ).first()
     if card is None:
-        raise ServiceError(ServiceError.INVALID, _("This voting card code is not valid here. Please check it."))
+        raise ServiceError(
+            ServiceError.INVALID, _("This voting card code is not valid here. Please check it.")
+        )
     if card.participant_id == participant.pk:
         return card
     if VotingCard.objects.filter(forum=forum, participant=participant).exists():
@@ -114,7 +139,9 @@ def redeem_card(*, actor: Actor, forum: Forum, code) -> VotingCard:
     except IntegrityError:
         won = 0
     if not won:
-        raise ServiceError(ServiceError.FORBIDDEN, _("This voting card is already used on another phone."))
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("This voting card is already used on another phone.")
+        )
     card.refresh_from_db()
     return card
 

@@ -1,4 +1,5 @@
 """The forum's revision, event log and audit trail: the last step of every service."""
+
 from django.db import transaction
 
 from realtime import publisher
@@ -13,7 +14,9 @@ def lock_forum(forum_id: int) -> Forum:
     and their revs are gapless. On SQLite the immediate transaction already holds the
     database's write lock; ``select_for_update`` is a no-op there.
     """
-    assert transaction.get_connection().in_atomic_block, "lock_forum needs a transaction"  # guards a programming error, not input  # nosec B101
+    assert transaction.get_connection().in_atomic_block, (
+        "lock_forum needs a transaction"
+    )  # guards a programming error, not input  # nosec B101
     return Forum.objects.select_for_update().select_related("conference").get(pk=forum_id)
 
 
@@ -21,7 +24,9 @@ def lock_forums(forum_ids) -> dict[int, Forum]:
     """Lock several forums in the house order: plenaries first, then the others, each by
     id. Every service that locks more than one forum uses this order, so two of them can
     never wait for each other."""
-    assert transaction.get_connection().in_atomic_block, "lock_forums needs a transaction"  # guards a programming error, not input  # nosec B101
+    assert transaction.get_connection().in_atomic_block, (
+        "lock_forums needs a transaction"
+    )  # guards a programming error, not input  # nosec B101
     forums = list(Forum.objects.filter(pk__in=set(forum_ids)).values_list("pk", "kind"))
     order = sorted(forums, key=lambda f: (f[1] != Forum.Kind.PLENARY, f[0]))
     return {pk: lock_forum(pk) for pk, _kind in order}

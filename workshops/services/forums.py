@@ -1,4 +1,5 @@
 """Forum-wide switches a moderator flips."""
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,9 @@ def _require_moderator(actor: Actor, forum: Forum) -> None:
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
 
 
-def _changed(forum: Forum, actor: Actor, fields: list[str], action: str, data: dict | None = None) -> Forum:
+def _changed(
+    forum: Forum, actor: Actor, fields: list[str], action: str, data: dict | None = None
+) -> Forum:
     forum.save(update_fields=fields)
     record_event(forum, "forum.updated", forum_data(forum))
     audit(forum, actor, action, data)
@@ -60,12 +63,16 @@ def set_phase(*, actor: Actor, forum: Forum, phase) -> Forum:
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
     if phase not in Forum.Phase.values:
-        raise ServiceError(ServiceError.INVALID, _("Choose a phase: collecting, discussing, voting or results."))
+        raise ServiceError(
+            ServiceError.INVALID, _("Choose a phase: collecting, discussing, voting or results.")
+        )
     if forum.phase == phase:
         return forum
     before = forum.phase
     forum.phase = phase
-    return _changed(forum, actor, ["phase"], "forum.phase.changed", {"before": before, "after": phase})
+    return _changed(
+        forum, actor, ["phase"], "forum.phase.changed", {"before": before, "after": phase}
+    )
 
 
 def move_phase(forum: Forum, phase: str) -> None:
@@ -103,7 +110,9 @@ def start_timer(*, actor: Actor, forum: Forum, seconds) -> Forum:
         )
     forum.timer_seconds = number
     forum.timer_ends_at = timezone.now() + timedelta(seconds=number)
-    return _changed(forum, actor, ["timer_seconds", "timer_ends_at"], "forum.timer.started", {"seconds": number})
+    return _changed(
+        forum, actor, ["timer_seconds", "timer_ends_at"], "forum.timer.started", {"seconds": number}
+    )
 
 
 @transaction.atomic
@@ -131,12 +140,12 @@ def announce(*, actor: Actor, forum: Forum, text) -> Forum:
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
     if not isinstance(text, str):
-        raise ServiceError(ServiceError.INVALID, _("The announcement must be text."), field="announcement")
+        raise ServiceError(
+            ServiceError.INVALID, _("The announcement must be text."), field="announcement"
+        )
     import unicodedata
 
-    text = " ".join(
-        "".join(ch if unicodedata.category(ch) != "Cc" else " " for ch in text).split()
-    )
+    text = " ".join("".join(ch if unicodedata.category(ch) != "Cc" else " " for ch in text).split())
     if len(text) > ANNOUNCEMENT_MAX:
         raise ServiceError(
             ServiceError.INVALID,
@@ -147,5 +156,10 @@ def announce(*, actor: Actor, forum: Forum, text) -> Forum:
     if text == forum.announcement:
         return forum
     forum.announcement = text
-    return _changed(forum, actor, ["announcement"], "forum.announced" if text else "forum.announcement.cleared",
-                    {"text": text})
+    return _changed(
+        forum,
+        actor,
+        ["announcement"],
+        "forum.announced" if text else "forum.announcement.cleared",
+        {"text": text},
+    )

@@ -3,6 +3,7 @@
 Each public function is one state change: check the rules, lock the forum, write, record
 the event (and, for moderators, the audit entry), all in one transaction.
 """
+
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -49,7 +50,9 @@ def clean_text(raw) -> str:
 def _check_kind(kind) -> str:
     if kind not in Item.Kind.values:
         raise ServiceError(
-            ServiceError.INVALID, _("Choose whether this is a need, a goal or a measure."), field="kind"
+            ServiceError.INVALID,
+            _("Choose whether this is a need, a goal or a measure."),
+            field="kind",
         )
     return kind
 
@@ -60,7 +63,9 @@ def _check_field(forum: Forum, field_id) -> ActionField:
     try:
         field_id = int(field_id)
     except ValueError:
-        raise ServiceError(ServiceError.INVALID, _("Choose an action field."), field="field") from None
+        raise ServiceError(
+            ServiceError.INVALID, _("Choose an action field."), field="field"
+        ) from None
     field = forum.fields.filter(pk=field_id).first()
     if field is None:
         raise ServiceError(
@@ -79,7 +84,9 @@ def _check_refs(forum: Forum, kind: str, refs: Iterable) -> list[Item]:
         try:
             ref_ids.add(int(ref))
         except ValueError:
-            raise ServiceError(ServiceError.INVALID, _("These links are not valid."), field="refs") from None
+            raise ServiceError(
+                ServiceError.INVALID, _("These links are not valid."), field="refs"
+            ) from None
     if not ref_ids:
         return []
     wanted = REF_KIND.get(kind)
@@ -141,7 +148,9 @@ class _PlenaryEcho:
     def _pool(self) -> set[int]:
         from workshops.selectors import plenary_pool
 
-        return set(Item.objects.filter(plenary_pool(self.conference_id)).values_list("pk", flat=True))
+        return set(
+            Item.objects.filter(plenary_pool(self.conference_id)).values_list("pk", flat=True)
+        )
 
     def record(self, forum: Forum, name: str, data: dict) -> None:
         record_event(forum, name, data)
@@ -152,7 +161,9 @@ class _PlenaryEcho:
             return
         after = self._pool()
         staying = [(name, data) for name, data in self.pending if data["id"] in self.before & after]
-        entered = Item.objects.filter(pk__in=after - self.before).select_related("author").order_by("pk")
+        entered = (
+            Item.objects.filter(pk__in=after - self.before).select_related("author").order_by("pk")
+        )
         for plenary in self.plenaries:
             for name, data in staying:
                 record_event(plenary, name, data)
@@ -176,7 +187,8 @@ def _refuse_carried(item: Item) -> None:
     record of what that conference adopted."""
     if item.origin_id is not None:
         raise ServiceError(
-            ServiceError.INVALID, _("This measure comes from the previous conference and cannot be changed here.")
+            ServiceError.INVALID,
+            _("This measure comes from the previous conference and cannot be changed here."),
         )
 
 
@@ -213,7 +225,14 @@ def _check_room(forum: Forum) -> None:
 
 @transaction.atomic
 def propose_item(
-    *, actor: Actor, forum: Forum, field, kind, text, refs: Iterable = (), details: dict | None = None
+    *,
+    actor: Actor,
+    forum: Forum,
+    field,
+    kind,
+    text,
+    refs: Iterable = (),
+    details: dict | None = None,
 ) -> Item:
     """Add a need, goal or measure to the forum.
 
@@ -241,7 +260,9 @@ def propose_item(
 
     detail_values = clean_details(details or {})
     if kind != Item.Kind.MEASURE and any(detail_values.values()):
-        raise ServiceError(ServiceError.INVALID, _("Only measures have a lead, partners and a time frame."))
+        raise ServiceError(
+            ServiceError.INVALID, _("Only measures have a lead, partners and a time frame.")
+        )
     item = Item.objects.create(
         forum=forum,
         field=field,
@@ -265,8 +286,9 @@ def held_items(items: list[Item]) -> set[int]:
     from workshops.models import Round
 
     ids = [i.pk for i in items]
-    held = {i.pk for i in items
-            if i.shortlisted or i.adopted is not None or i.origin_id is not None}
+    held = {
+        i.pk for i in items if i.shortlisted or i.adopted is not None or i.origin_id is not None
+    }
     in_rounds = Round.items.through.objects.filter(item_id__in=ids)
     held |= set(in_rounds.values_list("item_id", flat=True))
     held |= set(Item.objects.filter(merged_into__in=ids).values_list("merged_into_id", flat=True))
@@ -358,12 +380,15 @@ def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
 
 @transaction.atomic
 def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
-    """Hide a visible item from participants and the screen (moderators). Records ``item.hidden``."""
+    """Hide a visible item from participants and the screen (moderators). Records
+    ``item.hidden``."""
     _require_moderator(actor, forum)
     forum, echo = _lock_with_plenaries(forum)
     item = _get_item(forum, item)
     if item.status != Item.Status.VISIBLE:
-        raise ServiceError(ServiceError.INVALID, _("This item is not shown, so it cannot be hidden."))
+        raise ServiceError(
+            ServiceError.INVALID, _("This item is not shown, so it cannot be hidden.")
+        )
     item.status = Item.Status.HIDDEN
     item.save(update_fields=["status", "updated_at"])
     signatures.index_item(item)
@@ -416,7 +441,8 @@ def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
     _refuse_carried(target)
     if duplicate.kind != target.kind:
         raise ServiceError(
-            ServiceError.INVALID, _("Only items of the same kind (need, goal, measure) can be merged.")
+            ServiceError.INVALID,
+            _("Only items of the same kind (need, goal, measure) can be merged."),
         )
     target_refs = set(target.refs.values_list("pk", flat=True))
     moved_refs = set(duplicate.refs.values_list("pk", flat=True)) - target_refs
@@ -456,8 +482,11 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
 
     moved = not_moved = 0
     # Locked by id, the order the vote path share-locks rounds in (services/votes.py).
-    rounds = (Round.objects.select_for_update()
-              .filter(forum=forum, status=Round.Status.OPEN, items=duplicate).order_by("pk"))
+    rounds = (
+        Round.objects.select_for_update()
+        .filter(forum=forum, status=Round.Status.OPEN, items=duplicate)
+        .order_by("pk")
+    )
     for round_ in rounds:
         if not round_.items.filter(pk=target.pk).exists():
             round_.items.add(target)
@@ -465,8 +494,9 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
         for vote in Vote.objects.filter(round=round_, option=duplicate.pk):
             existing = None
             if vote.participant_id is not None:  # None: unlinked by the purge (services.privacy)
-                existing = Vote.objects.filter(round=round_, participant_id=vote.participant_id,
-                                               option=target.pk).first()
+                existing = Vote.objects.filter(
+                    round=round_, participant_id=vote.participant_id, option=target.pk
+                ).first()
             if existing is None:
                 Vote.objects.filter(pk=vote.pk).update(option=target.pk)
                 moved += 1
@@ -491,7 +521,11 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
 
 
 def _plenary_ids(conference_id: int) -> list[int]:
-    return list(Forum.objects.filter(conference_id=conference_id, kind=Forum.Kind.PLENARY).values_list("pk", flat=True))
+    return list(
+        Forum.objects.filter(conference_id=conference_id, kind=Forum.Kind.PLENARY).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 @transaction.atomic
@@ -507,14 +541,21 @@ def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> It
     if item.kind != Item.Kind.MEASURE:
         raise ServiceError(ServiceError.INVALID, _("Only measures go to the plenary."))
     if item.status != Item.Status.VISIBLE:
-        raise ServiceError(ServiceError.INVALID, _("Only items that are shown can go to the plenary."))
+        raise ServiceError(
+            ServiceError.INVALID, _("Only items that are shown can go to the plenary.")
+        )
     if item.shortlisted == shortlisted:
         return item
     item.shortlisted = shortlisted
     item.save(update_fields=["shortlisted", "updated_at"])
     echo.record(forum, "item.updated", item_data(item))
     echo.finish()
-    audit(forum, actor, "forum.item.shortlisted" if shortlisted else "forum.item.unshortlisted", {"item": item.pk})
+    audit(
+        forum,
+        actor,
+        "forum.item.shortlisted" if shortlisted else "forum.item.unshortlisted",
+        {"item": item.pk},
+    )
     return item
 
 

@@ -6,6 +6,7 @@ clients show (details, status, progress) lock the item's forum and the plenaries
 ``rev`` and record ``item.updated`` there, as ``items`` does; conference-wide switches
 write an audit entry with no forum.
 """
+
 import datetime
 import unicodedata
 
@@ -55,7 +56,9 @@ def clean_details(raw: dict) -> dict:
     for name in DETAIL_FIELDS:
         value = raw.get(name) or ""
         if not isinstance(value, str):
-            raise ServiceError(ServiceError.INVALID, _("The details of a measure could not be read."), field=name)
+            raise ServiceError(
+                ServiceError.INVALID, _("The details of a measure could not be read."), field=name
+            )
         value = _one_line(value)
         limit = DETAIL_LIMITS[name]
         if len(value) > limit:
@@ -91,20 +94,30 @@ def _get_measure(item, actor: Actor) -> Item:
 
 def _require_conference_moderator(actor: Actor, conference_id: int) -> None:
     if not rules.is_moderator(actor, conference_id):
-        raise ServiceError(ServiceError.FORBIDDEN, _("Only the conference's moderators can do this."))
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Only the conference's moderators can do this.")
+        )
 
 
 def _require_previous_moderator(actor: Actor, conference_id: int) -> None:
     """Only a conference the person may moderate can be named previous and copied from:
     conferences of other cities (or offices) stay separate."""
     if not rules.is_moderator(actor, conference_id):
-        raise ServiceError(ServiceError.FORBIDDEN,
-                           _("You can only bring in measures of a conference you moderate."))
+        raise ServiceError(
+            ServiceError.FORBIDDEN,
+            _("You can only bring in measures of a conference you moderate."),
+        )
 
 
-def _conference_audit(conference_id: int, actor: Actor, action: str, data: dict, forum_id: int | None = None):
+def _conference_audit(
+    conference_id: int, actor: Actor, action: str, data: dict, forum_id: int | None = None
+):
     AuditEntry.objects.create(
-        conference_id=conference_id, forum_id=forum_id, action=action, actor_user_id=actor.user_id, data=data
+        conference_id=conference_id,
+        forum_id=forum_id,
+        action=action,
+        actor_user_id=actor.user_id,
+        data=data,
     )
 
 
@@ -117,16 +130,27 @@ class _Echo:
     def __init__(self, item: Item):
         copies = list(Item.objects.filter(origin=item).select_related("forum"))
         conferences = {item.forum.conference_id} | {c.forum.conference_id for c in copies}
-        plenaries = list(Forum.objects.filter(conference_id__in=conferences, kind=Forum.Kind.PLENARY).values_list("pk", "conference_id"))
-        self.locked = lock_forums([item.forum_id, *(c.forum_id for c in copies), *(pk for pk, _c in plenaries)])
+        plenaries = list(
+            Forum.objects.filter(
+                conference_id__in=conferences, kind=Forum.Kind.PLENARY
+            ).values_list("pk", "conference_id")
+        )
+        self.locked = lock_forums(
+            [item.forum_id, *(c.forum_id for c in copies), *(pk for pk, _c in plenaries)]
+        )
         self.forum = self.locked[item.forum_id]
         self.echo = _PlenaryEcho(
             item.forum.conference_id,
-            [self.locked[pk] for pk, conf in plenaries if conf == item.forum.conference_id and pk != item.forum_id],
+            [
+                self.locked[pk]
+                for pk, conf in plenaries
+                if conf == item.forum.conference_id and pk != item.forum_id
+            ],
         )
         self.copies = copies
         self.other_plenaries = {
-            conf: [self.locked[pk] for pk, c in plenaries if c == conf] for conf in conferences - {item.forum.conference_id}
+            conf: [self.locked[pk] for pk, c in plenaries if c == conf]
+            for conf in conferences - {item.forum.conference_id}
         }
 
     def record(self, item: Item) -> None:
@@ -153,7 +177,8 @@ def set_measure_details(*, actor: Actor, item, **details) -> Item:
     measure.refresh_from_db()
     if measure.origin_id is not None:
         raise ServiceError(
-            ServiceError.INVALID, _("This measure comes from the previous conference and cannot be changed here.")
+            ServiceError.INVALID,
+            _("This measure comes from the previous conference and cannot be changed here."),
         )
     if measure.status == Item.Status.MERGED:
         raise ServiceError(ServiceError.INVALID, _("This item was merged into another one."))
@@ -166,9 +191,13 @@ def set_measure_details(*, actor: Actor, item, **details) -> Item:
         setattr(measure, name, value)
     measure.save(update_fields=[*changed, "updated_at"])
     echo.record(measure)
-    _conference_audit(measure.forum.conference_id, actor, "forum.measure.details",
-                      {"item": measure.pk, "before": {k: current[k] for k in changed}, "after": changed},
-                      forum_id=measure.forum_id)
+    _conference_audit(
+        measure.forum.conference_id,
+        actor,
+        "forum.measure.details",
+        {"item": measure.pk, "before": {k: current[k] for k in changed}, "after": changed},
+        forum_id=measure.forum_id,
+    )
     return measure
 
 
@@ -178,8 +207,13 @@ def _require_adopted(measure: Item) -> None:
 
 
 def _progress(value) -> int | None:
-    return whole_number(value, low=0, high=100, field="progress",
-                        message=_("The progress is a whole number from 0 to 100."))
+    return whole_number(
+        value,
+        low=0,
+        high=100,
+        field="progress",
+        message=_("The progress is a whole number from 0 to 100."),
+    )
 
 
 @transaction.atomic
@@ -191,8 +225,11 @@ def set_implementation_status(*, actor: Actor, item, status, progress=None) -> I
     ``forum.measure.status``."""
     measure = _get_measure(item, actor)
     if status not in Item.Implementation.values:
-        raise ServiceError(ServiceError.INVALID, _("Choose a status: planned, in progress, done or dropped."),
-                           field="status")
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("Choose a status: planned, in progress, done or dropped."),
+            field="status",
+        )
     progress = _progress(progress)
     echo = _Echo(measure)
     measure.refresh_from_db()
@@ -205,9 +242,17 @@ def set_implementation_status(*, actor: Actor, item, status, progress=None) -> I
     measure.implementation, measure.progress = status, progress
     measure.save(update_fields=["implementation", "progress", "updated_at"])
     echo.record(measure)
-    _conference_audit(measure.forum.conference_id, actor, "forum.measure.status",
-                      {"item": measure.pk, "before": before, "after": {"implementation": status, "progress": progress}},
-                      forum_id=measure.forum_id)
+    _conference_audit(
+        measure.forum.conference_id,
+        actor,
+        "forum.measure.status",
+        {
+            "item": measure.pk,
+            "before": before,
+            "after": {"implementation": status, "progress": progress},
+        },
+        forum_id=measure.forum_id,
+    )
     return measure
 
 
@@ -221,10 +266,15 @@ def _date(raw) -> datetime.date:
         try:
             raw = datetime.date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise ServiceError(ServiceError.INVALID, _("Give the date like 2027-03-31."), field="date") from None
+            raise ServiceError(
+                ServiceError.INVALID, _("Give the date like 2027-03-31."), field="date"
+            ) from None
     if raw > today:
-        raise ServiceError(ServiceError.INVALID, _("An update tells what has happened: the date cannot be in the future."),
-                           field="date")
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("An update tells what has happened: the date cannot be in the future."),
+            field="date",
+        )
     return raw
 
 
@@ -247,9 +297,16 @@ def add_measure_update(*, actor: Actor, item, text, date=None) -> MeasureUpdate:
             % {"limit": UPDATE_TEXT_MAX, "count": len(text)},
             field="text",
         )
-    update = MeasureUpdate.objects.create(item=measure, date=_date(date), text=text, author_user_id=actor.user_id)
-    _conference_audit(measure.forum.conference_id, actor, "forum.measure.update_added",
-                      {"item": measure.pk, "update": update.pk}, forum_id=measure.forum_id)
+    update = MeasureUpdate.objects.create(
+        item=measure, date=_date(date), text=text, author_user_id=actor.user_id
+    )
+    _conference_audit(
+        measure.forum.conference_id,
+        actor,
+        "forum.measure.update_added",
+        {"item": measure.pk, "update": update.pk},
+        forum_id=measure.forum_id,
+    )
     return update
 
 
@@ -266,8 +323,12 @@ def publish_results(*, actor: Actor, conference: Conference, published: bool = T
         return conference
     conference.results_published = published
     conference.save(update_fields=["results_published"])
-    _conference_audit(conference.pk, actor,
-                      "conference.results.published" if published else "conference.results.unpublished", {})
+    _conference_audit(
+        conference.pk,
+        actor,
+        "conference.results.published" if published else "conference.results.unpublished",
+        {},
+    )
     return conference
 
 
@@ -279,8 +340,9 @@ def _field_for(forum: Forum, title: str, fields: list):
 
 
 @transaction.atomic
-def carry_over_measures(*, actor: Actor, conference: Conference, forum: Forum,
-                        previous: Conference | None = None) -> list[Item]:
+def carry_over_measures(
+    *, actor: Actor, conference: Conference, forum: Forum, previous: Conference | None = None
+) -> list[Item]:
     """Bring the previous conference's adopted measures into ``forum`` for evaluation
     (moderators of ``conference``). ``previous`` names the previous conference and is
     remembered; without it ``conference.previous`` is used.
@@ -316,11 +378,21 @@ def carry_over_measures(*, actor: Actor, conference: Conference, forum: Forum,
     forum = lock_forums([forum.pk])[forum.pk]
     fields = list(forum.fields.order_by("position", "id"))
     if not fields:
-        raise ServiceError(ServiceError.INVALID, _("This forum has no action field to put the measures in."))
-    done = set(Item.objects.filter(forum__conference=conference, origin__isnull=False).values_list("origin_id", flat=True))
+        raise ServiceError(
+            ServiceError.INVALID, _("This forum has no action field to put the measures in.")
+        )
+    done = set(
+        Item.objects.filter(forum__conference=conference, origin__isnull=False).values_list(
+            "origin_id", flat=True
+        )
+    )
     measures = (
-        Item.objects.filter(forum__conference_id=conference.previous_id, kind=Item.Kind.MEASURE, adopted=True,
-                            status=Item.Status.VISIBLE)
+        Item.objects.filter(
+            forum__conference_id=conference.previous_id,
+            kind=Item.Kind.MEASURE,
+            adopted=True,
+            status=Item.Status.VISIBLE,
+        )
         .exclude(pk__in=done)
         .select_related("field", "forum")
         .order_by("field__position", "field_id", "id")
@@ -340,6 +412,11 @@ def carry_over_measures(*, actor: Actor, conference: Conference, forum: Forum,
         record_event(forum, "item.added", item_data(copy, []))
         created.append(copy)
     if created:
-        _conference_audit(conference.pk, actor, "forum.measures.carried_over",
-                          {"from": conference.previous_id, "items": [c.pk for c in created]}, forum_id=forum.pk)
+        _conference_audit(
+            conference.pk,
+            actor,
+            "forum.measures.carried_over",
+            {"from": conference.previous_id, "items": [c.pk for c in created]},
+            forum_id=forum.pk,
+        )
     return created

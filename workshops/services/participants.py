@@ -1,4 +1,5 @@
 """Joining a conference from a phone."""
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 

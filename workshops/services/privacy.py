@@ -14,6 +14,7 @@ a group total of at least ``MIN_GROUP_VOTERS``), so the results, the group break
 and every export are the same before and after. The full list is in
 docs/accessibility-privacy.md.
 """
+
 import secrets
 from datetime import timedelta
 
@@ -62,8 +63,9 @@ def _scrub_events(forum_ids, item_ids=None, name: str = "") -> int:
             continue
         if item_ids is not None and data.get("id") not in item_ids:
             if existing is None:
-                existing = set(Item.objects.filter(forum_id__in=forum_ids)
-                               .values_list("pk", flat=True))
+                existing = set(
+                    Item.objects.filter(forum_id__in=forum_ids).values_list("pk", flat=True)
+                )
             if not name or data["author"] != name or data.get("id") in existing:
                 continue
         data["author"] = ""
@@ -76,10 +78,13 @@ def _scrub_event_texts(forum_ids) -> int:
     """Logged item events keep only what the item shows now: a hidden or merged item's
     events lose its text and details, an edited item's earlier events its earlier
     wording, a withdrawn (deleted) item's events all of it."""
-    rows = (Item.objects.filter(forum_id__in=forum_ids)
-            .values_list("pk", "status", "text", *DETAIL_FIELDS))
-    items = {pk: (status, text, dict(zip(DETAIL_FIELDS, details, strict=True)))
-             for pk, status, text, *details in rows}
+    rows = Item.objects.filter(forum_id__in=forum_ids).values_list(
+        "pk", "status", "text", *DETAIL_FIELDS
+    )
+    items = {
+        pk: (status, text, dict(zip(DETAIL_FIELDS, details, strict=True)))
+        for pk, status, text, *details in rows
+    }
     changed = 0
     events = ForumEvent.objects.filter(forum_id__in=forum_ids, name__startswith="item.")
     for event in events.iterator():
@@ -143,15 +148,17 @@ def _unlink_votes(forum_ids) -> int:
     changed = 0
     for round_id in Round.objects.filter(forum_id__in=forum_ids).values_list("pk", flat=True):
         votes = Vote.objects.filter(round_id=round_id)
-        voters = list(votes.exclude(participant=None)
-                      .values_list("participant_id", flat=True).distinct())
+        voters = list(
+            votes.exclude(participant=None).values_list("participant_id", flat=True).distinct()
+        )
         if not voters:
             continue
         shuffle(voters)
         first = (votes.aggregate(last=Max("ballot"))["last"] or 0) + 1
         for number, participant_id in enumerate(voters, first):
             changed += votes.filter(participant_id=participant_id).update(
-                participant=None, ballot=number)
+                participant=None, ballot=number
+            )
     return changed
 
 
@@ -162,15 +169,25 @@ def _receipts_of(participant_ids, user_ids=()) -> int:
 
 
 def _plenaries_of(conference_id: int) -> list[int]:
-    return list(Forum.objects.filter(conference_id=conference_id, kind=Forum.Kind.PLENARY)
-                .values_list("pk", flat=True))
+    return list(
+        Forum.objects.filter(conference_id=conference_id, kind=Forum.Kind.PLENARY).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def _tell_walls(forums: dict, plenary_ids: list[int], items: list[Item], conference_id: int):
     """An ``item.updated`` (without the name) for every shown item, in its forum and in
     every plenary that shows it: open walls drop the name at once. All locked."""
-    pool = set(Item.objects.filter(plenary_pool(conference_id), pk__in=[i.pk for i in items])
-               .values_list("pk", flat=True)) if plenary_ids else set()
+    pool = (
+        set(
+            Item.objects.filter(
+                plenary_pool(conference_id), pk__in=[i.pk for i in items]
+            ).values_list("pk", flat=True)
+        )
+        if plenary_ids
+        else set()
+    )
     for item in items:
         if item.status != Item.Status.VISIBLE:
             continue
@@ -202,8 +219,9 @@ def leave_conference(*, participant: Participant) -> Participant:
         participant.group = ""
         participant.language = ""
         participant.save(update_fields=["display_name", "group", "language"])
-        all_forums = list(Forum.objects.filter(conference_id=conference_id)
-                          .values_list("pk", flat=True))
+        all_forums = list(
+            Forum.objects.filter(conference_id=conference_id).values_list("pk", flat=True)
+        )
         _scrub_events(all_forums, {item.pk for item in items}, name)
         for item in items:
             item.author = participant
@@ -225,7 +243,9 @@ def is_finished(conference: Conference) -> bool:
 def is_expired(conference: Conference) -> bool:
     """Finished, and the retention period (``PERSONAL_DATA_RETENTION_DAYS``) is over."""
     days = settings.PERSONAL_DATA_RETENTION_DAYS
-    return is_finished(conference) and conference.date + timedelta(days=days) <= timezone.localdate()
+    return (
+        is_finished(conference) and conference.date + timedelta(days=days) <= timezone.localdate()
+    )
 
 
 def _sessions_of(conference_id: int) -> int:
@@ -248,7 +268,8 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
     the author links of its items (and the names in its logged events), the votes'
     links to their voters (``_unlink_votes``) and the ballots, the texts of hidden items
     and the earlier wording of edited ones in the event log, earlier announcements there
-    (``_scrub_announcements``), the texts in its audit entries (``AUDIT_TEXTS``), the sessions that hold its participants and the command
+    (``_scrub_announcements``), the texts in its audit entries (``AUDIT_TEXTS``), the
+    sessions that hold its participants and the command
     receipts of its participants and moderators; voting cards are unbound. The counts
     of people the exports show are kept as they were (``participation_at_purge``).
     Records an ``item.updated`` (without the name) for every shown proposal that had
@@ -271,25 +292,33 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
         if not conference.participation_at_purge:  # a second purge finds the links gone
             conference.participation_at_purge = participation_to_keep(conference)
             conference.save(update_fields=["participation_at_purge"])
-        named = list(Item.objects.filter(forum_id__in=forum_ids, status=Item.Status.VISIBLE)
-                     .exclude(author=None).exclude(author__display_name="").values_list("pk", flat=True))
+        named = list(
+            Item.objects.filter(forum_id__in=forum_ids, status=Item.Status.VISIBLE)
+            .exclude(author=None)
+            .exclude(author__display_name="")
+            .values_list("pk", flat=True)
+        )
         moderators = set(conference.moderators.values_list("pk", flat=True)) | set(
-            AuditEntry.objects.filter(conference=conference).exclude(actor_user=None)
-            .values_list("actor_user_id", flat=True))
+            AuditEntry.objects.filter(conference=conference)
+            .exclude(actor_user=None)
+            .values_list("actor_user_id", flat=True)
+        )
         counts = {
             "participants": participants.exclude(display_name="", group="", language="").update(
                 display_name="", group="", language=""
             ),
-            "authors": Item.objects.filter(forum_id__in=forum_ids, author__isnull=False).update(author=None),
+            "authors": Item.objects.filter(forum_id__in=forum_ids, author__isnull=False).update(
+                author=None
+            ),
             "events": _scrub_events(forum_ids),
             "event_texts": _scrub_event_texts(forum_ids),
             "announcements": _scrub_announcements(forum_ids),
             "votes": _unlink_votes(forum_ids),
             "ballots": Ballot.objects.filter(round__forum_id__in=forum_ids).delete()[0],
             "audit": _scrub_audit(conference),
-            "cards": VotingCard.objects.filter(forum_id__in=forum_ids, participant__isnull=False).update(
-                participant=None, bound_at=None
-            ),
+            "cards": VotingCard.objects.filter(
+                forum_id__in=forum_ids, participant__isnull=False
+            ).update(participant=None, bound_at=None),
             "receipts": _receipts_of(ids, moderators),
             "sessions": _sessions_of(conference.pk),
         }
@@ -297,5 +326,7 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
         # every change to the items bumps the forum's rev.
         items = list(Item.objects.filter(pk__in=named).select_related("author"))
         _tell_walls(forums, _plenaries_of(conference.pk), items, conference.pk)
-        AuditEntry.objects.create(conference=conference, action="conference.personal_data.purged", data=counts)
+        AuditEntry.objects.create(
+            conference=conference, action="conference.personal_data.purged", data=counts
+        )
     return counts

@@ -1,4 +1,5 @@
 """Voting rounds: open, close, reopen as new. Votes themselves are in ``votes``."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,8 +33,13 @@ def _require_moderator(actor: Actor, forum: Forum) -> None:
 
 
 def _positive_int(value, name: str, *, maximum: int):
-    return whole_number(value, low=1, high=maximum, message=_(
-        "%(name)s must be a whole number from 1 to %(max)d.") % {"name": name, "max": maximum})
+    return whole_number(
+        value,
+        low=1,
+        high=maximum,
+        message=_("%(name)s must be a whole number from 1 to %(max)d.")
+        % {"name": name, "max": maximum},
+    )
 
 
 def _choose_items(forum: Forum, items, field, kind) -> list[Item]:
@@ -64,11 +70,16 @@ def _choose_items(forum: Forum, items, field, kind) -> list[Item]:
         except (TypeError, ValueError):
             raise ServiceError(ServiceError.INVALID, _("Choose an action field.")) from None
         if not forum.fields.filter(pk=field).exists():
-            raise ServiceError(ServiceError.INVALID, _("This action field is not part of this forum. Choose one from the list."))
+            raise ServiceError(
+                ServiceError.INVALID,
+                _("This action field is not part of this forum. Choose one from the list."),
+            )
         visible = visible.filter(field_id=field)
     if kind not in (None, ""):
         if kind not in Item.Kind.values:
-            raise ServiceError(ServiceError.INVALID, _("Choose whether this is a need, a goal or a measure."))
+            raise ServiceError(
+                ServiceError.INVALID, _("Choose whether this is a need, a goal or a measure.")
+            )
         visible = visible.filter(kind=kind)
     return list(visible)
 
@@ -104,13 +115,19 @@ def open_round(
     if not chosen:
         raise ServiceError(ServiceError.INVALID, _("A round needs at least one shown item."))
     if len(chosen) > MAX_ITEMS:
-        raise ServiceError(ServiceError.INVALID, _("A round can have at most %(max)d items.") % {"max": MAX_ITEMS})
+        raise ServiceError(
+            ServiceError.INVALID, _("A round can have at most %(max)d items.") % {"max": MAX_ITEMS}
+        )
     if not isinstance(secret, bool) or not isinstance(allow_own, bool):
         raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     round_ = Round(forum=forum, method=method, secret=secret, previous=previous)
     if method == Round.Method.DOTS:
-        budget = _positive_int(budget, _("The budget"), maximum=MAX_BUDGET) or suggest_budget(len(chosen))
-        per_item = _positive_int(per_item, _("The points per item"), maximum=budget) or min(budget, 3)
+        budget = _positive_int(budget, _("The budget"), maximum=MAX_BUDGET) or suggest_budget(
+            len(chosen)
+        )
+        per_item = _positive_int(per_item, _("The points per item"), maximum=budget) or min(
+            budget, 3
+        )
         round_.budget, round_.per_item, round_.allow_own = budget, per_item, allow_own
     if method == Round.Method.CONSENT and veto not in (None, ""):
         round_.veto = _positive_int(veto, _("The veto threshold"), maximum=10)
@@ -120,7 +137,12 @@ def open_round(
     # round, so a client shows the ballot the moment the round arrives).
     move_phase(forum, Forum.Phase.VOTING)
     record_event(forum, "round.opened", round_data(round_, sorted(i.pk for i in chosen)))
-    audit(forum, actor, "forum.round.opened", {"round": round_.pk, "method": method, "items": len(chosen)})
+    audit(
+        forum,
+        actor,
+        "forum.round.opened",
+        {"round": round_.pk, "method": method, "items": len(chosen)},
+    )
     return round_
 
 
@@ -131,7 +153,9 @@ def _get_round(forum: Forum, round_id) -> Round:
         raise ServiceError(ServiceError.NOT_FOUND, _("This voting round does not exist.")) from None
     round_ = Round.objects.select_for_update().filter(pk=round_id, forum=forum).first()
     if round_ is None:
-        raise ServiceError(ServiceError.NOT_FOUND, _("This voting round does not exist in this forum."))
+        raise ServiceError(
+            ServiceError.NOT_FOUND, _("This voting round does not exist in this forum.")
+        )
     return round_
 
 
@@ -150,9 +174,17 @@ def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Ro
 
     _require_moderator(actor, forum)  # before anything is read or locked
     item_forums = []
-    if forum.kind == Forum.Kind.PLENARY and str(round).isdigit():  # its decisions reach the measures' forums
-        item_forums = list(Item.objects.filter(rounds__pk=int(round), rounds__forum=forum).values_list("forum_id", flat=True))
-    plenaries = Forum.objects.filter(conference_id=forum.conference_id, kind=Forum.Kind.PLENARY).values_list("pk", flat=True)
+    if (
+        forum.kind == Forum.Kind.PLENARY and str(round).isdigit()
+    ):  # its decisions reach the measures' forums
+        item_forums = list(
+            Item.objects.filter(rounds__pk=int(round), rounds__forum=forum).values_list(
+                "forum_id", flat=True
+            )
+        )
+    plenaries = Forum.objects.filter(
+        conference_id=forum.conference_id, kind=Forum.Kind.PLENARY
+    ).values_list("pk", flat=True)
     locked = lock_forums([forum.pk, *item_forums, *(plenaries if item_forums else [])])
     forum = locked[forum.pk]
     round_ = _get_round(forum, round)
@@ -214,7 +246,9 @@ def reveal_round(*, actor: Actor, forum: Forum, round) -> Round:
     forum = lock_forum(forum.pk)
     round_ = _get_round(forum, round)
     if not round_.secret or round_.revealed or round_.status != Round.Status.OPEN:
-        raise ServiceError(ServiceError.INVALID, _("The results of this round are already visible."))
+        raise ServiceError(
+            ServiceError.INVALID, _("The results of this round are already visible.")
+        )
     round_.revealed = True
     round_.save(update_fields=["revealed"])
     record_event(forum, "round.updated", round_data(round_))
@@ -234,7 +268,9 @@ ANALOG_VALUES = {
 
 
 @transaction.atomic
-def add_analog_count(*, actor: Actor, forum: Forum, round, item, count, value=1, note: str = "") -> None:
+def add_analog_count(
+    *, actor: Actor, forum: Forum, round, item, count, value=1, note: str = ""
+) -> None:
     """Add votes cast on paper or a pin board to an option of a round (moderators):
     ``count`` times ``value`` (support and dots: value 1, so ``count`` supporters or
     points; consent: a resistance 0-10; adoption: 1, -1 or 0). Shown as "on paper",
@@ -247,7 +283,9 @@ def add_analog_count(*, actor: Actor, forum: Forum, round, item, count, value=1,
     try:
         option = int(item)
     except (TypeError, ValueError):
-        raise ServiceError(ServiceError.INVALID, _("This item is not part of this voting round.")) from None
+        raise ServiceError(
+            ServiceError.INVALID, _("This item is not part of this voting round.")
+        ) from None
     if not round_.items.filter(pk=option).exists() and not (
         round_.method == Round.Method.CONSENT and option == PASSIVE_OPTION
     ):
@@ -261,9 +299,23 @@ def add_analog_count(*, actor: Actor, forum: Forum, round, item, count, value=1,
     except (TypeError, ValueError):
         value = None
     if value is None or not low <= value <= high:
-        raise ServiceError(ServiceError.INVALID, _("This vote must be between %(low)d and %(high)d.") % {"low": low, "high": high})
-    AnalogCount.objects.create(round=round_, option=option, value=value, count=count, note=clean_user_text(str(note or ""))[:200])
-    audit(forum, actor, "forum.round.analog_added", {"round": round_.pk, "item": option, "value": value, "count": count})
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("This vote must be between %(low)d and %(high)d.") % {"low": low, "high": high},
+        )
+    AnalogCount.objects.create(
+        round=round_,
+        option=option,
+        value=value,
+        count=count,
+        note=clean_user_text(str(note or ""))[:200],
+    )
+    audit(
+        forum,
+        actor,
+        "forum.round.analog_added",
+        {"round": round_.pk, "item": option, "value": value, "count": count},
+    )
     from realtime.tally import tally_changed
 
     tally_changed(forum_id=forum.pk, round_id=round_.pk)

@@ -5,6 +5,7 @@ Both run in one transaction: a description with any error creates nothing. Set-u
 other services these write the rows directly and record no forum events; the demo's
 example items are the exception and go through ``propose_item``.
 """
+
 import datetime
 import secrets
 
@@ -369,10 +370,19 @@ DEMO_SLUG = "integrationskonferenz-beispielstadt"
 # The documented demo login, printed by seed_demo: not a secret (bandit B105).
 DEMO_MODERATOR = {"username": "moderation", "password": "mitwirken-demo"}  # nosec B105
 _DEMO_FIELDS = [
-    ("Interkulturelle Öffnung", "Verwaltung, Vereine und Dienste öffnen sich für alle Menschen der Stadt."),
-    ("Partizipation & Teilhabe", "Mitreden, mitentscheiden, mitgestalten – in Politik, Ehrenamt und Quartier."),
+    (
+        "Interkulturelle Öffnung",
+        "Verwaltung, Vereine und Dienste öffnen sich für alle Menschen der Stadt.",
+    ),
+    (
+        "Partizipation & Teilhabe",
+        "Mitreden, mitentscheiden, mitgestalten – in Politik, Ehrenamt und Quartier.",
+    ),
     ("Wirtschaft & Arbeit", "Anerkennung von Abschlüssen, Ausbildung und gute Arbeit."),
-    ("Bildung, Erziehung & Sprache", "Von der Kita bis zur Weiterbildung, Deutsch und Herkunftssprachen."),
+    (
+        "Bildung, Erziehung & Sprache",
+        "Von der Kita bis zur Weiterbildung, Deutsch und Herkunftssprachen.",
+    ),
     ("Zusammenleben im Quartier", "Nachbarschaft, Begegnung und Wohnen."),
 ]
 DEMO = {
@@ -383,33 +393,65 @@ DEMO = {
         "date": "2026-11-28",
         "venue": "Rathaus, Großer Sitzungssaal",
         "stakeholder_groups": [
-            "Verwaltung", "Wohlfahrtsverband", "Migrantenorganisation", "Bürgerin/Bürger",
-            "Politik", "Bildungseinrichtung", "Wirtschaft/Kammer", "Polizei/Sicherheit",
+            "Verwaltung",
+            "Wohlfahrtsverband",
+            "Migrantenorganisation",
+            "Bürgerin/Bürger",
+            "Politik",
+            "Bildungseinrichtung",
+            "Wirtschaft/Kammer",
+            "Polizei/Sicherheit",
         ],
         "languages": ["de", "en", "tr", "ar", "uk", "ru"],
     },
     "fields": [{"title": title, "description": text} for title, text in _DEMO_FIELDS],
     # Stable codes, so a printed QR code or a bookmarked screen survives a fresh database.
     "forums": [
-        {"title": "Fachforum 1: Sprache und Bildung von Anfang an", "code": "BQRK24",
-         "fields": ["Bildung, Erziehung & Sprache"]},
-        {"title": "Fachforum 2: Arbeit, Ausbildung und Mitbestimmung", "code": "HWTN37",
-         "fields": ["Wirtschaft & Arbeit", "Partizipation & Teilhabe"]},
-        {"title": "Fachforum 3: Offene Verwaltung, lebendige Quartiere", "code": "MZXV58",
-         "fields": ["Interkulturelle Öffnung", "Zusammenleben im Quartier"]},
-        {"title": "Plenum", "code": "PNMR69", "kind": "plenary",
-         "fields": [title for title, _text in _DEMO_FIELDS]},
+        {
+            "title": "Fachforum 1: Sprache und Bildung von Anfang an",
+            "code": "BQRK24",
+            "fields": ["Bildung, Erziehung & Sprache"],
+        },
+        {
+            "title": "Fachforum 2: Arbeit, Ausbildung und Mitbestimmung",
+            "code": "HWTN37",
+            "fields": ["Wirtschaft & Arbeit", "Partizipation & Teilhabe"],
+        },
+        {
+            "title": "Fachforum 3: Offene Verwaltung, lebendige Quartiere",
+            "code": "MZXV58",
+            "fields": ["Interkulturelle Öffnung", "Zusammenleben im Quartier"],
+        },
+        {
+            "title": "Plenum",
+            "code": "PNMR69",
+            "kind": "plenary",
+            "fields": [title for title, _text in _DEMO_FIELDS],
+        },
     ],
 }
 
 # The first forum's example items: (kind, text, index of the earlier item it answers).
 DEMO_ITEMS = [
     ("need", "Eltern mit kleinen Kindern finden keinen Sprachkurs mit Kinderbetreuung.", None),
-    ("need", "Lehrkräfte wissen wenig über die Herkunftssprachen ihrer Schülerinnen und Schüler.", None),
+    (
+        "need",
+        "Lehrkräfte wissen wenig über die Herkunftssprachen ihrer Schülerinnen und Schüler.",
+        None,
+    ),
     ("goal", "Bis 2028 gibt es in jedem Stadtteil einen Sprachkurs mit Kinderbetreuung.", 0),
     ("goal", "Mehrsprachigkeit wird in Kitas und Schulen als Stärke genutzt.", 1),
-    ("measure", "Volkshochschule und Kita-Träger planen gemeinsam Kurse am Vormittag mit Betreuung.", 2),
-    ("measure", "Fortbildungsreihe „Mehrsprachig lernen“ für Lehrkräfte, gemeinsam mit Migrantenorganisationen.", 3),
+    (
+        "measure",
+        "Volkshochschule und Kita-Träger planen gemeinsam Kurse am Vormittag mit Betreuung.",
+        2,
+    ),
+    (
+        "measure",
+        "Fortbildungsreihe „Mehrsprachig lernen“ für Lehrkräfte, "
+        "gemeinsam mit Migrantenorganisationen.",
+        3,
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 """Reading the numbers of forms and frames the same way in every service."""
+
 from workshops.exceptions import ServiceError
 
 

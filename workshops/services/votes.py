@@ -11,6 +11,7 @@ locked for the transaction and changed with a conditional UPDATE (``cast_vote``)
 checked while it is locked (``cast_votes``, the votes a socket's batch brings), so a
 participant firing votes from several tabs at several server processes cannot overspend.
 """
+
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -56,7 +57,9 @@ def _check_value(method: str, per_item, value):
         if method == Round.Method.DOTS:
             message = _filled(_("At most %(max)d points on one item."), {"max": high})
         else:
-            message = _filled(_("This vote must be between %(low)d and %(high)d."), {"low": low, "high": high})
+            message = _filled(
+                _("This vote must be between %(low)d and %(high)d."), {"low": low, "high": high}
+            )
         raise ServiceError(ServiceError.INVALID, message)
     return value
 
@@ -111,14 +114,18 @@ def cast_vote(*, actor: Actor, forum: Forum, round, item, value, savepoint: bool
         with transaction.atomic():
             return _cast_vote(actor, forum, round, item, value)
     if not transaction.get_connection().in_atomic_block:
-        raise transaction.TransactionManagementError("cast_vote(savepoint=False) needs the caller's transaction")
+        raise transaction.TransactionManagementError(
+            "cast_vote(savepoint=False) needs the caller's transaction"
+        )
     return _cast_vote(actor, forum, round, item, value)
 
 
 def _cast_vote(actor: Actor, forum: Forum, round, item, value) -> dict:
     participant = actor.participant
     if participant is None or not rules.is_participant(actor, forum.conference_id):
-        raise ServiceError(ServiceError.FORBIDDEN, _("Join this forum with its code before you vote."))
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Join this forum with its code before you vote.")
+        )
     round_id = _as_int(round, _("This voting round does not exist."))
     option = _as_int(item, _("This item is not part of this voting round."))
     sql = _sql()
@@ -141,7 +148,9 @@ def _cast_vote(actor: Actor, forum: Forum, round, item, value) -> dict:
             votes.pop(str(option), None)
             if value is not None:
                 votes[str(option)] = value
-            ballot = _ballot_of(method, budget, dict(sorted(votes.items(), key=lambda kv: int(kv[0]))))
+            ballot = _ballot_of(
+                method, budget, dict(sorted(votes.items(), key=lambda kv: int(kv[0])))
+            )
         else:
             ballot = _ballot(cursor, method, budget, round_id, participant.pk)
 
@@ -158,8 +167,20 @@ def _checked_value(facts, forum: Forum, participant, option: int, value, card_ho
     (forum id, participant id) pairs known to hold a voting card (``_card_holders``);
     without it the card is read."""
     if facts is None:
-        raise ServiceError(ServiceError.NOT_FOUND, _("This voting round does not exist in this forum."))
-    method, status, budget, per_item, allow_own, requires_cards, in_round, item_status, author_id = facts
+        raise ServiceError(
+            ServiceError.NOT_FOUND, _("This voting round does not exist in this forum.")
+        )
+    (
+        method,
+        status,
+        budget,
+        per_item,
+        allow_own,
+        requires_cards,
+        in_round,
+        item_status,
+        author_id,
+    ) = facts
     if requires_cards:
         from workshops.services.cards import holds_card
 
@@ -169,18 +190,24 @@ def _checked_value(facts, forum: Forum, participant, option: int, value, card_ho
             held = holds_card(forum, participant.pk)
         if not held:
             raise ServiceError(
-                ServiceError.FORBIDDEN, _("Voting here needs a voting card. Scan yours or type its code.")
+                ServiceError.FORBIDDEN,
+                _("Voting here needs a voting card. Scan yours or type its code."),
             )
     if status != Round.Status.OPEN:
         raise ServiceError(ServiceError.CLOSED, _("This voting round is closed."))
     if not (method == Round.Method.CONSENT and option == PASSIVE_OPTION):
         if in_round is None:
-            raise ServiceError(ServiceError.INVALID, _("This item is not part of this voting round."))
+            raise ServiceError(
+                ServiceError.INVALID, _("This item is not part of this voting round.")
+            )
         if item_status != Item.Status.VISIBLE:
-            raise ServiceError(ServiceError.INVALID, _("This item is no longer shown, so it cannot get votes."))
+            raise ServiceError(
+                ServiceError.INVALID, _("This item is no longer shown, so it cannot get votes.")
+            )
         if method == Round.Method.DOTS and not allow_own and author_id == participant.pk:
             raise ServiceError(
-                ServiceError.INVALID, _("In this round you cannot give points to your own proposal.")
+                ServiceError.INVALID,
+                _("In this round you cannot give points to your own proposal."),
             )
     return _check_value(method, per_item, value)
 
@@ -221,7 +248,9 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
         participant = actor.participant
         try:
             if participant is None or not rules.is_participant(actor, forum.conference_id):
-                raise ServiceError(ServiceError.FORBIDDEN, _("Join this forum with its code before you vote."))
+                raise ServiceError(
+                    ServiceError.FORBIDDEN, _("Join this forum with its code before you vote.")
+                )
             round_id = _as_int(round_, _("This voting round does not exist."))
             option = _as_int(item, _("This item is not part of this voting round."))
         except ServiceError as refusal:
@@ -245,10 +274,14 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
             checked.append((n, participant, forum.pk, round_id, option, value, facts[0], facts[2]))
         if not checked:
             return results
-        ballots = _lock_ballots(cursor, sql, sorted({(c[3], c[1].pk) for c in checked if c[6] == Round.Method.DOTS}))
+        ballots = _lock_ballots(
+            cursor, sql, sorted({(c[3], c[1].pk) for c in checked if c[6] == Round.Method.DOTS})
+        )
         held = _votes_of(cursor, sql, {(c[3], c[1].pk) for c in checked})
         spent: dict[int, int] = {}  # ballot id -> points used, where they changed
-        written: dict[tuple[int, int, int], tuple] = {}  # (round, participant, option) -> value, group
+        written: dict[
+            tuple[int, int, int], tuple
+        ] = {}  # (round, participant, option) -> value, group
         marked = set()
         for n, participant, forum_id, round_id, option, value, method, budget in checked:
             mine = held[(round_id, participant.pk)]
@@ -265,7 +298,9 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
             if value is not None:
                 mine[str(option)] = value
             written[(round_id, participant.pk, option)] = (value, participant.group)
-            results[n] = _ballot_of(method, budget, dict(sorted(mine.items(), key=lambda kv: int(kv[0]))))
+            results[n] = _ballot_of(
+                method, budget, dict(sorted(mine.items(), key=lambda kv: int(kv[0])))
+            )
             marked.add((forum_id, round_id))
         _write(cursor, sql, spent, written)
 
@@ -304,11 +339,16 @@ def _rounds_facts(cursor, sql, round_ids: set[int]) -> dict[int, tuple]:
 def _card_holders(rounds: dict, accepted: list) -> set[tuple[int, int]]:
     """(forum id, participant id) of the batch's voters in forums that need voting cards
     who hold one: one query for the batch, none when no such forum is in it."""
-    wanted = {(forum.pk, participant.pk) for _n, participant, forum, round_id, _o, _v in accepted
-              if round_id in rounds and rounds[round_id][1][5]}  # requires_cards
+    wanted = {
+        (forum.pk, participant.pk)
+        for _n, participant, forum, round_id, _o, _v in accepted
+        if round_id in rounds and rounds[round_id][1][5]
+    }  # requires_cards
     if not wanted:
         return set()
-    found = VotingCard.objects.filter(forum_id__in={f for f, _p in wanted}, participant_id__in={p for _f, p in wanted})
+    found = VotingCard.objects.filter(
+        forum_id__in={f for f, _p in wanted}, participant_id__in={p for _f, p in wanted}
+    )
     return wanted & set(found.values_list("forum_id", "participant_id"))
 
 
@@ -325,20 +365,29 @@ def _facts_of(rounds: dict, forum_id: int, round_id: int, option: int):
     return (*facts, option if option in items else None, item_status, author_id)
 
 
-def _lock_ballots(cursor, sql, keys: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+def _lock_ballots(
+    cursor, sql, keys: list[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[int, int]]:
     """(round, participant) -> (ballot id, points used), each ballot created if need be
     and locked until commit, in the order of ``keys``."""
     if not keys:
         return {}
-    cursor.execute(sql.ballots % ", ".join(["(%s, %s, 0)"] * len(keys)), [v for key in keys for v in key])
-    return {(round_id, participant_id): (ballot_id, used) for ballot_id, round_id, participant_id, used
-            in cursor.fetchall()}
+    cursor.execute(
+        sql.ballots % ", ".join(["(%s, %s, 0)"] * len(keys)), [v for key in keys for v in key]
+    )
+    return {
+        (round_id, participant_id): (ballot_id, used)
+        for ballot_id, round_id, participant_id, used in cursor.fetchall()
+    }
 
 
 def _votes_of(cursor, sql, keys: set[tuple[int, int]]) -> dict[tuple[int, int], dict[str, int]]:
-    """(round, participant) -> that participant's votes in the round (option as a string -> value)."""
+    """(round, participant) -> that participant's votes in the round (option as a string
+    -> value)."""
     keys = sorted(keys)
-    cursor.execute(sql.theirs % ", ".join(["(%s, %s)"] * len(keys)), [v for key in keys for v in key])
+    cursor.execute(
+        sql.theirs % ", ".join(["(%s, %s)"] * len(keys)), [v for key in keys for v in key]
+    )
     held: dict[tuple[int, int], dict[str, int]] = {key: {} for key in keys}
     for round_id, participant_id, option, value in cursor.fetchall():
         held[(round_id, participant_id)][str(option)] = value
@@ -351,17 +400,30 @@ def _write(cursor, sql, spent: dict[int, int], written: dict[tuple[int, int, int
     statements = []  # (statement, parameters)
     if spent:
         ids = sorted(spent)
-        statements.append((sql.set_used % (" ".join(["WHEN %s THEN %s"] * len(ids)), ", ".join(["%s"] * len(ids))),
-                           [v for ballot_id in ids for v in (ballot_id, spent[ballot_id])] + ids))
+        statements.append(
+            (
+                sql.set_used
+                % (" ".join(["WHEN %s THEN %s"] * len(ids)), ", ".join(["%s"] * len(ids))),
+                [v for ballot_id in ids for v in (ballot_id, spent[ballot_id])] + ids,
+            )
+        )
     withdrawn = [key for key, (value, _group) in written.items() if value is None]
     if withdrawn:
-        statements.append((sql.withdraw % ", ".join(["(%s, %s, %s)"] * len(withdrawn)),
-                           [v for key in withdrawn for v in key]))
+        statements.append(
+            (
+                sql.withdraw % ", ".join(["(%s, %s, %s)"] * len(withdrawn)),
+                [v for key in withdrawn for v in key],
+            )
+        )
     kept = [(key, value, group) for key, (value, group) in written.items() if value is not None]
     if kept:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        statements.append((sql.upsert_votes % ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(kept)),
-                           [v for key, value, group in kept for v in (*key, value, group, now)]))
+        statements.append(
+            (
+                sql.upsert_votes % ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(kept)),
+                [v for key, value, group in kept for v in (*key, value, group, now)],
+            )
+        )
     _execute(cursor, sql, statements)
 
 
@@ -369,7 +431,9 @@ def _execute(cursor, sql, statements: list[tuple[str, list]]) -> None:
     """Run the (statement, parameters) pairs in order, on PostgreSQL in one round trip;
     the cursor is left at the last one's rows."""
     if sql.several_at_once and len(statements) > 1:
-        cursor.execute("; ".join(s for s, _p in statements), [v for _s, params in statements for v in params])
+        cursor.execute(
+            "; ".join(s for s, _p in statements), [v for _s, params in statements for v in params]
+        )
         for _ in statements[1:]:
             cursor.nextset()
         return
@@ -378,8 +442,13 @@ def _execute(cursor, sql, statements: list[tuple[str, list]]) -> None:
 
 
 def _short_of_points(used: int, budget: int) -> ServiceError:
-    return ServiceError(ServiceError.BUDGET, _filled(_("Not enough points left: you have %(left)d of %(budget)d."),
-                                                     {"left": budget - used, "budget": budget}))
+    return ServiceError(
+        ServiceError.BUDGET,
+        _filled(
+            _("Not enough points left: you have %(left)d of %(budget)d."),
+            {"left": budget - used, "budget": budget},
+        ),
+    )
 
 
 def _spend_points(cursor, sql, key: list, budget: int, value) -> dict:
@@ -418,9 +487,21 @@ class _Statements:
         r, f, i, ri = table(Round), table(Forum), table(Item), table(through)
         b, v = table(Ballot), table(Vote)
         ri_round, ri_item = col(through, "round"), col(through, "item")
-        v_round, v_participant, v_option = col(Vote, "round"), col(Vote, "participant"), col(Vote, "option")
-        v_value, v_group, v_updated = col(Vote, "value"), col(Vote, "group"), col(Vote, "updated_at")
-        b_round, b_participant, b_used = col(Ballot, "round"), col(Ballot, "participant"), col(Ballot, "used")
+        v_round, v_participant, v_option = (
+            col(Vote, "round"),
+            col(Vote, "participant"),
+            col(Vote, "option"),
+        )
+        v_value, v_group, v_updated = (
+            col(Vote, "value"),
+            col(Vote, "group"),
+            col(Vote, "updated_at"),
+        )
+        b_round, b_participant, b_used = (
+            col(Ballot, "round"),
+            col(Ballot, "participant"),
+            col(Ballot, "used"),
+        )
         pk = quote("id")
         # nosec B608 below: only quoted table and column names from the models are formatted
         # in; every value is a %s parameter.
@@ -432,9 +513,11 @@ class _Statements:
         # Many rows at once (cast_votes): each ``%s`` of these is filled with as many
         # parameter placeholders as there are rows.
         self.rounds_facts = (
-            f"SELECT r.{pk}, r.{col(Round, 'forum')}, r.{col(Round, 'method')}, r.{col(Round, 'status')}, "  # nosec B608
+            f"SELECT r.{pk}, r.{col(Round, 'forum')}, r.{col(Round, 'method')}, "  # nosec B608
+            f"r.{col(Round, 'status')}, "
             f"r.{col(Round, 'budget')}, r.{col(Round, 'per_item')}, r.{col(Round, 'allow_own')}, "
-            f"fo.{col(Forum, 'requires_cards')}, ri.{ri_item}, it.{col(Item, 'status')}, it.{col(Item, 'author')} "
+            f"fo.{col(Forum, 'requires_cards')}, ri.{ri_item}, "
+            f"it.{col(Item, 'status')}, it.{col(Item, 'author')} "
             f"FROM {r} r JOIN {f} fo ON fo.{pk} = r.{col(Round, 'forum')} "
             f"LEFT JOIN {ri} ri ON ri.{ri_round} = r.{pk} "
             f"LEFT JOIN {i} it ON it.{pk} = ri.{ri_item} "
@@ -445,7 +528,8 @@ class _Statements:
         self.several_at_once = several_at_once
         self.lock_rounds = (
             f"SELECT {pk} FROM {r} WHERE {pk} IN (%s) ORDER BY {pk} FOR SHARE"  # nosec B608
-            if vendor == "postgresql" else None
+            if vendor == "postgresql"
+            else None
         )
         self.ballots = (
             f"INSERT INTO {b} ({b_round}, {b_participant}, {b_used}) VALUES %s "  # nosec B608
@@ -459,10 +543,12 @@ class _Statements:
         self.set_used = f"UPDATE {b} SET {b_used} = CASE {pk} %s END WHERE {pk} IN (%s)"  # nosec B608
         self.withdraw = f"DELETE FROM {v} WHERE ({v_round}, {v_participant}, {v_option}) IN (%s)"  # nosec B608
         self.upsert_votes = (
-            f"INSERT INTO {v} ({v_round}, {v_participant}, {v_option}, {v_value}, {v_group}, {v_updated}) "  # nosec B608
+            f"INSERT INTO {v} ({v_round}, {v_participant}, {v_option}, "  # nosec B608
+            f"{v_value}, {v_group}, {v_updated}) "
             f"VALUES %s "
             f"ON CONFLICT ({v_round}, {v_participant}, {v_option}) DO UPDATE SET "
-            f"{v_value} = excluded.{v_value}, {v_group} = excluded.{v_group}, {v_updated} = excluded.{v_updated}"
+            f"{v_value} = excluded.{v_value}, {v_group} = excluded.{v_group}, "
+            f"{v_updated} = excluded.{v_updated}"
         )
         # One row (cast_vote): the ballot created if need be and locked; the vote set.
         self.ballot = self.ballots % "(%s, %s, 0)"
@@ -475,6 +561,8 @@ _statements: dict[str, _Statements] = {}
 def _sql() -> _Statements:
     vendor = connection.vendor
     if vendor not in _statements:
-        several = vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+        several = vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+            "server_side_binding"
+        )
         _statements[vendor] = _Statements(vendor, connection.ops.quote_name, several)
     return _statements[vendor]

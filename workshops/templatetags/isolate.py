@@ -1,5 +1,6 @@
 """User text inside a sentence of another direction: ``{{ name|bdi }}`` isolates it, so
 an Arabic name cannot reorder a German sentence (or a Latin name an Arabic one)."""
+
 from django import template
 from django.utils.html import format_html
 

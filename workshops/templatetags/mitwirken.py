@@ -1,4 +1,5 @@
 """Template helpers shared with static/js (the same sentences, see views.live_texts)."""
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,9 @@ register = template.Library()
 TALLY_FORMATS = {
     "support": _("Support: %(support)s"),
     "dots": _("Points: %(dots)s"),
-    "consent": _("Resistance %(resistance)s (mean %(mean)s, %(votes)s votes, %(vetoes)s strong objections)"),
+    "consent": _(
+        "Resistance %(resistance)s (mean %(mean)s, %(votes)s votes, %(vetoes)s strong objections)"
+    ),
     "adoption": _("Yes %(yes)s · No %(no)s · Abstain %(abstain)s (%(share)s %% yes)"),
 }
 OUTLIER = _("one strong objection, hear it")

@@ -1,4 +1,5 @@
 """``manage.py load_conference FILE [--update]``: set up a whole conference from a file."""
+
 import json
 import tomllib
 from pathlib import Path

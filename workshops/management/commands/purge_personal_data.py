@@ -1,5 +1,6 @@
 """``manage.py purge_personal_data SLUG [--force]`` or ``--expired``: remove the personal
 data of finished conferences, keeping every result (workshops/services/privacy.py)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from workshops.exceptions import ServiceError
@@ -17,10 +18,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("conference", nargs="?", help="the conference's short name (slug)")
-        parser.add_argument("--expired", action="store_true",
-                            help="purge every conference whose retention period is over")
-        parser.add_argument("--force", action="store_true",
-                            help="purge even if the conference's date is not in the past")
+        parser.add_argument(
+            "--expired",
+            action="store_true",
+            help="purge every conference whose retention period is over",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="purge even if the conference's date is not in the past",
+        )
 
     def handle(self, *args, **options):
         slug = options["conference"]

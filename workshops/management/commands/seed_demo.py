@@ -9,6 +9,7 @@ network (``--base-url`` names no loopback address, as ``HOST=0.0.0.0 make run`` 
 public password is replaced by a random one, printed this once; so it is behind an HTTPS
 proxy (``BEHIND_HTTPS_PROXY``), which phones reach from the network.
 """
+
 import ipaddress
 import json
 from urllib.parse import urlsplit
@@ -62,13 +63,17 @@ def summary(demo: dict, base: str) -> str:
     """The demo's addresses and login as a person reads them on the terminal."""
     login = demo["moderator"]
     if login["password"] is None:
-        credentials = (f"{login['username']} with the password set before (another: "
-                       f"manage.py changepassword {login['username']})")
+        credentials = (
+            f"{login['username']} with the password set before (another: "
+            f"manage.py changepassword {login['username']})"
+        )
     elif login["password"] == DEMO_MODERATOR["password"]:
         credentials = f"{login['username']} / {login['password']}"
     else:
-        credentials = (f"{login['username']} / {login['password']}   (made for this network and "
-                       "shown only now: note it down)")
+        credentials = (
+            f"{login['username']} / {login['password']}   (made for this network and "
+            "shown only now: note it down)"
+        )
     lines = [
         "",
         RULE,
