@@ -35,7 +35,7 @@ messages: $(VENV)/.runtime
 run: install messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/python manage.py seed_demo --base-url "$(BASE_URL)"
+	$(BIN)/python manage.py seed_demo --base-url "$(BASE_URL)" --host "$(HOST)"
 	exec $(BIN)/python -m config.serve -b $(HOST) -p $(PORT)
 
 # The whole suite on the embedded defaults (SQLite, in-memory layer); then, when

@@ -47,8 +47,13 @@ log = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_LARGE = 1009
-# Events a client may catch up on one by one before a fresh snapshot is cheaper.
-SYNC_MAX_EVENTS = 200
+# Events a client may catch up on one by one before a fresh snapshot is cheaper: each
+# replayed event is read, passed through the visibility rule and written on its own,
+# about a millisecond apiece, where a participant's snapshot is read once per rev for all.
+SYNC_MAX_EVENTS = 50
+# A sync answered with events costs one frame of the budget per this many events (at
+# most SYNC_SNAPSHOT_COST): replaying 50 events costs what a snapshot does.
+SYNC_EVENTS_PER_FRAME = 10
 # Per connection: a burst of 20 commands, then 10 per second.
 RATE_BURST = 20
 RATE_PER_SECOND = 10.0
@@ -527,8 +532,9 @@ class ForumConsumer(AsyncWebsocketConsumer):
             return selectors.forum_snapshot(self.forum, self.actor, shared=shared)
 
     async def sync(self, client_rev: int) -> bool:
-        """Send what the client missed; False (nothing sent) when that is a snapshot
-        and the budget has not the SYNC_SNAPSHOT_COST for it."""
+        """Send what the client missed; False (nothing sent) when the budget has not
+        what the answer costs (a snapshot: SYNC_SNAPSHOT_COST; events: one frame per
+        SYNC_EVENTS_PER_FRAME of them, at most that)."""
         events = await database_sync_to_async(self._missed_events)(client_rev)
         if events is None:
             # The sync's own frame is paid for already.
@@ -536,6 +542,10 @@ class ForumConsumer(AsyncWebsocketConsumer):
                 return False
             await self.send_snapshot()
             return True
+        # The sync's own frame is paid for already; a longer replay costs more.
+        cost = min(SYNC_SNAPSHOT_COST, 1 + len(events) // SYNC_EVENTS_PER_FRAME)
+        if cost > 1 and not self._take_token(cost - 1):
+            return False
         for frame in events:
             await self.send_frame(frame)
         if events:

@@ -91,6 +91,48 @@ async def test_syncs_answered_with_a_whole_snapshot_cost_more(connect, forum, pa
     assert len(snapshots) == answers.count("ok") <= 5
 
 
+def propose_many(forum, count):
+    """``count`` proposals through the service, each an event of the forum's log."""
+    from django.test.utils import override_settings
+
+    from tests.factories import participant_actor
+    from workshops.services.items import propose_item
+
+    field = forum.fields.order_by("position", "id").first().pk
+    with override_settings(PROPOSALS_PER_MINUTE=0):
+        for n in range(count):
+            actor = participant_actor(make_participant(forum.conference))
+            propose_item(
+                actor=actor,
+                forum=forum,
+                field=field,
+                kind="need",
+                text=f"Bedarf Nummer {n} mit einem längeren Text zum Nachlesen",
+            )
+
+
+async def test_syncs_replaying_many_events_cost_what_a_snapshot_costs(connect, forum, participant):
+    """A `sync` from a rev far back replays the event log one frame per event, each read
+    and passed through the visibility rule: it must not be the cheap way to make the
+    server work (docs/protocol.md, "Rate limit")."""
+    await sync_to_async(propose_many)(forum, 60)
+    phone, _ = await two_phones(connect, forum, participant)
+    behind = [{"type": "sync", "id": f"b{n}", "rev": 15} for n in range(8)]  # 45 events each
+    answers = await answers_to(phone, behind)
+    replays = [f for f in phone.skipped if f["type"] == "event"]
+    assert answers[:4] == ["ok"] * 4 and "rate_limited" in answers[4:]
+    assert len(replays) == 45 * answers.count("ok")
+    # far behind: one snapshot instead of the log, costing the same
+    phone.skipped.clear()
+    await asyncio.sleep(RATE_BURST / 10 + 0.2)
+    assert await answers_to(phone, [{"type": "sync", "id": "far", "rev": 1}]) == ["ok"]
+    assert [f["type"] for f in phone.skipped if f["type"] != "presence"] == ["snapshot"]
+    # a phone that missed a few events still catches up cheaply, many times over
+    await asyncio.sleep(RATE_BURST / 10 + 0.2)
+    near = [{"type": "sync", "id": f"n{n}", "rev": 57} for n in range(12)]
+    assert await answers_to(phone, near) == ["ok"] * 12
+
+
 async def test_a_forum_holds_at_most_forum_items_max_items(connect, forum, participant, settings):
     settings.FORUM_ITEMS_MAX = 30
     await sync_to_async(fill_forum)(forum, 30)

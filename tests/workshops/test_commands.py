@@ -81,6 +81,17 @@ def test_seed_demo_for_a_network_never_uses_the_public_password(client):
     assert client.login(username="moderation", password=made)
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
+def test_seed_demo_bound_to_a_network_never_uses_the_public_password(client, host):
+    """``HOST=0.0.0.0 BASE_URL=http://localhost:8000 make run`` still serves the network:
+    where Daphne listens decides too, not only the address printed."""
+    local = json.loads(run("seed_demo", "--json", "--host", "127.0.0.1"))
+    assert local["moderator"]["password"] == "mitwirken-demo"
+    out = run("seed_demo", "--base-url", "http://localhost:8000", "--host", host)
+    assert "mitwirken-demo" not in out and "shown only now" in out
+    assert not client.login(username="moderation", password="mitwirken-demo")
+
+
 def test_seed_demo_behind_an_https_proxy_never_uses_the_public_password(client, settings):
     """Daphne on 127.0.0.1 behind Caddy or nginx is still reached from the network."""
     settings.BEHIND_HTTPS_PROXY = True

@@ -268,3 +268,73 @@ def test_a_vote_on_a_duplicate_being_merged_waits_and_is_refused(vote_statements
     assert not isinstance(merged, Exception), merged
     assert isinstance(voted, ServiceError) and voted.code == "invalid", voted
     assert not Vote.objects.filter(round=round_).exists()
+
+
+def _cards_scene():
+    from tests.factories import make_moderator, moderator_actor
+    from workshops.services.rounds import open_round
+
+    forum = make_forum()
+    author = participant_actor(make_participant(forum.conference))
+    item = propose_item(
+        actor=author,
+        forum=forum,
+        field=forum.fields.first().pk,
+        kind="measure",
+        text="Sprachcafé im Stadtteilzentrum",
+    )
+    moderator = moderator_actor(make_moderator(forum.conference))
+    round_ = open_round(actor=moderator, forum=forum, method="support", kind="measure")
+    return forum, item, moderator, round_, participant_actor(make_participant(forum.conference))
+
+
+@pytest.mark.parametrize("path", ["one", "batch"])
+def test_cards_switched_on_while_a_card_less_vote_commits_wait_for_it_and_refuse(
+    path, vote_statements
+):
+    """A phone without a card is voting (not committed yet) when the moderator switches
+    cards on: the switch waits for the vote and is refused, as with any vote before it;
+    the card-less vote is never kept silently in a round that now requires cards."""
+    from workshops.exceptions import ServiceError
+    from workshops.models import Forum, Vote
+    from workshops.services.cards import set_cards_required
+    from workshops.services.votes import cast_vote
+
+    forum, item, moderator, round_, voter = _cards_scene()
+
+    def vote():
+        if path == "one":
+            return cast_vote(actor=voter, forum=forum, round=round_.pk, item=item.pk, value=1)
+        return _batch_vote(voter, forum, round_.pk, item.pk, 1)
+
+    voted, switched, waited = _meanwhile(
+        vote, lambda: set_cards_required(actor=moderator, forum=forum, required=True)
+    )
+    assert waited and not isinstance(voted, Exception), voted
+    assert isinstance(switched, ServiceError) and switched.code == "invalid", switched
+    assert not Forum.objects.get(pk=forum.pk).requires_cards
+    assert Vote.objects.filter(round=round_).count() == 1
+
+
+@pytest.mark.parametrize("path", ["one", "batch"])
+def test_a_card_less_vote_meeting_cards_being_switched_on_waits_and_is_refused(
+    path, vote_statements
+):
+    from workshops.exceptions import ServiceError
+    from workshops.models import Vote
+    from workshops.services.cards import set_cards_required
+    from workshops.services.votes import cast_vote
+
+    forum, item, moderator, round_, voter = _cards_scene()
+
+    def vote():
+        if path == "one":
+            return cast_vote(actor=voter, forum=forum, round=round_.pk, item=item.pk, value=1)
+        return _batch_vote(voter, forum, round_.pk, item.pk, 1)
+
+    switched, voted, waited = _meanwhile(
+        lambda: set_cards_required(actor=moderator, forum=forum, required=True), vote
+    )
+    assert waited and not isinstance(switched, Exception), switched
+    assert isinstance(voted, ServiceError), voted
+    assert not Vote.objects.filter(round=round_).exists()

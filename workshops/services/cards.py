@@ -77,6 +77,15 @@ def set_cards_required(
         return forum
     voted = []
     if required:
+        # The open rounds locked first: a vote share-locks its round before it reads
+        # whether cards are required (services.votes), so a vote being written now is
+        # waited for and counted here, and one arriving now waits and then needs a card.
+        list(
+            Round.objects.select_for_update()
+            .filter(forum=forum, status=Round.Status.OPEN)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         voted = sorted(
             set(
                 Round.objects.filter(

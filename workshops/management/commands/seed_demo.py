@@ -1,13 +1,15 @@
-"""``manage.py seed_demo [--json] [--base-url URL]``: the demo conference, ready to open.
+"""``manage.py seed_demo [--json] [--base-url URL] [--host HOST]``: the demo conference,
+ready to open.
 
 ``make run`` prints the summary on start, so it is what a person reads first: the first
 forum's three addresses on top, then the others, then the login.
 
 The demo login's password is public. It is set only when the login is created, so a
 password someone changed survives every restart; and when the server is reached from a
-network (``--base-url`` names no loopback address, as ``HOST=0.0.0.0 make run`` does), the
-public password is replaced by a random one, printed this once; so it is behind an HTTPS
-proxy (``BEHIND_HTTPS_PROXY``), which phones reach from the network.
+network (``--base-url`` names no loopback address, or ``--host``, where ``make run`` binds
+Daphne, is none: ``HOST=0.0.0.0 make run``, whatever ``BASE_URL`` says), the public
+password is replaced by a random one, printed this once; so it is behind an HTTPS proxy
+(``BEHIND_HTTPS_PROXY``), which phones reach from the network.
 """
 
 import ipaddress
@@ -36,10 +38,20 @@ class Command(BaseCommand):
             default="http://127.0.0.1:8000",
             help="where phones and browsers reach the server (default: http://127.0.0.1:8000)",
         )
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="the address the server binds (make run's HOST; default: 127.0.0.1)",
+        )
 
     def handle(self, *args, **options):
         # beyond this machine (a network address, or behind a proxy): never the public one
-        local = is_loopback(options["base_url"]) and not settings.BEHIND_HTTPS_PROXY
+        bound = f"http://{bracketed(options['host'])}"
+        local = (
+            is_loopback(options["base_url"])
+            and is_loopback(bound)
+            and not settings.BEHIND_HTTPS_PROXY
+        )
         demo = seed_demo(public_password=local)
         if options["json"]:
             # Machine readers (bench/load.py, test robots) parse stdout as one object.
@@ -57,6 +69,11 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def bracketed(host: str) -> str:
+    """A bare IPv6 address (``::``) as a URL holds it (``[::]``)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def summary(demo: dict, base: str) -> str:
