@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -323,6 +324,17 @@ def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
         if i.forum_id == forum.pk and rules.can_change_own_item(actor, forum, i, held=i.pk in held)
     }
     return {"own_ids": own_ids, "changeable_ids": changeable, "own_ids_list": sorted(own_ids)}
+
+
+# The phone's form labels a measure's details with exports.layout.detail_labels: these
+# msgids are participant-facing (tools/messages.py), in every language of the phone.
+PHONE_DETAIL_LABELS = (
+    gettext_noop("Lead"),
+    gettext_noop("Partners"),
+    gettext_noop("Time frame"),
+    gettext_noop("Resources"),
+    gettext_noop("Indicator of success"),
+)
 
 
 def _detail_fields() -> list[dict]:

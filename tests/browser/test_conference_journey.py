@@ -43,6 +43,8 @@ NEED = "Es fehlen Sprachkurse mit Kinderbetreuung"
 GOAL = "Jede Mutter kann einen Sprachkurs besuchen"
 MEASURE_A = "Sprachkurse am Vormittag mit Kita-Betreuung"
 MEASURE_B = "دورات لغة في المساجد والمراكز الثقافية"  # Arabic, from Fadi's phone
+LEAD = "Volkshochschule"  # who leads measure B, and by when (the plenary shows both)
+TIMEFRAME = "bis Sommer 2027"
 
 
 def contrast_script():
@@ -131,11 +133,28 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
 
 
+def foreign_words(page) -> list[str]:
+    """Latin-script text a right-to-left page shows outside an isolate (bdi, dir=auto):
+    on an Arabic page, either an untranslated label or a person's or the city's text
+    left to turn the line around. The product's name is the one expected."""
+    return page.evaluate("""() => {
+      const out = [];
+      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        const text = n.textContent.trim(), el = n.parentElement;
+        if (!/[A-Za-zÄÖÜäöüß]/.test(text) || !el || el.offsetParent === null) continue;
+        if (el.closest("bdi, [dir=auto], [dir=ltr], option, select")) continue;
+        out.push(text.slice(0, 60));
+      }
+      return out;
+    }""")
+
+
 def wall_item(page, text):
     return page.locator("li.item").filter(has=page.locator(".item-text", has_text=text))
 
 
-def propose(page, kind, text, refs=()):
+def propose(page, kind, text, refs=(), details=None):
     page.select_option(
         "#propose-field", index=0 if page.locator("#propose-field option").count() == 1 else 1
     )
@@ -145,6 +164,10 @@ def propose(page, kind, text, refs=()):
     for ref in refs:
         page.check(f"fieldset[data-refs-for={kind}] input[name=refs][value='{ref}']")
     page.fill("#propose-text", text)
+    if details:
+        page.click("details[data-measure-details] > summary")
+        for name, value in details.items():
+            page.fill(f"#propose-{name}", value)
     page.click("form[data-propose-form] button[type=submit]")
     wall_item(page, text).wait_for()
 
@@ -226,7 +249,9 @@ def run_the_day(room, info, url):
 
     # 1. A need, a goal answering it, two measures answering the goal.
     propose(ben, "need", NEED)
-    assert ben.locator("[data-toast]").is_visible()  # the thanks a person sees
+    # the thanks a person sees (the ack may come after the wall's event has drawn the item)
+    ben.locator("[data-toast]").wait_for(state="visible")
+    assert "Danke" in ben.locator("[data-toast]").inner_text()
     need = item_id(ben, NEED)
     ayse.check("input[name=kind][value=need]")
     assert ayse.locator("fieldset[data-refs-for=goal]").is_hidden()
@@ -234,7 +259,7 @@ def run_the_day(room, info, url):
     propose(ayse, "goal", GOAL, refs=[need])
     goal = item_id(ayse, GOAL)
     propose(carla, "measure", MEASURE_A, refs=[goal])
-    propose(fadi, "measure", MEASURE_B, refs=[goal])
+    propose(fadi, "measure", MEASURE_B, refs=[goal], details={"lead": LEAD, "timeframe": TIMEFRAME})
     a, b = item_id(carla, MEASURE_A), item_id(fadi, MEASURE_B)
     for page in (*phones, screen):
         for text in (NEED, GOAL, MEASURE_A, MEASURE_B):
@@ -255,8 +280,15 @@ def run_the_day(room, info, url):
     for page in phones:
         ballot = page.locator("section.round[data-method=dots]")
         ballot.wait_for(timeout=10000)
-        texts = [t.strip() for t in ballot.locator("li[data-option] .item-text").all_inner_texts()]
-        assert any(MEASURE_A in t for t in texts) and any(MEASURE_B in t for t in texts), texts
+        # every ballot line names its own item, and labels one's points apart from the room's
+        lines = ballot.locator("li[data-option]")
+        assert lines.count() == 2
+        for option, text in ((a, MEASURE_A), (b, MEASURE_B)):
+            line = ballot.locator(f"li[data-option='{option}']")
+            assert line.locator(".item-text").first.inner_text().strip() == text
+        if page is ben:
+            shown = ballot.inner_text()
+            assert "Ihre Punkte" in shown and "Im Raum" in shown, shown
     votes = {ben: (2, 1), carla: (2, 0), ayse: (1, 2), dilan: (1, 1), fadi: (0, 2)}
     for page, (on_a, on_b) in votes.items():
         give_points(page, a, on_a)
@@ -273,7 +305,23 @@ def run_the_day(room, info, url):
     assert expected == {a: 6, b: 6}
     give_points(carla, b, 1)  # her last point decides: A 6, B 7
     expected[b] += 1
+    # her budget is spent: the other "+" is off too, saying why; "0 / 3" left
+    ballot = carla.locator("section.round[data-method=dots]")
+    assert ballot.locator(f"li[data-option='{b}'] button[name=value]").nth(1).is_disabled()
+    assert (
+        "Alle Ihre Punkte sind vergeben"
+        in ballot.locator(f"li[data-option='{b}'] [data-vote-reason]").inner_text()
+    )
+    # the room's totals on the phones and the projector's live bars reach the votes cast
+    for page in (carla, fadi, screen):
+        for option in (a, b):
+            page.locator(
+                f"li[data-option='{option}']",
+                has_text=re.compile(rf"Punkte: {expected[option]}\b|النقاط: {expected[option]}\b"),
+            ).first.wait_for(timeout=10000)
     shot(carla, "2-phone-dot-ballot")
+    shot(fadi, "2-phone-dot-ballot-ar")
+    assert foreign_words(fadi) == ["Mitwirken"]  # with the measure's details still open
     shot(screen, "2-screen-voting")
 
     # 3. Close: the ranking on every phone, the console and the projector equals the votes.
@@ -288,8 +336,20 @@ def run_the_day(room, info, url):
         assert MEASURE_A in ranking.nth(1).inner_text()
     screen_rank = screen.locator(".screen-results ol > li, .screen-results li[data-option]")
     screen_rank.first.wait_for()
-    assert MEASURE_B in screen_rank.first.inner_text()
+    assert screen_rank.count() == 2
+    for n, (option, text) in enumerate(((b, MEASURE_B), (a, MEASURE_A))):
+        shown = screen_rank.nth(n).inner_text()
+        assert text in shown and f"{n + 1}." in shown and f"Punkte: {expected[option]}" in shown, (
+            shown
+        )
+    console_rank = console.locator("section.round-closed[data-method=dots] ol.ranking > li")
+    console_rank.first.wait_for()
+    for n, (option, text) in enumerate(((b, MEASURE_B), (a, MEASURE_A))):
+        shown = console_rank.nth(n).inner_text()
+        assert text in shown and f"Punkte: {expected[option]}" in shown, shown
     shot(screen, "3-screen-ranking")
+    shot(fadi, "3-phone-ranking-ar")
+    shot(dilan, "3-phone-ranking-tr")
 
     # 4. The winner goes to the plenary, from the ranking.
     closed = console.locator("section.round-closed[data-method=dots]")
@@ -301,6 +361,7 @@ def run_the_day(room, info, url):
     assert badges, "the projector shows the shortlisted item's badge"
     assert all(ratio >= 4.5 for _, ratio in badges), badges
     shot(console, "4-console-ranking")
+    shot(screen, "4-screen-badges")
 
     # 5. The plenary adopts it on four phones.
     plenary_console = room.watch(console.context.new_page())
@@ -327,8 +388,16 @@ def run_the_day(room, info, url):
         assert (
             "Fachforum Sprache und Bildung" in shown and "Bildung, Erziehung & Sprache" in shown
         ), shown
-    assert MEASURE_B in plenary_console.locator("section.round[data-method=adoption]").inner_text()
+        assert LEAD in shown and TIMEFRAME in shown and GOAL in shown, shown
+    shown = plenary_console.locator("section.round[data-method=adoption]").inner_text()
+    assert MEASURE_B in shown and LEAD in shown and "Fachforum Sprache und Bildung" in shown, shown
+    bar = plenary_screen.locator(".screen-results li", has_text=MEASURE_B).first
+    bar.wait_for(timeout=10000)
+    assert LEAD in bar.inner_text() and "Fachforum Sprache und Bildung" in bar.inner_text()
     shot(fadi, "5-phone-plenary-ballot")
+    assert foreign_words(fadi) == ["Mitwirken"]
+    shot(ben, "5-phone-plenary-ballot-de")
+    shot(plenary_console, "5-console-plenary-round")
     for page, value in zip(voters, ["1", "1", "1", "-1"], strict=True):
         button = page.locator(
             f"section.round[data-method=adoption] li[data-option='{b}'] "
@@ -344,7 +413,12 @@ def run_the_day(room, info, url):
     result = plenary_screen.locator(".screen-results")
     result.wait_for()
     result.locator("li", has_text=MEASURE_B).first.wait_for(timeout=10000)
+    tally = result.locator("li", has_text=MEASURE_B).first.locator("[data-tally], .tally")
+    tally.filter(has_text="Ja 3").first.wait_for(timeout=10000)
+    assert "Nein 1" in tally.first.inner_text() and "Enthaltung 0" in tally.first.inner_text()
     shot(plenary_screen, "5-screen-plenary-result")
+    badges = plenary_screen.evaluate(contrast_script(), ".badge")
+    assert all(ratio >= 4.5 for _, ratio in badges), badges
     for page in voters:
         closed = page.locator("section.round-closed[data-method=adoption]")
         closed.wait_for(timeout=10000)
@@ -365,6 +439,8 @@ def run_the_day(room, info, url):
         for fmt in ("xlsx", "docx", "pdf", "csv", "json"):
             response = anonymous.request.get(f"{url}/c/journey/export/{kind}.{fmt}")
             assert response.status == 200, (kind, fmt, response.status)
+            assert len(response.body()) > 200, (kind, fmt)
+            (ARTIFACTS / f"journey-{kind}.{fmt}").write_bytes(response.body())  # to print
     measures = anonymous.request.get(f"{url}/c/journey/export/measures.json").json()
     assert MEASURE_B in json.dumps(measures, ensure_ascii=False)
     status = room.page()

@@ -120,6 +120,21 @@ def test_a_result_names_its_round_once_and_counts_in_the_singular():
     assert "1 Punkte" not in text and "Anfang an, Punktabfrage: 1" not in text
 
 
+def test_a_forum_heading_names_its_kind_only_where_the_title_does_not():
+    conference = make_conference(title="Kleine Konferenz")
+    field = make_field(conference, "Bildung")
+    make_forum(conference, fields=[field], title="Plenum", kind="plenary")
+    make_forum(conference, fields=[field], title="Fachforum Wohnen")
+    make_forum(conference, fields=[field], title="Sprache und Bildung")
+    headings = [
+        block[1].translate(ISOLATES)
+        for block in layout.blocks(conference_report(conference, "documentation"))
+        if block[0] == "h2"
+    ]
+    assert "Plenum" in headings and "Plenum (Plenum)" not in headings  # it was
+    assert "Fachforum Wohnen" in headings and "Sprache und Bildung (Fachforum)" in headings
+
+
 def test_the_creation_time_is_written_for_people_in_the_local_time_zone():
     import openpyxl
 
@@ -200,6 +215,26 @@ def test_a_pdf_line_starting_with_arabic_keeps_bullet_number_and_brackets_in_pla
     assert "." in order[arabic[0]]  # the Arabic full stop stays at the Arabic text's end: its left
 
 
+def test_a_chart_label_starting_with_its_place_keeps_it_left_of_an_arabic_text():
+    """A ranking bar's label "1. #4 <Arabic>" as the chart draws it (matplotlib's own
+    layout, libraqm): the place and number on the left, not turned into ".1 #4" on the
+    right of the Arabic text."""
+    from matplotlib import font_manager
+    from matplotlib._text_helpers import layout as glyphs
+    from matplotlib.ft2font import FT2Font
+
+    from workshops.exports import charts
+
+    font = FT2Font(font_manager.findfont(charts.STYLE["font.family"]))
+    font.set_size(8, 72)
+    label = charts._label(f"1. #4 {layout.isolate(ARABIC_NEED)}")  # as ranking_chart gives it
+    drawn = [(g.x, g.char) for g in glyphs(label.splitlines()[0], font)]
+    left_to_right = "".join(c for _x, c in sorted(drawn)).translate(ISOLATES)
+    # place and number first; then the Arabic text right to left, its full stop at its end
+    # (on its left); it was ".ءاسنلل ةغللا تارود #4 .1"
+    assert left_to_right == "1. #4 ." + ARABIC_NEED[:-1][::-1], left_to_right
+
+
 def test_the_documentation_carries_its_charts_with_item_texts_in_docx_and_pdf(exported):
     import pypdf
     from docx.oxml.ns import qn
@@ -208,7 +243,9 @@ def test_the_documentation_carries_its_charts_with_item_texts_in_docx_and_pdf(ex
     assert [s["title"] for s in specs[:2]] == ["Beteiligung pro Forum", "Teilnehmende pro Gruppe"]
     assert len(specs) == 2 + exported["rounds"] == 4
     dots = next(s for s in specs if "Punktabfrage" in s["title"])
-    assert dots["labels"][0] == f"1. #{exported['adopted']} {ADOPTED_TEXT}"  # first place on top
+    assert (
+        dots["labels"][0] == f"1. #{exported['adopted']} {layout.isolate(ADOPTED_TEXT)}"
+    )  # first place on top
     assert dots["series"] == [("Punkte", [16, 4])]
     document = _docx(exported["documentation.docx"].read_bytes())
     assert len(document.inline_shapes) == len(specs)

@@ -28,11 +28,14 @@ STYLE = {
 
 
 def _label(text: str) -> str:
-    """At most two lines of 48 characters; longer labels end in an ellipsis."""
+    """At most two lines of 48 characters; longer labels end in an ellipsis. Each line
+    runs left to right like the document around it (a left-to-right mark first): a
+    label "1. #4 <Arabic text>" keeps its place and number on the left, where the
+    Arabic text alone would turn the whole line around (".1 #4" on the right)."""
     lines = textwrap.wrap(text, 48) or [""]
     if len(lines) > 2:
         lines = [lines[0], lines[1][:46] + " …"]
-    return "\n".join(lines)
+    return "\n".join("\u200e" + line for line in lines)
 
 
 def png(spec: dict) -> bytes:

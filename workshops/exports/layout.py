@@ -382,7 +382,11 @@ def blocks(report: dict) -> list[tuple]:
         kinds = dict(Forum.Kind.choices)
         figures = forum_rows(report)
         for index, forum in enumerate(report["forums"]):
-            out.append(("h2", f"{isolate(forum['title'])} ({kinds[forum['kind']]})"))
+            # the kind in brackets only where the title does not say it ("Plenum", not
+            # "Plenum (Plenum)")
+            kind = kinds[forum["kind"]]
+            said = str(kind).casefold() in forum["title"].casefold()
+            out.append(("h2", isolate(forum["title"]) + ("" if said else f" ({kind})")))
             out.append(
                 (
                     "table",
@@ -482,7 +486,7 @@ def ranking_chart(report: dict, forum: dict, round_: dict) -> dict | None:
         {
             "title": title,
             "labels": [
-                f"{place}. #{i} {texts.get(i, '')}".strip()
+                f"{place}. #{i} {isolate(texts.get(i, ''))}".strip()
                 for place, i in enumerate(items, start=1)
             ],
             "series": [(name, [totals[i].get(key) or 0 for i in items]) for name, key in series],
