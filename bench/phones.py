@@ -1,4 +1,4 @@
-"""Simulated phones: HTTP join with cookies, then the forum socket of PROTOCOL.md.
+"""Simulated phones: HTTP join with cookies, then the forum socket of docs/protocol.md.
 
 A minimal HTTP/1.1 client on asyncio streams, so a thousand phones can join
 concurrently without a thread each.

@@ -247,7 +247,7 @@ LOGGING = {
     "loggers": {"django.channels.server": {"level": "INFO"}},
 }
 
-# Product limits, shared with static/js/forum.js where the browser checks them too.
+# Product limits; the pages hand them to the browser (the text box's maxlength).
 ITEM_TEXT_MAX = 500
 # The duplicate finder scores at most this many items per look-up and per written item,
 # those sharing most index keys with the text (workshops/signatures.py).

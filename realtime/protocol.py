@@ -1,4 +1,4 @@
-"""The client-to-server frames of PROTOCOL.md, validated in one place.
+"""The client-to-server frames of docs/protocol.md, validated in one place.
 
 ``parse`` turns raw text into a ``Command`` or raises ``ProtocolError`` with the
 protocol's error code and a message a person can read. Nothing reaches a service before

@@ -24,7 +24,7 @@ def forum_group(forum_id: int) -> str:
 
 
 def event_frame(*, rev: int, name: str, data: dict) -> dict:
-    """The ``event`` frame of PROTOCOL.md."""
+    """The ``event`` frame of docs/protocol.md."""
     return {"type": "event", "rev": rev, "name": name, "data": data}
 
 

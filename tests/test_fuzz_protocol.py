@@ -1,4 +1,4 @@
-"""Property-based fuzzing of every client frame type (PROTOCOL.md): through ``parse`` and
+"""Property-based fuzzing of every client frame type (docs/protocol.md): through ``parse`` and
 through the real consumer. Whatever arrives, the server answers with a protocol error
 code (never a server error), a refusal changes nothing, and the connection stays open."""
 

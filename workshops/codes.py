@@ -1,7 +1,7 @@
 """Join codes and screen keys.
 
 The alphabet leaves out letters and digits that people confuse when they read a code
-off a projector (0/O, 1/I/L). It must match JOIN_CODE_ALPHABET in static/js/forum.js.
+off a projector (0/O, 1/I/L); docs/protocol.md documents it for outside clients.
 """
 
 import secrets

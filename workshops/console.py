@@ -38,7 +38,7 @@ def phases(forum: Forum) -> list[dict]:
 
 
 def export_links(forum: Forum) -> list[dict]:
-    """The conference's measure exports (PROTOCOL.md's paths)."""
+    """The conference's measure exports (docs/protocol.md's paths)."""
     slug = forum.conference.slug
     return [
         {"format": fmt.upper(), "url": f"/c/{slug}/export/measures.{fmt}"} for fmt in EXPORT_FORMATS

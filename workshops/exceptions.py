@@ -8,7 +8,7 @@ translated into the language active where it is shown.
 
 
 class ServiceError(Exception):
-    # The codes of PROTOCOL.md (plus those our own docs/protocol.md adds).
+    # The codes of docs/protocol.md (plus those our own docs/protocol.md adds).
     INVALID = "invalid"
     FORBIDDEN = "forbidden"
     CLOSED = "closed"

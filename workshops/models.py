@@ -122,7 +122,7 @@ class Forum(models.Model):
     # One line for the room, shown on phones and the screen ("" : none).
     announcement = models.CharField(_("announcement"), max_length=140, blank=True, default="")
     # Grows by one with every committed change of the forum; clients apply events in
-    # rev order and ask for a resync when they see a gap (PROTOCOL.md).
+    # rev order and ask for a resync when they see a gap (docs/protocol.md).
     rev = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:

@@ -1,7 +1,7 @@
 """Reads. One snapshot feeds the ``snapshot`` frame, the server-rendered pages and (later)
 the exports, so all of them show the same thing.
 
-The dicts built here are the wire shapes of PROTOCOL.md; docs/protocol.md documents them.
+The dicts built here are the wire shapes of docs/protocol.md; docs/protocol.md documents them.
 """
 
 from django.db.models import Prefetch
@@ -436,7 +436,7 @@ def option_labels(item_ids, audience: str, *, plenary: bool = False) -> dict[int
 
 def rank_key(method: str, tally: dict):
     """Sort key for a ranking: most support, most points, least resistance, highest
-    yes-share (PROTOCOL.md's methods as facilitators read them)."""
+    yes-share (docs/protocol.md's methods as facilitators read them)."""
     if method == "support":
         return -tally.get("support", 0)
     if method == "dots":

@@ -6,7 +6,7 @@
 //   server applies an id at most once);
 // - applies events in rev order and asks for a `sync` when it sees a gap;
 // - joins the `part` frames of a frame over the WebSocket limit (a large snapshot).
-// The wire format is PROTOCOL.md / docs/protocol.md.
+// The wire format is docs/protocol.md.
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 20000;

@@ -1,4 +1,4 @@
-"""The forum socket as phones, the console and the screen use it (PROTOCOL.md)."""
+"""The forum socket as phones, the console and the screen use it (docs/protocol.md)."""
 
 import datetime
 import json

@@ -1,6 +1,6 @@
 """A forum of any size reaches every client: a snapshot (or a `sync` answer) larger than
 the WebSocket limit arrives in parts, each within the limit, and the client joins them
-into the snapshot of PROTOCOL.md (realtime/parts.py, docs/protocol.md)."""
+into the snapshot of docs/protocol.md (realtime/parts.py)."""
 
 import asyncio
 import concurrent.futures

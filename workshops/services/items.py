@@ -29,7 +29,7 @@ def clean_text(raw) -> str:
     """The text cleaned by ``workshops.text.clean_user_text`` (several lines allowed).
 
     Raises ``invalid`` for empty text and for text over the limit, both counted after
-    cleaning, as PROTOCOL.md says.
+    cleaning, as docs/protocol.md says.
     """
     if not isinstance(raw, str):
         raise ServiceError(ServiceError.INVALID, _("Please write some text."), field="text")

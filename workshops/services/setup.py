@@ -484,7 +484,7 @@ def seed_demo(*, public_password: bool = True) -> dict:
     proposed by the demo moderator through ``propose_item`` so the event log and rev are
     right. The demo moderator is created when missing; a password someone changed stays.
     Without ``public_password`` (the server is reached from a network) the public demo
-    password is replaced by a random one. Returns the object of PROTOCOL.md ("Setting up
+    password is replaced by a random one. Returns the object of docs/protocol.md ("Setting up
     from the command line"); the moderator's password is null when it is not known here
     (someone set their own).
     """

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json",
             action="store_true",
-            help="print only one JSON object (the shape of PROTOCOL.md)",
+            help="print only one JSON object (the shape of docs/protocol.md)",
         )
         parser.add_argument(
             "--base-url",
