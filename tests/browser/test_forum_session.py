@@ -314,8 +314,10 @@ def test_the_screen_fits_40_items_at_both_sizes(browser, live):
     for n in range(40):
         text = f"{FILLER[n % len(FILLER)]} ({n + 1})"
         if n % 7 == 0:  # some long ones, as people write them
-            text += " – damit alle Familien im Quartier wirklich erreicht werden "
-            "und niemand an Sprache, Zeit oder Formularen scheitert"
+            text += (
+                " – damit alle Familien im Quartier wirklich erreicht werden "
+                "und niemand an Sprache, Zeit oder Formularen scheitert"
+            )
         items.append((kinds[n % 3], text))
     forum = new_forum(
         live,

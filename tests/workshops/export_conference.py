@@ -16,8 +16,10 @@ from workshops.services.votes import cast_vote
 
 NAMED = "Ayşe Yılmaz"  # a participant who gave a name: it must never appear in an export
 OTHER_NAMED = "Jonas Brückenbauer"
-ADOPTED_TEXT = "Sprachcafé mit Kinderbetreuung in jedem Stadtteil "
-"(Türkçe öğrenme grupları, دورات اللغة للنساء)"
+ADOPTED_TEXT = (
+    "Sprachcafé mit Kinderbetreuung in jedem Stadtteil "
+    "(Türkçe öğrenme grupları, دورات اللغة للنساء)"
+)
 REJECTED_TEXT = "Eigene Wohnungsbörse für Geflüchtete"
 UNVOTED_TEXT = "Nachbarschaftsfest im Quartier"
 NEED_TEXT = "Lange Wartezeiten auf Sprachkurse für Mütter"

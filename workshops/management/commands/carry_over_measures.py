@@ -18,8 +18,10 @@ from workshops.services.measures import carry_over_measures
 
 
 class Command(BaseCommand):
-    help = "Bring the previous conference's adopted measures into a forum "
-    "of a new conference for evaluation."
+    help = (
+        "Bring the previous conference's adopted measures into a forum "
+        "of a new conference for evaluation."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("conference", help="slug of the new conference")
