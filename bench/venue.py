@@ -259,7 +259,13 @@ async def run(
         refused = [a for a in answers if not a["ok"]]
         if refused:
             failures.append(f"{len(refused)} long proposals refused, e.g. {refused[0]}")
-        lookup_ms = []
+        # The sixty proposals reach every phone first (60 events to each of the room's
+        # sockets): the look-ups and the console are timed on a server at rest, not
+        # queued behind that fan-out.
+        deadline = time.perf_counter() + 30
+        while time.perf_counter() < deadline and any(p.rev < moderator.rev for p in honest):
+            await asyncio.sleep(0.1)
+        lookup_ms, cpu0 = [], target.cpu()
         for phone in honest[-lookups:]:
             query = made_up_words(text_rng, 300).replace(" ", "+")
             t0 = time.perf_counter()
@@ -269,7 +275,8 @@ async def run(
             lookup_ms.append((time.perf_counter() - t0) * 1000)
             if status != 200:
                 failures.append(f"a look-up of similar items answered {status}")
-        console_ms = []
+        lookup_cpu = target.cpu() - cpu0
+        console_ms, cpu0 = [], target.cpu()
         for _ in range(3):
             t0 = time.perf_counter()
             status, _, _ = await http(
@@ -278,6 +285,8 @@ async def run(
             console_ms.append((time.perf_counter() - t0) * 1000)
             if status != 200:
                 failures.append(f"the console answered {status}")
+
+        console_cpu = target.cpu() - cpu0
 
         # 5. Late arrivals: a phone and the moderator, afresh.
         late = Listener(await join(host, port, code))
@@ -327,7 +336,9 @@ async def run(
             "exact_phones": f"{len(honest) - inexact}/{len(honest)}",
             "long_proposals_ok": f"{len(answers) - len(refused)}/{len(answers)}",
             "lookup_ms_p95": f"{percentile(lookup_ms, 95):.1f}/{LOOKUP_MS:.0f}",
-            "console_ms_max": f"{max(console_ms):.1f}/{CONSOLE_MS:.0f}",
+            "lookup_cpu_ms": round(lookup_cpu * 1000 / max(1, len(lookup_ms)), 1),
+            "console_page_ms_max": f"{max(console_ms):.1f}/{CONSOLE_MS:.0f}",
+            "console_page_cpu_ms": round(console_cpu * 1000 / max(1, len(console_ms)), 1),
             "late_snapshot_items": len(late.snapshot["items"]) if late.snapshot else None,
             "closed_honest": closed,
             "hidden_leaks": leaks,

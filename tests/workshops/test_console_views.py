@@ -169,3 +169,35 @@ def test_a_closed_rounds_places_are_shared_by_equal_results():
     }
     rank_options(still_open)
     assert not still_open["ranked"] and "rank" not in still_open["options"][0]
+
+
+def test_the_console_lists_each_item_once_as_a_merge_target_not_once_per_item(
+    console, forum, moderator
+):
+    """Each item's merge form names its target from one list per kind on the page: a
+    forum of 500 items would otherwise print 500 × 500 options (seconds per render)."""
+    from tests.factories import moderator_actor
+    from workshops.services.items import propose_item
+
+    field = forum.fields.order_by("position", "id").first().pk
+    items = [
+        propose_item(
+            actor=moderator_actor(moderator),
+            forum=forum,
+            field=field,
+            kind="need",
+            text=f"Bedarf Nummer {n}",
+        )
+        for n in range(40)
+    ]
+    html = console.get(f"/f/{forum.code}/moderate/").content.decode()
+    assert html.count("<option") < 4 * len(items) + 40  # linear, not 40 × 39
+    targets = re.search(r'<datalist id="merge-targets-need">(.*?)</datalist>', html, re.S)
+    assert targets and targets.group(1).count("<option") == len(items)
+    for item in items:
+        assert f'id="merge-{item.pk}" name="into"' in html
+        assert f'<option value="{item.pk}">#{item.pk} Bedarf Nummer' in targets.group(1)
+    # merging by the number typed (or picked from the list) still works without JavaScript
+    html = act(console, forum, action="merge", item=items[1].pk, into=str(items[0].pk))
+    items[1].refresh_from_db()
+    assert (items[1].status, items[1].merged_into_id) == ("merged", items[0].pk)
