@@ -59,8 +59,9 @@ def base_env(data_dir: Path, **extra) -> dict:
     return env
 
 
-def prepare(env: dict) -> dict:
-    """Migrate the server's database and create a conference with a forum and a moderator."""
+def prepare(env: dict, setup: str = SETUP) -> dict:
+    """Migrate the server's database and run ``setup`` in it (by default: a conference
+    with a forum and a moderator); the JSON object its last line prints."""
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
@@ -69,7 +70,7 @@ def prepare(env: dict) -> dict:
         timeout=120,
     )
     out = subprocess.run(
-        [PYTHON, "-c", SETUP],
+        [PYTHON, "-c", setup],
         cwd=ROOT,
         env=env,
         check=True,

@@ -12,11 +12,10 @@ or a server error. Screenshots of each step go to test-artifacts/journey-*.png."
 
 import json
 import re
-import subprocess
 
 import pytest
 
-from tests.live import PYTHON, ROOT, Server, base_env
+from tests.live import ROOT, Server, base_env, prepare
 
 pytestmark = pytest.mark.browser
 
@@ -188,23 +187,7 @@ def give_points(page, option, times):
 def journey_server(tmp_path_factory):
     """A server of its own, on default settings, with an empty conference."""
     env = base_env(tmp_path_factory.mktemp("journey"))
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    out = subprocess.run(
-        [PYTHON, "-c", SETUP],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=60,
-        capture_output=True,
-        text=True,
-    )
-    info = json.loads(out.stdout.strip().splitlines()[-1])
+    info = prepare(env, SETUP)
     server = Server(env).start()
     info["url"] = server.url
     yield info
