@@ -35,6 +35,16 @@ class Conference(models.Model):
         related_name="moderated_conferences",
         blank=True,
     )
+    # The integration office that prepares and runs it: may change everything and run
+    # every forum (the organiser pages under /organize/).
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organisers"),
+        related_name="organised_conferences",
+        blank=True,
+    )
+    # The date the leads of adopted measures report by; reminders go out for it.
+    report_due = models.DateField(_("reports due"), null=True, blank=True)
     # Exports are for moderators until the results are published; then for everyone
     # (services.measures.publish_results).
     results_published = models.BooleanField(_("results published"), default=False, editable=False)
@@ -84,6 +94,53 @@ class ActionField(models.Model):
         return self.title
 
 
+class GuidingGoal(models.Model):
+    """A *Leitziel* of an action field, set by the city before the conference.
+
+    Forums work out the ways to reach it: their goals and measures link to one of its
+    sub-goals (``Item.sub_goal``). Guiding goals are numbered by position within their
+    action field, as the cities' concepts number them ("Leitziel 2, Teilziel 4").
+    """
+
+    field = models.ForeignKey(
+        ActionField,
+        on_delete=models.CASCADE,
+        related_name="guiding_goals",
+        verbose_name=_("action field"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("guiding goal")
+        verbose_name_plural = _("guiding goals")
+        ordering = ["field", "position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class SubGoal(models.Model):
+    """A *Teilziel* of a guiding goal."""
+
+    guiding_goal = models.ForeignKey(
+        GuidingGoal,
+        on_delete=models.CASCADE,
+        related_name="sub_goals",
+        verbose_name=_("guiding goal"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("sub-goal")
+        verbose_name_plural = _("sub-goals")
+        ordering = ["guiding_goal", "position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
 class Forum(models.Model):
     """A session people join with a code: a *Fachforum*, workshop, or the plenary."""
 
@@ -112,6 +169,17 @@ class Forum(models.Model):
     requires_cards = models.BooleanField(_("voting cards required"), default=False)
     card_salt = models.CharField(max_length=32, default=new_card_salt, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Where and when it runs, for the programme and the printed kit ("Raum 2.14, 14:00").
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
+    # Moderators of this forum alone (the conference's moderators and organisers run all).
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("forum moderators"),
+        related_name="moderated_forums",
+        blank=True,
+    )
     # What the room is doing now; the phone page and the screen follow it (services.forums).
     phase = models.CharField(
         _("phase"), max_length=16, choices=Phase.choices, default=Phase.COLLECTING
@@ -183,6 +251,15 @@ class Item(models.Model):
     text = models.TextField(_("text"))
     # A goal answers needs, a measure answers goals (see services.items.REF_KIND).
     refs = models.ManyToManyField("self", symmetrical=False, related_name="answered_by", blank=True)
+    # The city's sub-goal a forum goal or measure works towards (None: stands alone).
+    sub_goal = models.ForeignKey(
+        SubGoal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        verbose_name=_("sub-goal"),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.VISIBLE
     )
@@ -209,6 +286,15 @@ class Item(models.Model):
     timeframe = models.CharField(_("time frame"), max_length=200, blank=True)
     resources = models.CharField(_("resources"), max_length=300, blank=True)
     indicator = models.CharField(_("indicator of success"), max_length=300, blank=True)
+    # The department or partner that carries an adopted measure out and reports on it.
+    lead_org = models.ForeignKey(
+        "Lead",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+        verbose_name=_("lead"),
+    )
     # The follow-up of an adopted measure until the next conference.
     implementation = models.CharField(
         _("implementation status"),
@@ -424,6 +510,10 @@ class MeasureUpdate(models.Model):
     author_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Written by the lead through its personal link (None: by staff).
+    lead = models.ForeignKey(
+        "Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="updates"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -433,6 +523,81 @@ class MeasureUpdate(models.Model):
 
     def __str__(self):
         return f"{self.date}: {self.text[:60]}"
+
+
+class Lead(models.Model):
+    """A department or partner organisation leading adopted measures of a conference.
+
+    It updates its own measures through a personal link: ``token_hash`` is the SHA-256 of
+    the link's random token (the token itself is shown once, to the organiser who sends
+    it); a revoked lead's link opens nothing.
+    """
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="leads", verbose_name=_("conference")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["conference", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "name"], name="lead_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Indicator(models.Model):
+    """How a measure's success is measured: a unit, a baseline, a target by a date."""
+
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("measure")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["item", "position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class IndicatorValue(models.Model):
+    """A measured value of an indicator on a date."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator", "date", "id"]
 
 
 class ItemSignature(models.Model):
