@@ -1,6 +1,6 @@
 """Benchmark scenarios. Each prints its figures on one line.
 
-    python -m bench [--scenario services|votes] [--n 2000] [--database-url URL]
+    python -m bench [--scenario services|votes] [--n 1000] [--database-url URL]
 
 ``services``: the cost of the write path every proposal takes (check, lock the forum,
 insert, bump rev, store the event) and of the snapshot a phone gets on connect, against a
@@ -51,11 +51,17 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def scenario_services(n: int) -> str:
+    from django.conf import settings
+
     from workshops.actors import Actor
     from workshops.models import ActionField, Conference, Forum, Participant
     from workshops.selectors import forum_snapshot
     from workshops.services.items import propose_item
 
+    if settings.FORUM_ITEMS_MAX and n > settings.FORUM_ITEMS_MAX:
+        raise BenchError(
+            f"--n {n} is more than a forum may hold (FORUM_ITEMS_MAX={settings.FORUM_ITEMS_MAX})"
+        )
     conference = Conference.objects.create(
         slug="bench", title="Bench", stakeholder_groups=[], languages=["de"]
     )
@@ -227,7 +233,8 @@ def main(argv=None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="services")
-    parser.add_argument("--n", type=int, default=2000)
+    # The services scenario fills one forum to its limit (FORUM_ITEMS_MAX, 1000).
+    parser.add_argument("--n", type=int, default=1000)
     parser.add_argument(
         "--database-url",
         default=None,
@@ -240,7 +247,11 @@ def main(argv=None) -> int:
         except BenchError as exc:
             print(f"bench failed: {exc}", file=sys.stderr)
             return 2
-        print(SCENARIOS[args.scenario](args.n), flush=True)
+        try:
+            print(SCENARIOS[args.scenario](args.n), flush=True)
+        except BenchError as exc:
+            print(f"bench failed: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 
