@@ -38,16 +38,9 @@ def fresh_shared_snapshots():
     an earlier test: the consumer's snapshot parts kept per rev must not carry over."""
     from realtime import consumer
 
-    def clear():
-        consumer.shared_snapshots.entries.clear()
-        consumer.current_revs.revs.clear()
-        consumer.sender_budgets.buckets.clear()
-        consumer.recent_forums.entries.clear()
-        consumer.known_forums.clear()
-
-    clear()
+    consumer.process_caches.clear()
     yield
-    clear()
+    consumer.process_caches.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -299,7 +299,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "needs_card": forum.requires_cards
         and actor.participant is not None
         and not moderator
-        and not card_services.holds_card(forum, actor.participant.pk),
+        and not selectors.holds_card(forum, actor.participant.pk),
     }
     context.update(_own_items(actor, forum, items))
     context.update(extra)

@@ -17,7 +17,13 @@ from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import ActionField, Forum, Item
 from workshops.selectors import item_data, round_data
-from workshops.services.events import audit, lock_forum, lock_forums, record_event
+from workshops.services.events import (
+    audit,
+    lock_forum,
+    lock_forums,
+    record_event,
+    tally_changed,
+)
 from workshops.text import clean_user_text
 
 # What an item may answer: a goal answers needs, a measure answers goals.
@@ -477,7 +483,6 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
     at most the per-item limit and the points over it go back to the person. Returns
     {"moved": n, "not_moved": n} for the console and the audit log.
     """
-    from realtime.tally import tally_changed
     from workshops.models import Ballot, Round, Vote
 
     moved = not_moved = 0
