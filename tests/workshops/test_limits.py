@@ -269,10 +269,10 @@ def _forum_paths(code: str) -> list[str]:
     from django.urls import get_resolver, reverse
 
     names = [
-        pattern.name
-        for pattern in get_resolver().url_patterns
-        for pattern in getattr(pattern, "url_patterns", [pattern])
-        if "code" in str(pattern.pattern)
+        path.name
+        for included in get_resolver().url_patterns
+        for path in getattr(included, "url_patterns", [included])
+        if "<str:code>" in str(path.pattern)
     ]
     assert len(names) >= 10
     return [reverse(f"workshops:{name}", kwargs={"code": code}) for name in names]
