@@ -6,6 +6,11 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Realtime"
 
     def ready(self):
+        # The domain announces its changes (workshops/signals.py); the live channel
+        # listens. workshops/ imports nothing from here.
+        from realtime import listeners
+
+        listeners.connect()
         format_autobahn_debug_only_when_asked()
 
 

@@ -28,17 +28,16 @@ from realtime import limits, parts
 from realtime.hub import hub
 from realtime.presence import get_presence
 from realtime.protocol import MAX_FRAME_BYTES, ProtocolError, parse
-from realtime.publisher import event_frame
 from realtime.sessions import session_of
 from realtime.tally import coalescer
 from realtime.writer import writer
-from workshops import rules, selectors, throttle, visibility
+from workshops import rules, selectors, throttle
 from workshops.actors import Actor
 from workshops.codes import normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import session_participant
 from workshops.languages import SESSION_KEY as LANGUAGE_SESSION_KEY
-from workshops.models import Forum, ForumEvent
+from workshops.models import Forum
 from workshops.rows import Row
 from workshops.services.participants import offered_languages
 
@@ -62,11 +61,6 @@ RATE_PER_SECOND = 10.0
 SYNC_SNAPSHOT_COST = 5
 RATE_LIMITED_MESSAGE = _("Too many messages at once. Please wait a moment.")
 UNAVAILABLE_MESSAGE = _("The server cannot save right now. Your entry will be sent again shortly.")
-
-
-def public_frame(frame: dict, role: str) -> dict:
-    """The event as this recipient may see it (workshops/visibility.py decides)."""
-    return visibility.frame_for(role, frame)
 
 
 class SessionOnly:
@@ -137,14 +131,6 @@ class RecentForums:
         return forum
 
 
-recent_forums = RecentForums()
-
-
-# Join code -> forum id, for the forums this process's sockets have reached (a few
-# dozen at a conference). Only a hint: connect checks it against the database.
-known_forums: dict[str, int] = {}
-
-
 class SharedSnapshots:
     """The part of a snapshot that is the same for everyone of a role, kept per forum for
     its current rev (``selectors.snapshot_shared``).
@@ -174,9 +160,6 @@ class SharedSnapshots:
         return shared
 
 
-shared_snapshots = SharedSnapshots()
-
-
 class CurrentRevs:
     """The forum's rev as last read from the database, for a second (the ``pong``)."""
 
@@ -194,9 +177,6 @@ class CurrentRevs:
     def keep(self, forum_id: int, rev: int) -> int:
         self.revs[forum_id] = (rev, time.monotonic())
         return rev
-
-
-current_revs = CurrentRevs()
 
 
 class SenderBudgets:
@@ -225,7 +205,25 @@ class SenderBudgets:
         return True
 
 
-sender_budgets = SenderBudgets()
+class ProcessCaches:
+    """What this process keeps between sockets, so that hundreds of phones connecting at
+    once cost the database little; each part says how old it may get. ``clear`` forgets
+    all of it (each test starts afresh: a new database may reuse a forum's id and rev)."""
+
+    def __init__(self):
+        self.forums = RecentForums()
+        # Join code -> forum id, for the forums this process's sockets have reached (a
+        # few dozen at a conference). Only a hint: connect checks it against the database.
+        self.forum_ids: dict[str, int] = {}
+        self.snapshots = SharedSnapshots()
+        self.revs = CurrentRevs()
+        self.budgets = SenderBudgets()
+
+    def clear(self) -> None:
+        self.__init__()
+
+
+process_caches = ProcessCaches()
 
 
 class ForumConsumer(AsyncWebsocketConsumer):
@@ -271,7 +269,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         # caller and reading the snapshot are one trip to the database thread (hundreds
         # of phones reconnect at once when the venue's Wi-Fi comes back). Events already
         # in the snapshot are skipped by rev.
-        joined = known_forums.get(code)
+        joined = process_caches.forum_ids.get(code)
         if joined is not None:
             await hub.join(joined, self)
         try:
@@ -289,7 +287,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         elif not limits.admit(self.scope, self.sender):
             self.role, refusal = None, limits.CLOSE_TOO_MANY  # nothing to undo in disconnect
         if found is not None:
-            known_forums[code] = found.pk
+            process_caches.forum_ids[code] = found.pk
         if refusal is not None or found.pk != joined:
             await hub.leave(joined, self)
         if refusal is not None:
@@ -330,7 +328,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     def _identify(self, code, key):
         """Find the forum and the caller's role; sets self.forum, role, actor, sender, language."""
-        forum = recent_forums.get(code) if code else None
+        forum = process_caches.forums.get(code) if code else None
         # The session is read here, in the same trip to the database as the rest, not
         # by Channels' session and auth middleware (one trip each).
         session = session_of(self.scope)
@@ -430,10 +428,10 @@ class ForumConsumer(AsyncWebsocketConsumer):
             # The current rev rides along, so a client whose last event was lost (a
             # channel over capacity drops messages silently) notices and syncs. Read
             # from the database at most once a second per forum: every phone pings.
-            rev = current_revs.fresh(self.forum.pk)
+            rev = process_caches.revs.fresh(self.forum.pk)
             if rev is None:
                 try:
-                    rev = current_revs.keep(
+                    rev = process_caches.revs.keep(
                         self.forum.pk, await database_sync_to_async(self._current_rev)()
                     )
                 except DatabaseError:  # the database is away: still alive, rev unknown
@@ -479,7 +477,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         self.tokens_at = now
         if self.tokens < cost:
             return False
-        if self.sender is not None and not sender_budgets.take(self.sender, now, cost):
+        if self.sender is not None and not process_caches.budgets.take(self.sender, now, cost):
             return False
         self.tokens -= cost
         return True
@@ -528,7 +526,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             if not fresh:
                 FORUM_LIVE.refresh(self.forum)
             role = selectors.snapshot_role(self.forum, self.actor)
-            shared = shared_snapshots.get(self.forum, role)
+            shared = process_caches.snapshots.get(self.forum, role)
             return selectors.forum_snapshot(self.forum, self.actor, shared=shared)
 
     async def sync(self, client_rev: int) -> bool:
@@ -559,17 +557,4 @@ class ForumConsumer(AsyncWebsocketConsumer):
     def _missed_events(self, client_rev: int):
         """The events after ``client_rev`` in order, or None when a snapshot is due."""
         FORUM_REV.refresh(self.forum)
-        current = self.forum.rev
-        if client_rev > current or current - client_rev > SYNC_MAX_EVENTS:
-            return None
-        if client_rev == current:  # the usual answer after a reconnect: nothing missed
-            return []
-        rows = ForumEvent.objects.filter(forum_id=self.forum.pk, rev__gt=client_rev).order_by("rev")
-        frames = [
-            event_frame(rev=e.rev, name=e.name, data=selectors.timer_left_now(e.name, e.data))
-            for e in rows
-        ]
-        if len(frames) != current - client_rev:  # a gap in the log: start afresh
-            return None
-        # Never as stored: each item as it is now, through the audience's rule.
-        return visibility.replay_frames(self.role, frames)
+        return selectors.events_since(self.forum, client_rev, self.role, limit=SYNC_MAX_EVENTS)

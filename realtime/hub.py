@@ -18,7 +18,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from realtime.publisher import forum_group
+from realtime.groups import forum_group
 
 log = logging.getLogger(__name__)
 # Sockets written in one go before the fan-out lets other work on the event loop run.

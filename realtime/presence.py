@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from django.conf import settings
 
-from realtime.publisher import forum_group
+from realtime.groups import forum_group
 
 ANNOUNCE_EVERY = 1.0  # seconds; presence frames are coalesced to at most this rate
 TTL = 60

@@ -15,17 +15,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from realtime.groups import forum_group
+from realtime.hub import hub
+from workshops.selectors import event_frame
+
 log = logging.getLogger(__name__)
-
-
-def forum_group(forum_id: int) -> str:
-    """The channel-layer group of a forum's live connections."""
-    return f"forum.{forum_id}"
-
-
-def event_frame(*, rev: int, name: str, data: dict) -> dict:
-    """The ``event`` frame of docs/protocol.md."""
-    return {"type": "event", "rev": rev, "name": name, "data": data}
 
 
 def publish_event(*, forum_id: int, rev: int, name: str, data: dict) -> None:
@@ -55,8 +49,6 @@ def send_to_group(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    from realtime.hub import hub
-
     loop = hub.loop
     if loop is not None and loop.is_running():
         loop.call_soon_threadsafe(outbox.put, layer, group, message)

@@ -19,7 +19,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-from realtime.publisher import forum_group
+from realtime.groups import forum_group
 
 log = logging.getLogger(__name__)
 

@@ -33,21 +33,14 @@ def close_consumer_connections(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def fresh_shared_snapshots():
-    """Each test's database starts afresh, so a forum may have the id and rev of one in
-    an earlier test: the consumer's snapshot parts kept per rev must not carry over."""
+def fresh_process_caches():
+    """Each test's database starts afresh, so a forum may have the id, code and rev of one
+    in an earlier test: nothing the consumer keeps between sockets may carry over."""
     from realtime import consumer
 
-    def clear():
-        consumer.shared_snapshots.entries.clear()
-        consumer.current_revs.revs.clear()
-        consumer.sender_budgets.buckets.clear()
-        consumer.recent_forums.entries.clear()
-        consumer.known_forums.clear()
-
-    clear()
+    consumer.process_caches.clear()
     yield
-    clear()
+    consumer.process_caches.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -133,10 +133,11 @@ def world(transactional_db):
 
 
 async def exercise(world, cookie, sent):
-    from realtime.consumer import sender_budgets
+    from realtime.consumer import process_caches
 
     forum = world["forum"]
-    sender_budgets.buckets.clear()  # each example is a person's first socket, not their 500th frame
+    # each example is a person's first socket, not their 500th frame
+    process_caches.budgets.buckets.clear()
     connected, client = await open_socket(forum.code, cookie=cookie)
     assert connected
     await client.until("snapshot")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from workshops import rules, signatures, similarity, throttle
 from workshops.models import Forum, Item, Round
+from workshops.page_access import actor_of, forum_or_none, refuse_code
 
 # What a phone says the room does now (the console shows the same labels).
 PHASE_HINTS = {
@@ -124,10 +125,8 @@ def _throttled(request, actor) -> JsonResponse | None:
 def similar(request, code):
     """``GET /f/<CODE>/similar?text=…&kind=…``: the phone's "this is already there"
     while typing (participants and moderators of the conference; shown items only)."""
-    from workshops.views import _actor, _forum_or_none
-
-    forum, _canonical = _forum_or_none(code, request)
-    actor = _actor(request, forum) if forum is not None else None
+    forum, _canonical = forum_or_none(code, request)
+    actor = actor_of(request, forum) if forum is not None else None
     if forum is None or not rules.can_take_part(actor, forum):
         return refuse_code(request)
     refusal = _throttled(request, actor)
@@ -135,19 +134,6 @@ def similar(request, code):
         return refusal
     text = request.GET.get("text", "")[: settings.ITEM_TEXT_MAX]
     return JsonResponse({"items": similar_data(forum, text, kind=request.GET.get("kind") or None)})
-
-
-def refuse_code(request) -> JsonResponse:
-    """One answer for a code that names no forum and for a forum the caller has not
-    joined (no oracle for codes): both count as a guess; a caller that guessed too often
-    gets 429 for both (workshops/throttle.py)."""
-    from workshops.views import _caller
-
-    caller = _caller(request)
-    if getattr(request, "code_throttled", False) or throttle.code_guessing(*caller):
-        return JsonResponse({"error": _("Too many tries. Please wait a minute.")}, status=429)
-    throttle.code_missed(*caller)
-    return JsonResponse({"error": _("Join this forum with its code first.")}, status=404)
 
 
 def timer_for_page(forum: Forum) -> dict | None:

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from workshops import rules, visibility
 from workshops.actors import Actor
-from workshops.models import ActionField, Conference, Forum, Item
+from workshops.models import ActionField, Conference, Forum, ForumEvent, Item
 from workshops.rows import Row
 
 ITEM_KINDS = [k for k, _ in Item.Kind.choices]
@@ -165,6 +165,69 @@ def forum_items(forum: Forum, *, include_hidden: bool) -> list[Item]:
     )
 
 
+# --- the event log, replayed -------------------------------------------------------------
+
+
+def event_frame(*, rev: int, name: str, data: dict) -> dict:
+    """The ``event`` frame of docs/protocol.md, live (realtime/publisher.py) or replayed."""
+    return {"type": "event", "rev": rev, "name": name, "data": data}
+
+
+def events_since(forum: Forum, client_rev: int, audience: str, *, limit: int):
+    """The events after ``client_rev`` as ``audience`` may see them now, in order; None
+    when a snapshot is due instead: more than ``limit`` missed, a rev the forum never had,
+    or a gap in the log. ``forum.rev`` is the rev to catch up to."""
+    current = forum.rev
+    if client_rev > current or current - client_rev > limit:
+        return None
+    if client_rev == current:  # the usual answer after a reconnect: nothing missed
+        return []
+    rows = ForumEvent.objects.filter(forum_id=forum.pk, rev__gt=client_rev).order_by("rev")
+    frames = [
+        event_frame(rev=e.rev, name=e.name, data=timer_left_now(e.name, e.data)) for e in rows
+    ]
+    if len(frames) != current - client_rev:  # a gap in the log: start afresh
+        return None
+    # Never as stored: each item as it is now, through the audience's rule.
+    return replay_frames(audience, frames)
+
+
+def replay_frames(audience: str, frames: list[dict]) -> list[dict]:
+    """Stored events as this audience may see them now: every item event carries the
+    item as it is now (its current text, author, status), never the text it had when
+    the event was recorded, and then passes the rule. An item gone from the database is
+    replayed without text."""
+    ids = {
+        f["data"].get("id")
+        for f in frames
+        if visibility.is_item_event(f.get("name", "")) and isinstance(f.get("data"), dict)
+    }
+    ids.discard(None)
+    current = {}
+    if ids:
+        items = (
+            Item.objects.filter(pk__in=ids)
+            .select_related("author")
+            .prefetch_related(Prefetch("refs", queryset=Item.objects.only("id")))
+        )
+        current = {item.pk: item_data(item) for item in items}
+    result = []
+    for frame in frames:
+        name, data = frame.get("name", ""), frame.get("data")
+        if visibility.is_item_event(name) and isinstance(data, dict):
+            now = current.get(data.get("id"))
+            if now is None:
+                now = {
+                    **{k: data[k] for k in visibility.UNSHOWN_KEEPS if k in data},
+                    "status": Item.Status.HIDDEN,
+                }
+                if visibility.sees_unshown(audience):
+                    now.update(text="", author="")
+            frame = {**frame, "data": now}
+        result.append(visibility.frame_for(audience, frame))
+    return result
+
+
 def snapshot_role(forum: Forum, actor: Actor) -> str:
     if rules.can_moderate(actor, forum):
         return "moderator"
@@ -224,16 +287,12 @@ def forum_snapshot(forum: Forum, actor: Actor, shared: dict | None = None) -> di
         if tally_visible_to(data, role):
             tallies[str(round_.pk)] = round_totals(round_, data["options"])["totals"]
         if participant_id is not None:
-            from workshops.services.votes import my_ballot
-
             mine = my_ballot(round_, participant_id)
             votes[str(round_.pk)] = mine["votes"]
             if "points_left" in mine:
                 points_left[str(round_.pk)] = mine["points_left"]
     me = {"role": role, "votes": votes, "points_left": points_left}
     if participant_id is not None and forum.requires_cards:
-        from workshops.services.cards import holds_card
-
         me["card"] = holds_card(forum, participant_id)
     return {
         "rev": forum.rev,
@@ -245,6 +304,36 @@ def forum_snapshot(forum: Forum, actor: Actor, shared: dict | None = None) -> di
         "tallies": dict(sorted(tallies.items(), key=lambda kv: int(kv[0]))),
         "me": me,
     }
+
+
+def ballot_of(method: str, budget, votes: dict[str, int]) -> dict:
+    """A participant's ballot as a snapshot's ``me`` and a vote's answer carry it: their
+    votes (option as a string -> value, by option) and, for dots, the points left."""
+    from workshops.models import Round
+
+    me = {"votes": votes}
+    if method == Round.Method.DOTS:
+        me["points_left"] = budget - sum(votes.values())
+    return me
+
+
+def my_ballot(round_, participant_id: int) -> dict:
+    """The participant's own votes in the round and, for dots, the points left."""
+    from workshops.models import Vote
+
+    votes = (
+        Vote.objects.filter(round_id=round_.pk, participant_id=participant_id)
+        .order_by("option")
+        .values_list("option", "value")
+    )
+    return ballot_of(round_.method, round_.budget, {str(o): v for o, v in votes})
+
+
+def holds_card(forum: Forum, participant_id: int) -> bool:
+    """Whether the participant has bound a voting card in this forum."""
+    from workshops.models import VotingCard
+
+    return VotingCard.objects.filter(forum=forum, participant_id=participant_id).exists()
 
 
 def grouped_items(fields: list[ActionField], items: list[Item]) -> list[dict]:
@@ -474,8 +563,6 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
         totals = round_totals(round_, data["options"]) if visible else None
         mine = {}
         if actor.participant is not None and snapshot_role == "participant":
-            from workshops.services.votes import my_ballot
-
             mine = my_ballot(round_, actor.participant.pk)
         options = []
         for option in data["options"]:

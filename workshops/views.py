@@ -30,8 +30,9 @@ from workshops.codes import normalize_card_code, normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
-from workshops.languages import choose_language, known_languages, remember_language
+from workshops.languages import remember_language
 from workshops.models import Forum, Item, Round
+from workshops.page_access import actor_of, forum_or_none, unknown_code
 from workshops.qr import qr_svg
 from workshops.services import access as access_services
 from workshops.services import cards as card_services
@@ -81,71 +82,6 @@ def live_texts() -> dict:
         "implementation": {value: str(label) for value, label in Item.Implementation.choices},
         "decimal": get_format("DECIMAL_SEPARATOR"),  # static/js/ballot.js writes fractions with it
     }
-
-
-def _actor(request, forum: Forum) -> Actor:
-    user = request.user if request.user.is_authenticated else None
-    return Actor(user=user, participant=session_participant(request.session, forum.conference_id))
-
-
-def _forum_or_none(code: str, request=None) -> tuple[Forum | None, str | None]:
-    """The forum of a join code, and the canonical code when the URL used another spelling.
-
-    A caller that has tried too many unknown codes (workshops/throttle.py) sees no forum
-    for a while (``_unknown_code`` answers 429), real code or not, so guessing gives no
-    answer; except a forum it already takes part in, so a hall whose address is counted
-    keeps working."""
-    canonical = normalize_join_code(code)
-    if canonical is None:
-        return None, None
-    read = getattr(request, "forum_of_code", None)  # read by the language middleware
-    forum = (
-        read[1] if read is not None and read[0] == canonical else selectors.forum_by_code(canonical)
-    )
-    if (
-        forum is not None
-        and request is not None
-        and throttle.code_guessing(*_caller(request))
-        and not _takes_part(request, forum)
-    ):
-        request.code_throttled = True
-        return None, None
-    return forum, (canonical if canonical != code else None)
-
-
-def _caller(request) -> tuple[str, str | None]:
-    """Who tries a join code, for the throttle: the address and the browser's session."""
-    return throttle.client_address(request), throttle.session_key(getattr(request, "session", None))
-
-
-def _takes_part(request, forum: Forum) -> bool:
-    """Does this browser already take part in the forum (participant, moderator, screen)?"""
-    import secrets
-
-    session = getattr(request, "session", None)
-    if session is not None and session_participant(session, forum.conference_id) is not None:
-        return True
-    key = request.GET.get("key", "")
-    if key and secrets.compare_digest(key.encode(), forum.screen_key.encode()):
-        return True
-    user = getattr(request, "user", None)
-    return bool(
-        user is not None and user.is_authenticated and rules.can_moderate(Actor(user=user), forum)
-    )
-
-
-def _unknown_code(request, code: str = ""):
-    """The answer for a join code that names no forum (counted as a guess), or for any
-    code once the caller has guessed too often (429, nothing counted)."""
-    caller = _caller(request)
-    if getattr(request, "code_throttled", False) or throttle.code_guessing(*caller):
-        # the language as for a code that names no forum, not the conference's offer
-        request.switcher_languages = known_languages()
-        translation.activate(choose_language(request))
-        request.LANGUAGE_CODE = translation.get_language()
-        return render(request, "workshops/throttled.html", status=429)
-    throttle.code_missed(*caller)
-    return render(request, "workshops/not_found.html", {"code": code}, status=404)
 
 
 def not_found(request, exception=None):
@@ -209,9 +145,9 @@ async def _layer_roundtrip():
 @never_cache
 @require_http_methods(["GET", "POST"])
 def join(request, code):
-    forum, canonical = _forum_or_none(code, request)
+    forum, canonical = forum_or_none(code, request)
     if forum is None:
-        return _unknown_code(request, code)
+        return unknown_code(request, code)
     if canonical:
         return redirect("workshops:join", code=canonical)
     conference = forum.conference
@@ -299,7 +235,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "needs_card": forum.requires_cards
         and actor.participant is not None
         and not moderator
-        and not card_services.holds_card(forum, actor.participant.pk),
+        and not selectors.holds_card(forum, actor.participant.pk),
     }
     context.update(_own_items(actor, forum, items))
     context.update(extra)
@@ -352,12 +288,12 @@ def _detail_fields() -> list[dict]:
 @never_cache
 @require_GET
 def phone(request, code):
-    forum, canonical = _forum_or_none(code, request)
+    forum, canonical = forum_or_none(code, request)
     if forum is None:
-        return _unknown_code(request, code)
+        return unknown_code(request, code)
     if canonical:
         return redirect("workshops:phone", code=canonical)
-    actor = _actor(request, forum)
+    actor = actor_of(request, forum)
     if not rules.can_take_part(actor, forum):
         return redirect("workshops:join", code=forum.code)
     return render(request, "workshops/phone.html", _phone_context(request, forum, actor))
@@ -523,10 +459,10 @@ def vote(request, code):
 def _taking_part(request, code):
     """The forum and actor for a participant's POST, or the response that sends them
     to the join page (or the 404 page)."""
-    forum, _canonical = _forum_or_none(code, request)
+    forum, _canonical = forum_or_none(code, request)
     if forum is None:
-        return None, None, _unknown_code(request, code)
-    actor = _actor(request, forum)
+        return None, None, unknown_code(request, code)
+    actor = actor_of(request, forum)
     if not rules.can_take_part(actor, forum):
         return None, None, redirect("workshops:join", code=forum.code)
     return forum, actor, None
@@ -534,12 +470,12 @@ def _taking_part(request, code):
 
 def _moderator_forum(request, code):
     """The forum and actor for a moderator page, or the response that refuses."""
-    forum, canonical = _forum_or_none(code, request)
+    forum, canonical = forum_or_none(code, request)
     if forum is None:
-        return None, None, _unknown_code(request, code)
+        return None, None, unknown_code(request, code)
     if not request.user.is_authenticated:
         return None, None, redirect_to_login(request.get_full_path())
-    actor = _actor(request, forum)
+    actor = actor_of(request, forum)
     if not rules.can_moderate(actor, forum):
         response = render(request, "workshops/forbidden.html", {"forum": forum}, status=403)
         return None, None, response
@@ -753,9 +689,9 @@ def moderate_action(request, code):
 def screen(request, code):
     import secrets
 
-    forum, canonical = _forum_or_none(code, request)
+    forum, canonical = forum_or_none(code, request)
     if forum is None:
-        return _unknown_code(request, code)
+        return unknown_code(request, code)
     key = request.GET.get("key", "")
     if not key or not secrets.compare_digest(key.encode(), forum.screen_key.encode()):
         return render(

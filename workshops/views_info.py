@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from workshops.identity import session_participant
+from workshops.page_access import forum_or_none, unknown_code
 from workshops.services.privacy import forget_participant, leave_conference
 
 
@@ -47,11 +48,9 @@ def accessibility(request):
 def leave(request, code):
     """Leave the forum's conference: name and group are removed, the browser forgets the
     participant; proposals and votes stay without a name."""
-    from workshops.views import _forum_or_none, _unknown_code
-
-    forum, _canonical = _forum_or_none(code, request)
+    forum, _canonical = forum_or_none(code, request)
     if forum is None:
-        return _unknown_code(request, code)
+        return unknown_code(request, code)
     participant = session_participant(request.session, forum.conference_id)
     if participant is not None:
         leave_conference(participant=participant)

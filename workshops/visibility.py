@@ -1,7 +1,7 @@
 """What each audience may see of an item and of a round's tally: the one rule.
 
 Every exit that shows an item or a tally asks here: the snapshot and the live events
-(realtime/hub.py), the replay of the event log on ``sync`` (realtime/consumer.py), the
+(realtime/hub.py), the replay of the event log on ``sync`` (``selectors.events_since``), the
 ballots, results and console (``selectors.rounds_for_page``), the projector, the pages
 and the exports (docs/accessibility-privacy.md, "What each audience sees").
 
@@ -18,7 +18,7 @@ The audiences:
 An item that is not shown (hidden or merged) keeps its place where it has one (a line of
 a ballot, a result, an id in an event) but none of what a person wrote: no text, no
 author, no details. A stored event is never served as it was stored: its item is read
-again and passed through this rule when it is replayed (``replay_frames``), so an
+again and passed through this rule when it is replayed (``selectors.replay_frames``), so an
 edited item's earlier text and a hidden item's text do not come back from the log.
 """
 
@@ -66,52 +66,12 @@ def is_item_event(name: str) -> bool:
 
 def frame_for(audience: str, frame: dict) -> dict:
     """An ``event`` frame as this audience may see it. Live events carry the item as it
-    is now; replayed ones go through ``replay_frames`` first."""
+    is now; replayed ones go through ``selectors.replay_frames`` first."""
     data = frame.get("data")
     if not is_item_event(frame.get("name", "")) or not isinstance(data, dict):
         return frame
     shown = item_for(audience, data)
     return frame if shown is data else {**frame, "data": shown}
-
-
-def replay_frames(audience: str, frames: list[dict]) -> list[dict]:
-    """Stored events as this audience may see them now: every item event carries the
-    item as it is now (its current text, author, status), never the text it had when
-    the event was recorded, and then passes the rule. An item gone from the database is
-    replayed without text."""
-    from workshops.selectors import item_data
-
-    ids = {
-        f["data"].get("id")
-        for f in frames
-        if is_item_event(f.get("name", "")) and isinstance(f.get("data"), dict)
-    }
-    ids.discard(None)
-    current = {}
-    if ids:
-        from django.db.models import Prefetch
-
-        items = (
-            Item.objects.filter(pk__in=ids)
-            .select_related("author")
-            .prefetch_related(Prefetch("refs", queryset=Item.objects.only("id")))
-        )
-        current = {item.pk: item_data(item) for item in items}
-    result = []
-    for frame in frames:
-        name, data = frame.get("name", ""), frame.get("data")
-        if is_item_event(name) and isinstance(data, dict):
-            now = current.get(data.get("id"))
-            if now is None:
-                now = {
-                    **{k: data[k] for k in UNSHOWN_KEEPS if k in data},
-                    "status": Item.Status.HIDDEN,
-                }
-                if sees_unshown(audience):
-                    now.update(text="", author="")
-            frame = {**frame, "data": now}
-        result.append(frame_for(audience, frame))
-    return result
 
 
 def tally_visible(audience: str, round_data: dict) -> bool:

@@ -11,9 +11,9 @@ from realtime.models import CommandReceipt
 from realtime.protocol import parse
 from tests.factories import make_participant, moderator_actor, participant_actor
 from workshops.models import Ballot, Vote
+from workshops.selectors import my_ballot
 from workshops.services.items import propose_item
 from workshops.services.rounds import open_round
-from workshops.services.votes import my_ballot
 
 pytestmark = pytest.mark.django_db
 

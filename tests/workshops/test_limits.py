@@ -261,3 +261,36 @@ def test_no_password_reset_pages(client, moderator):
     client.force_login(moderator)
     assert client.post("/accounts/logout/").status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def _forum_paths(code: str) -> list[str]:
+    """Every path of the product that takes a forum's join code, read from the URLconf:
+    a path added later is in this list the day it is added."""
+    from django.urls import get_resolver, reverse
+
+    names = [
+        path.name
+        for included in get_resolver().url_patterns
+        for path in getattr(included, "url_patterns", [included])
+        if "<str:code>" in str(path.pattern)
+    ]
+    assert len(names) >= 10
+    return [reverse(f"workshops:{name}", kwargs={"code": code}) for name in names]
+
+
+def test_no_path_with_a_join_code_answers_a_throttled_guesser(forum):
+    """Once a browser has guessed too many codes, every path that names a forum by its code
+    (pages, forms, the console's JSON) answers it 429 for a real forum it does not take
+    part in, as for a code that names nothing: none of them looks the code up past the
+    throttle (workshops/page_access.py)."""
+    guesser = participant_browser(make_forum(make_conference()))
+    for code in unknown_codes(settings.CODE_MISSES_PER_MINUTE):
+        assert guesser.get(f"/j/{code}").status_code == 404
+    answers = {}
+    for path in _forum_paths(forum.code):
+        response = guesser.get(path)
+        if response.status_code == 405:  # a form's POST only
+            response = guesser.post(path, {"text": "Mehr Sprachkurse"})
+        answers[path] = response.status_code
+    assert answers == dict.fromkeys(answers, 429)
+    assert forum.items.count() == 0

@@ -154,7 +154,7 @@ def test_phone_gets_similar_shown_items_only_and_the_open_support_round(
 def test_similar_is_for_people_of_the_conference_only(client, forum, propose):
     propose("Mehr Kita-Plätze")
     response = client.get(f"/f/{forum.code}/similar", {"text": "Mehr Kita-Plätze"})
-    # the same answer as for a code that names no forum (workshops/console.py: refuse_code)
+    # the same answer as for a code that names no forum (workshops/page_access.py: refuse_code)
     unknown = client.get("/f/ZZZZZZ/similar", {"text": "Kita"})
     assert response.status_code == unknown.status_code == 404
     assert response.content == unknown.content

@@ -3,7 +3,7 @@
 A moderator removed from a conference and a projector whose screen key was changed must
 stop receiving what the role showed them (hidden texts, secret tallies) at once, not at
 their next reconnect: after commit the change reaches every server process through the
-forums' groups (``realtime.publisher.publish_revocation``), and each process's hub closes
+forums' groups (``events.roles_revoked``, workshops/signals.py), and each process's hub closes
 the sockets that held the role with 4403 (docs/protocol.md).
 """
 
@@ -11,13 +11,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from realtime import publisher
 from workshops import rules
 from workshops.actors import Actor
 from workshops.codes import new_screen_key as make_screen_key
 from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, Conference, Forum
-from workshops.services.events import audit, lock_forum
+from workshops.services.events import audit, lock_forum, roles_revoked
 
 
 def _require_setup_desk(actor: Actor) -> None:
@@ -56,7 +55,7 @@ def remove_moderator(*, actor: Actor, conference: Conference, user) -> bool:
     removed = get_user_model().objects.filter(pk=user_id).first()
     if removed is None or not rules.is_moderator(Actor(user=removed), conference.pk):
         forum_ids = list(Forum.objects.filter(conference=conference).values_list("pk", flat=True))
-        publisher.publish_revocation(forum_ids=forum_ids, user_id=user_id)
+        roles_revoked(forum_ids=forum_ids, user_id=user_id)
     return True
 
 
@@ -71,7 +70,7 @@ def new_screen_key(*, actor: Actor, forum: Forum) -> Forum:
     forum.screen_key = make_screen_key()
     forum.save(update_fields=["screen_key"])
     audit(forum, actor, "forum.screen_key.changed")
-    publisher.publish_revocation(forum_ids=[forum.pk], screens=True)
+    roles_revoked(forum_ids=[forum.pk], screens=True)
     return forum
 
 
@@ -107,11 +106,11 @@ def account_changed(user) -> None:
     forum_ids = getattr(user, "_revoked_forums", None)
     user._revoked_forums = []
     if forum_ids:
-        publisher.publish_revocation(forum_ids=forum_ids, user_id=user.pk)
+        roles_revoked(forum_ids=forum_ids, user_id=user.pk)
 
 
 def account_deleting(user) -> None:
     """An account deleted (``pre_delete``): its moderator sockets are closed after commit."""
     if user.pk is not None and user.is_active:
         forum_ids = _moderated_forum_ids(user.pk, superuser=user.is_superuser)
-        publisher.publish_revocation(forum_ids=forum_ids, user_id=user.pk)
+        roles_revoked(forum_ids=forum_ids, user_id=user.pk)

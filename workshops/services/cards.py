@@ -153,7 +153,3 @@ def redeem_card(*, actor: Actor, forum: Forum, code) -> VotingCard:
         )
     card.refresh_from_db()
     return card
-
-
-def holds_card(forum: Forum, participant_id: int) -> bool:
-    return VotingCard.objects.filter(forum=forum, participant_id=participant_id).exists()

@@ -17,7 +17,14 @@ from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import ActionField, Forum, Item
 from workshops.selectors import item_data, round_data
-from workshops.services.events import audit, lock_forum, lock_forums, record_event
+from workshops.services.events import (
+    audit,
+    lock_forum,
+    lock_forums,
+    record_event,
+    tally_changed,
+)
+from workshops.services.plenaries import PlenaryEcho
 from workshops.text import clean_user_text
 
 # What an item may answer: a goal answers needs, a measure answers goals.
@@ -129,57 +136,13 @@ def _get_item(forum: Forum, item_id) -> Item:
     return item
 
 
-class _PlenaryEcho:
-    """Keeps the conference's plenaries in step with item changes in a forum.
-
-    A plenary shows the shortlisted measures of every forum with the goals and needs
-    they answer (``selectors.plenary_pool``). ``record`` writes an item event in its
-    forum; ``finish`` then writes, in each plenary, the events of items that stay in the
-    pool, ``item.added`` for items that entered it and ``item.removed`` for items that
-    left it, so a plenary client that applies them equals a fresh snapshot.
-    """
-
-    def __init__(self, conference_id: int, plenaries: list[Forum]):
-        self.conference_id = conference_id
-        self.plenaries = plenaries
-        self.before = self._pool() if plenaries else set()
-        self.pending: list[tuple[str, dict]] = []
-
-    def _pool(self) -> set[int]:
-        from workshops.selectors import plenary_pool
-
-        return set(
-            Item.objects.filter(plenary_pool(self.conference_id)).values_list("pk", flat=True)
-        )
-
-    def record(self, forum: Forum, name: str, data: dict) -> None:
-        record_event(forum, name, data)
-        self.pending.append((name, data))
-
-    def finish(self) -> None:
-        if not self.plenaries:
-            return
-        after = self._pool()
-        staying = [(name, data) for name, data in self.pending if data["id"] in self.before & after]
-        entered = (
-            Item.objects.filter(pk__in=after - self.before).select_related("author").order_by("pk")
-        )
-        for plenary in self.plenaries:
-            for name, data in staying:
-                record_event(plenary, name, data)
-            for item in entered:
-                record_event(plenary, "item.added", item_data(item))
-            for item_id in sorted(self.before - after):
-                record_event(plenary, "item.removed", {"id": item_id})
-
-
-def _lock_with_plenaries(forum: Forum) -> tuple[Forum, _PlenaryEcho]:
+def _lock_with_plenaries(forum: Forum) -> tuple[Forum, PlenaryEcho]:
     """Lock the forum and its conference's plenaries (house order: plenaries first).
     Only moderators' item changes take this wider lock, after the permission check (a
     refused command costs no lock); proposals lock their forum only."""
     plenary_ids = [pk for pk in _plenary_ids(forum.conference_id) if pk != forum.pk]
     locked = lock_forums([forum.pk, *plenary_ids])
-    return locked[forum.pk], _PlenaryEcho(forum.conference_id, [locked[pk] for pk in plenary_ids])
+    return locked[forum.pk], PlenaryEcho(forum.conference_id, [locked[pk] for pk in plenary_ids])
 
 
 def _refuse_carried(item: Item) -> None:
@@ -477,7 +440,6 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
     at most the per-item limit and the points over it go back to the person. Returns
     {"moved": n, "not_moved": n} for the console and the audit log.
     """
-    from realtime.tally import tally_changed
     from workshops.models import Ballot, Round, Vote
 
     moved = not_moved = 0

@@ -20,7 +20,7 @@ from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, Conference, Forum, Item, MeasureUpdate
 from workshops.selectors import DETAIL_FIELDS, item_data
 from workshops.services.events import lock_forums, record_event
-from workshops.services.items import _PlenaryEcho
+from workshops.services.plenaries import PlenaryEcho
 from workshops.services.values import whole_number
 
 # The longest text each detail may have (the columns' max_length).
@@ -139,7 +139,7 @@ class _Echo:
             [item.forum_id, *(c.forum_id for c in copies), *(pk for pk, _c in plenaries)]
         )
         self.forum = self.locked[item.forum_id]
-        self.echo = _PlenaryEcho(
+        self.echo = PlenaryEcho(
             item.forum.conference_id,
             [
                 self.locked[pk]

@@ -3,7 +3,8 @@
 What counts as personal data here: a participant's display name, stakeholder group and
 language, the link from a proposal to its author, the links from votes and ballots to
 their voter, the browser sessions that hold a participant id, the command ids and
-answers a phone or a moderator's console sent (``realtime.CommandReceipt``), and what
+answers a phone or a moderator's console sent (the live channel's command receipts,
+deleted through ``events.forget_people``), and what
 people wrote beyond the shown proposals: the texts of hidden items and the earlier
 wording of edited ones in the event log, texts in the moderators' audit log.
 
@@ -25,7 +26,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from realtime.models import CommandReceipt
 from workshops.exceptions import ServiceError
 from workshops.identity import SESSION_KEY as PARTICIPANTS_SESSION_KEY
 from workshops.models import (
@@ -41,7 +41,7 @@ from workshops.models import (
     VotingCard,
 )
 from workshops.selectors import DETAIL_FIELDS, item_data, plenary_pool
-from workshops.services.events import lock_forums, record_event
+from workshops.services.events import forget_people, lock_forums, record_event
 
 # Audit entries whose data holds text people wrote, and the keys that hold it.
 AUDIT_TEXTS = {
@@ -162,12 +162,6 @@ def _unlink_votes(forum_ids) -> int:
     return changed
 
 
-def _receipts_of(participant_ids, user_ids=()) -> int:
-    senders = [f"p:{pk}" for pk in participant_ids] + [f"u:{pk}" for pk in user_ids]
-    deleted, _by_model = CommandReceipt.objects.filter(sender__in=senders).delete()
-    return deleted
-
-
 def _plenaries_of(conference_id: int) -> list[int]:
     return list(
         Forum.objects.filter(conference_id=conference_id, kind=Forum.Kind.PLENARY).values_list(
@@ -226,7 +220,7 @@ def leave_conference(*, participant: Participant) -> Participant:
         for item in items:
             item.author = participant
         _tell_walls(forums, plenary_ids, items, conference_id)
-        _receipts_of([participant.pk])
+        forget_people(participant_ids=[participant.pk])
     return participant
 
 
@@ -319,7 +313,7 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
             "cards": VotingCard.objects.filter(
                 forum_id__in=forum_ids, participant__isnull=False
             ).update(participant=None, bound_at=None),
-            "receipts": _receipts_of(ids, moderators),
+            "receipts": forget_people(participant_ids=ids, user_ids=moderators),
             "sessions": _sessions_of(conference.pk),
         }
         # Walls still open (and the consumer's snapshot of this rev) lose the names too:

@@ -9,7 +9,13 @@ from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import Forum, Item, Round
 from workshops.selectors import round_data
-from workshops.services.events import audit, lock_forum, lock_forums, record_event
+from workshops.services.events import (
+    audit,
+    lock_forum,
+    lock_forums,
+    record_event,
+    tally_changed,
+)
 from workshops.services.forums import move_phase
 from workshops.services.values import whole_number
 from workshops.text import clean_user_text
@@ -205,7 +211,6 @@ def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Ro
         for item in round_.items.filter(kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE):
             tally = combined(totals[str(item.pk)])
             set_adopted(forum=forum, item=item, adopted=tally["yes"] > tally["no"], locked=locked)
-    from realtime.tally import tally_changed
 
     tally_changed(forum_id=forum.pk, round_id=round_.pk)
     return round_
@@ -253,7 +258,6 @@ def reveal_round(*, actor: Actor, forum: Forum, round) -> Round:
     round_.save(update_fields=["revealed"])
     record_event(forum, "round.updated", round_data(round_))
     audit(forum, actor, "forum.round.revealed", {"round": round_.pk})
-    from realtime.tally import tally_changed
 
     tally_changed(forum_id=forum.pk, round_id=round_.pk)
     return round_
@@ -316,6 +320,5 @@ def add_analog_count(
         "forum.round.analog_added",
         {"round": round_.pk, "item": option, "value": value, "count": count},
     )
-    from realtime.tally import tally_changed
 
     tally_changed(forum_id=forum.pk, round_id=round_.pk)

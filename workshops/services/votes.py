@@ -23,6 +23,8 @@ from workshops import rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import PASSIVE_OPTION, Ballot, Forum, Item, Round, Vote, VotingCard
+from workshops.selectors import ballot_of, holds_card
+from workshops.services.events import tally_changed
 
 VALUE_RANGE = {
     Round.Method.SUPPORT: (1, 1),
@@ -64,27 +66,14 @@ def _check_value(method: str, per_item, value):
     return value
 
 
-def my_ballot(round_: Round, participant_id: int) -> dict:
-    """The participant's own votes in the round and, for dots, the points left."""
-    with connection.cursor() as cursor:
-        return _ballot(cursor, round_.method, round_.budget, round_.pk, participant_id)
-
-
 def _ballot(cursor, method: str, budget, round_id: int, participant_id: int) -> dict:
-    return _ballot_of(method, budget, _votes(cursor, round_id, participant_id))
+    return ballot_of(method, budget, _votes(cursor, round_id, participant_id))
 
 
 def _votes(cursor, round_id: int, participant_id: int) -> dict[str, int]:
     """The participant's votes in the round: option (as a string) -> value, by option."""
     cursor.execute(_sql().mine, [round_id, participant_id])
     return {str(option): value for option, value in cursor.fetchall()}
-
-
-def _ballot_of(method: str, budget, votes: dict[str, int]) -> dict:
-    me = {"votes": votes}
-    if method == Round.Method.DOTS:
-        me["points_left"] = budget - sum(votes.values())
-    return me
 
 
 def cast_vote(*, actor: Actor, forum: Forum, round, item, value, savepoint: bool = True) -> dict:
@@ -94,7 +83,7 @@ def cast_vote(*, actor: Actor, forum: Forum, round, item, value, savepoint: bool
     forum; the option is one of its items still shown (or the Passivlösung of a consent
     round); the value is in the method's range; dots stay within ``per_item`` and the
     budget; dots on one's own proposal only if the round allows it. Returns the
-    participant's ballot in this round (``my_ballot``) and schedules a tally.
+    participant's ballot in this round (``selectors.my_ballot``) and schedules a tally.
 
     This is the path hundreds of phones take at once when a round opens, so it speaks
     SQL directly (statements built once from the models, ``_sql``): at most five
@@ -148,13 +137,11 @@ def _cast_vote(actor: Actor, forum: Forum, round, item, value) -> dict:
             votes.pop(str(option), None)
             if value is not None:
                 votes[str(option)] = value
-            ballot = _ballot_of(
+            ballot = ballot_of(
                 method, budget, dict(sorted(votes.items(), key=lambda kv: int(kv[0])))
             )
         else:
             ballot = _ballot(cursor, method, budget, round_id, participant.pk)
-
-    from realtime.tally import tally_changed
 
     tally_changed(forum_id=forum.pk, round_id=round_id)
     return ballot
@@ -182,8 +169,6 @@ def _checked_value(facts, forum: Forum, participant, option: int, value, card_ho
         author_id,
     ) = facts
     if requires_cards:
-        from workshops.services.cards import holds_card
-
         if card_holders is not None:
             held = (forum.pk, participant.pk) in card_holders
         else:
@@ -298,13 +283,11 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
             if value is not None:
                 mine[str(option)] = value
             written[(round_id, participant.pk, option)] = (value, participant.group)
-            results[n] = _ballot_of(
+            results[n] = ballot_of(
                 method, budget, dict(sorted(mine.items(), key=lambda kv: int(kv[0])))
             )
             marked.add((forum_id, round_id))
         _write(cursor, sql, spent, written)
-
-    from realtime.tally import tally_changed
 
     for forum_id, round_id in sorted(marked):
         tally_changed(forum_id=forum_id, round_id=round_id)
