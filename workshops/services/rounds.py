@@ -205,6 +205,10 @@ def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Ro
         for item in round_.items.filter(kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE):
             tally = combined(totals[str(item.pk)])
             set_adopted(forum=forum, item=item, adopted=tally["yes"] > tally["no"], locked=locked)
+    if decide:  # a measure carried over from the previous conference keeps the result
+        from workshops.services.measures import record_evaluations
+
+        record_evaluations(actor=actor, round_=round_)
     from realtime.tally import tally_changed
 
     tally_changed(forum_id=forum.pk, round_id=round_.pk)
