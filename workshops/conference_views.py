@@ -17,7 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from workshops import monitoring, rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
-from workshops.exports.data import DOCUMENTATION, KINDS, MEASURES, conference_report
+from workshops.exports.data import (
+    DOCUMENTATION,
+    KINDS,
+    MEASURES,
+    MONITORING,
+    conference_report,
+)
+from workshops.exports.monitoring import monitoring_report
 from workshops.exports.writers import FORMATS
 from workshops.exports.writers import render as render_export
 from workshops.models import Conference, Item, MeasureUpdate
@@ -25,7 +32,9 @@ from workshops.selectors import DETAIL_FIELDS
 from workshops.services import measures as measure_services
 
 # File names of the exports, per kind (German: the documents go to a German council).
-FILE_NAMES = {MEASURES: "massnahmen", DOCUMENTATION: "dokumentation"}
+FILE_NAMES = {MEASURES: "massnahmen", DOCUMENTATION: "dokumentation", MONITORING: "monitoring"}
+# The monitoring report is a document for the council: DOCX and PDF.
+MONITORING_FORMATS = ("docx", "pdf")
 
 
 def _conference(slug: str) -> Conference:
@@ -56,6 +65,18 @@ def export_links(conference: Conference) -> list[dict]:
             ],
         }
         for kind in KINDS
+    ] + [
+        {
+            "kind": MONITORING,
+            "label": _("Monitoring report"),
+            "files": [
+                {
+                    "fmt": fmt,
+                    "url": reverse("workshops:export_monitoring", args=[conference.slug, fmt]),
+                }
+                for fmt in MONITORING_FORMATS
+            ],
+        }
     ]
 
 
@@ -119,11 +140,18 @@ def _published_message(conference: Conference, published: bool) -> str:
 @require_GET
 def export_file(request, slug, kind, fmt):
     conference = _conference(slug)
-    if kind not in KINDS or fmt not in FORMATS:
+    if kind == MONITORING:
+        known = fmt in MONITORING_FORMATS
+    else:
+        known = kind in KINDS and fmt in FORMATS
+    if not known:
         raise Http404
     if not rules.can_view_results(_user_actor(request), conference):
         return _not_published(request, conference)
-    report = conference_report(conference, kind)
+    if kind == MONITORING:
+        report = monitoring_report(conference)
+    else:
+        report = conference_report(conference, kind)
     response = HttpResponse(render_export(report, fmt), content_type=FORMATS[fmt])
     disposition = "inline" if fmt in ("pdf", "json") else "attachment"
     response["Content-Disposition"] = (

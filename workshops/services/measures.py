@@ -425,7 +425,7 @@ def carry_over_measures(
 def evaluation_text(round_, copy: Item, conference: Conference) -> str:
     """What a round of a later conference said of a carried-over measure, in one line of
     the site's language (the history is read by the city, whoever closed the round):
-    "Bewertet auf der 6. Integrationskonferenz – Plenum, Abstimmung (…): ja 9 · …"."""
+    "Bewertet (6. Integrationskonferenz) – Plenum, Abstimmung (…): ja 9 · …"."""
     from django.conf import settings
     from django.utils import translation
     from django.utils.translation import gettext
@@ -447,7 +447,7 @@ def evaluation_text(round_, copy: Item, conference: Conference) -> str:
         "broad": False,
     }
     with translation.override(settings.LANGUAGE_CODE):
-        text = gettext("Evaluated at %(conference)s – %(round)s: %(result)s") % {
+        text = gettext("Evaluated (%(conference)s) – %(round)s: %(result)s") % {
             "conference": conference.title,
             "round": round_label(result),
             "result": result_detail(result),
