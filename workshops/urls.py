@@ -28,8 +28,9 @@ urlpatterns = [
         name="export_file",
     ),
     re_path(
-        r"^c/(?P<slug>[-\w]+)/export/(?P<kind>monitoring)\.(?P<fmt>docx|pdf)$",
+        r"^c/(?P<slug>[-\w]+)/export/monitoring\.(?P<fmt>docx|pdf)$",
         conference_views.export_file,
+        {"kind": "monitoring"},
         name="export_monitoring",
     ),
     path("c/<slug:slug>/measures/", conference_views.measures_status, name="measures"),
