@@ -109,7 +109,10 @@ def test_an_indicator_is_drawn_against_its_target_with_its_figures_in_words(clie
         "30. Juni 2026: 150 Personen, 30. November 2026: 210 Personen; Ziel 300 Personen "
         "bis 31. Dezember 2027; 50 % des Weges vom Ausgangswert zum Ziel."
     )
-    assert f'alt="{words}"' in figure and f"<figcaption>{words}</figcaption>" in figure
+    assert (
+        f'alt="{words}"' in figure
+        and f'<figcaption aria-hidden="true">{words}</figcaption>' in figure
+    )
     uri = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', figure).group(1)
     svg = base64.b64decode(uri).decode()
     assert "<svg" in svg and "Teilnehmerinnen pro Jahr" in svg  # drawn here, text as text
