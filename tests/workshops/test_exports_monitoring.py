@@ -185,3 +185,33 @@ def test_the_monitoring_report_is_downloaded_under_the_exports_rules(client):
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert re.match(rb"%PDF-", response.content)
+
+
+def test_the_report_reads_the_same_queries_however_many_measures_and_values():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workshops.models import IndicatorValue, Item
+
+    scene = build_monitoring()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            monitoring_report(scene.built.conference)
+        return len(captured)
+
+    before = queries()
+    sub = scene.built.adopted.sub_goal
+    for n in range(4):
+        Item.objects.create(
+            forum=scene.built.forum,
+            field=scene.built.adopted.field,
+            kind="measure",
+            text=f"Weitere Maßnahme {n}",
+            adopted=True,
+            sub_goal=sub if n % 2 else None,
+        )
+        IndicatorValue.objects.create(
+            indicator=scene.indicator, date=f"2026-0{n + 1}-15", value=130 + n
+        )
+    assert queries() == before

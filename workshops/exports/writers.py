@@ -461,7 +461,7 @@ def pdf(report: dict) -> bytes:
             if not data:
                 continue
             # two columns: label and value; six: the monitoring report's roll-up
-            widths = {2: (55, 115), 6: (60, 22, 22, 22, 22, 22)}.get(len(data[0]))
+            widths = {2: (55, 115), 6: (45, 25, 25, 25, 25, 25)}.get(len(data[0]))
             with document.table(
                 col_widths=widths,
                 first_row_as_headings=bool(headers),
