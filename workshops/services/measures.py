@@ -460,8 +460,8 @@ def record_evaluations(*, actor: Actor, round_) -> list[MeasureUpdate]:
     measure it voted on: a dated update on the origin (``round`` set, the date the round
     closed) stating the result, shown on the status pages of both conferences and in the
     monitoring report. Called by ``rounds.close_round`` inside its transaction, so the
-    round closes with its evaluations or not at all; the origins are locked (by id) as
-    ``add_measure_update`` locks a measure. A round evaluates a measure once; an origin
+    round closes with its evaluations or not at all; the origins' rows are locked (by
+    id), as ``add_measure_update`` locks a measure. A round evaluates a measure once; an origin
     no longer adopted and shown is left alone. Records ``forum.measure.evaluated`` in the
     origin's conference per update. Live clients do not show updates, so no event."""
     copies = list(
@@ -474,7 +474,9 @@ def record_evaluations(*, actor: Actor, round_) -> list[MeasureUpdate]:
     conference = round_.forum.conference
     origins = {
         o.pk: o
-        for o in Item.objects.select_for_update()
+        # the items' rows only (of "self"): the round's forums are held already, and an
+        # origin's forum is locked in the house order by the services that lock forums
+        for o in Item.objects.select_for_update(of=("self",))
         .select_related("forum")
         .filter(pk__in=[c.origin_id for c in copies])
         .order_by("pk")
