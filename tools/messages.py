@@ -62,6 +62,7 @@ MODERATOR_TEMPLATES = [
     "templates/workshops/measures_manage.html",
     "templates/workshops/measures_status.html",
     "templates/workshops/_measure_status.html",
+    "templates/workshops/_rollup_counts.html",
     "templates/workshops/not_published.html",
 ]
 PARTICIPANT_MODULES = [

@@ -14,10 +14,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from workshops import rules, visibility
+from workshops import monitoring, rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
-from workshops.exports.data import DOCUMENTATION, KINDS, MEASURES, conference_report
+from workshops.exports.data import (
+    DOCUMENTATION,
+    KINDS,
+    MEASURES,
+    MONITORING,
+    conference_report,
+)
+from workshops.exports.monitoring import monitoring_report
 from workshops.exports.writers import FORMATS
 from workshops.exports.writers import render as render_export
 from workshops.models import Conference, Item, MeasureUpdate
@@ -25,7 +32,9 @@ from workshops.selectors import DETAIL_FIELDS
 from workshops.services import measures as measure_services
 
 # File names of the exports, per kind (German: the documents go to a German council).
-FILE_NAMES = {MEASURES: "massnahmen", DOCUMENTATION: "dokumentation"}
+FILE_NAMES = {MEASURES: "massnahmen", DOCUMENTATION: "dokumentation", MONITORING: "monitoring"}
+# The monitoring report is a document for the council: DOCX and PDF.
+MONITORING_FORMATS = ("docx", "pdf")
 
 
 def _conference(slug: str) -> Conference:
@@ -56,6 +65,18 @@ def export_links(conference: Conference) -> list[dict]:
             ],
         }
         for kind in KINDS
+    ] + [
+        {
+            "kind": MONITORING,
+            "label": _("Monitoring report"),
+            "files": [
+                {
+                    "fmt": fmt,
+                    "url": reverse("workshops:export_monitoring", args=[conference.slug, fmt]),
+                }
+                for fmt in MONITORING_FORMATS
+            ],
+        }
     ]
 
 
@@ -119,11 +140,18 @@ def _published_message(conference: Conference, published: bool) -> str:
 @require_GET
 def export_file(request, slug, kind, fmt):
     conference = _conference(slug)
-    if kind not in KINDS or fmt not in FORMATS:
+    if kind == MONITORING:
+        known = fmt in MONITORING_FORMATS
+    else:
+        known = kind in KINDS and fmt in FORMATS
+    if not known:
         raise Http404
     if not rules.can_view_results(_user_actor(request), conference):
         return _not_published(request, conference)
-    report = conference_report(conference, kind)
+    if kind == MONITORING:
+        report = monitoring_report(conference)
+    else:
+        report = conference_report(conference, kind)
     response = HttpResponse(render_export(report, fmt), content_type=FORMATS[fmt])
     disposition = "inline" if fmt in ("pdf", "json") else "attachment"
     response["Content-Disposition"] = (
@@ -133,33 +161,14 @@ def export_file(request, slug, kind, fmt):
     return response
 
 
-def adopted_measures(conference: Conference, *, field=None, status=None):
-    """The conference's adopted measures in the action fields' order, with their forum,
-    field and dated updates (newest first)."""
-    queryset = (
-        Item.objects.filter(
-            forum__conference=conference,
-            kind=Item.Kind.MEASURE,
-            adopted=True,
-            status__in=visibility.shown_statuses(visibility.PUBLIC),
-        )
-        .select_related("field", "forum")
-        .prefetch_related(
-            Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id"))
-        )
-        .order_by("field__position", "field_id", "id")
-    )
-    if field is not None:
-        queryset = queryset.filter(field_id=field)
-    if status is not None:
-        queryset = queryset.filter(implementation=status)
-    return list(queryset)
-
-
 @require_GET
 def measures_status(request, slug):
-    """The public status of the adopted measures, filterable by action field and status
-    (a GET form: works without JavaScript, and a filtered view can be bookmarked)."""
+    """The public status of the adopted measures: on top how many are planned, in
+    progress, done or dropped per action field and guiding goal (all of them, whatever
+    the filter), then the measures, filterable by action field and status (a GET form:
+    works without JavaScript, and a filtered view can be bookmarked), each with its
+    indicators drawn against their targets; and the previous conference's measures this
+    one evaluated, with the result."""
     conference = _conference(slug)
     fields = list(conference.fields.order_by("position", "id"))
     field_ids = {str(f.pk): f.pk for f in fields}
@@ -167,7 +176,20 @@ def measures_status(request, slug):
     chosen_status = request.GET.get("status", "")
     if chosen_status not in Item.Implementation.values:
         chosen_status = ""
-    measures = adopted_measures(conference, field=chosen_field, status=chosen_status or None)
+    every = monitoring.adopted_measures(conference)
+    rolled = monitoring.rollup(conference, every)
+    measures = [
+        m
+        for m in every
+        if (chosen_field is None or m.field_id == chosen_field)
+        and (not chosen_status or monitoring.followed(m).implementation == chosen_status)
+    ]
+    for m in measures:
+        m.followed = monitoring.followed(m)
+        m.charts = [
+            {"indicator": i, "uri": monitoring.chart_svg_uri(i), "alt": monitoring.indicator_alt(i)}
+            for i in m.followed.indicators.all()
+        ]
     return render(
         request,
         "workshops/measures_status.html",
@@ -178,6 +200,9 @@ def measures_status(request, slug):
             "chosen_field": chosen_field,
             "chosen_status": chosen_status,
             "measures": measures,
+            "rollup": rolled,
+            "rollup_total": monitoring.totals(rolled),
+            "evaluated": monitoring.evaluated_here(conference),
             "filtered": chosen_field is not None or bool(chosen_status),
             "is_moderator": rules.is_moderator(_user_actor(request), conference),
         },

@@ -514,6 +514,11 @@ class MeasureUpdate(models.Model):
     lead = models.ForeignKey(
         "Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="updates"
     )
+    # The voting round of a later conference that evaluated the measure (its copy there,
+    # ``Item.origin``); the text states the result (services.measures.record_evaluations).
+    round = models.ForeignKey(
+        "Round", null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluations"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

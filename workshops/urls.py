@@ -27,6 +27,12 @@ urlpatterns = [
         conference_views.export_file,
         name="export_file",
     ),
+    re_path(
+        r"^c/(?P<slug>[-\w]+)/export/monitoring\.(?P<fmt>docx|pdf)$",
+        conference_views.export_file,
+        {"kind": "monitoring"},
+        name="export_monitoring",
+    ),
     path("c/<slug:slug>/measures/", conference_views.measures_status, name="measures"),
     path(
         "c/<slug:slug>/measures/manage/", conference_views.measures_manage, name="measures_manage"

@@ -18,6 +18,21 @@ conference = make_conference(slug="a11y", title="Barrierefreie Konferenz",
                              languages=["de", "en", "tr", "ar", "uk", "ru"])
 forum = make_forum(conference, title="Fachforum Zugang")
 make_moderator(conference, username="a11y-moderation", password="a11y-test-passwort-1")
+# an adopted measure towards a guiding goal, with an indicator: the status page's roll-up
+# table and chart are checked too
+import datetime
+from workshops.models import GuidingGoal, Indicator, IndicatorValue, Item, SubGoal
+field = forum.fields.order_by("position", "id").first()
+goal = GuidingGoal.objects.create(field=field, title="Gleiche Bildungschancen")
+sub = SubGoal.objects.create(guiding_goal=goal, title="Deutsch bei der Einschulung")
+measure = Item.objects.create(forum=forum, field=field, kind="measure", text="Sprachkitas",
+                              adopted=True, implementation="in_progress", progress=30,
+                              sub_goal=sub)
+indicator = Indicator.objects.create(item=measure, title="Kinder in Sprachkitas",
+                                     unit="Kinder", baseline=40, target=120,
+                                     baseline_date=datetime.date(2026, 1, 1),
+                                     target_date=datetime.date(2028, 7, 31))
+IndicatorValue.objects.create(indicator=indicator, date=datetime.date(2026, 9, 1), value=65)
 print(json.dumps({"code": forum.code, "screen_key": forum.screen_key,
                   "fields": [f.pk for f in forum.fields.order_by("position", "id")],
                   "username": "a11y-moderation", "password": "a11y-test-passwort-1"}))

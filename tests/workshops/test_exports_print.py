@@ -382,3 +382,52 @@ def test_the_docx_prints_in_a_sans_font_on_a_few_a4_pages(office):
     assert GOAL_TEXT in text and NEED_TEXT in text
     assert "16 Punkte (8 per Handy abgestimmt)" in text
     assert (ARTIFACTS / "print-documentation-docx-page1.png").stat().st_size > 1000
+
+
+@pytest.fixture(scope="module")
+def monitoring_printed(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The monitoring report (tests/workshops/monitoring_scene.py) as DOCX, printed once
+    by LibreOffice: (docx, pdf)."""
+    from tests.workshops.monitoring_scene import build_monitoring
+    from workshops.exports.monitoring import monitoring_report
+
+    require("LibreOffice", bool(printed.SOFFICE), "install libreoffice-writer-nogui")
+    require("poppler", bool(printed.PDFTOTEXT and printed.PDFTOPPM), "install poppler-utils")
+    outdir = tmp_path_factory.mktemp("monitoring")
+    with django_db_blocker.unblock(), transaction.atomic(), translation.override("de"):
+        scene = build_monitoring(slug="monitoring-papier")
+        source = outdir / "monitoring-papier-monitoring.docx"
+        source.write_bytes(render(monitoring_report(scene.built.conference), "docx"))
+        transaction.set_rollback(True)
+    pdf = printed.convert([source], outdir / "pdf")[source]
+    printed.render_page_one(pdf, ARTIFACTS / "print-monitoring-docx-page1")
+    return source, pdf
+
+
+@pytest.mark.office
+def test_the_monitoring_report_prints_on_a4_in_its_order_with_its_chart(monitoring_printed):
+    import pypdf
+
+    from tests.workshops.monitoring_scene import GOAL_ADULTS, GOAL_CHILDREN, SUB_SCHOOL
+
+    _source, pdf = monitoring_printed
+    reader = pypdf.PdfReader(pdf)
+    assert 2 <= len(reader.pages) <= 8
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (
+            595,
+            842,
+        )
+    assert sum(len(page.images) for page in reader.pages) == 1  # the indicator's chart
+    text = _plain(" ".join(printed.pages(pdf)))
+    order = [
+        "Monitoringbericht",
+        f"Leitziel 1: {GOAL_CHILDREN}",
+        f"Teilziel 1.1: {SUB_SCHOOL}",
+        "Sprachkitas ausbauen",
+        f"Leitziel 2: {GOAL_ADULTS}",
+        "Keinem Leitziel zugeordnet",
+        "Lernpaten für Seiteneinsteiger",
+    ]
+    at = [text.find(part, text.find("Sprache 4 verabschiedete")) for part in order[1:]]
+    assert "Monitoringbericht" in text and -1 not in at and at == sorted(at), at

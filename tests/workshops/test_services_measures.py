@@ -301,9 +301,13 @@ def test_an_adoption_round_evaluates_the_carried_measures(built, next_conference
     entry = report["fields"][0]["measures"][0]
     assert entry["origin"]["conference"] == built.conference.slug
     assert entry["results"][0]["total"] == {"yes": 1, "no": 0, "abstain": 0}
-    assert entry["implementation"]["updates"] == [
-        {"date": "2026-11-23", "text": "Erste drei Sprachcafés laufen."}
-    ]
+    # the evaluation went back into the origin's history, newest first
+    evaluation, earlier = entry["implementation"]["updates"]
+    assert evaluation["text"] == (
+        "Bewertet (6. Integrationskonferenz Musterstadt) – Rückblick, Verabschiedung "
+        "(Ja / Nein / Enthaltung): ja 1 · nein 0 · Enthaltung 0 (1 per Handy abgestimmt)"
+    )
+    assert earlier == {"date": "2026-11-23", "text": "Erste drei Sprachcafés laufen."}
 
 
 def test_the_carried_measure_shows_read_only_on_the_phone_and_console(

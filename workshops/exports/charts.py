@@ -39,7 +39,10 @@ def _label(text: str) -> str:
 
 
 def png(spec: dict) -> bytes:
-    """The chart as a PNG, WIDTH_INCHES wide, as tall as its bars need."""
+    """The chart as a PNG, WIDTH_INCHES wide, as tall as its bars need (a timeline: as
+    tall as ``WIDE``)."""
+    if spec.get("type") == "timeline":
+        return timeline(spec, "png")
     labels = [_label(label) for label in spec["labels"]]
     series = spec["series"]
     rows = sum(max(1, label.count("\n") + 1) for label in labels)
@@ -93,6 +96,83 @@ def png(spec: dict) -> bytes:
                 )
             out = io.BytesIO()
             figure.savefig(out, format="png", dpi=DPI)
+            return out.getvalue()
+        finally:
+            figure.clear()
+
+
+# --- an indicator over time (the status page and the monitoring report) ------------------
+# A timeline is a dict: "type": "timeline", "title", "unit", "points" [(ISO date, value)]
+# (the measured values, oldest first), "baseline" and "target" ({"date": ISO or None,
+# "value"}), "names" (the legend's words for values, baseline, target) and "alt".
+
+SMALL = (3.6, 1.7)  # inches: beside a measure on the status page
+WIDE = (WIDTH_INCHES, 2.3)  # the text width of the report
+
+
+def _timeline_figure(spec: dict, size: tuple[float, float]) -> Figure:
+    import datetime
+
+    from matplotlib import dates as mdates
+
+    def day(iso: str) -> datetime.date:
+        return datetime.date.fromisoformat(iso)
+
+    names = spec["names"]
+    baseline, target = spec["baseline"], spec["target"]
+    figure = Figure(figsize=size, dpi=DPI, layout="constrained")
+    axes = figure.subplots()
+    xs = [day(d) for d, _v in spec["points"]]
+    ys = [v for _d, v in spec["points"]]
+    if baseline["date"]:  # the line starts where the measure started from
+        xs, ys = [day(baseline["date"]), *xs], [baseline["value"], *ys]
+    known = xs + ([day(target["date"])] if target["date"] else [])
+    if not known:
+        known = [datetime.date.today()]
+    axes.axhline(target["value"], color=COLOURS[3], linestyle="--", linewidth=1, label=names[2])
+    axes.axhline(baseline["value"], color=COLOURS[2], linestyle=":", linewidth=1, label=names[1])
+    if target["date"]:
+        axes.plot(
+            [day(target["date"])],
+            [target["value"]],
+            marker="*",
+            markersize=9,
+            color=COLOURS[3],
+            linestyle="none",
+        )
+    if xs:
+        axes.plot(
+            xs, ys, marker="o", markersize=3.5, linewidth=1.6, color=COLOURS[0], label=names[0]
+        )
+    low, high = min(known), max(known)
+    pad = max(datetime.timedelta(days=15), (high - low) * 0.06)
+    axes.set_xlim(low - pad, high + pad)
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes.set_ylabel(spec["unit"])
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_title(
+        "\n".join(textwrap.wrap(spec["title"], 60 if size == SMALL else 90)),
+        loc="left",
+        fontsize=8,
+        fontweight="bold",
+    )
+    axes.legend(loc="best", fontsize=6, frameon=False)
+    return figure
+
+
+def timeline(spec: dict, fmt: str = "png", size: tuple[float, float] = WIDE) -> bytes:
+    """An indicator's measured values over time as a line, its baseline dotted and its
+    target dashed (a star on the target date), as PNG or SVG. Text stays text in the SVG;
+    ``svg.hashsalt`` keeps the SVG's ids the same for the same chart."""
+    with matplotlib.rc_context({**STYLE, "svg.hashsalt": spec["title"]}):
+        figure = _timeline_figure(spec, size)
+        try:
+            out = io.BytesIO()
+            figure.savefig(
+                out, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None
+            )
             return out.getvalue()
         finally:
             figure.clear()

@@ -27,6 +27,8 @@ SCHEMA = "mitwirken.export/1"
 MEASURES = "measures"
 DOCUMENTATION = "documentation"
 KINDS = (MEASURES, DOCUMENTATION)
+# The monitoring report (exports.monitoring): DOCX and PDF only, a report of its own.
+MONITORING = "monitoring"
 
 
 def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[dict]]:

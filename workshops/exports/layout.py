@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from workshops.exports.data import DOCUMENTATION
+from workshops.exports.data import DOCUMENTATION, MONITORING
 from workshops.models import Forum, Item, Round
 from workshops.selectors import DETAIL_FIELDS
 
@@ -137,6 +137,8 @@ def conference_line(report: dict) -> str:
 
 
 def export_title(report: dict) -> str:
+    if report["kind"] == MONITORING:
+        return _("Monitoring report")
     if report["kind"] == DOCUMENTATION:
         return _("Documentation of the results")
     return _("Adopted measures")

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from workshops.exports import layout
+from workshops.exports.data import MONITORING
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -216,6 +217,16 @@ def xlsx(report: dict) -> bytes:
 
 # --- DOCX ---------------------------------------------------------------------------
 
+
+def _blocks(report: dict) -> list[tuple]:
+    """The document's blocks: the monitoring report lays itself out (exports.monitoring)."""
+    if report["kind"] == MONITORING:
+        from workshops.exports import monitoring
+
+        return monitoring.blocks(report)
+    return layout.blocks(report)
+
+
 ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
 
 
@@ -313,7 +324,7 @@ def docx(report: dict) -> bytes:
         _font(run._r)
         return paragraph
 
-    for block in layout.blocks(report):
+    for block in _blocks(report):
         kind = block[0]
         if kind == "title":
             document.add_paragraph()
@@ -322,7 +333,7 @@ def docx(report: dict) -> bytes:
         elif kind == "subtitle":
             subtitle = add(document.add_paragraph(style="Subtitle"), block[1])
             subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif kind in ("h1", "h2", "h3"):
+        elif kind in ("h1", "h2", "h3", "h4"):
             add(document.add_heading("", level=int(kind[1])), block[1])
         elif kind == "para":
             add(document.add_paragraph(), block[1])
@@ -412,8 +423,8 @@ def pdf(report: dict) -> bytes:
     document.footer = footer
     document.add_page()
     line = {"new_x": "LMARGIN", "new_y": "NEXT"}
-    sizes = {"title": 24, "subtitle": 14, "h1": 18, "h2": 14, "h3": 12}
-    for block in layout.blocks(report):
+    sizes = {"title": 24, "subtitle": 14, "h1": 18, "h2": 14, "h3": 12, "h4": 11}
+    for block in _blocks(report):
         kind = block[0]
         if kind == "table":
             shape(*(str(c) for row in block[2] for c in row), *(block[1] or []))
@@ -449,7 +460,8 @@ def pdf(report: dict) -> bytes:
             data = ([headers] if headers else []) + [[text(c) for c in row] for row in rows]
             if not data:
                 continue
-            widths = (55, 115) if len(data[0]) == 2 else None
+            # two columns: label and value; six: the monitoring report's roll-up
+            widths = {2: (55, 115), 6: (45, 25, 25, 25, 25, 25)}.get(len(data[0]))
             with document.table(
                 col_widths=widths,
                 first_row_as_headings=bool(headers),

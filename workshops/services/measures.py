@@ -420,3 +420,89 @@ def carry_over_measures(
             forum_id=forum.pk,
         )
     return created
+
+
+def evaluation_text(round_, copy: Item, conference: Conference) -> str:
+    """What a round of a later conference said of a carried-over measure, in one line of
+    the site's language (the history is read by the city, whoever closed the round):
+    "Bewertet (6. Integrationskonferenz) – Plenum, Abstimmung (…): ja 9 · …"."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from workshops.exports.layout import result_detail, round_label
+    from workshops.selectors import combined, round_totals
+
+    totals = round_totals(round_)
+    tally = totals["totals"][str(copy.pk)]
+    result = {
+        "forum": round_.forum.title,
+        "method": round_.method,
+        "status": round_.status,
+        "voters": totals["voters"],
+        "revealed": True,
+        "analog": tally.get("analog"),
+        "total": combined(tally),
+        "groups": {},
+        "broad": False,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext("Evaluated (%(conference)s) – %(round)s: %(result)s") % {
+            "conference": conference.title,
+            "round": round_label(result),
+            "result": result_detail(result),
+        }
+    return text[:UPDATE_TEXT_MAX]
+
+
+def record_evaluations(*, actor: Actor, round_) -> list[MeasureUpdate]:
+    """Write the result of a just-closed round back to the history of every carried-over
+    measure it voted on: a dated update on the origin (``round`` set, the date the round
+    closed) stating the result, shown on the status pages of both conferences and in the
+    monitoring report. Called by ``rounds.close_round`` inside its transaction, so the
+    round closes with its evaluations or not at all; the origins' rows are locked (by
+    id), as ``add_measure_update`` locks a measure. A round evaluates a measure once; an origin
+    no longer adopted and shown is left alone. Records ``forum.measure.evaluated`` in the
+    origin's conference per update. Live clients do not show updates, so no event."""
+    copies = list(
+        round_.items.filter(
+            kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE, origin__isnull=False
+        ).order_by("origin_id")
+    )
+    if not copies:
+        return []
+    conference = round_.forum.conference
+    origins = {
+        o.pk: o
+        # the items' rows only (of "self"): the round's forums are held already, and an
+        # origin's forum is locked in the house order by the services that lock forums
+        for o in Item.objects.select_for_update(of=("self",))
+        .select_related("forum")
+        .filter(pk__in=[c.origin_id for c in copies])
+        .order_by("pk")
+    }
+    done = set(MeasureUpdate.objects.filter(round=round_).values_list("item_id", flat=True))
+    day = timezone.localdate(round_.closed_at) if round_.closed_at else timezone.localdate()
+    written = []
+    for copy in copies:
+        origin = origins.get(copy.origin_id)
+        if origin is None or origin.pk in done:
+            continue
+        if origin.adopted is not True or origin.status != Item.Status.VISIBLE:
+            continue
+        update = MeasureUpdate.objects.create(
+            item=origin,
+            date=day,
+            text=evaluation_text(round_, copy, conference),
+            author_user_id=actor.user_id,
+            round=round_,
+        )
+        _conference_audit(
+            origin.forum.conference_id,
+            actor,
+            "forum.measure.evaluated",
+            {"item": origin.pk, "copy": copy.pk, "round": round_.pk, "update": update.pk},
+            forum_id=origin.forum_id,
+        )
+        written.append(update)
+    return written

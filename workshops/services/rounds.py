@@ -17,6 +17,7 @@ from workshops.services.events import (
     tally_changed,
 )
 from workshops.services.forums import move_phase
+from workshops.services.measures import record_evaluations
 from workshops.services.values import whole_number
 from workshops.text import clean_user_text
 
@@ -211,6 +212,8 @@ def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Ro
         for item in round_.items.filter(kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE):
             tally = combined(totals[str(item.pk)])
             set_adopted(forum=forum, item=item, adopted=tally["yes"] > tally["no"], locked=locked)
+    if decide:  # a measure carried over from the previous conference keeps the result
+        record_evaluations(actor=actor, round_=round_)
 
     tally_changed(forum_id=forum.pk, round_id=round_.pk)
     return round_
