@@ -289,7 +289,9 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "kinds": Item.Kind.choices,
         # What a new goal or measure can answer, for the "answers" choices.
         "answerable": {"goal": by_kind["need"], "measure": by_kind["goal"]},
-        "values": {"field": "", "kind": "", "text": "", "refs": [], "details": {}},
+        # The city's guiding goals and sub-goals of the forum's fields (the sub-goal choice).
+        "goal_fields": _goal_fields(fields),
+        "values": {"field": "", "kind": "", "text": "", "refs": [], "details": {}, "sub_goal": ""},
         "error": None,
         "text_max": settings.ITEM_TEXT_MAX,
         "rev": forum.rev,
@@ -308,6 +310,24 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     given = context["values"].get("details") or {}
     context["detail_fields"] = [{**d, "value": given.get(d["name"], "")} for d in _detail_fields()]
     return context
+
+
+def _goal_fields(fields) -> list[dict]:
+    """The forum's fields with their description and guiding goals, for the phone:
+    [{field, goals}], only fields that have either."""
+    goals = selectors.guiding_goals(fields)
+    shown = [{"field": f, "goals": [g for g in goals if g.field_id == f.pk]} for f in fields]
+    return [entry for entry in shown if entry["goals"] or entry["field"].description]
+
+
+def _optional_id(raw: str, field: str):
+    """A form's optional id: None for an empty value; a refusal for anything but digits."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise ServiceError(ServiceError.INVALID, _("Choose a sub-goal from the list."), field=field)
+    return int(raw)
 
 
 def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
@@ -379,6 +399,7 @@ def propose(request, code):
             for name in selectors.DETAIL_FIELDS
             if request.POST.get(name)
         },
+        "sub_goal": request.POST.get("sub_goal", ""),
     }
     try:
         item = item_services.propose_item(
@@ -389,6 +410,7 @@ def propose(request, code):
             text=values["text"],
             refs=values["refs"],
             details=values["details"],
+            sub_goal=_optional_id(values["sub_goal"], "sub_goal"),
         )
     except ServiceError as exc:
         context = _phone_context(request, forum, actor, values=values, error=exc)

@@ -233,13 +233,15 @@ def propose_item(
     text,
     refs: Iterable = (),
     details: dict | None = None,
+    sub_goal: int | None = None,
 ) -> Item:
     """Add a need, goal or measure to the forum.
 
     Precondition: the actor is a participant of the forum's conference while proposals
     are open, or a moderator. A measure may come with ``details`` (lead, partners,
-    timeframe, resources, indicator; each optional, see ``measures.clean_details``).
-    Records ``item.added``.
+    timeframe, resources, indicator; each optional, see ``measures.clean_details``); a
+    goal or measure with the id of the sub-goal of its action field it works towards
+    (``goals.check_sub_goal``). Records ``item.added``.
     """
     forum = lock_forum(forum.pk)
     if not rules.can_take_part(actor, forum):
@@ -256,7 +258,10 @@ def propose_item(
     kind = _check_kind(kind)
     field = _check_field(forum, field)
     ref_items = _check_refs(forum, kind, refs)
+    from workshops.services.goals import check_sub_goal
     from workshops.services.measures import clean_details
+
+    linked = check_sub_goal(forum, field, kind, sub_goal)
 
     detail_values = clean_details(details or {})
     if kind != Item.Kind.MEASURE and any(detail_values.values()):
@@ -270,6 +275,7 @@ def propose_item(
         text=text,
         author=actor.participant if actor.participant and not actor.user_id else None,
         author_user_id=actor.user_id,
+        sub_goal=linked,
         **detail_values,
     )
     if ref_items:
