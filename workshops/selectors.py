@@ -251,21 +251,59 @@ def forum_snapshot(forum: Forum, actor: Actor, shared: dict | None = None) -> di
 
 def grouped_items(fields: list[ActionField], items: list[Item]) -> list[dict]:
     """Items by action field, then by kind, for the pages:
-    [{field, kinds: [{kind, label, items}]}]."""
+    [{field, goals, kinds: [{kind, label, items, by_goal}]}]; ``by_goal`` (measures of a
+    field with guiding goals) groups them as ``by_guiding_goal`` does."""
     labels = dict(Item.Kind.choices)
     by_field: dict[int, dict[str, list[Item]]] = {f.pk: {k: [] for k in ITEM_KINDS} for f in fields}
     for item in items:
         if item.field_id in by_field:
             by_field[item.field_id][item.kind].append(item)
+    goals = guiding_goals(fields)
+    placed = measure_sub_goals(
+        [i for i in items if i.kind == Item.Kind.MEASURE],
+        {i.pk: i.sub_goal_id for i in items if i.kind == Item.Kind.GOAL},
+    )
     return [
         {
             "field": field,
+            "goals": [g for g in goals if g.field_id == field.pk],
             "kinds": [
-                {"kind": k, "label": labels[k], "items": by_field[field.pk][k]} for k in ITEM_KINDS
+                {
+                    "kind": k,
+                    "label": labels[k],
+                    "items": by_field[field.pk][k],
+                    "by_goal": by_guiding_goal(
+                        [g for g in goals if g.field_id == field.pk], by_field[field.pk][k], placed
+                    )
+                    if k == Item.Kind.MEASURE
+                    else None,
+                }
+                for k in ITEM_KINDS
             ],
         }
         for field in fields
     ]
+
+
+def by_guiding_goal(goals: list[GuidingGoal], measures: list[Item], placed: dict) -> dict | None:
+    """A field's measures under its guiding goals and sub-goals (``placed``: each
+    measure's sub-goal, ``measure_sub_goals``), the rest under ``unlinked``
+    ("Ohne Leitziel"); None when the field has no guiding goals.
+    {goals: [{goal, number, subs: [{sub, items}]}], unlinked: [items], sub_goal_ids}"""
+    if not goals:
+        return None
+    entries, sub_ids = [], set()
+    for number, goal in enumerate(goals, start=1):
+        subs = []
+        for sub in goal.sub_goals.all():
+            sub_ids.add(sub.pk)
+            subs.append({"sub": sub, "items": [m for m in measures if placed.get(m.pk) == sub.pk]})
+        entries.append({"goal": goal, "number": number, "subs": subs})
+    return {
+        "goals": entries,
+        "unlinked": [m for m in measures if placed.get(m.pk) not in sub_ids],
+        "sub_goal_ids": ",".join(str(pk) for pk in sorted(sub_ids)),
+    }
 
 
 # --- the city's guiding goals (Leitziele) and sub-goals (Teilziele) ------------------

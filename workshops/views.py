@@ -700,6 +700,27 @@ MODERATOR_ACTIONS = {
     ),
 }
 
+
+def _set_sub_goal(actor: Actor, forum: Forum, post):
+    """The console's sub-goal form: ``item`` (of this forum, or in a plenary any item of
+    the conference) and ``sub_goal`` (empty: none)."""
+    from workshops.services.goals import set_sub_goal
+
+    raw = post.get("item", "")
+    item = None
+    if raw.isdigit() and len(raw) <= 18:
+        item = Item.objects.select_related("forum__conference").filter(pk=int(raw)).first()
+    if item is None or not (
+        item.forum_id == forum.pk
+        or (forum.kind == Forum.Kind.PLENARY and item.forum.conference_id == forum.conference_id)
+    ):
+        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist in this forum."))
+    sub_goal = _optional_id(post.get("sub_goal", ""), "sub_goal")
+    return set_sub_goal(actor=actor, item=item, sub_goal=sub_goal)
+
+
+MODERATOR_ACTIONS["sub_goal"] = _set_sub_goal
+
 DONE_MESSAGES = {
     "hide": lambda: _("The item is hidden."),
     "restore": lambda: _("The item is shown again."),
@@ -718,6 +739,7 @@ DONE_MESSAGES = {
     "timer": lambda: _("Saved."),
     "announce": lambda: _("Saved."),
     "screen_key": lambda: _("The screen has a new link; screens with the old one are closed."),
+    "sub_goal": lambda: _("Saved."),
 }
 
 
