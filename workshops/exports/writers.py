@@ -60,10 +60,10 @@ def csv_bytes(report: dict) -> bytes:
     writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(layout.item_columns(report))
     for field in report["fields"]:
+        goals_of = layout.goal_columns(report, field)
         for entry in layout.field_entries(report, field):
-            writer.writerow(
-                ["" if v is None else safe_cell(v) for v in layout.item_row(report, field, entry)]
-            )
+            row = layout.item_row(report, field, entry, goals_of)
+            writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -92,6 +92,8 @@ MAX_ROW_PT = 409  # Excel's limit
 ITEM_WIDTHS = {
     "no": 4,
     "field": 11,
+    "guiding_goal": 12,
+    "sub_goal": 12,
     "kind": 7,
     "forum": 9,
     "text": 20,
@@ -196,7 +198,10 @@ def xlsx(report: dict) -> bytes:
     widths = [ITEM_WIDTHS[key] for key in layout.item_keys(report)]
     for field in report["fields"]:
         sheet = book.create_sheet(_sheet_title(field["title"], taken))
-        rows = [layout.item_row(report, field, e) for e in layout.field_entries(report, field)]
+        goals_of = layout.goal_columns(report, field)
+        rows = [
+            layout.item_row(report, field, e, goals_of) for e in layout.field_entries(report, field)
+        ]
         _write_table(sheet, headers, rows, widths, title)
     if report["kind"] == "documentation":
         sheet = book.create_sheet(_sheet_title(_("Participation"), taken))
@@ -322,7 +327,7 @@ def docx(report: dict) -> bytes:
         elif kind == "subtitle":
             subtitle = add(document.add_paragraph(style="Subtitle"), block[1])
             subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif kind in ("h1", "h2", "h3"):
+        elif kind in ("h1", "h2", "h3", "h4"):
             add(document.add_heading("", level=int(kind[1])), block[1])
         elif kind == "para":
             add(document.add_paragraph(), block[1])
@@ -412,7 +417,7 @@ def pdf(report: dict) -> bytes:
     document.footer = footer
     document.add_page()
     line = {"new_x": "LMARGIN", "new_y": "NEXT"}
-    sizes = {"title": 24, "subtitle": 14, "h1": 18, "h2": 14, "h3": 12}
+    sizes = {"title": 24, "subtitle": 14, "h1": 18, "h2": 14, "h3": 12, "h4": 11}
     for block in layout.blocks(report):
         kind = block[0]
         if kind == "table":
