@@ -219,7 +219,7 @@ def test_xlsx_has_an_overview_and_a_filtered_sheet_per_action_field(built):
     wohnen = [[c.value for c in r] for r in sheets["Wohnen"]]
     assert [REJECTED_TEXT, "nicht verabschiedet"] == [
         r for r in wohnen if r[0] == built.rejected.pk
-    ][0][4:6]
+    ][0][6:8]
     assert [r[0].value for r in sheets["Beteiligung"][1:]] == [
         "Fachforum Bildung und Wohnen",
         "Fachforum Quartier",
