@@ -25,7 +25,8 @@ field.save()
 forum = make_forum(conference, title="Fachforum Bildung", fields=[field])
 goal = GuidingGoal.objects.create(field=field, title="Alle Kinder haben gleiche Bildungschancen")
 first = SubGoal.objects.create(guiding_goal=goal, title="Jedes Kind spricht Deutsch", position=0)
-second = SubGoal.objects.create(guiding_goal=goal, title="Eltern kennen das Schulsystem", position=1)
+second = SubGoal.objects.create(guiding_goal=goal, title="Eltern kennen das Schulsystem",
+                         position=1)
 print(json.dumps({"code": forum.code, "sub_goals": [first.pk, second.pk]}))
 """
 
