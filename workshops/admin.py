@@ -305,6 +305,7 @@ class ItemAdmin(ReadOnlyAdmin):
         "text",
         "kind",
         "field",
+        "sub_goal",
         "forum",
         "status",
         "adopted",

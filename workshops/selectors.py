@@ -249,16 +249,20 @@ def forum_snapshot(forum: Forum, actor: Actor, shared: dict | None = None) -> di
     }
 
 
-def grouped_items(fields: list[ActionField], items: list[Item]) -> list[dict]:
+def grouped_items(
+    fields: list[ActionField], items: list[Item], goals: list[GuidingGoal] | None = None
+) -> list[dict]:
     """Items by action field, then by kind, for the pages:
     [{field, goals, kinds: [{kind, label, items, by_goal}]}]; ``by_goal`` (measures of a
-    field with guiding goals) groups them as ``by_guiding_goal`` does."""
+    field with guiding goals) groups them as ``by_guiding_goal`` does. ``goals`` saves
+    the query when the caller has ``guiding_goals(fields)``."""
     labels = dict(Item.Kind.choices)
     by_field: dict[int, dict[str, list[Item]]] = {f.pk: {k: [] for k in ITEM_KINDS} for f in fields}
     for item in items:
         if item.field_id in by_field:
             by_field[item.field_id][item.kind].append(item)
-    goals = guiding_goals(fields)
+    if goals is None:
+        goals = guiding_goals(fields)
     placed = measure_sub_goals(
         [i for i in items if i.kind == Item.Kind.MEASURE],
         {i.pk: i.sub_goal_id for i in items if i.kind == Item.Kind.GOAL},

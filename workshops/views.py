@@ -278,19 +278,20 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     fields = selectors.forum_fields(forum)
     items = selectors.forum_items(forum, include_hidden=False)
     by_kind = {k: [i for i in items if i.kind == k] for k in selectors.ITEM_KINDS}
+    goals = selectors.guiding_goals(fields)
     context = {
         "forum": forum,
         "conference": forum.conference,
         "participant": actor.participant,
         "is_moderator": moderator,
         "can_propose": rules.can_propose(actor, forum),
-        "groups": selectors.grouped_items(fields, items),
+        "groups": selectors.grouped_items(fields, items, goals),
         "fields": fields,
         "kinds": Item.Kind.choices,
         # What a new goal or measure can answer, for the "answers" choices.
         "answerable": {"goal": by_kind["need"], "measure": by_kind["goal"]},
         # The city's guiding goals and sub-goals of the forum's fields (the sub-goal choice).
-        "goal_fields": _goal_fields(fields),
+        "goal_fields": _goal_fields(fields, goals),
         "values": {"field": "", "kind": "", "text": "", "refs": [], "details": {}, "sub_goal": ""},
         "error": None,
         "text_max": settings.ITEM_TEXT_MAX,
@@ -312,10 +313,10 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     return context
 
 
-def _goal_fields(fields) -> list[dict]:
-    """The forum's fields with their description and guiding goals, for the phone:
-    [{field, goals}], only fields that have either."""
-    goals = selectors.guiding_goals(fields)
+def _goal_fields(fields, goals) -> list[dict]:
+    """The forum's fields with their description and guiding goals (``goals``:
+    ``selectors.guiding_goals(fields)``), for the phone: [{field, goals}], only fields
+    that have either."""
     shown = [{"field": f, "goals": [g for g in goals if g.field_id == f.pk]} for f in fields]
     return [entry for entry in shown if entry["goals"] or entry["field"].description]
 

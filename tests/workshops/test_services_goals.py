@@ -263,3 +263,31 @@ def test_a_moderator_of_another_conference_cannot_set_the_link(client, forum, pa
         set_sub_goal(actor=moderator_actor(stranger), item=measure, sub_goal=city["deutsch"].pk)
     measure.refresh_from_db()
     assert measure.sub_goal is None
+
+
+def test_the_screen_and_the_plenary_group_measures_by_guiding_goal(
+    client, forum, participant, moderator, city
+):
+    from workshops.models import Forum
+    from workshops.services.items import shortlist_item
+
+    actor = participant_actor(participant)
+    goal = propose(
+        actor, forum, city["bildung"], "goal", "Sprachkitas", sub_goal=city["deutsch"].pk
+    )
+    through = propose(actor, forum, city["bildung"], "measure", "Vorlesepaten", refs=[goal.pk])
+    alone = propose(actor, forum, city["bildung"], "measure", "Sommerfest")
+    plenary = Forum.objects.create(
+        conference=forum.conference, title="Plenum", kind=Forum.Kind.PLENARY
+    )
+    plenary.fields.set([city["bildung"], city["wohnen"]])
+    for measure in (through, alone):
+        shortlist_item(
+            actor=moderator_actor(moderator), forum=forum, item=measure.pk, shortlisted=True
+        )
+    for shown in (forum, plenary):
+        page = client.get(f"/f/{shown.code}/screen/?key={shown.screen_key}").content.decode()
+        sub_list = page.index(f'data-sub-goal="{city["deutsch"].pk}"')
+        rest = page.index("Ohne Leitziel")
+        assert sub_list < page.index(f'id="item-{through.pk}"') < rest, shown.kind
+        assert rest < page.index(f'id="item-{alone.pk}"'), shown.kind
