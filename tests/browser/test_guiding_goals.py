@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from tests.browser.a11y import axe_violations
 from tests.live import PYTHON, ROOT
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,8 @@ goal = GuidingGoal.objects.create(field=field, title="Alle Kinder haben gleiche 
 first = SubGoal.objects.create(guiding_goal=goal, title="Jedes Kind spricht Deutsch", position=0)
 second = SubGoal.objects.create(guiding_goal=goal, title="Eltern kennen das Schulsystem",
                          position=1)
-print(json.dumps({"code": forum.code, "sub_goals": [first.pk, second.pk]}))
+print(json.dumps({"code": forum.code, "screen_key": forum.screen_key,
+                  "sub_goals": [first.pk, second.pk]}))
 """
 
 
@@ -82,6 +84,12 @@ def test_a_measure_sent_with_its_sub_goal_stands_under_it_on_every_wall(browser,
             placed.filter(has_text="Elternlotsen an jeder Grundschule").wait_for()
             assert page.locator(f"ul[data-sub-goal='{first}'] li.item").count() == 0
         assert ayse.locator("#propose-sub-goal").input_value() == ""  # reset for the next one
+        assert axe_violations(ayse) == []  # the goals open, the sub-goal choice shown
+        screen = ben_context.new_page()
+        screen.goto(f"{live['url']}/f/{forum['code']}/screen/?key={forum['screen_key']}")
+        screen.locator(f"ul[data-sub-goal='{second}'] li.item").wait_for()
+        assert "Ohne Leitziel" in screen.inner_text("body")
+        assert axe_violations(screen) == []
         assert ayse_errors == [] and ben_errors == []
     finally:
         ayse_context.close()
