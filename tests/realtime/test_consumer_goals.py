@@ -48,3 +48,35 @@ async def test_a_proposal_names_its_sub_goal_and_everyone_sees_it(connect, forum
     assert ack["ok"] is True
     assert await linked(forum) == [("Elternlotsen", eltern.pk), ("Ohne", None)]
     await phone.close()
+
+
+async def test_sub_goal_events_applied_to_an_old_snapshot_equal_a_fresh_one(
+    connect, forum, participant, moderator
+):
+    from tests.factories import moderator_actor
+    from tests.realtime.test_consumer import apply_event
+    from workshops.services.goals import set_sub_goal
+
+    field, eltern, _treff = await sub_goals(forum)
+    _, watcher = await connect(forum, participant=participant)
+    state = await watcher.until("snapshot")
+    _, phone = await connect(forum, participant=participant)
+    await phone.until("snapshot")
+    frame = {"type": "propose", "field": field.pk, "kind": "measure", "text": "Elternlotsen"}
+    item_id = (await phone.command({**frame, "sub_goal": eltern.pk}))["result"]["id"]
+
+    @sync_to_async
+    def unlink():
+        set_sub_goal(
+            actor=moderator_actor(moderator), item=Item.objects.get(pk=item_id), sub_goal=None
+        )
+
+    await unlink()
+    for _ in range(2):
+        state = apply_event(state, await watcher.until("event"), "participant")
+    _, fresh = await connect(forum, participant=participant)
+    snapshot = await fresh.until("snapshot")
+    assert state["items"] == snapshot["items"]
+    assert [i["sub_goal"] for i in snapshot["items"]] == [None]
+    for client in (watcher, phone, fresh):
+        await client.close()
