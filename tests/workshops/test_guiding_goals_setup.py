@@ -70,10 +70,17 @@ def test_guiding_goals_and_sub_goals_are_created_in_the_file_order():
 
 
 def test_the_example_file_has_guiding_goals():
-    conference = load_conference(data=tomllib.loads(EXAMPLE.read_text()))
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("load_conference", str(EXAMPLE), stdout=out)
+    conference = Conference.objects.get(slug="ik-musterstadt-2026")
     titles = [row[2] for row in tree(conference)]
-    assert "Alle Kinder haben gleiche Bildungschancen" in titles
+    assert titles[0] == "Alle Kinder haben gleiche Bildungschancen"
     assert SubGoal.objects.filter(title="Eltern kennen das Schulsystem").exists()
+    assert "guiding goals: 3, sub-goals: 5" in out.getvalue()
 
 
 def test_update_adds_missing_goals_and_sub_goals_and_keeps_the_rest():
