@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.a11y import axe_violations
+from tests.browser.a11y import axe_violations, login
 from tests.live import PYTHON, ROOT
 
 pytestmark = pytest.mark.browser
@@ -90,6 +90,22 @@ def test_a_measure_sent_with_its_sub_goal_stands_under_it_on_every_wall(browser,
         screen.locator(f"ul[data-sub-goal='{second}'] li.item").wait_for()
         assert "Ohne Leitziel" in screen.inner_text("body")
         assert axe_violations(screen) == []
+
+        # the console: the measure under its sub-goal, the link corrected with the form
+        console_context = browser.new_context(viewport={"width": 1280, "height": 900})
+        login(console_context, {**live, "url": live["url"]})
+        console = console_context.new_page()
+        console.goto(f"{live['url']}/f/{forum['code']}/moderate/")
+        measure = console.locator(f"ul[data-sub-goal='{second}'] li.item").first
+        measure.locator("details.sub-goal > summary").click()
+        assert axe_violations(console) == []
+        measure.locator("select[name=sub_goal]").select_option(str(first))
+        measure.locator("button[value=sub_goal]").click()
+        console.wait_for_load_state()
+        for page in (console, ayse):
+            moved = page.locator(f"ul[data-sub-goal='{first}'] li.item")
+            moved.filter(has_text="Elternlotsen an jeder Grundschule").wait_for()
+        console_context.close()
         assert ayse_errors == [] and ben_errors == []
     finally:
         ayse_context.close()
