@@ -44,6 +44,7 @@ def _propose(actor: Actor, forum: Forum, f: dict):
         text=f["text"],
         refs=f["refs"],
         details=f.get("details"),
+        sub_goal=f.get("sub_goal"),
     )
     return {"id": item.pk}
 

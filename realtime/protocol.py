@@ -183,6 +183,10 @@ def _parse_propose(frame: dict, command_id: str) -> dict:
     for name, value in details.items():
         _check_text(name, "details", command_id)
         _check_text(value, "details", command_id)
+    # Optional: the id of the city's sub-goal a goal or measure works towards (null: none).
+    sub_goal = frame.get("sub_goal")
+    if sub_goal is not None and not _is_id(sub_goal):
+        raise _number_error("sub_goal", command_id)
     return {
         "field": _require_id(frame, "field", command_id),
         "kind": _require_str(frame, "kind", command_id),
@@ -190,6 +194,7 @@ def _parse_propose(frame: dict, command_id: str) -> dict:
         "text": _require_str(frame, "text", command_id),
         "refs": refs,
         "details": details,
+        "sub_goal": sub_goal,
     }
 
 

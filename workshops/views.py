@@ -214,18 +214,21 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     fields = selectors.forum_fields(forum)
     items = selectors.forum_items(forum, include_hidden=False)
     by_kind = {k: [i for i in items if i.kind == k] for k in selectors.ITEM_KINDS}
+    goals = selectors.guiding_goals(fields)
     context = {
         "forum": forum,
         "conference": forum.conference,
         "participant": actor.participant,
         "is_moderator": moderator,
         "can_propose": rules.can_propose(actor, forum),
-        "groups": selectors.grouped_items(fields, items),
+        "groups": selectors.grouped_items(fields, items, goals),
         "fields": fields,
         "kinds": Item.Kind.choices,
         # What a new goal or measure can answer, for the "answers" choices.
         "answerable": {"goal": by_kind["need"], "measure": by_kind["goal"]},
-        "values": {"field": "", "kind": "", "text": "", "refs": [], "details": {}},
+        # The city's guiding goals and sub-goals of the forum's fields (the sub-goal choice).
+        "goal_fields": _goal_fields(fields, goals),
+        "values": {"field": "", "kind": "", "text": "", "refs": [], "details": {}, "sub_goal": ""},
         "error": None,
         "text_max": settings.ITEM_TEXT_MAX,
         "rev": forum.rev,
@@ -244,6 +247,24 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     given = context["values"].get("details") or {}
     context["detail_fields"] = [{**d, "value": given.get(d["name"], "")} for d in _detail_fields()]
     return context
+
+
+def _goal_fields(fields, goals) -> list[dict]:
+    """The forum's fields with their description and guiding goals (``goals``:
+    ``selectors.guiding_goals(fields)``), for the phone: [{field, goals}], only fields
+    that have either."""
+    shown = [{"field": f, "goals": [g for g in goals if g.field_id == f.pk]} for f in fields]
+    return [entry for entry in shown if entry["goals"] or entry["field"].description]
+
+
+def _optional_id(raw: str, field: str):
+    """A form's optional id: None for an empty value; a refusal for anything but digits."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise ServiceError(ServiceError.INVALID, _("Choose a sub-goal from the list."), field=field)
+    return int(raw)
 
 
 def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
@@ -315,6 +336,7 @@ def propose(request, code):
             for name in selectors.DETAIL_FIELDS
             if request.POST.get(name)
         },
+        "sub_goal": request.POST.get("sub_goal", ""),
     }
     try:
         item = item_services.propose_item(
@@ -325,6 +347,7 @@ def propose(request, code):
             text=values["text"],
             refs=values["refs"],
             details=values["details"],
+            sub_goal=_optional_id(values["sub_goal"], "sub_goal"),
         )
     except ServiceError as exc:
         context = _phone_context(request, forum, actor, values=values, error=exc)
@@ -614,6 +637,27 @@ MODERATOR_ACTIONS = {
     ),
 }
 
+
+def _set_sub_goal(actor: Actor, forum: Forum, post):
+    """The console's sub-goal form: ``item`` (of this forum, or in a plenary any item of
+    the conference) and ``sub_goal`` (empty: none)."""
+    from workshops.services.items import set_sub_goal
+
+    raw = post.get("item", "")
+    item = None
+    if raw.isdigit() and len(raw) <= 18:
+        item = Item.objects.select_related("forum__conference").filter(pk=int(raw)).first()
+    if item is None or not (
+        item.forum_id == forum.pk
+        or (forum.kind == Forum.Kind.PLENARY and item.forum.conference_id == forum.conference_id)
+    ):
+        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist in this forum."))
+    sub_goal = _optional_id(post.get("sub_goal", ""), "sub_goal")
+    return set_sub_goal(actor=actor, item=item, sub_goal=sub_goal)
+
+
+MODERATOR_ACTIONS["sub_goal"] = _set_sub_goal
+
 DONE_MESSAGES = {
     "hide": lambda: _("The item is hidden."),
     "restore": lambda: _("The item is shown again."),
@@ -632,6 +676,7 @@ DONE_MESSAGES = {
     "timer": lambda: _("Saved."),
     "announce": lambda: _("Saved."),
     "screen_key": lambda: _("The screen has a new link; screens with the old one are closed."),
+    "sub_goal": lambda: _("Saved."),
 }
 
 

@@ -24,6 +24,7 @@ from workshops.services.events import (
     record_event,
     tally_changed,
 )
+from workshops.services.goals import check_sub_goal
 from workshops.services.plenaries import PlenaryEcho
 from workshops.text import clean_user_text
 
@@ -196,13 +197,15 @@ def propose_item(
     text,
     refs: Iterable = (),
     details: dict | None = None,
+    sub_goal: int | None = None,
 ) -> Item:
     """Add a need, goal or measure to the forum.
 
     Precondition: the actor is a participant of the forum's conference while proposals
     are open, or a moderator. A measure may come with ``details`` (lead, partners,
-    timeframe, resources, indicator; each optional, see ``measures.clean_details``).
-    Records ``item.added``.
+    timeframe, resources, indicator; each optional, see ``measures.clean_details``); a
+    goal or measure with the id of the sub-goal of its action field it works towards
+    (``goals.check_sub_goal``). Records ``item.added``.
     """
     forum = lock_forum(forum.pk)
     if not rules.can_take_part(actor, forum):
@@ -221,6 +224,8 @@ def propose_item(
     ref_items = _check_refs(forum, kind, refs)
     from workshops.services.measures import clean_details
 
+    linked = check_sub_goal(forum, field, kind, sub_goal)
+
     detail_values = clean_details(details or {})
     if kind != Item.Kind.MEASURE and any(detail_values.values()):
         raise ServiceError(
@@ -233,6 +238,7 @@ def propose_item(
         text=text,
         author=actor.participant if actor.participant and not actor.user_id else None,
         author_user_id=actor.user_id,
+        sub_goal=linked,
         **detail_values,
     )
     if ref_items:
@@ -569,3 +575,36 @@ def adopt_item(*, actor: Actor, forum: Forum, item, adopted) -> Item:
     if before != adopted:
         audit(forum, actor, "forum.item.adopted", {"item": target.pk, "adopted": adopted})
     return target
+
+
+@transaction.atomic
+def set_sub_goal(*, actor: Actor, item: Item, sub_goal: int | None) -> Item:
+    """Link a shown goal or measure to a sub-goal of its action field, or unlink it
+    (``sub_goal`` None). Precondition: the actor moderates the item's forum. Records
+    ``item.updated`` (in the plenaries too, while the item is in their pool) and the
+    audit entry ``forum.item.sub_goal_set``; setting the link it has changes nothing."""
+    forum = item.forum
+    _require_moderator(actor, forum)
+    forum, echo = _lock_with_plenaries(forum)
+    item = _get_item(forum, item.pk)
+    if item.status != Item.Status.VISIBLE:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("This item is not shown at the moment, so its sub-goal cannot be changed."),
+        )
+    found = check_sub_goal(forum, item.field, item.kind, sub_goal)
+    new = found.pk if found is not None else None
+    if item.sub_goal_id == new:
+        return item
+    previous = item.sub_goal_id
+    item.sub_goal = found
+    item.save(update_fields=["sub_goal", "updated_at"])
+    echo.record(forum, "item.updated", item_data(item))
+    echo.finish()
+    audit(
+        forum,
+        actor,
+        "forum.item.sub_goal_set",
+        {"item": item.pk, "sub_goal": new, "previous": previous},
+    )
+    return item
