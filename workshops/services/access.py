@@ -9,6 +9,7 @@ the sockets that held the role with 4403 (docs/protocol.md).
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from realtime import publisher
@@ -55,7 +56,12 @@ def remove_moderator(*, actor: Actor, conference: Conference, user) -> bool:
     )
     removed = get_user_model().objects.filter(pk=user_id).first()
     if removed is None or not rules.is_moderator(Actor(user=removed), conference.pk):
-        forum_ids = list(Forum.objects.filter(conference=conference).values_list("pk", flat=True))
+        # the forums they still run as that forum's own moderator stay open
+        forum_ids = list(
+            Forum.objects.filter(conference=conference)
+            .exclude(moderators=user_id)
+            .values_list("pk", flat=True)
+        )
         publisher.publish_revocation(forum_ids=forum_ids, user_id=user_id)
     return True
 
@@ -79,7 +85,11 @@ def _moderated_forum_ids(user_id: int, *, superuser: bool) -> list[int]:
     forums = (
         Forum.objects.all()
         if superuser
-        else Forum.objects.filter(conference__moderators__pk=user_id)
+        else Forum.objects.filter(
+            Q(moderators=user_id)
+            | Q(conference__moderators=user_id)
+            | Q(conference__organisers=user_id)
+        )
     )
     return list(forums.values_list("pk", flat=True).distinct())
 
