@@ -56,3 +56,37 @@ async def test_a_forum_moderator_switched_off_loses_the_console_at_once(connect,
     await sync_to_async(switch_off)()
     code, _sent = await closed_with(console)
     assert code == 4403
+
+
+@pytest.mark.parametrize("how", ["remove", "clear", "reverse"])
+async def test_taken_off_the_forum_closes_its_console_at_once(connect, forum, how):
+    _other, own, _organiser = await scene(forum)
+    _, console = await connect(forum, user=own)
+    await console.until("snapshot")
+    take_off = {
+        "remove": lambda: forum.moderators.remove(own),
+        "clear": lambda: forum.moderators.clear(),
+        "reverse": lambda: own.moderated_forums.remove(forum),
+    }[how]
+    await sync_to_async(take_off)()
+    code, _sent = await closed_with(console)
+    assert code == 4403
+    _, again = await connect(forum, user=own)
+    assert await close_code(again) == 4403
+
+
+async def test_an_organiser_taken_off_loses_every_console_but_a_forum_of_their_own(
+    connect, forum
+):
+    other, _own, organiser = await scene(forum)
+    await sync_to_async(other.moderators.add)(organiser)
+    _, here = await connect(forum, user=organiser)
+    _, there = await connect(other, user=organiser)
+    for client in (here, there):
+        await client.until("snapshot")
+    await sync_to_async(forum.conference.organisers.remove)(organiser)
+    code, _sent = await closed_with(here)
+    assert code == 4403
+    ack = await there.command({"type": "moderate", "action": "phase", "phase": "voting"})
+    assert ack["ok"] is True, ack
+    await there.close()

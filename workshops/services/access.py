@@ -125,3 +125,14 @@ def account_deleting(user) -> None:
     if user.pk is not None and user.is_active:
         forum_ids = _moderated_forum_ids(user.pk, superuser=user.is_superuser)
         publisher.publish_revocation(forum_ids=forum_ids, user_id=user.pk)
+
+
+def roles_removed(*, user_ids, forums) -> None:
+    """Someone left a forum's own moderators or the conference's organisers (however:
+    the admin, the organiser's pages, a script; ``m2m_changed``, workshops/apps.py): after
+    commit their sockets in each of ``forums`` they no longer run are closed with 4403."""
+    users = get_user_model().objects.filter(pk__in=list(user_ids))
+    for user in users:
+        gone = [f.pk for f in forums if not rules.can_moderate(Actor(user=user), f)]
+        if gone:
+            publisher.publish_revocation(forum_ids=gone, user_id=user.pk)
