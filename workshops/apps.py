@@ -22,7 +22,9 @@ class WorkshopsConfig(AppConfig):
         # they no longer run (the conference's moderators go through
         # services.access.remove_moderator).
         for through in (Forum.moderators.through, Conference.organisers.through):
-            m2m_changed.connect(_roles_changed, sender=through, dispatch_uid=f"workshops.{through.__name__}")
+            m2m_changed.connect(
+                _roles_changed, sender=through, dispatch_uid=f"workshops.{through.__name__}"
+            )
 
 
 def _changing(sender, instance, update_fields=None, raw=False, **kwargs):
