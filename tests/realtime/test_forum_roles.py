@@ -75,9 +75,7 @@ async def test_taken_off_the_forum_closes_its_console_at_once(connect, forum, ho
     assert await close_code(again) == 4403
 
 
-async def test_an_organiser_taken_off_loses_every_console_but_a_forum_of_their_own(
-    connect, forum
-):
+async def test_an_organiser_taken_off_loses_every_console_but_a_forum_of_their_own(connect, forum):
     other, _own, organiser = await scene(forum)
     await sync_to_async(other.moderators.add)(organiser)
     _, here = await connect(forum, user=organiser)
