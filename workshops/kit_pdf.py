@@ -72,8 +72,9 @@ class _Kit:
         self.languages = offered_languages(conference)
         self.invitations = invitations(self.languages)
 
-    def text(self, x, width, height, value, *, size, bold=False, align="C", rtl=False):
-        """A centred paragraph at the current height; shaped only where it must be."""
+    def text(self, x, width, height, value, *, size, bold=False, rtl=False, dry=False):
+        """A centred paragraph at the current height, shaped only where it must be;
+        ``dry``: nothing is drawn, the lines it would take are returned."""
         pdf = self.pdf
         if _needs_shaping(value):
             pdf.set_text_shaping(True, direction="rtl" if rtl else "ltr")
@@ -81,8 +82,12 @@ class _Kit:
             pdf.set_text_shaping(False)
         pdf.set_font(FONT, "B" if bold else "", size)
         pdf.set_x(x)
-        pdf.multi_cell(width, height, value, align=align, new_x="LMARGIN", new_y="NEXT")
+        if dry:
+            lines = pdf.multi_cell(width, height, value, dry_run=True, output="LINES")
+        else:
+            pdf.multi_cell(width, height, value, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_shaping(False)
+        return len(lines) if dry else 0
 
     def code(self, x, width, code: str, size: float):
         pdf = self.pdf
@@ -91,7 +96,8 @@ class _Kit:
         pdf.cell(width, size * 0.45, code, align="C", new_x="LMARGIN", new_y="NEXT")
 
     def sheet(self, kit: KitForum, *, page_format, width: float, scale: float):
-        """One poster (scale 1, A4) or table card (A6): the same parts, smaller."""
+        """One poster (scale 1, A4) or table card (A6): the same parts, smaller. A long
+        title is set smaller (at most three lines), and the QR code takes the room left."""
         pdf, forum = self.pdf, kit.forum
         pdf.add_page(format=page_format)
         margin = 15 * scale
@@ -101,20 +107,34 @@ class _Kit:
         self.text(margin, inner, 6 * scale, self.conference.title, size=13 * scale)
         pdf.set_text_color(0, 0, 0)
         pdf.ln(3 * scale)
-        self.text(margin, inner, 13 * scale, forum.title, size=30 * scale, bold=True)
+        size = 30
+        while (
+            size > 16
+            and self.text(margin, inner, 1, forum.title, size=size * scale, bold=True, dry=True) > 3
+        ):
+            size -= 2
+        self.text(margin, inner, size * 0.43 * scale, forum.title, size=size * scale, bold=True)
         place = where_and_when(forum)
         if place:
             pdf.ln(2 * scale)
             self.text(margin, inner, 11 * scale, place, size=24 * scale)
-        qr = 100 * scale
+        # what goes below the QR code, measured before it is drawn
+        small = max(11 * scale, 7)  # still legible on the table card
+        address = 7 * scale * self.text(margin, inner, 1, kit.join_url, size=16 * scale, dry=True)
+        below = 2 * scale + 80 * scale * 0.45 + 3 * scale + address + 4 * scale
+        for language, sentence in self.invitations:
+            lines = self.text(
+                margin, inner, 1, sentence, size=small, rtl=language in RIGHT_TO_LEFT, dry=True
+            )
+            below += small * 0.47 * lines
         y = pdf.get_y() + 6 * scale
+        qr = max(min(100 * scale, pdf.h - margin / 2 - y - below), 30 * scale)
         draw_qr(pdf, kit.join_url, (width - qr) / 2, y, qr)
         pdf.set_y(y + qr + 2 * scale)
         self.code(margin, inner, forum.code, 80 * scale)
         pdf.ln(3 * scale)
         self.text(margin, inner, 7 * scale, kit.join_url, size=16 * scale)
         pdf.ln(4 * scale)
-        small = max(11 * scale, 7)  # still legible on the table card
         for language, sentence in self.invitations:
             self.text(
                 margin,

@@ -222,3 +222,27 @@ def test_a_forum_without_room_or_time_still_gets_its_sheets(client, db):
     assert [size_mm(p) for p in reader.pages] == [A4, A6]
     assert "WHNN33" in reader.pages[1].extract_text()
     assert qr_codes(data, 1) == ["http://testserver/j/WHNN33"]
+
+
+def test_a_long_title_and_room_still_fit_the_table_card(client, db):
+    conference = make_conference(slug="lang", languages=["de", "en", "tr", "ar", "uk", "ru"])
+    title = (
+        "Fachforum 2: Arbeit, Ausbildung und Mitbestimmung – Anerkennung ausländischer "
+        "Berufsabschlüsse, Zugang zum Arbeitsmarkt und Teilhabe in Betrieben und Kammern"
+    )
+    make_forum(
+        conference,
+        title=title,
+        code="LNGT44",
+        room="Raum 2.14 im zweiten Obergeschoss, Eingang über den Innenhof",
+        starts_at=datetime.time(14, 0),
+    )
+    data = kit_of(client, conference)
+    document = pypdfium2.PdfDocument(data)
+    for index in (0, 1):
+        width, height = document[index].get_size()
+        text = document[index].get_textpage()
+        boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+        # (left, bottom, right, top) in points: every letter on the page
+        assert all(0 <= b[0] and b[2] <= width and 0 <= b[1] and b[3] <= height for b in boxes)
+        assert qr_codes(data, index) == ["http://testserver/j/LNGT44"]
