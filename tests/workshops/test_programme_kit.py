@@ -246,3 +246,12 @@ def test_a_long_title_and_room_still_fit_the_table_card(client, db):
         # (left, bottom, right, top) in points: every letter on the page
         assert all(0 <= b[0] and b[2] <= width and 0 <= b[1] and b[3] <= height for b in boxes)
         assert qr_codes(data, index) == ["http://testserver/j/LNGT44"]
+
+
+def test_visitors_of_the_published_exports_get_no_kit(client, conference):
+    conference.results_published = True
+    conference.save()
+    html = client.get("/c/ik-2026/export/").content.decode()
+    assert "/c/ik-2026/export/measures.csv" in html
+    assert "kit.pdf" not in html
+    assert client.get("/c/ik-2026/kit.pdf").status_code == 302  # to the login
