@@ -132,3 +132,17 @@ def test_taking_someone_off_the_conference_keeps_the_forum_they_run_themselves(s
     )
     assert rules.can_moderate(Actor(user=both), f2)
     assert not rules.can_moderate(Actor(user=both), f3)
+
+
+def test_the_purge_removes_the_receipts_of_organisers_and_forum_moderators(scene):
+    from realtime.models import CommandReceipt
+    from workshops.services.privacy import purge_personal_data
+
+    people = scene["people"]
+    for role in ("organiser", "forum2", "elsewhere"):
+        CommandReceipt.objects.create(
+            sender=f"u:{people[role].pk}", command_id="c-1", answer={"ok": True}
+        )
+    purge_personal_data(conference=scene["conference"], force=True)
+    left = set(CommandReceipt.objects.values_list("sender", flat=True))
+    assert left == {f"u:{people['elsewhere'].pk}"}  # another conference's moderator

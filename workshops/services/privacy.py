@@ -298,7 +298,15 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
             .exclude(author__display_name="")
             .values_list("pk", flat=True)
         )
-        moderators = set(conference.moderators.values_list("pk", flat=True)) | set(
+        moderators = (
+            set(conference.moderators.values_list("pk", flat=True))
+            | set(conference.organisers.values_list("pk", flat=True))
+            | set(
+                Forum.moderators.through.objects.filter(forum_id__in=forum_ids).values_list(
+                    "user_id", flat=True
+                )
+            )
+        ) | set(
             AuditEntry.objects.filter(conference=conference)
             .exclude(actor_user=None)
             .values_list("actor_user_id", flat=True)
