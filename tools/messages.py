@@ -49,6 +49,7 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_propose_details.html",
     "templates/workshops/_own_actions.html",
     "templates/workshops/_propose_sub_goal.html",
+    "templates/workshops/programme.html",  # the public programme
 ]
 # Templates only moderators (or the admin) see: German and English suffice. Every
 # template must be in one of the two lists (tests/test_translations.py checks it), so a
@@ -78,6 +79,7 @@ PARTICIPANT_MODULES = [
     "workshops/services/goals.py",
     "workshops/services/votes.py",
     "workshops/services/cards.py",
+    "workshops/kit_pdf.py",  # the poster's invitation, in every offered language
     "workshops/services/privacy.py",
     "realtime/consumer.py",
     "realtime/commands.py",

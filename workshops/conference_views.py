@@ -111,6 +111,10 @@ def exports_page(request, slug):
             "is_moderator": moderator,
             # the way back to the consoles this page is reached from
             "consoles": list(conference.forums.order_by("position", "id")) if moderator else [],
+            # the forums whose voting cards the print kit can add
+            "cards_forums": [f.title for f in conference.forums.filter(requires_cards=True)]
+            if moderator
+            else [],
         },
     )
 

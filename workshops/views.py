@@ -544,6 +544,9 @@ def moderate(request, code):
             "fields": fields,
             "phases": console.phases(forum),
             "exports": console.export_links(forum),
+            # the conference-wide links (exports, measures, print kit): not for a forum's
+            # own moderators, who run this forum only (workshops/rules.py)
+            "runs_conference": rules.is_moderator(actor, forum.conference_id),
             "timer": console.timer_for_page(forum),
             "announcement_max": forum_services.ANNOUNCEMENT_MAX,
         },

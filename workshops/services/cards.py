@@ -52,6 +52,22 @@ def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
 
 
 @transaction.atomic
+def issue_kit_cards(*, actor: Actor, conference, count) -> dict[int, list[str]]:
+    """For the print kit: ``count`` new cards for every forum of ``conference`` that
+    requires cards (whoever runs the conference), by forum id. All or none."""
+    if not rules.is_moderator(actor, conference):
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Only the conference's moderators can do this.")
+        )
+    forums = list(conference.forums.filter(requires_cards=True).order_by("position", "id"))
+    if not forums:
+        raise ServiceError(
+            ServiceError.INVALID, _("No forum of this conference requires voting cards.")
+        )
+    return {forum.pk: issue_cards(actor=actor, forum=forum, count=count) for forum in forums}
+
+
+@transaction.atomic
 def set_cards_required(
     *, actor: Actor, forum: Forum, required: bool, restart: bool = False
 ) -> Forum:

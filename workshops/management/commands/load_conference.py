@@ -63,6 +63,14 @@ class Command(BaseCommand):
             ordered = sorted(forum.fields.all(), key=lambda f: (f.position, f.pk))
             fields = ", ".join(f.title for f in ordered)
             write(f"  {forum.code}  {forum.title}  [{fields}]")
+            when = "–".join(f"{t:%H:%M}" for t in (forum.starts_at, forum.ends_at) if t)
+            if forum.room or when:
+                write(f"          where:  {', '.join(p for p in (forum.room, when) if p)}")
+            own = ", ".join(
+                forum.moderators.order_by("username").values_list("username", flat=True)
+            )
+            if own:
+                write(f"          moderators of this forum: {own}")
             write(f"          join:   /j/{forum.code}")
             write(f"          screen: /f/{forum.code}/screen/?key={forum.screen_key}")
         from workshops.models import GuidingGoal, SubGoal
