@@ -62,6 +62,8 @@ def moderator_frames(s):
         "phase": {"phase": "discussing"},
         "timer": {"seconds": 300},
         "announce": {"text": "Pause bis 15 Uhr"},
+        "cards_required": {"required": True},
+        "screen_key": {},
     }
 
 
@@ -72,6 +74,8 @@ def fingerprint(forum):
     return (
         forum.rev,
         forum.proposals_open,
+        forum.requires_cards,
+        forum.screen_key,
         forum.phase,
         forum.timer_ends_at,
         forum.announcement,
@@ -117,9 +121,9 @@ async def test_moderators_of_the_forum_may_do_each_action(connect, forum, modera
     ok, console = await connect(forum, user=moderator)
     await console.until("snapshot")
     answers = {}
-    from realtime.protocol import MODERATE_ACTIONS
+    from workshops.commands import ACTIONS
 
-    assert set(moderator_frames(stage)) == MODERATE_ACTIONS, (
+    assert set(moderator_frames(stage)) == set(ACTIONS), (
         "a new socket action needs a row in the matrix"
     )
     for action, fields in moderator_frames(stage).items():
@@ -127,6 +131,7 @@ async def test_moderators_of_the_forum_may_do_each_action(connect, forum, modera
     assert answers["hide"]["ok"] and answers["restore"]["ok"] and answers["edit"]["ok"]
     assert answers["open_round"]["ok"] and answers["close_round"]["ok"], answers
     assert answers["phase"]["ok"] and answers["timer"]["ok"] and answers["announce"]["ok"], answers
+    assert answers["cards_required"]["ok"] and answers["screen_key"]["ok"], answers
 
 
 async def test_proposals_per_minute_are_shared_by_every_socket_of_a_participant(

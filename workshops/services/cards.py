@@ -71,8 +71,6 @@ def set_cards_required(
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
     forum = lock_forum(forum.pk)
-    if not isinstance(required, bool) or not isinstance(restart, bool):
-        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     if forum.requires_cards == required:
         return forum
     voted = []
@@ -102,7 +100,7 @@ def set_cards_required(
                 "again” next to the round (it starts a new round), or close the round first."
             ),
         )
-    forum.requires_cards = bool(required)
+    forum.requires_cards = required
     forum.save(update_fields=["requires_cards"])
     record_event(forum, "forum.updated", forum_data(forum))
     audit(
