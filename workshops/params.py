@@ -207,6 +207,8 @@ class Text(Param):
     def frame_value(self, value):
         if not isinstance(value, str):
             refuse(_("The field “%(name)s” must be text.") % {"name": self.name}, self.name)
+        if value == "" and self.optional:
+            return self.default  # as a form's empty field
         return self._bounded(checked_text(value, self.name))
 
     def form_value(self, raw: str):

@@ -104,9 +104,8 @@ def start_timer(*, actor: Actor, forum: Forum, seconds: int | None) -> Forum:
         )
     forum.timer_seconds = seconds
     forum.timer_ends_at = timezone.now() + timedelta(seconds=seconds)
-    return _changed(
-        forum, actor, ["timer_seconds", "timer_ends_at"], "forum.timer.started", {"seconds": seconds}
-    )
+    fields = ["timer_seconds", "timer_ends_at"]
+    return _changed(forum, actor, fields, "forum.timer.started", {"seconds": seconds})
 
 
 @transaction.atomic

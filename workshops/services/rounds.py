@@ -42,7 +42,9 @@ def _positive_int(value, name: str, *, maximum: int):
     )
 
 
-def _choose_items(forum: Forum, items, field, kind) -> list[Item]:
+def _choose_items(
+    forum: Forum, items: list[int] | None, field: int | None, kind: str | None
+) -> list[Item]:
     from django.db.models import Q
 
     from workshops.selectors import plenary_pool
