@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshops import rules
 from workshops.actors import Actor
+from workshops.console import warnings_after_opening
 from workshops.exceptions import ServiceError
 from workshops.models import Forum
 from workshops.params import Decision, Flag, Id, Ids, Number, Param, Seconds, Text
@@ -40,6 +41,8 @@ class Action:
     allowed: Callable[[Actor, Forum], bool] = rules.can_moderate
     # The socket ack's ``result`` from what the service returned (None: no result).
     result: Callable[[object], dict | None] = field(default=lambda returned: None)
+    # Warnings the console shows next to ``done``, from what the service returned.
+    warnings: Callable[[object], list[str]] = field(default=lambda returned: [])
 
     def from_frame(self, frame: dict) -> dict:
         return {p.name: p.from_frame(frame) for p in self.params}
@@ -140,6 +143,7 @@ _DECLARED = [
         ),
         done=lambda values: _("The voting round is open."),
         result=_round_id,
+        warnings=warnings_after_opening,
     ),
     Action(
         "close_round",
@@ -153,6 +157,7 @@ _DECLARED = [
         (ROUND,),
         done=lambda values: _("A new voting round is open."),
         result=_round_id,
+        warnings=warnings_after_opening,
     ),
     Action(
         "reveal_round",

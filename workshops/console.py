@@ -210,13 +210,12 @@ def cardless_adoption(forum: Forum, round_: Round) -> bool:
     )
 
 
-def warnings_after(action: str, result) -> list[str]:
-    """Warnings to show after a console action succeeded: an adoption round opened
-    without voting cards is said plainly, where the moderator is looking."""
-    if action in ("open_round", "reopen_round") and isinstance(result, Round):
-        forum = Forum.objects.get(pk=result.forum_id)
-        if cardless_adoption(forum, result):
-            return [str(cardless_warning(forum))]
+def warnings_after_opening(round_: Round) -> list[str]:
+    """Warnings to show after a round was opened: an adoption round opened without
+    voting cards is said plainly, where the moderator is looking."""
+    forum = Forum.objects.get(pk=round_.forum_id)
+    if cardless_adoption(forum, round_):
+        return [str(cardless_warning(forum))]
     return []
 
 

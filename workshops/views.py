@@ -615,7 +615,7 @@ def moderate_action(request, code):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, action.done(values))
-        for warning in console.warnings_after(name, result):
+        for warning in action.warnings(result):
             messages.warning(request, warning)
         report = getattr(result, "merge_report", None)
         if report and (report["moved"] or report["not_moved"]):
