@@ -66,14 +66,6 @@ def checked_text(value: str, name: str) -> str:
     return value
 
 
-def form_int(raw: str, name: str) -> int:
-    """A whole number typed in a form (ASCII digits, an optional minus)."""
-    raw = raw.strip()
-    if not _FORM_INT.fullmatch(raw):
-        not_a_number(name)
-    return int(raw)
-
-
 _MISSING = object()
 
 
@@ -117,15 +109,20 @@ class Number(Param):
 
     low: int = -MAX_NUMBER - 1
     high: int = MAX_NUMBER
+    # What a person reads instead of "must be a whole number", where a form says more.
+    message: object = None
     kind = "number"
 
     def frame_value(self, value):
         if not is_int(value) or not self.low <= value <= self.high:
+            if self.message is not None:
+                refuse(self.message, self.name)
             not_a_number(self.name)
         return value
 
     def form_value(self, raw: str):
-        return self.frame_value(form_int(raw, self.name))
+        raw = raw.strip()
+        return self.frame_value(int(raw) if _FORM_INT.fullmatch(raw) else None)
 
 
 @dataclass(frozen=True)

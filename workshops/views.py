@@ -33,7 +33,7 @@ from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
 from workshops.languages import choose_language, known_languages, remember_language
 from workshops.models import Forum, Item, Round
-from workshops.params import Id
+from workshops.params import Id, Number
 from workshops.qr import qr_svg
 from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
@@ -398,6 +398,10 @@ def propose(request, code):
 
 
 OWN_ITEM = Id("item")
+CARD_COUNT = Number(
+    "count",
+    message=lambda: _("Print 1 to %(max)d cards at a time.") % {"max": card_services.MAX_CARDS},
+)
 
 
 @require_POST
@@ -485,7 +489,8 @@ def print_cards(request, code):
     if refusal:
         return refusal
     try:
-        codes = card_services.issue_cards(actor=actor, forum=forum, count=request.POST.get("count"))
+        count = CARD_COUNT.from_form(request.POST)
+        codes = card_services.issue_cards(actor=actor, forum=forum, count=count)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return HttpResponseRedirect(reverse("workshops:moderate", args=[forum.code]))

@@ -259,6 +259,22 @@ def test_a_value_of_the_wrong_type_or_size_is_refused_at_the_edge(name, field, d
     assert error.value.field in (field, "minutes")
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", ["viele", "", "2.5", "0", "1001"])
+def test_a_card_count_that_is_no_number_from_1_to_1000_prints_nothing(client, count):
+    """The count of the cards sheet is read at the edge too (cards.issue_cards takes an
+    int)."""
+    from workshops.models import VotingCard
+
+    conference = make_conference()
+    forum = make_forum(conference)
+    client.force_login(make_moderator(conference))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post(f"/f/{forum.code}/moderate/cards.pdf", {"count": count}, follow=True)
+    assert "Print 1 to 1000 cards at a time." in response.content.decode()
+    assert not VotingCard.objects.exists()
+
+
 # --- role × forum state ----------------------------------------------------------------
 
 

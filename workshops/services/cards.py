@@ -21,16 +21,12 @@ MAX_CARDS = 1000
 
 
 @transaction.atomic
-def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
+def issue_cards(*, actor: Actor, forum: Forum, count: int) -> list[str]:
     """Create ``count`` new cards (moderators) and return their codes, the only time
     they exist in plain text. Records nothing live: cards are paper."""
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
     forum = lock_forum(forum.pk)
-    try:
-        count = int(count)
-    except (TypeError, ValueError):
-        count = 0
     if not 1 <= count <= MAX_CARDS:
         raise ServiceError(
             ServiceError.INVALID, _("Print 1 to %(max)d cards at a time.") % {"max": MAX_CARDS}
