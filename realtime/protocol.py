@@ -3,6 +3,8 @@
 ``parse`` turns raw text into a ``Command`` or raises ``ProtocolError`` with the
 protocol's error code and a message a person can read. Nothing reaches a service before
 it has passed here; the services still check the domain rules (role, state, limits).
+A ``moderate`` frame's fields are read by its action's declaration
+(workshops/commands.py), the same that reads the console's form.
 """
 
 import json
@@ -60,13 +62,6 @@ def _require_int(
 def _require_id(frame: dict, name: str, command_id) -> int:
     """An id of a row (item, round, action field): 1 to the largest 64-bit integer."""
     return _require_int(frame, name, command_id, minimum=1, maximum=MAX_DB_ID)
-
-
-def _optional_int(frame: dict, name: str, command_id, default=None):
-    value = frame.get(name, default)
-    if value is not None and not _in_range(value):
-        raise _number_error(name, command_id)
-    return value
 
 
 def _check_text(value: str, name: str, command_id) -> str:
