@@ -37,8 +37,10 @@ class Action:
     params: tuple[Param, ...] = ()
     # What the console says afterwards, from the values it was given.
     done: Callable[[dict], str] = field(default=lambda values: _("Saved."))
-    # Who may: a predicate of workshops/rules.py over the actor and the forum.
+    # Who may: a predicate of workshops/rules.py over the actor and the forum, and what
+    # everyone else is told (``forbidden``).
     allowed: Callable[[Actor, Forum], bool] = rules.can_moderate
+    refusal: object = _("Only the forum's moderators can do this.")
     # The socket ack's ``result`` from what the service returned (None: no result).
     result: Callable[[object], dict | None] = field(default=lambda returned: None)
     # Warnings the console shows next to ``done``, from what the service returned.
@@ -54,9 +56,7 @@ class Action:
         """Check the predicate, then call the service with the typed values; returns
         what the service returned. Refusals raise ``ServiceError``."""
         if not self.allowed(actor, forum):
-            raise ServiceError(
-                ServiceError.FORBIDDEN, _("Only the forum's moderators can do this.")
-            )
+            raise ServiceError(ServiceError.FORBIDDEN, self.refusal)
         return self.service(actor=actor, forum=forum, **values)
 
 
