@@ -84,6 +84,7 @@ PARTICIPANT_MODULES = [
     "realtime/consumer.py",
     "realtime/commands.py",
     "realtime/protocol.py",
+    "workshops/params.py",  # the refusals of a frame's fields (own, propose, vote)
 ]
 # (model, field) whose choices a phone shows: the kinds of items, the voting methods.
 PARTICIPANT_CHOICES = [

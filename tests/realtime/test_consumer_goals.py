@@ -68,7 +68,10 @@ async def test_sub_goal_events_applied_to_an_old_snapshot_equal_a_fresh_one(
     @sync_to_async
     def unlink():
         set_sub_goal(
-            actor=moderator_actor(moderator), item=Item.objects.get(pk=item_id), sub_goal=None
+            actor=moderator_actor(moderator),
+            forum=Item.objects.get(pk=item_id).forum,
+            item=item_id,
+            sub_goal=None,
         )
 
     await unlink()

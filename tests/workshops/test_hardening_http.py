@@ -11,9 +11,9 @@ from tests.factories import (
     moderator_actor,
     participant_actor,
 )
+from workshops.commands import ACTIONS as MODERATOR_ACTIONS
 from workshops.identity import remember_participant
 from workshops.models import Forum, Item, Round, Vote
-from workshops.views import MODERATOR_ACTIONS
 
 
 @pytest.fixture(autouse=True)

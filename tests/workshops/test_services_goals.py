@@ -119,8 +119,8 @@ def test_a_wrong_sub_goal_is_refused_and_nothing_is_proposed(
 def test_a_moderator_sets_and_corrects_the_link(forum, participant, moderator, city):
     measure = propose(participant_actor(participant), forum, city["bildung"], "measure", "Kurse")
     actor = moderator_actor(moderator)
-    set_sub_goal(actor=actor, item=measure, sub_goal=city["deutsch"].pk)
-    set_sub_goal(actor=actor, item=measure, sub_goal=city["eltern"].pk)
+    set_sub_goal(actor=actor, forum=measure.forum, item=measure.pk, sub_goal=city["deutsch"].pk)
+    set_sub_goal(actor=actor, forum=measure.forum, item=measure.pk, sub_goal=city["eltern"].pk)
     measure.refresh_from_db()
     assert measure.sub_goal == city["eltern"]
     updates = ForumEvent.objects.filter(forum=forum, name="item.updated").order_by("rev")
@@ -130,11 +130,13 @@ def test_a_moderator_sets_and_corrects_the_link(forum, participant, moderator, c
         (city["deutsch"].pk, None),
         (city["eltern"].pk, city["deutsch"].pk),
     ]
-    set_sub_goal(actor=actor, item=measure, sub_goal=None)
+    set_sub_goal(actor=actor, forum=measure.forum, item=measure.pk, sub_goal=None)
     measure.refresh_from_db()
     assert measure.sub_goal is None
     before = state(forum)
-    set_sub_goal(actor=actor, item=measure, sub_goal=None)  # as it is: nothing recorded
+    set_sub_goal(
+        actor=actor, forum=measure.forum, item=measure.pk, sub_goal=None
+    )  # as it is: nothing recorded
     assert state(forum) == before
 
 
@@ -153,7 +155,7 @@ def test_refusals_of_set_sub_goal_change_nothing(forum, participant, moderator, 
     for who, item, sub_goal, message in cases:
         before = state(forum)
         with pytest.raises(ServiceError) as info:
-            set_sub_goal(actor=who, item=item, sub_goal=sub_goal)
+            set_sub_goal(actor=who, forum=item.forum, item=item.pk, sub_goal=sub_goal)
         assert message in str(info.value.message)
         assert state(forum) == before
 
@@ -259,7 +261,12 @@ def test_a_moderator_of_another_conference_cannot_set_the_link(client, forum, pa
     other = make_forum()
     stranger = make_moderator(other.conference)
     with pytest.raises(ServiceError):
-        set_sub_goal(actor=moderator_actor(stranger), item=measure, sub_goal=city["deutsch"].pk)
+        set_sub_goal(
+            actor=moderator_actor(stranger),
+            forum=measure.forum,
+            item=measure.pk,
+            sub_goal=city["deutsch"].pk,
+        )
     measure.refresh_from_db()
     assert measure.sub_goal is None
 

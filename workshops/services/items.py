@@ -124,13 +124,7 @@ def _check_refs(forum: Forum, kind: str, refs: Iterable) -> list[Item]:
     return found
 
 
-def _get_item(forum: Forum, item_id) -> Item:
-    if isinstance(item_id, bool) or not isinstance(item_id, (int, str)):
-        raise ServiceError(ServiceError.INVALID, _("This item does not exist."))
-    try:
-        item_id = int(item_id)
-    except ValueError:
-        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist.")) from None
+def _get_item(forum: Forum, item_id: int) -> Item:
     item = Item.objects.select_related("author").filter(pk=item_id, forum=forum).first()
     if item is None:
         raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist in this forum."))
@@ -290,7 +284,7 @@ def _check_own(actor: Actor, forum: Forum, item: Item) -> None:
 
 
 @transaction.atomic
-def edit_own_item(*, actor: Actor, forum: Forum, item, text) -> Item:
+def edit_own_item(*, actor: Actor, forum: Forum, item: int, text: str) -> Item:
     """Change the text of one's own proposal while nothing holds it (``_check_own``).
     Records ``item.updated`` (and in the plenaries, when the item is in their pool)."""
     forum, echo = _lock_with_plenaries(forum)
@@ -308,7 +302,7 @@ def edit_own_item(*, actor: Actor, forum: Forum, item, text) -> Item:
 
 
 @transaction.atomic
-def withdraw_own_item(*, actor: Actor, forum: Forum, item) -> int:
+def withdraw_own_item(*, actor: Actor, forum: Forum, item: int) -> int:
     """Withdraw one's own proposal while nothing holds it (``_check_own``): it is deleted,
     with the links to it. Records ``item.removed`` (``{"id"}``) and ``item.updated`` for
     every item that answered it (its refs shrank). Returns the id it had."""
@@ -326,7 +320,7 @@ def withdraw_own_item(*, actor: Actor, forum: Forum, item) -> int:
 
 
 @transaction.atomic
-def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
+def edit_item(*, actor: Actor, forum: Forum, item: int, text: str) -> Item:
     """Change an item's text (moderators). Records ``item.updated``."""
     _require_moderator(actor, forum)
     forum, echo = _lock_with_plenaries(forum)
@@ -348,7 +342,7 @@ def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
 
 
 @transaction.atomic
-def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
+def hide_item(*, actor: Actor, forum: Forum, item: int) -> Item:
     """Hide a visible item from participants and the screen (moderators). Records
     ``item.hidden``."""
     _require_moderator(actor, forum)
@@ -368,7 +362,7 @@ def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
 
 
 @transaction.atomic
-def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
+def restore_item(*, actor: Actor, forum: Forum, item: int) -> Item:
     """Show a hidden or merged item again (moderators). Records ``item.restored``.
 
     Restoring a merged item undoes the merge for the item itself; links that were moved to
@@ -390,7 +384,7 @@ def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
 
 
 @transaction.atomic
-def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
+def merge_items(*, actor: Actor, forum: Forum, item: int, into: int) -> Item:
     """Merge a duplicate ``item`` into ``into`` (moderators).
 
     Both must be visible items of the same kind in this forum. The duplicate's links move
@@ -497,12 +491,10 @@ def _plenary_ids(conference_id: int) -> list[int]:
 
 
 @transaction.atomic
-def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> Item:
+def shortlist_item(*, actor: Actor, forum: Forum, item: int, shortlisted: bool) -> Item:
     """Send a measure of this forum to the plenary, or take it back (moderators).
     Records ``item.updated`` here and in every plenary of the conference, where the
     measure (with the goals and needs it answers) now shows or no longer does."""
-    if not isinstance(shortlisted, bool):
-        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     _require_moderator(actor, forum)
     forum, echo = _lock_with_plenaries(forum)
     item = _get_item(forum, item)
@@ -527,14 +519,10 @@ def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> It
     return item
 
 
-def _visible_in(forum: Forum, item_id) -> Item:
+def _visible_in(forum: Forum, item_id: int) -> Item:
     """An item this forum shows: its own, or (in a plenary) one of the conference's pool."""
     from workshops.selectors import plenary_pool
 
-    try:
-        item_id = int(item_id)
-    except (TypeError, ValueError):
-        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist.")) from None
     found = Item.objects.filter(pk=item_id, forum=forum).first()
     if found is None and forum.kind == Forum.Kind.PLENARY:
         found = Item.objects.filter(plenary_pool(forum.conference_id), pk=item_id).first()
@@ -557,12 +545,10 @@ def set_adopted(*, forum: Forum, item: Item, adopted: bool | None, locked: dict)
 
 
 @transaction.atomic
-def adopt_item(*, actor: Actor, forum: Forum, item, adopted) -> Item:
+def adopt_item(*, actor: Actor, forum: Forum, item: int, adopted: bool | None) -> Item:
     """Mark a measure adopted (True) or rejected (False) by the plenary, or undecided
     (None) (moderators). Records ``item.updated`` in the measure's forum and the
     plenaries."""
-    if adopted is not None and not isinstance(adopted, bool):
-        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     _require_moderator(actor, forum)
     target = _visible_in(forum, item)
     locked = lock_forums([forum.pk, target.forum_id, *_plenary_ids(forum.conference_id)])
@@ -578,15 +564,25 @@ def adopt_item(*, actor: Actor, forum: Forum, item, adopted) -> Item:
 
 
 @transaction.atomic
-def set_sub_goal(*, actor: Actor, item: Item, sub_goal: int | None) -> Item:
+def set_sub_goal(*, actor: Actor, forum: Forum, item: int, sub_goal: int | None) -> Item:
     """Link a shown goal or measure to a sub-goal of its action field, or unlink it
-    (``sub_goal`` None). Precondition: the actor moderates the item's forum. Records
+    (``sub_goal`` None). ``item`` is of ``forum`` or, when ``forum`` is a plenary, of any
+    forum of its conference. Precondition: the actor moderates the item's forum. Records
     ``item.updated`` (in the plenaries too, while the item is in their pool) and the
     audit entry ``forum.item.sub_goal_set``; setting the link it has changes nothing."""
-    forum = item.forum
+    found_item = Item.objects.select_related("forum__conference").filter(pk=item).first()
+    if found_item is None or not (
+        found_item.forum_id == forum.pk
+        or (
+            forum.kind == Forum.Kind.PLENARY
+            and found_item.forum.conference_id == forum.conference_id
+        )
+    ):
+        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist in this forum."))
+    forum = found_item.forum
     _require_moderator(actor, forum)
     forum, echo = _lock_with_plenaries(forum)
-    item = _get_item(forum, item.pk)
+    item = _get_item(forum, found_item.pk)
     if item.status != Item.Status.VISIBLE:
         raise ServiceError(
             ServiceError.INVALID,
