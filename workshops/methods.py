@@ -107,7 +107,7 @@ class VotingMethod:
             _("This vote must be between %(low)d and %(high)d."), {"low": low, "high": high}
         )
 
-    def check_option(self, *, allow_own: bool, author_id, participant_id: int) -> None:
+    def check_option(self, allow_own: bool, author_id, participant) -> None:
         """Refuse a vote on an item the method keeps this participant from (raises)."""
 
     def ballot(self, votes: dict[str, int], budget) -> dict:
@@ -288,8 +288,8 @@ class Dots(VotingMethod):
     def range_message(self, low, high):
         return filled(_("At most %(max)d points on one item."), {"max": high})
 
-    def check_option(self, *, allow_own, author_id, participant_id):
-        if not allow_own and author_id == participant_id:
+    def check_option(self, allow_own, author_id, participant):
+        if not allow_own and author_id == participant.pk:
             raise ServiceError(
                 ServiceError.INVALID,
                 _("In this round you cannot give points to your own proposal."),

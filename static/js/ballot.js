@@ -43,6 +43,8 @@ export function applyBallot(section, result) {
       const select = form.querySelector("select[name=value]");
       if (select && document.activeElement !== select) select.value = mine === null ? "" : String(mine);
     } else {
+      // adoption, and any ballot of one button per value (workshops/methods/<name>.html):
+      // the person's choice is the pressed one
       form.querySelectorAll("button[name=value]").forEach((b) => {
         b.setAttribute("aria-pressed", mine !== null && Number(b.value) === mine ? "true" : "false");
       });

@@ -197,9 +197,7 @@ def _checked_value(
             raise ServiceError(
                 ServiceError.INVALID, _("This item is no longer shown, so it cannot get votes.")
             )
-        method.check_option(
-            allow_own=facts.allow_own, author_id=author_id, participant_id=participant.pk
-        )
+        method.check_option(facts.allow_own, author_id, participant)
     if value is not None:
         value = _as_int(value, _("This vote is not valid."))
     return method.check_value(value, per_item=facts.per_item)
