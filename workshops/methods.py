@@ -3,8 +3,9 @@ how the votes add up and rank, the sentence a tally reads as, and how exports sh
 
 The rest of the code asks a round's method (``method_of(round_.method)``) instead of
 comparing names, so a new method is a new class here, its entry in ``METHODS`` and its
-template ``templates/workshops/methods/<name>.html`` (the parts of the ballot, the
-console and the paper-vote form that differ; see ``VotingMethod.template``).
+templates ``templates/workshops/methods/<name>.html`` and ``<name>_console.html`` (the
+parts of the ballot and of the console that differ; ``VotingMethod.template``). Its name
+becomes a choice of ``Round.method`` (a migration records the new choice).
 
 Tallies are dicts (docs/protocol.md, ``tally`` frame): each method names its figures.
 """
@@ -55,11 +56,17 @@ class VotingMethod:
 
     @property
     def template(self) -> str:
-        """The method's parts of the pages: ``part`` "attrs" (data attributes of a ballot's
-        section), "hint", "controls" (one option's form fields), "limits" (the console's
-        line on the round), "open" (fields of the console's form that opens a round) and
-        "analog" (fields of the paper-vote form)."""
+        """The method's parts of the phone's ballot, by ``part``: "attrs" (data attributes
+        of a ballot's section), "hint" (above the options) and "controls" (one option's
+        form fields)."""
         return f"workshops/methods/{self.name}.html"
+
+    @property
+    def console_template(self) -> str:
+        """The method's parts of the console, by ``part``: "limits" (the line on a
+        round), "open" (its fields of the form that opens a round) and "analog" (the
+        paper-vote form's fields but the item and the count's input)."""
+        return f"workshops/methods/{self.name}_console.html"
 
     def __str__(self):
         return self.name

@@ -37,9 +37,11 @@ def test_every_stored_method_has_a_class_and_a_template_with_each_part():
 
     assert list(METHODS) == Round.Method.values
     for method in METHODS.values():
-        template = get_template(method.template)
-        for part in ("attrs", "hint", "controls", "limits", "open", "analog"):
-            template.render({"part": part, "r": {"id": 1, "voting": method}, "o": {"id": 2}})
+        context = {"r": {"id": 1, "voting": method}, "o": {"id": 2}}
+        for part in ("attrs", "hint", "controls"):
+            get_template(method.template).render({**context, "part": part})
+        for part in ("limits", "open", "analog"):
+            get_template(method.console_template).render({**context, "part": part})
 
 
 @pytest.mark.parametrize(
