@@ -1,6 +1,6 @@
 """The voting methods as classes (workshops/methods.py): each one's values, limits,
 tally, ranking, sentence and export phrase, the sentence the phone's script writes, and
-a fifth method that needs nothing but its class and its template."""
+a fifth method that needs nothing but its class and its templates."""
 
 import json
 import shutil
@@ -240,7 +240,7 @@ def fist(monkeypatch, tmp_path, settings):
 
 
 @pytest.mark.django_db
-def test_a_fifth_method_needs_only_its_class_and_its_template(fist, forum, participant, moderator):
+def test_a_fifth_method_needs_only_its_class_and_its_templates(fist, forum, participant, moderator):
     mod = moderator_actor(moderator)
     field = forum.fields.first()
     proposer = participant_actor(participant)
