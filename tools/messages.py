@@ -42,7 +42,10 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_code_form.html",
     "templates/workshops/_item.html",
     "templates/workshops/_item_body.html",
-    "templates/workshops/_method_label.html",
+    "templates/workshops/methods/support.html",
+    "templates/workshops/methods/dots.html",
+    "templates/workshops/methods/consent.html",
+    "templates/workshops/methods/adoption.html",
     "templates/workshops/_option_text.html",
     "templates/workshops/_tally.html",
     "templates/workshops/_wall.html",
@@ -58,6 +61,10 @@ MODERATOR_TEMPLATES = [
     "templates/registration/login.html",
     "templates/workshops/moderate.html",
     "templates/workshops/_console_rounds.html",
+    "templates/workshops/methods/support_console.html",
+    "templates/workshops/methods/dots_console.html",
+    "templates/workshops/methods/consent_console.html",
+    "templates/workshops/methods/adoption_console.html",
     "templates/workshops/_moderate_item.html",
     "templates/workshops/_console_session.html",
     # the city's pages (exports, follow-up of measures): German and English
@@ -71,6 +78,7 @@ MODERATOR_TEMPLATES = [
 PARTICIPANT_MODULES = [
     "config/settings.py",  # the language names of the switcher
     "workshops/templatetags/mitwirken.py",
+    "workshops/methods.py",  # the refusals of a vote, the tally sentences
     "workshops/views.py",
     "workshops/views_info.py",
     "workshops/console.py",  # the phase hints a phone shows

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workshops import methods
 from workshops.codes import new_card_salt, new_join_code, new_screen_key
 
 
@@ -375,11 +376,10 @@ class AuditEntry(models.Model):
 class Round(models.Model):
     """A voting round of a forum. Method, limits and items are frozen once it opens."""
 
-    class Method(models.TextChoices):
-        SUPPORT = "support", _("Support")
-        DOTS = "dots", _("Dot voting")
-        CONSENT = "consent", _("Consent (resistance)")
-        ADOPTION = "adoption", _("Adoption (yes / no / abstain)")
+    # One choice per voting method of workshops/methods.py, e.g. Round.Method.DOTS.
+    Method = models.TextChoices(
+        "Method", [(m.name.upper(), (m.name, m.label)) for m in methods.METHODS.values()]
+    )
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -420,7 +420,7 @@ class Round(models.Model):
 
 # In a consent round the option "leave things as they are" (Passivlösung) is always on
 # the ballot. It is not an item; votes and tallies name it with this id.
-PASSIVE_OPTION = 0
+PASSIVE_OPTION = methods.PASSIVE_OPTION
 
 
 class Ballot(models.Model):

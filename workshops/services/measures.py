@@ -431,7 +431,8 @@ def evaluation_text(round_, copy: Item, conference: Conference) -> str:
     from django.utils.translation import gettext
 
     from workshops.exports.layout import result_detail, round_label
-    from workshops.selectors import combined, round_totals
+    from workshops.methods import method_of
+    from workshops.selectors import round_totals
 
     totals = round_totals(round_)
     tally = totals["totals"][str(copy.pk)]
@@ -442,7 +443,7 @@ def evaluation_text(round_, copy: Item, conference: Conference) -> str:
         "voters": totals["voters"],
         "revealed": True,
         "analog": tally.get("analog"),
-        "total": combined(tally),
+        "total": method_of(round_.method).combined(tally),
         "groups": {},
         "broad": False,
     }
