@@ -86,7 +86,14 @@ def _number(value, *, field: str, label) -> Decimal:
             _("%(name)s is too large.") % {"name": label},
             field=field,
         )
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+        # "1.234" may mean 1234 (German) or 1.234 (English): never guess, ask
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("%(name)s may have at most two decimal places (1234,5 or 1234.5).") % {"name": label},
+            field=field,
+        )
+    return value.quantize(CENT)
 
 
 def _optional_date(value, *, field: str) -> datetime.date | None:
@@ -101,7 +108,7 @@ def _text(value, *, limit: int, field: str, label, required: bool) -> str:
     value = " ".join(value.split()) if isinstance(value, str) else ""
     if required and not value:
         raise ServiceError(
-            ServiceError.INVALID, _("Please fill in %(name)s.") % {"name": label}, field=field
+            ServiceError.INVALID, _("%(name)s is missing.") % {"name": label}, field=field
         )
     if len(value) > limit:
         raise ServiceError(
@@ -160,8 +167,8 @@ def define_indicator(
     ``forum.measure.indicator_added``."""
     measure = _adopted_measure(item)
     require_staff(actor, measure.forum.conference_id)
-    title = _text(title, limit=TITLE_MAX, field="title", label=_("the title"), required=True)
-    unit = _text(unit, limit=UNIT_MAX, field="unit", label=_("the unit"), required=False)
+    title = _text(title, limit=TITLE_MAX, field="title", label=_("The title"), required=True)
+    unit = _text(unit, limit=UNIT_MAX, field="unit", label=_("The unit"), required=False)
     baseline = _number(baseline, field="baseline", label=_("The baseline"))
     target = _number(target, field="target", label=_("The target"))
     baseline_date = _optional_date(baseline_date, field="baseline_date")

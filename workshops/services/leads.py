@@ -66,7 +66,7 @@ def _text(value, *, limit: int, field: str, label, required: bool = False) -> st
     value = " ".join(value.split())
     if required and not value:
         raise ServiceError(
-            ServiceError.INVALID, _("Please fill in %(name)s.") % {"name": label}, field=field
+            ServiceError.INVALID, _("%(name)s is missing.") % {"name": label}, field=field
         )
     if len(value) > limit:
         raise ServiceError(
@@ -82,7 +82,7 @@ def _email(value) -> str:
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    value = _text(value, limit=EMAIL_MAX, field="email", label=_("the e-mail address"))
+    value = _text(value, limit=EMAIL_MAX, field="email", label=_("The e-mail address"))
     if value:
         try:
             validate_email(value)
@@ -97,8 +97,8 @@ def _email(value) -> str:
 
 def _lead_fields(name, contact, email) -> dict:
     return {
-        "name": _text(name, limit=NAME_MAX, field="name", label=_("the name"), required=True),
-        "contact": _text(contact, limit=CONTACT_MAX, field="contact", label=_("the contact")),
+        "name": _text(name, limit=NAME_MAX, field="name", label=_("The name"), required=True),
+        "contact": _text(contact, limit=CONTACT_MAX, field="contact", label=_("The contact")),
         "email": _email(email),
     }
 
