@@ -46,7 +46,9 @@ def test_the_link_opens_exactly_the_leads_measures(scene, client):
     assert (
         response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
     )
-    assert 'name="referrer" content="no-referrer"' in page
+    # the link is never sent to another site (Referrer-Policy: same-origin, every page)
+    assert response["Referrer-Policy"] == "same-origin"
+    assert 'name="robots" content="noindex"' in page
 
 
 def test_the_lead_page_is_german_by_default(scene, client):
