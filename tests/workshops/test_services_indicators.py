@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.workshops.lead_scene import build_scene
 from workshops.actors import Actor
@@ -20,6 +20,14 @@ from workshops.services.indicators import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are compared as written (the pages' tests read them in German)."""
+    with translation.override("en"):
+        yield
+
 
 D = datetime.date
 

@@ -18,6 +18,7 @@ from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, Indicator, IndicatorValue, Item, Lead
 from workshops.services.leads import require_staff
+from workshops.text import clean_user_text
 
 TITLE_MAX = Indicator._meta.get_field("title").max_length
 UNIT_MAX = Indicator._meta.get_field("unit").max_length
@@ -105,7 +106,7 @@ def _optional_date(value, *, field: str) -> datetime.date | None:
 
 
 def _text(value, *, limit: int, field: str, label, required: bool) -> str:
-    value = " ".join(value.split()) if isinstance(value, str) else ""
+    value = clean_user_text(value) if isinstance(value, str) else ""
     if required and not value:
         raise ServiceError(
             ServiceError.INVALID, _("%(name)s is missing.") % {"name": label}, field=field

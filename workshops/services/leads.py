@@ -22,6 +22,7 @@ from workshops import rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, Conference, Item, Lead, RetiredLeadLink
+from workshops.text import clean_user_text
 
 NAME_MAX = Lead._meta.get_field("name").max_length
 CONTACT_MAX = Lead._meta.get_field("contact").max_length
@@ -61,9 +62,7 @@ def require_staff(actor: Actor, conference: Conference | int) -> None:
 
 
 def _text(value, *, limit: int, field: str, label, required: bool = False) -> str:
-    if not isinstance(value, str):
-        value = ""
-    value = " ".join(value.split())
+    value = clean_user_text(value) if isinstance(value, str) else ""
     if required and not value:
         raise ServiceError(
             ServiceError.INVALID, _("%(name)s is missing.") % {"name": label}, field=field
