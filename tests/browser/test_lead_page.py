@@ -18,10 +18,12 @@ from decimal import Decimal
 django.setup()
 from tests.workshops.lead_scene import build_scene
 from workshops.services.indicators import define_indicator
+from django.contrib.auth import get_user_model
 scene = build_scene(slug="folgen")
+scene.conference.moderators.add(get_user_model().objects.get(username="moderation"))
 indicator = define_indicator(actor=scene.staff, item=scene.schule, title="Schulen mit Sozialarbeit",
                              unit="Schulen", baseline=Decimal(3), target=Decimal(12))
-print(json.dumps({"token": scene.jugendamt_token, "schule": scene.schule.pk,
+print(json.dumps({"token": scene.jugendamt_token, "schule": scene.schule.pk, "kita": scene.kita.pk,
                   "indicator": indicator.pk, "kurse": scene.kurse.text}))
 """
 
@@ -93,4 +95,35 @@ def test_a_lead_updates_its_measure_on_a_phone(browser, live, scene):
     values = page.locator(f"#indicator-{scene['indicator']} .updates").inner_text()
     assert "7,50 Schulen" in values or "7.50 Schulen" in values
     assert errors == []
+    context.close()
+
+
+def test_the_staff_add_a_lead_and_its_link_opens_its_page(browser, live, scene):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{live['url']}/c/folgen/leads/")
+    page.fill("#id_username", live["username"])
+    page.fill("#id_password", live["password"])
+    page.click("button[type=submit]")
+    page.wait_for_url("**/c/folgen/leads/")
+    page.fill("#new-lead-name", "Amt für Soziales")
+    page.fill("#new-lead-email", "soziales@musterstadt.example")
+    page.get_by_role("button", name="Federführung anlegen und Link ausstellen").click()
+    page.wait_for_load_state()
+    link = page.locator("[data-issued-link]").input_value()
+    assert "/lead/" in link
+    assert axe_violations(page) == []
+    # assign a measure to the new lead, then open the link as the lead would
+    article = page.locator(f"#measure-{scene['kita']}")
+    article.locator("select[name=lead]").select_option(label="Amt für Soziales")
+    article.get_by_role("button", name="Zuordnen").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-issued-link]").count() == 0  # shown once only
+    lead = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE")
+    lead_page = lead.new_page()
+    lead_page.goto(link)
+    assert lead_page.locator("h1").inner_text() == "Maßnahmen in Federführung von Amt für Soziales"
+    assert lead_page.locator(f"#measure-{scene['kita']}").count() == 1
+    assert lead_page.locator(f"#measure-{scene['schule']}").count() == 0
+    lead.close()
     context.close()
