@@ -93,7 +93,9 @@ def test_edit_a_lead(scene):
     scene.vhs.refresh_from_db()
     assert (scene.vhs.name, scene.vhs.email) == ("VHS Musterstadt", "info@vhs.example")
     entry = AuditEntry.objects.filter(action="conference.lead.edited").get()
-    assert entry.data["before"]["name"] == "Volkshochschule"
+    assert entry.data["before"] == {"name": "Volkshochschule"}
+    assert entry.data["changed"] == ["email", "name"]
+    assert "info@vhs.example" not in str(AuditEntry.objects.values_list("data", flat=True))
     before = _snapshot()
     with pytest.raises(ServiceError):
         leads.edit_lead(actor=scene.staff, lead=scene.vhs, name="Jugendamt")

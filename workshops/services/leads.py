@@ -147,14 +147,17 @@ def create_lead(
             field="name",
         ) from None
     token = _new_token(lead)
-    _audit(conference.pk, actor, "conference.lead.created", {"lead": lead.pk, **fields})
+    # the organisation's name only: a contact person and an address are personal data,
+    # which the audit log would keep longer than the lead itself
+    _audit(conference.pk, actor, "conference.lead.created", {"lead": lead.pk, "name": lead.name})
     return IssuedLink(lead, token)
 
 
 @transaction.atomic
 def edit_lead(*, actor: Actor, lead: Lead, name: str, contact: str = "", email: str = "") -> Lead:
     """Change a lead's name, contact and e-mail address (staff). Records
-    ``conference.lead.edited`` with what changed."""
+    ``conference.lead.edited`` with the names of the fields that changed (and the old and
+    new name)."""
     require_staff(actor, lead.conference_id)
     fields = _lead_fields(name, contact, email)
     lead = _locked_lead(lead)
@@ -175,12 +178,10 @@ def edit_lead(*, actor: Actor, lead: Lead, name: str, contact: str = "", email: 
     for key, value in changed.items():
         setattr(lead, key, value)
     lead.save(update_fields=list(changed))
-    _audit(
-        lead.conference_id,
-        actor,
-        "conference.lead.edited",
-        {"lead": lead.pk, "before": {k: before[k] for k in changed}, "after": changed},
-    )
+    data = {"lead": lead.pk, "changed": sorted(changed)}
+    if "name" in changed:  # the organisation's name; contact and address stay out (above)
+        data.update(before={"name": before["name"]}, after={"name": changed["name"]})
+    _audit(lead.conference_id, actor, "conference.lead.edited", data)
     return lead
 
 
