@@ -357,7 +357,7 @@ PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 90)
 # The follow-up of adopted measures by their leads (docs/operations.md, "Leads of
 # measures"). Links in e-mails start with SITE_URL (the address people open, no slash at
 # the end). Reminders go out from LEAD_REMINDER_DAYS_BEFORE days before the reporting date.
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+SITE_URL = (env_str("SITE_URL") or "http://localhost:8000").rstrip("/")
 LEAD_REMINDER_DAYS_BEFORE = env_int("LEAD_REMINDER_DAYS_BEFORE", 14)
 # Lead links that open nothing (unknown, replaced, revoked) per 15 minutes, per browser
 # session and per address (a city hall's staff share one), and changes per link a minute.
@@ -376,10 +376,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS on 465 (then TL
 if EMAIL_USE_SSL:
     EMAIL_USE_TLS = False
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.console.EmailBackend"
 )
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", PRIVACY_CONTACT_EMAIL)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or PRIVACY_CONTACT_EMAIL
