@@ -16,7 +16,15 @@ from django.views.decorators.http import require_http_methods
 from workshops import rules, throttle
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
-from workshops.models import Conference, Indicator, IndicatorValue, Item, Lead, MeasureUpdate
+from workshops.models import (
+    Conference,
+    Indicator,
+    IndicatorValue,
+    Item,
+    Lead,
+    MeasureUpdate,
+    ReminderSent,
+)
 from workshops.services import indicators as indicator_services
 from workshops.services import leads as lead_services
 from workshops.services import measures as measure_services
@@ -268,8 +276,14 @@ def leads_manage(request, slug):
     counts = {}
     for measure in measures:
         counts[measure.lead_org_id] = counts.get(measure.lead_org_id, 0) + 1
+    reminded = dict(
+        ReminderSent.objects.filter(
+            lead__conference=conference, due=conference.report_due
+        ).values_list("lead_id", "sent_at")
+    )
     for lead in leads:
         lead.measure_count = counts.get(lead.pk, 0)
+        lead.reminded_at = reminded.get(lead.pk)
     return render(
         request,
         "workshops/leads_manage.html",

@@ -71,6 +71,13 @@ def test_leads_without_an_update_are_reminded_once_per_due_date(scene, settings)
     assert len(mail.outbox) == 1
     assert ReminderSent.objects.filter(lead=scene.jugendamt, due=due).count() == 1
     assert open_lead_link(token) == scene.jugendamt  # the mailed link stays valid
+    staff = Client()
+    staff.force_login(scene.staff.user)
+    page = staff.get(f"/c/{scene.conference.slug}/leads/").content.decode()
+    jugendamt = page[page.index(f'id="lead-{scene.jugendamt.pk}"') :]
+    assert "erinnert am" in jugendamt[: jugendamt.index("</article>")]
+    vhs = page[page.index(f'id="lead-{scene.vhs.pk}"') :]
+    assert "erinnert am" not in vhs[: vhs.index("</article>")]
 
 
 def test_no_reminder_before_the_window_nor_without_a_date(scene, settings):
