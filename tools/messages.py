@@ -74,6 +74,11 @@ MODERATOR_TEMPLATES = [
     "templates/workshops/_measure_status.html",
     "templates/workshops/_rollup_counts.html",
     "templates/workshops/not_published.html",
+    # the leads' follow-up (German administration) and the staff's page for it
+    "templates/workshops/leads_manage.html",
+    "templates/workshops/lead_page.html",
+    "templates/workshops/lead_refused.html",
+    "templates/workshops/email/lead_reminder.txt",
 ]
 PARTICIPANT_MODULES = [
     "config/settings.py",  # the language names of the switcher
@@ -136,7 +141,7 @@ def _python_messages(source: bytes, filename: str):
 def extract_file(path: str):
     """(msgid or (singular, plural), context, line) for each message in one file."""
     full = ROOT / path
-    if path.endswith(".html"):
+    if path.endswith((".html", ".txt")):  # templates (.txt: e-mails)
         from django.utils.translation.template import templatize
 
         code = templatize(full.read_text(encoding="utf-8"), origin=str(full))
@@ -152,6 +157,7 @@ def all_sources() -> list[str]:
     files = []
     for pattern, base in (
         ("**/*.html", "templates"),
+        ("**/*.txt", "templates"),
         ("**/*.py", "workshops"),
         ("**/*.py", "realtime"),
         ("*.py", "config"),

@@ -46,6 +46,9 @@ class Conference(models.Model):
     )
     # The date the leads of adopted measures report by; reminders go out for it.
     report_due = models.DateField(_("reports due"), null=True, blank=True)
+    # The reporting date before ``report_due``: a measure has reported for the current
+    # date when an update was written after this day (services.reminders).
+    reports_since = models.DateField(_("reports count since"), null=True, blank=True)
     # Exports are for moderators until the results are published; then for everyone
     # (services.measures.publish_results).
     results_published = models.BooleanField(_("results published"), default=False, editable=False)
@@ -545,6 +548,7 @@ class Lead(models.Model):
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    link_issued_at = models.DateTimeField(_("link issued at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -603,6 +607,29 @@ class IndicatorValue(models.Model):
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
         ordering = ["indicator", "date", "id"]
+
+
+class RetiredLeadLink(models.Model):
+    """The hash of a lead's link that a newer one replaced (reissued by staff or sent with a
+    reminder): opening it says the link was replaced, instead of "unknown"."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="retired_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+
+class ReminderSent(models.Model):
+    """A lead was reminded for a reporting date: once per (lead, date), held by the
+    database, so two runs of ``send_lead_reminders`` at once still send one e-mail."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="reminders")
+    due = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "due"], name="reminder_once_per_due_date"),
+        ]
 
 
 class ItemSignature(models.Model):

@@ -44,6 +44,18 @@ def moderated_conferences(actor: Actor):
     return Conference.objects.filter(Q(moderators=user.pk) | Q(organisers=user.pk)).distinct()
 
 
+def can_follow_up(actor: Actor, conference: Conference | int) -> bool:
+    """The staff who follow up the adopted measures (leads, their links, indicators,
+    the reporting date): the conference's moderators and organisers."""
+    if is_moderator(actor, conference):
+        return True
+    user = actor.user
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    conference_id = conference if isinstance(conference, int) else conference.pk
+    return user.organised_conferences.filter(pk=conference_id).exists()
+
+
 def is_participant(actor: Actor, conference: Conference | int) -> bool:
     conference_id = conference if isinstance(conference, int) else conference.pk
     return actor.participant is not None and actor.participant.conference_id == conference_id

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from workshops import conference_views, console, programme, views, views_info
+from workshops import conference_views, console, lead_views, programme, views, views_info
 
 app_name = "workshops"
 
@@ -39,4 +39,6 @@ urlpatterns = [
     path(
         "c/<slug:slug>/measures/manage/", conference_views.measures_manage, name="measures_manage"
     ),
+    path("c/<slug:slug>/leads/", lead_views.leads_manage, name="leads_manage"),
+    path("lead/<str:token>/", lead_views.lead_page, name="lead_page"),
 ]
