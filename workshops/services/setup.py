@@ -20,15 +20,16 @@ from django.utils.text import slugify
 from workshops.actors import Actor
 from workshops.codes import JOIN_CODE_ALPHABET, new_join_code, normalize_join_code
 from workshops.exceptions import ServiceError
-from workshops.models import ActionField, Conference, Forum, Participant
+from workshops.models import ActionField, Conference, Forum, GuidingGoal, Participant, SubGoal
 from workshops.services.items import propose_item
 
 # The keys a description may use, per table. Anything else is refused, so a typo
 # ("forum" for "forums", "feld" for "fields") is reported instead of silently ignored.
 TOP_KEYS = ("conference", "fields", "forums", "moderators")
 CONFERENCE_KEYS = ("slug", "title", "motto", "date", "venue", "stakeholder_groups", "languages")
-FIELD_KEYS = ("title", "description")
-FORUM_KEYS = ("title", "kind", "fields", "code")
+FIELD_KEYS = ("title", "description", "guiding_goals")
+GUIDING_GOAL_KEYS = ("title", "sub_goals")
+FORUM_KEYS = ("title", "kind", "fields", "code", "room", "starts_at", "ends_at")
 MODERATOR_KEYS = ("username", "email", "password")
 
 # A random join code collides with an existing one about once in 887 million draws;
@@ -140,6 +141,30 @@ def _conference_details(block: dict, *, partial: bool) -> tuple[str, dict]:
     return slug, details
 
 
+def _time(raw, where: str) -> datetime.time | None:
+    # TOML gives a local time as a time object (14:00:00); a text "14:00" is read too.
+    if isinstance(raw, datetime.time):
+        return raw.replace(microsecond=0)
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, str):
+        try:
+            return datetime.time.fromisoformat(raw.strip()).replace(microsecond=0)
+        except ValueError:
+            pass
+    raise _invalid(where, f"'{raw}' is not a time of day like 14:00")
+
+
+def _schedule(raw: dict, where: str) -> dict:
+    """A forum's room and times, with the end after the start."""
+    room = _text(raw, "room", where, max_length=Forum._meta.get_field("room").max_length)
+    starts_at = _time(raw.get("starts_at"), f"{where}.starts_at")
+    ends_at = _time(raw.get("ends_at"), f"{where}.ends_at")
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise _invalid(f"{where}.ends_at", f"{ends_at:%H:%M} is not after {starts_at:%H:%M}")
+    return {"room": room, "starts_at": starts_at, "ends_at": ends_at}
+
+
 def _fixed_codes(raw_forums: list) -> dict[int, str]:
     """The join codes the file fixes, by forum index, checked for form and repeats.
 
@@ -224,6 +249,49 @@ def _moderator(raw, where: str, notes: list[str]):
     return user
 
 
+def _guiding_goals(raw: dict, where: str) -> list[tuple[str, list[str]]]:
+    """The field's guiding goals as (title, sub-goal titles), checked before anything of
+    the field is written."""
+    raw_goals = raw.get("guiding_goals", [])
+    if not isinstance(raw_goals, list):
+        raise _invalid(
+            f"{where}.guiding_goals", "must be a list ([[fields.guiding_goals]] tables in TOML)"
+        )
+    title_max = GuidingGoal._meta.get_field("title").max_length
+    goals, seen = [], set()
+    for n, goal in enumerate(raw_goals):
+        at = f"{where}.guiding_goals[{n}]"
+        if isinstance(goal, str):
+            goal = {"title": goal}
+        if not isinstance(goal, dict):
+            raise _invalid(at, "must be a title or a table with a title")
+        _check_keys(goal, GUIDING_GOAL_KEYS, at)
+        title = _text(goal, "title", at, required=True, max_length=title_max)
+        if title in seen:
+            raise _invalid(f"{at}.title", f"the guiding goal '{title}' is listed twice")
+        seen.add(title)
+        goals.append((title, _list_of_text(goal, "sub_goals", at, max_length=title_max)))
+    return goals
+
+
+def _add_guiding_goals(field: ActionField, goals: list[tuple[str, list[str]]]) -> None:
+    """Add the guiding goals and sub-goals the field lacks (by title), after those it has.
+    Nothing is removed or renumbered: items may already link to a sub-goal."""
+    existing = {g.title: g for g in field.guiding_goals.all()}
+    position = max((g.position for g in existing.values()), default=-1) + 1
+    for title, sub_titles in goals:
+        goal = existing.get(title)
+        if goal is None:
+            goal = GuidingGoal.objects.create(field=field, title=title, position=position)
+            position += 1
+        subs = {s.title: s for s in goal.sub_goals.all()}
+        sub_position = max((s.position for s in subs.values()), default=-1) + 1
+        for sub_title in sub_titles:
+            if sub_title not in subs:
+                SubGoal.objects.create(guiding_goal=goal, title=sub_title, position=sub_position)
+                sub_position += 1
+
+
 def _load(data, update: bool, notes: list[str]) -> Conference:
     if not isinstance(data, dict):
         raise _invalid("file", "must describe one conference (a table / an object)")
@@ -273,11 +341,13 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
             raise _invalid(f"{where}.title", f"the action field '{title}' is listed twice")
         in_file.add(title)
         description = _text(raw, "description", where, max_length=2000)
+        goals = _guiding_goals(raw, where)
         if title not in fields:
             fields[title] = ActionField.objects.create(
                 conference=conference, title=title, description=description, position=next_position
             )
             next_position += 1
+        _add_guiding_goals(fields[title], goals)
 
     # Forums, matched by title; an existing one is never changed by a load.
     forums = {f.title: f for f in conference.forums.all()}
@@ -305,6 +375,7 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
         for field_title in field_titles:
             if field_title not in fields:
                 raise _invalid(f"{where}.fields", f"unknown action field '{field_title}'")
+        schedule = _schedule(raw, where)
         code = fixed.get(n)
         existing = forums.get(title)
         if existing is not None:
@@ -320,7 +391,12 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
             code = _unique_code(reserved)
             reserved.add(code)
         forum = Forum.objects.create(
-            conference=conference, title=title, kind=kind, code=code, position=next_position
+            conference=conference,
+            title=title,
+            kind=kind,
+            code=code,
+            position=next_position,
+            **schedule,
         )
         next_position += 1
         forum.fields.set([fields[t] for t in field_titles])
@@ -339,7 +415,8 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
 def load_conference(
     *, data: dict, update: bool = False, notes: list[str] | None = None
 ) -> Conference:
-    """Create a conference with its action fields, forums and moderators from ``data``.
+    """Create a conference with its action fields (and their guiding goals and sub-goals),
+    forums and moderators from ``data``.
 
     ``data`` is the parsed file; its shape is documented in docs/conference.example.toml
     (the conference's keys may also stand at the top level, beside the lists). Every
@@ -349,7 +426,8 @@ def load_conference(
 
     An existing slug is refused unless ``update``; then the conference's details given in
     the file are overwritten, action fields and forums it lacks (by title) and moderators
-    are added, and nothing is ever deleted or changed in an existing forum. Existing user
+    are added, so are guiding goals an action field lacks (by title) and sub-goals a
+    guiding goal lacks, and nothing is ever deleted or changed in an existing forum. Existing user
     accounts are reused as they are; new ones without a password get an unusable one.
 
     ``notes``, if given, receives a sentence for each thing the person loading the file
