@@ -141,9 +141,10 @@ def test_action_fields_are_added_in_order_and_moved_up_and_down():
     a = organise.add_field(actor=actor, conference=conference, title="Bildung", description="Kita")
     b = organise.add_field(actor=actor, conference=conference, title="Arbeit")
     c = organise.add_field(actor=actor, conference=conference, title="Wohnen")
-    order = lambda: list(
-        conference.fields.order_by("position", "id").values_list("title", flat=True)
-    )  # noqa: E731
+
+    def order():
+        return list(conference.fields.order_by("position", "id").values_list("title", flat=True))
+
     assert order() == ["Bildung", "Arbeit", "Wohnen"]
     assert organise.move_field(actor=actor, conference=conference, field_id=c.pk, up=True)
     assert order() == ["Bildung", "Wohnen", "Arbeit"]
