@@ -29,6 +29,16 @@ from workshops.services.items import propose_item
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are quoted in English, their source language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 DETAILS = organise.Details(
     title="4. Integrationskonferenz Musterstadt",
     motto="Gemeinsam handeln",
