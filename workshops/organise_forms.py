@@ -95,6 +95,11 @@ class GoalForm(forms.Form):
         label=_("Title"), max_length=GuidingGoal._meta.get_field("title").max_length
     )
 
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label is not None:  # several on one page: each says what it adds
+            self.fields["title"].label = label
+
 
 class ForumForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)

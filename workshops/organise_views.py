@@ -248,9 +248,14 @@ def fields(request, actor, conference):
         row.form = FieldForm(
             prefix=f"field-{row.pk}", initial={"title": row.title, "description": row.description}
         )
-        row.goal_form = GoalForm(prefix=f"goal-{row.pk}")
-        for goal in row.guiding_goals.all():
-            goal.sub_form = GoalForm(prefix=f"sub-{goal.pk}")
+        row.goal_form = GoalForm(
+            prefix=f"goal-{row.pk}",
+            label=_("New guiding goal for %(title)s") % {"title": row.title},
+        )
+        for n, goal in enumerate(row.guiding_goals.all(), start=1):
+            goal.sub_form = GoalForm(
+                prefix=f"sub-{goal.pk}", label=_("New sub-goal of guiding goal %(n)d") % {"n": n}
+            )
     new_form = FieldForm(prefix="new")
     if failed is not None:
         # The form that failed is shown again where it was, with its errors.
