@@ -702,3 +702,24 @@ def test_the_state_follows_the_conference():
     assert organise.conference_state(conference, today) == organise.PUBLISHED
     conference.report_due = datetime.date(2027, 6, 30)
     assert organise.conference_state(conference, today) == organise.FOLLOW_UP
+
+
+def test_a_moderator_taken_off_a_forum_no_longer_runs_it():
+    conference = make_conference()
+    actor = organiser_actor(conference)
+    forum = make_forum(conference)
+    lea = get_user_model().objects.create_user("lea")
+    forum.moderators.add(lea)
+    assert rules.can_moderate(Actor(user=lea), forum)
+    organise.remove_forum_moderator(
+        actor=actor, conference=conference, forum_id=forum.pk, user_id=lea.pk
+    )
+    assert not rules.can_moderate(Actor(user=lea), forum)
+    entry = AuditEntry.objects.get(action="conference.forum.moderator.removed")
+    assert entry.forum == forum and entry.data == {"user": lea.pk}
+    _refused(
+        lambda: organise.remove_forum_moderator(
+            actor=actor, conference=conference, forum_id=forum.pk, user_id=lea.pk
+        ),
+        ServiceError.NOT_FOUND,
+    )

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from realtime import publisher
 from workshops import rules
 from workshops.actors import Actor
 from workshops.codes import new_join_code, normalize_join_code
@@ -710,13 +711,18 @@ def withdraw_invitation(*, actor: Actor, conference: Conference, invitation_id: 
 
 @transaction.atomic
 def remove_forum_moderator(*, actor: Actor, conference: Conference, forum_id: int, user_id: int):
-    """Take a moderator off one forum. Records ``conference.forum.moderator.removed``."""
+    """Take a moderator off one forum. Records ``conference.forum.moderator.removed``;
+    after commit their open consoles of the forum are closed with 4403, unless they
+    still run it another way (a moderator or organiser of the whole conference)."""
     conference = _lock(actor, conference)
     forum = Forum.objects.filter(conference=conference, pk=forum_id).first()
     if forum is None or not forum.moderators.filter(pk=user_id).exists():
         raise ServiceError(ServiceError.NOT_FOUND, _("This person does not moderate this forum."))
     forum.moderators.remove(user_id)
     _audit(conference, actor, "conference.forum.moderator.removed", {"user": user_id}, forum=forum)
+    removed = get_user_model().objects.get(pk=user_id)
+    if not rules.can_moderate(Actor(user=removed), forum):
+        publisher.publish_revocation(forum_ids=[forum.pk], user_id=user_id)
 
 
 # The conference's state on the organiser's home.
