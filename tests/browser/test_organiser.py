@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.browser.a11y import axe_violations
 from tests.live import ROOT, Server, base_env, prepare
 
 pytestmark = pytest.mark.browser
@@ -37,8 +38,10 @@ def office(tmp_path_factory):
 
 
 def _shot(page, name):
+    """A screenshot of the step, and no WCAG 2.1 AA violation axe-core finds on it."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"organiser-{name}.png"), full_page=True)
+    assert axe_violations(page) == [], name
 
 
 def _add_forum(page, title, field_index, room, starts, ends):
@@ -70,6 +73,7 @@ def test_an_organiser_sets_up_a_conference_and_a_moderator_accepts(browser, offi
     page.fill("#id_date", "2027-05-08")
     page.fill("#id_venue", "Rathaus, Großer Saal")
     page.fill("#id_stakeholder_groups", "Verwaltung\nMigrantenorganisation\nWohlfahrtsverband")
+    _shot(page, "new")
     page.click("text=Konferenz anlegen")
     page.wait_for_url(re.compile(r".*/organize/ik-musterstadt-2027/fields/$"))
     assert "ist angelegt" in page.inner_text("main")
@@ -122,13 +126,13 @@ def test_an_organiser_sets_up_a_conference_and_a_moderator_accepts(browser, offi
     moderator.on("response", lambda r: r.status >= 500 and errors.append(f"{r.status} {r.url}"))
     moderator.goto(link)
     assert "Willkommen, Lea Yılmaz" in moderator.inner_text("main")
+    _shot(moderator, "invitation")
     assert "Fachforum 2: Arbeit, Raum 3.01, 14:00–15:30" in moderator.inner_text("main")
     moderator.fill("#id_password1", "Sonnenblume-Rathaus-7")
     moderator.fill("#id_password2", "Sonnenblume-Rathaus-7")
     moderator.click("text=Einladung annehmen")
     moderator.wait_for_url(re.compile(rf".*/f/{codes[1]}/moderate/$"))
     assert "Fachforum 2: Arbeit" in moderator.inner_text("body")
-    _shot(moderator, "console")
     # the other forum's console is not theirs
     response = moderator.goto(f"{url}/f/{codes[0]}/moderate/")
     assert response.status == 403
@@ -139,5 +143,9 @@ def test_an_organiser_sets_up_a_conference_and_a_moderator_accepts(browser, offi
 
     page.reload()
     assert "angenommen" in page.inner_text("main")
+    page.goto(f"{url}/organize/")
+    assert "6. Integrationskonferenz Musterstadt" in page.inner_text("main")
+    assert "in Vorbereitung" in page.inner_text("main")
+    _shot(page, "home")
     context.close()
     assert errors == []
