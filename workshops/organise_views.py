@@ -9,18 +9,21 @@ next to the form (or a message), and the page is shown again with what was typed
 import tomllib
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from workshops import rules
+from workshops import rules, throttle
 from workshops.actors import Actor
+from workshops.auth_views import WINDOW as LOGIN_WINDOW
 from workshops.conference_file import conference_toml
 from workshops.exceptions import ServiceError
 from workshops.models import Conference
@@ -399,8 +402,6 @@ def moderators(request, actor, conference):
                 messages.error(request, _("Unknown action."))
         except ServiceError as exc:
             messages.error(request, str(exc.message))
-    from django.utils import timezone
-
     now = timezone.now()
     invitations = list(conference.invitations.prefetch_related("forums").select_related("user"))
     for invitation in invitations:
@@ -501,6 +502,11 @@ def copy(request, actor, conference):
     return render(request, "workshops/organise/copy.html", {"form": form, "conference": conference})
 
 
+def _password_guessing(username: str) -> bool:
+    limit = settings.LOGIN_FAILURES_PER_USERNAME
+    return bool(limit) and throttle.count("login-user", username.lower(), LOGIN_WINDOW) >= limit
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
@@ -517,7 +523,12 @@ def invitation(request, token):
     existing = organise.invitation_account(found)
     form_class = AccountPasswordForm if existing is not None else NewPasswordForm
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # An existing account's password is checked here as on the login page: the guesses
+    # count against the same limit per user name (workshops/auth_views.py).
+    guessed = existing is not None and _password_guessing(existing.get_username())
+    if request.method == "POST" and guessed:
+        form = form_class()  # unbound: nothing is checked
+    elif request.method == "POST" and form.is_valid():
         try:
             user = organise.accept_invitation(token=token, password=form.password)
         except ServiceError as exc:
@@ -528,6 +539,8 @@ def invitation(request, token):
                     {"message": exc.message},
                     status=410,
                 )
+            if existing is not None and exc.field == "password":
+                throttle.hit("login-user", existing.get_username().lower(), LOGIN_WINDOW)
             _apply_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -546,5 +559,7 @@ def invitation(request, token):
             "forums": list(found.forums.order_by("position", "id")),
             "form": form,
             "existing": existing,
+            "throttled": guessed,
         },
+        status=429 if guessed and request.method == "POST" else 200,
     )

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -452,3 +453,24 @@ def test_field_helpers_of_another_conference_are_not_offered(client, scene):
         reverse("workshops:organise_forums", args=[scene["conference"].slug])
     ).content.decode()
     assert "Fremdes Feld" not in text
+
+
+def test_guessing_an_existing_accounts_password_on_the_invitation_is_throttled(
+    client, scene, settings
+):
+    settings.LOGIN_FAILURES_PER_USERNAME = 3
+    get_user_model().objects.create_user(
+        "lea@beispiel.example", email="lea@beispiel.example", password="Eigenes-Passwort-99"
+    )
+    organiser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    organiser.force_login(scene["organiser"])
+    response = _invite(organiser, scene["conference"], scene["forum"])
+    link = re.search(r'value="http://testserver(/invitation/[^"]+)"', response.content.decode())
+    link = link.group(1)
+    assert "has an account already" in client.get(link).content.decode()
+    for n in range(3):
+        response = client.post(link, {"password1": f"falsch-{n}"})
+        assert "This is not the password of the account" in response.content.decode()
+    response = client.post(link, {"password1": "Eigenes-Passwort-99"})
+    assert "Too many failed attempts" in response.content.decode()
+    assert not scene["forum"].moderators.filter(username="lea@beispiel.example").exists()

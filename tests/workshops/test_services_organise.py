@@ -723,3 +723,17 @@ def test_a_moderator_taken_off_a_forum_no_longer_runs_it():
         ),
         ServiceError.NOT_FOUND,
     )
+
+
+def test_the_purge_forgets_the_invitations_and_keeps_the_accounts():
+    from workshops.services.privacy import purge_personal_data
+
+    conference = make_conference(date=datetime.date(2026, 1, 10))
+    actor = organiser_actor(conference)
+    forum = make_forum(conference)
+    token = _token(_invite(conference, actor, [forum]))
+    user = organise.accept_invitation(token=token, password="Sonnenblume-Rathaus-7")
+    _invite(conference, actor, [forum], email="noch@offen.example", name="Noch Offen")
+    counts = purge_personal_data(conference=conference)
+    assert counts["invitations"] == 2 and not Invitation.objects.exists()
+    assert list(forum.moderators.all()) == [user]
