@@ -47,9 +47,9 @@ def conference_data(conference: Conference) -> dict:
             "room": forum.room,
         }
         if forum.starts_at is not None:
-            entry["starts_at"] = forum.starts_at
+            entry["start"] = forum.starts_at
         if forum.ends_at is not None:
-            entry["ends_at"] = forum.ends_at
+            entry["end"] = forum.ends_at
         forums.append(entry)
     return {"conference": details, "fields": fields, "forums": forums}
 
@@ -80,7 +80,7 @@ def _value(value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, datetime.time):
-        return value.strftime("%H:%M:%S")
+        return value.strftime("%H:%M:%S")  # a TOML local time
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     raise TypeError(f"no TOML form for {type(value).__name__}")

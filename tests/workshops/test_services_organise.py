@@ -422,7 +422,7 @@ def test_the_conference_file_loads_back_equal():
     conference, actor = _full_conference()
     text = conference_toml(conference)
     data = tomllib.loads(text)
-    assert data["forums"][0]["starts_at"] == datetime.time(14, 0)
+    assert data["forums"][0]["start"] == datetime.time(14, 0)
     assert data["fields"][0]["guiding_goals"] == [
         {"title": "Gleiche Chancen", "sub_goals": ["Sprache", "Eltern"]}
     ]
@@ -465,11 +465,11 @@ def test_a_broken_file_creates_nothing():
     data["forums"][1] = {
         "title": "Fachforum 2",
         "fields": ["Bildung"],
-        "starts_at": "15:30",
-        "ends_at": "14:00",
+        "start": "15:30",
+        "end": "14:00",
     }
     error = _refused(lambda: organise.import_conference(actor=actor, data=data))
-    assert "ends_at" in str(error.message)
+    assert "forums[1].end" in str(error.message)
     assert not Conference.objects.exists() and not Forum.objects.exists()
 
 

@@ -29,8 +29,8 @@ TOP_KEYS = ("conference", "fields", "forums", "moderators")
 CONFERENCE_KEYS = ("slug", "title", "motto", "date", "venue", "stakeholder_groups", "languages")
 FIELD_KEYS = ("title", "description", "guiding_goals")
 GUIDING_GOAL_KEYS = ("title", "sub_goals")
-FORUM_KEYS = ("title", "kind", "fields", "code", "room", "starts_at", "ends_at")
-MODERATOR_KEYS = ("username", "email", "password")
+FORUM_KEYS = ("title", "kind", "fields", "code", "room", "start", "end")
+MODERATOR_KEYS = ("username", "email", "password", "forums")
 
 # A random join code collides with an existing one about once in 887 million draws;
 # the bound only turns a broken random source into an error instead of a hang.
@@ -102,6 +102,33 @@ def _date(raw, where: str) -> datetime.date | None:
     raise _invalid(where, f"'{raw}' is not a date like 2026-11-21")
 
 
+def _time(raw, where: str) -> datetime.time | None:
+    # TOML gives a local time (14:00:00) as a time object; the text "14:00" works too.
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, datetime.time):
+        return raw.replace(second=0, microsecond=0)
+    if isinstance(raw, str):
+        try:
+            return datetime.time.fromisoformat(raw.strip()).replace(second=0, microsecond=0)
+        except ValueError:
+            pass
+    raise _invalid(where, f"'{raw}' is not a time like \"14:00\"")
+
+
+def _forum_schedule(raw: dict, where: str) -> dict:
+    """A forum's room and time (all optional); the end must come after the start."""
+    starts_at = _time(raw.get("start"), f"{where}.start")
+    ends_at = _time(raw.get("end"), f"{where}.end")
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise _invalid(
+            f"{where}.end",
+            f"{ends_at:%H:%M} is not after the start ({starts_at:%H:%M})",
+        )
+    room = _text(raw, "room", where, max_length=Forum._meta.get_field("room").max_length)
+    return {"room": room, "starts_at": starts_at, "ends_at": ends_at}
+
+
 def _conference_details(block: dict, *, partial: bool) -> tuple[str, dict]:
     """The conference's slug and its details. With ``partial`` (an update) only the keys
     the file gives are returned, so leaving a key out never erases what is stored."""
@@ -139,30 +166,6 @@ def _conference_details(block: dict, *, partial: bool) -> tuple[str, dict]:
     if partial:
         details = {key: value for key, value in details.items() if key in block}
     return slug, details
-
-
-def _time(raw, where: str) -> datetime.time | None:
-    # TOML gives a local time as a time object (14:00:00); a text "14:00" is read too.
-    if isinstance(raw, datetime.time):
-        return raw.replace(microsecond=0)
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, str):
-        try:
-            return datetime.time.fromisoformat(raw.strip()).replace(microsecond=0)
-        except ValueError:
-            pass
-    raise _invalid(where, f"'{raw}' is not a time of day like 14:00")
-
-
-def _schedule(raw: dict, where: str) -> dict:
-    """A forum's room and times, with the end after the start."""
-    room = _text(raw, "room", where, max_length=Forum._meta.get_field("room").max_length)
-    starts_at = _time(raw.get("starts_at"), f"{where}.starts_at")
-    ends_at = _time(raw.get("ends_at"), f"{where}.ends_at")
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        raise _invalid(f"{where}.ends_at", f"{ends_at:%H:%M} is not after {starts_at:%H:%M}")
-    return {"room": room, "starts_at": starts_at, "ends_at": ends_at}
 
 
 def _fixed_codes(raw_forums: list) -> dict[int, str]:
@@ -367,6 +370,7 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
         kind = _text(raw, "kind", where) or Forum.Kind.WORKSHOP
         if kind not in Forum.Kind.values:
             raise _invalid(f"{where}.kind", f"'{kind}' is neither 'workshop' nor 'plenary'")
+        schedule = _forum_schedule(raw, where)
         field_titles = _list_of_text(raw, "fields", where)
         if not field_titles and kind == Forum.Kind.PLENARY:
             field_titles = list(fields)  # the plenary gathers every action field
@@ -375,7 +379,6 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
         for field_title in field_titles:
             if field_title not in fields:
                 raise _invalid(f"{where}.fields", f"unknown action field '{field_title}'")
-        schedule = _schedule(raw, where)
         code = fixed.get(n)
         existing = forums.get(title)
         if existing is not None:
@@ -404,11 +407,22 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
 
     in_file = set()
     for n, raw in enumerate(raw_moderators):
-        user = _moderator(raw, f"moderators[{n}]", notes)
+        where = f"moderators[{n}]"
+        # Checked before the account is made, so a wrong title creates no account.
+        own = _list_of_text(raw, "forums", where) if isinstance(raw, dict) else []
+        for title in own:
+            if title not in forums:
+                raise _invalid(f"{where}.forums", f"unknown forum '{title}'")
+        user = _moderator(raw, where, notes)
         if user.pk in in_file:
-            raise _invalid(f"moderators[{n}]", f"'{user.get_username()}' is listed twice")
+            raise _invalid(where, f"'{user.get_username()}' is listed twice")
         in_file.add(user.pk)
-        conference.moderators.add(user)
+        if own:
+            # moderators of these forums only (rules.can_moderate)
+            for title in own:
+                forums[title].moderators.add(user)
+        else:
+            conference.moderators.add(user)
     return conference
 
 
