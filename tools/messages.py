@@ -58,6 +58,19 @@ PARTICIPANT_TEMPLATES = [
 # template must be in one of the two lists (tests/test_translations.py checks it), so a
 # new page is classified when it is added.
 MODERATOR_TEMPLATES = [
+    # the organiser's pages (/organize/) and the invitation a moderator accepts
+    "templates/workshops/organise/_steps.html",
+    "templates/workshops/organise/copy.html",
+    "templates/workshops/organise/details.html",
+    "templates/workshops/organise/fields.html",
+    "templates/workshops/organise/forbidden.html",
+    "templates/workshops/organise/forums.html",
+    "templates/workshops/organise/home.html",
+    "templates/workshops/organise/import.html",
+    "templates/workshops/organise/invitation.html",
+    "templates/workshops/organise/invitation_invalid.html",
+    "templates/workshops/organise/moderators.html",
+    "templates/workshops/organise/new.html",
     "templates/registration/login.html",
     "templates/workshops/moderate.html",
     "templates/workshops/_console_rounds.html",

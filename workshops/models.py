@@ -71,6 +71,9 @@ class Conference(models.Model):
         verbose_name = _("conference")
         verbose_name_plural = _("conferences")
         ordering = ["-date", "title"]
+        # The city's integration office: may create conferences and prepare those it
+        # organises on the pages under /organize/ (manage.py make_organiser grants it).
+        permissions = [("organise", _("May organise conferences"))]
 
     def __str__(self):
         return self.title
@@ -669,3 +672,41 @@ class SimilarPair(models.Model):
     item = models.ForeignKey(ItemSignature, on_delete=models.CASCADE, related_name="+")
     other = models.ForeignKey(ItemSignature, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
+
+
+class Invitation(models.Model):
+    """A moderator invited by an organiser to run some forums of a conference.
+
+    The invitee sets their own password through a one-time link: ``token_hash`` is the
+    SHA-256 of the link's random token (the token is shown once, to the organiser, and
+    sent by e-mail). The link works until ``expires_at`` and only once (``accepted_at``).
+    """
+
+    conference = models.ForeignKey(
+        Conference,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("conference"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    forums = models.ManyToManyField(Forum, related_name="invitations", verbose_name=_("forums"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The account the invitation made or switched on, once accepted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["conference", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"

@@ -110,3 +110,32 @@ def can_change_own_item(actor: Actor, forum: Forum, item, *, held: bool) -> bool
     shown, and nothing holds it yet (``held``: a voting round, the plenary, a decision,
     or proposals merged into it; see services.items.held_items)."""
     return is_author(actor, item) and forum.proposals_open and item.status == "visible" and not held
+
+
+ORGANISE_PERMISSION = "workshops.organise"
+
+
+def is_organiser(actor: Actor) -> bool:
+    """May open the organiser's pages and create conferences: superusers, and accounts
+    given the permission "May organise conferences" (manage.py make_organiser)."""
+    user = _active_user(actor)
+    return user is not None and (user.is_superuser or user.has_perm(ORGANISE_PERMISSION))
+
+
+def can_organise(actor: Actor, conference: Conference) -> bool:
+    """May prepare this conference: an organiser who is one of its organisers (another
+    city's conference is not theirs), or a superuser."""
+    user = _active_user(actor)
+    if user is None or not is_organiser(actor):
+        return False
+    return user.is_superuser or conference.organisers.filter(pk=user.pk).exists()
+
+
+def organised_conferences(actor: Actor):
+    """The conferences the organiser's home lists (every one for a superuser)."""
+    user = _active_user(actor)
+    if user is None or not is_organiser(actor):
+        return Conference.objects.none()
+    if user.is_superuser:
+        return Conference.objects.all()
+    return user.organised_conferences.all()
