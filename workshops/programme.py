@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,6 +22,7 @@ from workshops.actors import Actor
 from workshops.exceptions import ServiceError
 from workshops.kit_pdf import KitForum, kit_pdf
 from workshops.models import Conference, Forum
+from workshops.params import Number
 from workshops.services import cards as card_services
 
 
@@ -56,6 +58,13 @@ def join_url(request, forum: Forum) -> str:
     return request.build_absolute_uri(reverse("workshops:join", args=[forum.code]))
 
 
+# How many voting cards the kit adds per forum that requires them (the service bounds it).
+KIT_CARDS = Number(
+    "cards",
+    message=lambda: _("Print 1 to %(max)d cards at a time.") % {"max": card_services.MAX_CARDS},
+)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def kit(request, slug):
@@ -74,7 +83,7 @@ def kit(request, slug):
     if request.method == "POST":
         try:
             cards = card_services.issue_kit_cards(
-                actor=actor, conference=conference, count=request.POST.get("cards")
+                actor=actor, conference=conference, count=KIT_CARDS.from_form(request.POST)
             )
         except ServiceError as exc:
             messages.error(request, str(exc.message))
