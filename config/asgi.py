@@ -14,6 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
 
+from config.static import StaticFirst  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -39,7 +40,8 @@ request_finished.connect(
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Static files before Django's stack, from the event loop (config/static.py).
+        "http": StaticFirst(django_asgi_app),
         # Only the cookies: the consumer reads the session and the user itself, in the
         # one database trip that also finds the forum (realtime/consumer.py).
         "websocket": AllowedHostsOriginValidator(
