@@ -2,13 +2,36 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 from django.core.handlers.asgi import ASGIHandler
-from django.core.signals import request_finished
-from django.db import connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+
+
+class PagesInOneThread(ASGIHandler):
+    """Django's ASGI handler without a thread of its own per request.
+
+    Django runs each request's synchronous code (middleware, view, template) in a
+    ``ThreadSensitiveContext``: a thread pool made for the request, a thread started in
+    it and joined at the end, and so a database connection opened and closed per
+    request. When a room arrives that is three pages a phone, thousands of threads
+    and connections in a minute (about a fifth of the server's samples in a profile of
+    the arrival, docs/performance.md). Here the synchronous code runs where Channels
+    runs the sockets' database work: asgiref's one thread for thread-sensitive code, with
+    its one persistent connection (``CONN_MAX_AGE``). Python runs one thread at a time
+    anyway, so pages lose no parallelism they had. (With a thread per request, each
+    request's connection had to be closed when it ended, or the connections of a
+    thousand phones' pages piled up until the garbage collector found them.)
+    """
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        await self.handle(scope, receive, send)
+
+
+django.setup(set_prefix=False)
+django_asgi_app = PagesInOneThread()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
@@ -16,27 +39,6 @@ from channels.sessions import CookieMiddleware  # noqa: E402
 
 from config.static import StaticFirst  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
-
-
-def close_request_connections(sender, **kwargs):
-    """Close the database connections of an HTTP request served by Django's ASGI handler
-    when it ends.
-
-    That handler runs each request's code in a thread of its own
-    (asgiref's ``ThreadSensitiveContext``), so each request opens a connection of its own
-    that no later request can reuse. Kept open by ``CONN_MAX_AGE`` (which is for the
-    sockets' database thread), it waited for the garbage collector: an open SQLite file,
-    its cache and the WAL's shared memory per page a phone loaded, a thousand of them
-    when a room joined at once. PostgreSQL's pooled connections go back to the pool.
-    """
-    if isinstance(sender, type) and issubclass(sender, ASGIHandler):
-        for connection in connections.all(initialized_only=True):
-            connection.close()
-
-
-request_finished.connect(
-    close_request_connections, dispatch_uid="mitwirken.close_request_connections"
-)
 
 application = ProtocolTypeRouter(
     {

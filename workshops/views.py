@@ -184,7 +184,10 @@ def join(request, code):
         except ServiceError as exc:
             error = exc
         else:
-            if current is None or current.pk != participant.pk:
+            # A new key for a session that already had one (against fixation); a browser
+            # without a session gets its first key when the session is saved, one write
+            # instead of an empty session written and then updated.
+            if request.session.session_key and (current is None or current.pk != participant.pk):
                 request.session.cycle_key()
             remember_participant(request.session, participant)
             if card:
