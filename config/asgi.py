@@ -1,25 +1,32 @@
 """ASGI entry point: Django for HTTP, the forum consumer for WebSockets."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import django
+from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
+# The one thread every page request's synchronous code runs in (``PagesInOneThread``).
+PAGES_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pages")
+
+
 class PagesInOneThread(ASGIHandler):
-    """Django's ASGI handler without a thread of its own per request.
+    """Django's ASGI handler with one thread for all pages instead of one per request.
 
     Django runs each request's synchronous code (middleware, view, template) in a
-    ``ThreadSensitiveContext``: a thread pool made for the request, a thread started in
-    it and joined at the end, and so a database connection opened and closed per
-    request. When a room arrives that is three pages a phone, thousands of threads
-    and connections in a minute (about a fifth of the server's samples in a profile of
-    the arrival, docs/performance.md). Here the synchronous code runs where Channels
-    runs the sockets' database work: asgiref's one thread for thread-sensitive code, with
-    its one persistent connection (``CONN_MAX_AGE``). Python runs one thread at a time
-    anyway, so pages lose no parallelism they had. (With a thread per request, each
+    ``ThreadSensitiveContext`` of its own: a thread pool made for the request, a thread
+    started in it and joined at the end, and so a database connection opened and closed
+    per request. When a room arrives that is three pages a phone: thousands of threads
+    and connections within a minute, about a fifth of the server's samples in a profile
+    of the arrival (docs/performance.md). Here every request's context runs on
+    ``PAGES_THREAD``, with its one persistent connection (``CONN_MAX_AGE``). Python runs
+    one thread at a time anyway, so pages lose no parallelism they had; the sockets'
+    database work keeps its own thread (asgiref's, as Channels uses it), so a queue of
+    pages never delays a socket's handshake or a vote. (With a thread per request each
     request's connection had to be closed when it ended, or the connections of a
     thousand phones' pages piled up until the garbage collector found them.)
     """
@@ -27,7 +34,8 @@ class PagesInOneThread(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        await self.handle(scope, receive, send)
+        async with ThreadSensitiveContext(executor=PAGES_THREAD):
+            await self.handle(scope, receive, send)
 
 
 django.setup(set_prefix=False)
