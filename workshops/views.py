@@ -45,6 +45,7 @@ from workshops.templatetags.mitwirken import ANALOG as TALLY_ANALOG
 from workshops.templatetags.mitwirken import HIDDEN as TALLY_HIDDEN
 from workshops.templatetags.mitwirken import OUTLIER as TALLY_OUTLIER
 from workshops.templatetags.mitwirken import TALLY_FORMATS
+from workshops.walls import wall_items
 
 
 def live_texts() -> dict:
@@ -215,7 +216,7 @@ def join(request, code):
 def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     moderator = rules.can_moderate(actor, forum)
     fields = selectors.forum_fields(forum)
-    items = selectors.forum_items(forum, include_hidden=False)
+    items = wall_items.get(forum)  # the same for every phone at this rev
     by_kind = {k: [i for i in items if i.kind == k] for k in selectors.ITEM_KINDS}
     context = {
         "forum": forum,
