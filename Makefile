@@ -75,6 +75,8 @@ bench: install-dev messages
 	$(BIN)/python -m bench.load --phones $(PHONES) --compare
 	$(BIN)/python -m bench.load --scenario idle --idle-phones $(IDLE_PHONES) --idle-seconds 60 --compare
 	$(BIN)/python -m bench.venue --phones 400
+	$(BIN)/python -m bench.load --scenario arrive --phones $(PHONES) --compare
+	$(BIN)/python -m bench.arrive_browser --phones $(shell expr $(PHONES) - 1)
 	$(BIN)/python -m bench.load --scenario scaleout --phones $(PHONES) --compare \
 	  --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
 	$(BIN)/python -m bench --scenario votes --n $(PHONES) --database-url $(BENCH_DATABASE_URL)

@@ -5,6 +5,11 @@ replayed from an in-memory log. The same load generator runs against it, so the 
 gives ratios.
 
     python -m bench.ceiling --port 8792
+    python -m bench.ceiling --port 8792 --arrive RECORDING   # the arrival's ceiling
+
+For the arrival (``--arrive``, bench/arrive.py) it answers HTTP on the port with the
+recorded bytes of each page and asset as they are, a join with a fresh session cookie
+and a redirect, and serves a socket on the next port that sends the recorded snapshot.
 """
 
 import argparse
@@ -171,10 +176,70 @@ async def serve(port: int) -> None:
             task.cancel()
 
 
+async def serve_arrival(port: int, recording: str) -> None:
+    """Static bytes for the pages and assets, a session cookie, a bare socket with the
+    snapshot: the least a server must do for a phone that arrives."""
+    import secrets
+
+    import websockets
+
+    with open(recording) as source:
+        recorded = json.load(source)
+    answers = {path: raw.encode("latin-1") for path, raw in recorded["get"].items()}
+    snapshot = recorded["snapshot"]
+    missing = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+    async def http(reader, writer):
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, _ = lines[0].split(" ", 2)
+            length = 0
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            if length:
+                await reader.readexactly(length)
+            if method == "POST" and path == recorded["join_path"]:
+                writer.write(
+                    (
+                        "HTTP/1.1 302 Found\r\n"
+                        f"Location: {recorded['phone_path']}\r\n"
+                        f"Set-Cookie: sessionid={secrets.token_hex(16)}; HttpOnly; Path=/; "
+                        "SameSite=Lax\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    ).encode()
+                )
+            else:
+                writer.write(answers.get(path, missing))
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def socket(ws):
+        await ws.send(snapshot)
+        async for _ in ws:
+            pass
+
+    http_server = await asyncio.start_server(http, "127.0.0.1", port, backlog=1024)
+    async with (
+        http_server,
+        websockets.serve(socket, "127.0.0.1", port + 1, max_size=2**16, ping_interval=None),
+    ):
+        await asyncio.Future()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ceiling")
     parser.add_argument("--port", type=int, default=8792)
-    asyncio.run(serve(parser.parse_args().port))
+    parser.add_argument("--arrive", metavar="RECORDING", help="serve the arrival (see above)")
+    args = parser.parse_args()
+    if args.arrive:
+        asyncio.run(serve_arrival(args.port, args.arrive))
+    else:
+        asyncio.run(serve(args.port))
 
 
 if __name__ == "__main__":

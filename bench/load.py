@@ -4,6 +4,7 @@
     python -m bench.load --scenario burst --phones 300
     python -m bench.load --scenario idle --idle-phones 2000 --idle-seconds 60 [--idle-ping-every 0]
     python -m bench.load --scenario scaleout --phones 1000 --compare
+    python -m bench.load --scenario arrive --phones 1000 --compare
 
 Without --compare only the product runs. With it, every scenario runs first against the
 bare asyncio ceiling (bench/ceiling.py; for scaleout, its burst), then against the
@@ -18,6 +19,9 @@ and Redis (``--redis-url``, that database index flushed), phones split between t
 Load generator and servers share this machine's cores.
 
 Scenarios, in the order they run on one server: connect, burst, reconnect, slow, storm.
+``arrive`` runs alone on a server of its own (bench/arrive.py): phones with an empty
+cache load the join page, join, load the phone page with its assets and open the socket,
+``--arrive-at-once`` (100) at a time; with --compare first against the arrival's ceiling.
 """
 
 import argparse
@@ -143,6 +147,13 @@ class LocalServer:
         python = sys.executable
         subprocess.run(
             [python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True
+        )
+        # As `make run` does: hashed, compressed static files (config/static.py).
+        subprocess.run(
+            [python, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
         )
         out = subprocess.run(
             [python, "manage.py", "seed_demo", "--json"],
@@ -642,6 +653,99 @@ async def close_all(phones: list[Phone]) -> None:
     await asyncio.gather(*(p.close() for p in phones), return_exceptions=True)
 
 
+async def arrival(
+    target: Target, ws_url: str, n: int, at_once: int, profile=None, timeout=300.0
+) -> dict:
+    """N phones arrive, ``at_once`` at a time (bench/arrive.py); time until all hold their
+    snapshot, what each downloaded and asked for, the server's CPU, p95 of a phone's time
+    from its first request to its snapshot."""
+    from bench.arrive import arrive_one
+
+    gate = asyncio.Semaphore(at_once)
+
+    async def one():
+        async with gate:
+            return await arrive_one("127.0.0.1", target.ports[0], target.code, ws_url)
+
+    spy = Profile(target, profile)
+    cpu_before = target.cpu()
+    start = time.perf_counter()
+    try:
+        got = await asyncio.wait_for(asyncio.gather(*(one() for _ in range(n))), timeout)
+    except TimeoutError:
+        raise BenchError(f"not every phone had arrived within {timeout} s") from None
+    all_in = max(g["phone"].snapshot_at for g in got) - start
+    cpu = target.cpu() - cpu_before
+    spy.stop()
+    await close_all([g["phone"] for g in got])
+    return {
+        "phones": n,
+        "at_once": at_once,
+        "all_in_s": round(all_in, 2),
+        "kb_per_phone": round(statistics.mean(g["wire"] for g in got) / 1024, 1),
+        "requests_per_phone": round(statistics.mean(g["requests"] for g in got), 1),
+        "server_cpu_s": round(cpu, 2),
+        "cpu_ms_per_phone": round(1000 * cpu / n, 1),
+        "snapshot_s_p95": round(percentile([g["seconds"] for g in got], 95), 2),
+    }
+
+
+async def run_arrival(target: Target, args) -> None:
+    """One phone arrives first and what it got is recorded for the ceiling; then the
+    ceiling's arrival (with --compare), then the product's, and their ratios."""
+    from bench.arrive import record
+
+    product_ws = target.ws_url(target.ports[0])
+    with tempfile.TemporaryDirectory(prefix="mitwirken-arrive-") as folder:
+        recording = str(Path(folder) / "recording.json")
+        await record("127.0.0.1", target.ports[0], target.code, product_ws, recording)
+        ceiling = None
+        if args.compare:
+            port = args.port + 10
+            refuse_if_taken(port)
+            refuse_if_taken(port + 1)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bench.ceiling", "--port", str(port), "--arrive", recording],
+                cwd=ROOT,
+            )
+            try:
+                await wait_for_port(port + 1)
+                bare = Target([port], [process.pid], target.demo, bare=True)
+                ceiling = await arrival(
+                    bare,
+                    f"ws://127.0.0.1:{port + 1}/ws/forum/{target.code}/",
+                    args.phones,
+                    args.arrive_at_once,
+                )
+                line("arrive", "ceiling", ceiling)
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
+    profile = f"{args.profile}.arrive.product.txt" if args.profile else None
+    product = await arrival(target, product_ws, args.phones, args.arrive_at_once, profile)
+    line("arrive", "product", product)
+    if ceiling:
+        line(
+            "arrive",
+            "product/ceiling",
+            {
+                key: round(product[key] / ceiling[key], 1) if ceiling[key] else "n/a"
+                for key in ("all_in_s", "server_cpu_s", "snapshot_s_p95")
+            },
+        )
+
+
+async def wait_for_port(port: int) -> None:
+    for _ in range(100):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+    raise BenchError(f"nothing listens on port {port}")
+
+
 # --- running them ----------------------------------------------------------------------
 
 
@@ -724,6 +828,9 @@ async def with_server(args, body, env=None, **kwargs) -> None:
 
 async def run(args) -> int:
     scenarios = SCENARIOS if args.scenario == "all" else [args.scenario]
+    if args.scenario == "arrive":
+        await with_server(args, lambda t: run_arrival(t, args))
+        return 0
     if args.scenario == "idle":
         if args.compare:
             await with_ceiling(args, lambda t: report_idle(t, "floor", args), module="bench.floor")
@@ -771,7 +878,7 @@ def main(argv=None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--scenario", choices=["all", *SCENARIOS, "idle", "scaleout"], default="all"
+        "--scenario", choices=["all", *SCENARIOS, "idle", "scaleout", "arrive"], default="all"
     )
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8791)
@@ -791,6 +898,9 @@ def main(argv=None) -> int:
         type=int,
         default=300,
         help="phones in the storm (each proposal reaches every phone: N² frames)",
+    )
+    parser.add_argument(
+        "--arrive-at-once", type=int, default=100, help="arrive: phones arriving at once"
     )
     parser.add_argument("--idle-phones", type=int, default=2000)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
@@ -814,7 +924,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--profile",
         metavar="PREFIX",
-        help="sample the server with py-spy during burst, reconnect and idle into "
+        help="sample the server with py-spy during burst, reconnect, idle and arrive into "
         "PREFIX.<scenario>.<variant>.txt "
         "(raw collapsed stacks; summarise with python -m bench.stacks)",
     )

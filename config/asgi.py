@@ -1,45 +1,57 @@
 """ASGI entry point: Django for HTTP, the forum consumer for WebSockets."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler
-from django.core.signals import request_finished
-from django.db import connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+
+
+# The one thread every page request's synchronous code runs in (``PagesInOneThread``).
+PAGES_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pages")
+
+
+class PagesInOneThread(ASGIHandler):
+    """Django's ASGI handler with one thread for all pages instead of one per request.
+
+    Django runs each request's synchronous code (middleware, view, template) in a
+    ``ThreadSensitiveContext`` of its own: a thread pool made for the request, a thread
+    started in it and joined at the end, and so a database connection opened and closed
+    per request. When a room arrives that is three pages a phone: thousands of threads
+    and connections within a minute, about a fifth of the server's samples in a profile
+    of the arrival (docs/performance.md). Here every request's context runs on
+    ``PAGES_THREAD``, with its one persistent connection (``CONN_MAX_AGE``). Python runs
+    one thread at a time anyway, so pages lose no parallelism they had; the sockets'
+    database work keeps its own thread (asgiref's, as Channels uses it), so a queue of
+    pages never delays a socket's handshake or a vote. (With a thread per request each
+    request's connection had to be closed when it ended, or the connections of a
+    thousand phones' pages piled up until the garbage collector found them.)
+    """
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        async with ThreadSensitiveContext(executor=PAGES_THREAD):
+            await self.handle(scope, receive, send)
+
+
+django.setup(set_prefix=False)
+django_asgi_app = PagesInOneThread()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
 
+from config.static import StaticFirst  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
-
-
-def close_request_connections(sender, **kwargs):
-    """Close the database connections of an HTTP request served by Django's ASGI handler
-    when it ends.
-
-    That handler runs each request's code in a thread of its own
-    (asgiref's ``ThreadSensitiveContext``), so each request opens a connection of its own
-    that no later request can reuse. Kept open by ``CONN_MAX_AGE`` (which is for the
-    sockets' database thread), it waited for the garbage collector: an open SQLite file,
-    its cache and the WAL's shared memory per page a phone loaded, a thousand of them
-    when a room joined at once. PostgreSQL's pooled connections go back to the pool.
-    """
-    if isinstance(sender, type) and issubclass(sender, ASGIHandler):
-        for connection in connections.all(initialized_only=True):
-            connection.close()
-
-
-request_finished.connect(
-    close_request_connections, dispatch_uid="mitwirken.close_request_connections"
-)
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Static files before Django's stack, from the event loop (config/static.py).
+        "http": StaticFirst(django_asgi_app),
         # Only the cookies: the consumer reads the session and the user itself, in the
         # one database trip that also finds the forum (realtime/consumer.py).
         "websocket": AllowedHostsOriginValidator(

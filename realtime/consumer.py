@@ -7,6 +7,7 @@ with 4429 (docs/operations.md, "Limits").
 """
 
 import copy
+import functools
 import json
 import logging
 import secrets
@@ -160,6 +161,32 @@ class SharedSnapshots:
         return shared
 
 
+class EncodedLists:
+    """The JSON text of a snapshot's shared lists (fields, items, rounds: the same list
+    objects for every phone of a role at a rev, ``SharedSnapshots``), encoded once per
+    list instead of once per socket. Kept by the list's identity, with the list itself
+    so the identity cannot be reused; a few hundred at most. Used on the event loop only.
+    """
+
+    LIMIT = 256
+
+    def __init__(self):
+        self.entries: dict[int, tuple[object, str]] = {}
+
+    def text(self, value) -> str:
+        entry = self.entries.get(id(value))
+        if entry is not None and entry[0] is value:
+            return entry[1]
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        if len(self.entries) >= self.LIMIT:
+            self.entries.clear()
+        self.entries[id(value)] = (value, text)
+        return text
+
+
+SHARED_LISTS = ("fields", "items", "rounds")
+
+
 class CurrentRevs:
     """The forum's rev as last read from the database, for a second (the ``pong``)."""
 
@@ -216,6 +243,7 @@ class ProcessCaches:
         # few dozen at a conference). Only a hint: connect checks it against the database.
         self.forum_ids: dict[str, int] = {}
         self.snapshots = SharedSnapshots()
+        self.encoded = EncodedLists()
         self.revs = CurrentRevs()
         self.budgets = SenderBudgets()
 
@@ -511,7 +539,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if snapshot is None:
             snapshot = await database_sync_to_async(self._read_snapshot)()
         self.sent_rev = snapshot["rev"]
-        await self.send_frame({"type": "snapshot", **snapshot})
+        await self.send(text_data=snapshot_text(snapshot))
         backlog, self.backlog = self.backlog, None
         for rev, text in backlog or ():
             if rev is None or rev > self.sent_rev:
@@ -558,3 +586,17 @@ class ForumConsumer(AsyncWebsocketConsumer):
         """The events after ``client_rev`` in order, or None when a snapshot is due."""
         FORUM_REV.refresh(self.forum)
         return selectors.events_since(self.forum, client_rev, self.role, limit=SYNC_MAX_EVENTS)
+
+
+def snapshot_text(snapshot: dict) -> str:
+    """The ``snapshot`` frame as text, the same as ``json.dumps`` of it would give; the
+    lists a role shares at a rev are encoded once (``EncodedLists``). A moderator's
+    snapshot is read afresh each time, so it is encoded whole."""
+    dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+    shared = snapshot.get("me", {}).get("role") != "moderator"
+    members = [
+        f"{dumps(key)}:"
+        + (process_caches.encoded.text(value) if shared and key in SHARED_LISTS else dumps(value))
+        for key, value in snapshot.items()
+    ]
+    return '{"type":"snapshot",' + ",".join(members) + "}"

@@ -37,10 +37,13 @@ def fresh_process_caches():
     """Each test's database starts afresh, so a forum may have the id, code and rev of one
     in an earlier test: nothing the consumer keeps between sockets may carry over."""
     from realtime import consumer
+    from workshops.walls import wall_items
 
     consumer.process_caches.clear()
+    wall_items.clear()
     yield
     consumer.process_caches.clear()
+    wall_items.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,7 @@ from workshops.services import forums as forum_services
 from workshops.services import items as item_services
 from workshops.services.participants import join_conference, offered_languages
 from workshops.services.votes import cast_vote
+from workshops.walls import wall_items
 
 
 def live_texts() -> dict:
@@ -182,7 +183,10 @@ def join(request, code):
         except ServiceError as exc:
             error = exc
         else:
-            if current is None or current.pk != participant.pk:
+            # A new key for a session that already had one (against fixation); a browser
+            # without a session gets its first key when the session is saved, one write
+            # instead of an empty session written and then updated.
+            if request.session.session_key and (current is None or current.pk != participant.pk):
                 request.session.cycle_key()
             remember_participant(request.session, participant)
             if card:
@@ -210,7 +214,7 @@ def join(request, code):
 def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     moderator = rules.can_moderate(actor, forum)
     fields = selectors.forum_fields(forum)
-    items = selectors.forum_items(forum, include_hidden=False)
+    items = wall_items.get(forum)  # the same for every phone at this rev
     by_kind = {k: [i for i in items if i.kind == k] for k in selectors.ITEM_KINDS}
     goals = selectors.guiding_goals(fields)
     context = {
