@@ -92,7 +92,7 @@ LIVE_CONTROLS = [
     ".announce-form button[type=submit]",
     "[data-rounds] section.round ol.ranking",
     "[data-rounds] button[value=close_round]",
-    "[data-newest] li.item >> nth=4",
+    "[data-newest] li.newest-item >> nth=4",
     "[data-newest] button[value=merge]",
     "[data-shortcuts] h2",
 ]
@@ -167,7 +167,7 @@ def test_the_live_controls_fit_a_laptop_screen_without_scrolling(browser, site):
     assert page.locator("[data-timer]").is_visible()
     assert page.locator("[data-rounds] h3").first.inner_text().endswith("offen")
     assert page.locator("[data-rounds] section.round ol.ranking > li").count() == 8
-    newest = page.locator("[data-newest] li.item")
+    newest = page.locator("[data-newest] li.newest-item")
     assert newest.count() == 5
     assert newest.first.get_attribute("data-newest-item") == str(site["twin"])
     assert f"#{site['twin']} mit #{site['original']} zusammenführen" in newest.first.inner_text()
