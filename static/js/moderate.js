@@ -18,7 +18,9 @@ let online = remembered();
 let live = null;
 // The parts of the page the refresh renders anew (moderate.html): the item list, and the
 // live controls and the rest around it.
-const PARTS = [".wall", ".console-bar", "[data-rounds]", "[data-rounds-setup]", "[data-session]", "[data-newest]"];
+const PARTS = [
+  ".wall", ".console-bar", "[data-rounds]", "[data-rounds-setup]", "[data-session]", "[data-newest]",
+];
 
 function remembered() {
   try {
@@ -211,7 +213,9 @@ function showShortcutsToggle() {
 document.addEventListener("click", (ev) => {
   if (!ev.target.closest("[data-shortcuts-toggle]")) return;
   shortcutsOn = !shortcutsOn;
-  try { localStorage.setItem(SHORTCUTS_KEY, shortcutsOn ? "on" : "off"); } catch (e) { /* kept for this page only */ }
+  try {
+    localStorage.setItem(SHORTCUTS_KEY, shortcutsOn ? "on" : "off");
+  } catch (e) { /* storage off: kept for this page only */ }
   showShortcutsToggle();
 });
 
@@ -220,7 +224,8 @@ function jump(hash) {
   if (!target) return;
   location.hash = hash;
   if (target.tagName === "DETAILS") target.open = true;
-  const focusable = target.matches("[tabindex], details") ? target : target.querySelector("summary, h2");
+  const focusable = target.matches("[tabindex], details")
+    ? target : target.querySelector("summary, h2");
   if (focusable) focusable.focus({ preventScroll: true });
 }
 
@@ -229,7 +234,10 @@ const KEYS = {
   r: () => document.querySelector("[data-rounds] [data-shortcut=r]")?.click(),
   a: () => document.querySelector("[data-shortcut=a]")?.focus(),
   t: () => document.querySelector("[data-shortcut=t]")?.focus(),
-  n: () => { jump("open-round-form"); document.querySelector("#open-round-form summary")?.focus(); },
+  n: () => {
+    jump("open-round-form");
+    document.querySelector("#open-round-form summary")?.focus();
+  },
   b: () => jump("items"),
   l: () => jump("live"),
 };

@@ -214,9 +214,12 @@ def test_the_shortcuts_are_announced_work_and_keep_quiet_while_typing(browser, s
     proposals = page.locator("[data-proposals-form] button")
     assert proposals.get_attribute("aria-keyshortcuts") == "V"
     assert page.locator("#announce-text").get_attribute("aria-keyshortcuts") == "A"
-    assert page.locator("[data-rounds] button[value=close_round]").first.get_attribute(
-        "aria-keyshortcuts"
-    ) == "R"
+    assert (
+        page.locator("[data-rounds] button[value=close_round]").first.get_attribute(
+            "aria-keyshortcuts"
+        )
+        == "R"
+    )
     before = page.locator("[data-proposals-state]").inner_text()
     # typing a "v" in the announcement is text, not the shortcut
     page.keyboard.press("a")
@@ -230,7 +233,9 @@ def test_the_shortcuts_are_announced_work_and_keep_quiet_while_typing(browser, s
     page.locator("#announce-text").evaluate("(el) => { el.value = el.defaultValue; }")
     page.keyboard.press("v")
     page.wait_for_load_state()
-    page.locator("[data-proposals-state]").filter(has_text=re.compile("geschlossen|offen")).wait_for()
+    page.locator("[data-proposals-state]").filter(
+        has_text=re.compile("geschlossen|offen")
+    ).wait_for()
     page.wait_for_function(
         f"document.querySelector('[data-proposals-state]').textContent.trim() !== {before!r}"
     )
@@ -240,4 +245,30 @@ def test_the_shortcuts_are_announced_work_and_keep_quiet_while_typing(browser, s
     assert page.evaluate("window.scrollY") > HEIGHT
     page.keyboard.press("l")
     page.wait_for_function("location.hash === '#live' && window.scrollY < 200")
+    page.context.close()
+
+
+def test_a_new_contribution_appears_among_the_newest_without_a_reload(browser, site):
+    page = console(browser, site)
+    opener = page.locator("[data-proposals-form] button[value='1']")
+    if opener.count():  # the shortcut test above may have closed them
+        opener.click()
+        page.wait_for_load_state()
+        page.wait_for_selector("html[data-live=online]")
+    page.evaluate("window.__sameDocument = true")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+    phone = context.new_page()
+    phone.goto(f"{site['url']}/j/{site['code']}")
+    phone.locator("button[type=submit]").first.click()
+    phone.wait_for_url(f"**/f/{site['code']}/")
+    phone.select_option("#propose-field", index=1)
+    phone.locator("input[name=kind][value=need]").check()
+    phone.fill("#propose-text", "Kein Bus am Abend zum Sprachkurs")
+    phone.click("form[data-propose-form] button[type=submit]")
+    newest = page.locator("[data-newest] li.newest-item").first
+    newest.filter(has_text="Kein Bus am Abend").wait_for(timeout=10000)
+    assert page.evaluate("window.__sameDocument") is True  # refreshed in place
+    assert page.locator("[data-newest] li.newest-item").count() == 5
+    assert box(page, "[data-newest] li.newest-item >> nth=0")["bottom"] <= HEIGHT
+    context.close()
     page.context.close()
