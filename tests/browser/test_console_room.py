@@ -239,6 +239,9 @@ def test_the_shortcuts_are_announced_work_and_keep_quiet_while_typing(browser, s
     page.wait_for_function(
         f"document.querySelector('[data-proposals-state]').textContent.trim() !== {before!r}"
     )
+    # the page says what it did, and the live controls still fit below that
+    assert page.locator(".message-success").is_visible()
+    assert page.locator("#live").evaluate("(el) => el.getBoundingClientRect().bottom") <= HEIGHT
     # "b" jumps to the item list, "l" back to the live controls
     page.keyboard.press("b")
     page.wait_for_function("location.hash === '#items'")
