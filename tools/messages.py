@@ -74,6 +74,8 @@ MODERATOR_TEMPLATES = [
     "templates/registration/login.html",
     "templates/workshops/moderate.html",
     "templates/workshops/_console_rounds.html",
+    "templates/workshops/_console_round.html",
+    "templates/workshops/_console_newest.html",
     "templates/workshops/methods/support_console.html",
     "templates/workshops/methods/dots_console.html",
     "templates/workshops/methods/consent_console.html",

@@ -27,6 +27,9 @@ PHASE_HINTS = {
 
 EXPORT_FORMATS = ("xlsx", "docx", "pdf", "csv", "json")
 
+# The console's live part lists this many of the newest contributions.
+NEWEST_ITEMS = 5
+
 # Text shorter than this gets no suggestions: too little to compare.
 SIMILAR_MIN_CHARS = 6
 
@@ -222,3 +225,17 @@ def cardless_warning(forum: Forum) -> str:
 
 def phase_hint(forum: Forum) -> str:
     return str(PHASE_HINTS.get(forum.phase, ""))
+
+
+def live_and_past(rounds: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The console's rounds split in two (newest first, as ``rounds_for_page``): those in
+    progress for the live controls, or the latest one while none runs; and the rest."""
+    live = [r for r in rounds if r["status"] == "open"] or rounds[:1]
+    shown = {r["id"] for r in live}
+    return live, [r for r in rounds if r["id"] not in shown]
+
+
+def newest(forum: Forum, items: list[Item]) -> list[Item]:
+    """The forum's own shown contributions, newest first, as many as the live part holds."""
+    own = [i for i in items if i.forum_id == forum.pk and i.status == Item.Status.VISIBLE]
+    return sorted(own, key=lambda i: i.pk, reverse=True)[:NEWEST_ITEMS]

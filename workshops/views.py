@@ -527,6 +527,7 @@ def moderate(request, code):
     console.attach_suggestions([i for i in items if i.forum_id == forum.pk])
     rounds = selectors.rounds_for_page(forum, actor)
     console.attach_shortlist(forum, rounds)
+    live_rounds, past_rounds = console.live_and_past(rounds)
     return render(
         request,
         "workshops/moderate.html",
@@ -547,6 +548,9 @@ def moderate(request, code):
             "rev": forum.rev,
             "live_texts": live_texts(),
             "rounds": rounds,
+            "live_rounds": live_rounds,
+            "past_rounds": past_rounds,
+            "newest": console.newest(forum, items),
             "cardless_warning": console.cardless_warning(forum),
             "methods": list(methods.METHODS.values()),
             "min_group": selectors.MIN_GROUP_VOTERS,
@@ -572,6 +576,8 @@ def moderate_action(request, code):
     name = request.POST.get("action", "")
     action = ACTIONS.get(name)
     anchor = f"#item-{request.POST['item']}" if request.POST.get("item", "").isdigit() else ""
+    if request.POST.get("back") == "live":  # sent from the live controls: back to them
+        anchor = ""
     back = reverse("workshops:moderate", args=[forum.code]) + anchor
     if action is None:
         messages.error(request, _("Unknown action."))

@@ -16,6 +16,11 @@ let connectedBefore = false;
 const ONLINE_KEY = "mitwirken:online:" + document.body.dataset.code;
 let online = remembered();
 let live = null;
+// The parts of the page the refresh renders anew (moderate.html): the item list, and the
+// live controls and the rest around it.
+const PARTS = [
+  ".wall", ".console-bar", "[data-rounds]", "[data-rounds-setup]", "[data-session]", "[data-newest]",
+];
 
 function remembered() {
   try {
@@ -27,7 +32,7 @@ function remembered() {
 
 function busy() {
   const active = document.activeElement;
-  return active && active.closest(".wall, .console-bar, [data-rounds], [data-session]") && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
+  return active && active.closest(PARTS.join(", ")) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
 }
 
 // A field whose value the moderator changed and has not sent yet (a method picked for
@@ -72,7 +77,7 @@ async function refresh() {
   // what the moderator opened or closed stays so (a tally must not fold the round form)
   const detailsById = new Map([...document.querySelectorAll("details[id]")].map((d) => [d.id, d.open]));
   const openDetails = [...document.querySelectorAll(".wall details[open]")].map((d) => d.closest("li") && d.closest("li").id + " " + d.className);
-  for (const selector of [".wall [data-field-section]", ".console-bar", "[data-rounds]", "[data-session]"]) {
+  for (const selector of [".wall [data-field-section]", ...PARTS.slice(1)]) {
     const fresh = html.querySelectorAll(selector);
     const current = document.querySelectorAll(selector);
     if (fresh.length !== current.length) continue;
@@ -180,3 +185,70 @@ live = connect({
     status: (value, unsent) => showStatus(statusEl, value, unsent, t),
   },
 });
+
+// One step to every part: a link to the round form also unfolds it (without JavaScript
+// the link leads to its summary, one click more).
+document.addEventListener("click", (ev) => {
+  const link = ev.target.closest("a[data-open-details]");
+  if (!link) return;
+  const details = document.getElementById(link.dataset.openDetails || link.hash.slice(1));
+  if (details && details.tagName === "DETAILS") details.open = true;
+});
+
+// Keyboard shortcuts for the frequent actions, listed on the page ("Tastenkürzel") and
+// named in aria-keyshortcuts. Single keys, so: never while typing in a field, never with
+// a modifier, and the moderator can switch them off (WCAG 2.1.4); the choice is kept.
+const SHORTCUTS_KEY = "mitwirken:shortcuts";
+let shortcutsOn = (() => {
+  try { return localStorage.getItem(SHORTCUTS_KEY) !== "off"; } catch (e) { return true; }
+})();
+
+function showShortcutsToggle() {
+  const toggle = document.querySelector("[data-shortcuts-toggle]");
+  if (!toggle) return;
+  toggle.hidden = false;
+  toggle.setAttribute("aria-pressed", String(shortcutsOn));
+}
+
+document.addEventListener("click", (ev) => {
+  if (!ev.target.closest("[data-shortcuts-toggle]")) return;
+  shortcutsOn = !shortcutsOn;
+  try {
+    localStorage.setItem(SHORTCUTS_KEY, shortcutsOn ? "on" : "off");
+  } catch (e) { /* storage off: kept for this page only */ }
+  showShortcutsToggle();
+});
+
+function jump(hash) {
+  const target = document.getElementById(hash);
+  if (!target) return;
+  location.hash = hash;
+  if (target.tagName === "DETAILS") target.open = true;
+  const focusable = target.matches("[tabindex], details")
+    ? target : target.querySelector("summary, h2");
+  if (focusable) focusable.focus({ preventScroll: true });
+}
+
+const KEYS = {
+  v: () => document.querySelector("[data-proposals-form] [data-shortcut=v]")?.click(),
+  r: () => document.querySelector("[data-rounds] [data-shortcut=r]")?.click(),
+  a: () => document.querySelector("[data-shortcut=a]")?.focus(),
+  t: () => document.querySelector("[data-shortcut=t]")?.focus(),
+  n: () => {
+    jump("open-round-form");
+    document.querySelector("#open-round-form summary")?.focus();
+  },
+  b: () => jump("items"),
+  l: () => jump("live"),
+};
+
+document.addEventListener("keydown", (ev) => {
+  if (!shortcutsOn || ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const target = ev.target;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  const run = KEYS[ev.key.toLowerCase()];
+  if (!run) return;
+  ev.preventDefault();
+  run();
+});
+showShortcutsToggle();

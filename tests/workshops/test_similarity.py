@@ -95,14 +95,18 @@ def test_console_suggests_merging_the_newer_into_the_older(client, forum, modera
     client.force_login(moderator)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     html = client.get(f"/f/{forum.code}/moderate/").content.decode()
+    wall = html.split('id="items"')[1]  # the item list, below the live controls
     assert (
-        html.count(
+        wall.count(
             f'name="item" value="{second.pk}"><input type="hidden" name="into" value="{first.pk}"'
         )
         == 2
     )
-    assert f"Merge #{second.pk} into #{first.pk}" in html
+    assert f"Merge #{second.pk} into #{first.pk}" in wall
     assert html.count("data-suggested-merge") == 2  # the pair, once on each item
+    # the live controls' newest contributions offer the same merge, on both of the pair
+    newest = html.split("data-newest>")[1].split("</section>")[0]
+    assert newest.count(f"Merge #{second.pk} into #{first.pk}") == 2
     for unrelated in (third, measure):
         assert f'name="item" value="{unrelated.pk}"><input type="hidden" name="into"' not in html
         assert not re.search(
