@@ -70,3 +70,22 @@ def can_change_own_item(actor: Actor, forum: Forum, item, *, held: bool) -> bool
     shown, and nothing holds it yet (``held``: a voting round, the plenary, a decision,
     or proposals merged into it; see services.items.held_items)."""
     return is_author(actor, item) and forum.proposals_open and item.status == "visible" and not held
+
+
+def is_interpreter(actor: Actor, conference: Conference | int) -> bool:
+    """A signed-in person the organiser named an interpreter of this conference."""
+    user = actor.user
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    conference_id = conference if isinstance(conference, int) else conference.pk
+    return user.interpreted_conferences.filter(pk=conference_id).exists()
+
+
+def can_translate(actor: Actor, forum: Forum, item) -> bool:
+    """May write or remove versions of the item in other languages (services.versions):
+    its author, the forum's moderators, and the conference's interpreters."""
+    return (
+        is_author(actor, item)
+        or can_moderate(actor, forum)
+        or is_interpreter(actor, forum.conference_id)
+    )

@@ -30,7 +30,7 @@ from workshops.codes import normalize_card_code, normalize_join_code
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
-from workshops.languages import remember_language
+from workshops.languages import local_name, remember_language
 from workshops.models import Forum, Item, Round
 from workshops.page_access import actor_of, forum_or_none, unknown_code
 from workshops.qr import qr_svg
@@ -39,6 +39,7 @@ from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
 from workshops.services import rounds as round_services
+from workshops.services import versions as version_services
 from workshops.services.participants import join_conference, offered_languages
 from workshops.services.votes import cast_vote
 from workshops.templatetags.mitwirken import ANALOG as TALLY_ANALOG
@@ -80,7 +81,9 @@ def live_texts() -> dict:
         # a measure brought in from the previous conference (static/js/wall.js)
         "carried": _("from the previous conference: %(status)s, %(progress)s %%"),
         "implementation": {value: str(label) for value, label in Item.Implementation.choices},
-        "decimal": get_format("DECIMAL_SEPARATOR"),  # static/js/ballot.js writes fractions with it
+        "decimal": get_format("DECIMAL_SEPARATOR"),
+        # people's versions of an item, named in their own script (static/js/wall.js)
+        "language_names": {code: local_name(code) for code, _name in settings.LANGUAGES},  # static/js/ballot.js writes fractions with it
     }
 
 
@@ -238,6 +241,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         and not selectors.holds_card(forum, actor.participant.pk),
     }
     context.update(_own_items(actor, forum, items))
+    context.update(_translating(actor, forum))
     context.update(extra)
     context["phase_hint"] = console.phase_hint(forum)
     context["timer"] = console.timer_for_page(forum)
@@ -260,6 +264,49 @@ def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
         if i.forum_id == forum.pk and rules.can_change_own_item(actor, forum, i, held=i.pk in held)
     }
     return {"own_ids": own_ids, "changeable_ids": changeable, "own_ids_list": sorted(own_ids)}
+
+
+def _translating(actor: Actor, forum: Forum) -> dict:
+    """What the phone offers for versions in other languages (services.versions): on
+    one's own proposals always, on every item for moderators and interpreters."""
+    return {
+        "translate_all": rules.can_moderate(actor, forum)
+        or rules.is_interpreter(actor, forum.conference_id),
+        "version_languages": [
+            (code, local_name(code))
+            for code in version_services.version_languages(forum.conference)
+        ],
+    }
+
+
+def change_version(actor: Actor, forum: Forum, post) -> Item:
+    """One form's change of a version: ``item``, ``language``, ``text`` and
+    ``version=remove`` to remove it (the phone's and the console's forms)."""
+    item = item_services._visible_in(forum, post.get("item"))
+    language = post.get("language", "")
+    if post.get("version") == "remove":
+        return version_services.remove_item_version(actor=actor, item=item, language=language)
+    return version_services.set_item_version(
+        actor=actor, item=item, language=language, text=post.get("text", "")
+    )
+
+
+@require_POST
+def translate(request, code):
+    """Write or remove a version of an item in another language, then back to the wall.
+    A refusal shows at the top of the page (400)."""
+    forum, actor, refusal = _taking_part(request, code)
+    if refusal:
+        return refusal
+    try:
+        item = change_version(actor, forum, request.POST)
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        return render(
+            request, "workshops/phone.html", _phone_context(request, forum, actor), status=400
+        )
+    messages.success(request, _("The translation is saved."))
+    return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
 
 
 # The phone's form labels a measure's details with exports.layout.detail_labels: these
@@ -523,6 +570,7 @@ def moderate(request, code):
             "exports": console.export_links(forum),
             "timer": console.timer_for_page(forum),
             "announcement_max": forum_services.ANNOUNCEMENT_MAX,
+            **_translating(actor, forum),
         },
     )
 
@@ -600,6 +648,7 @@ MODERATOR_ACTIONS = {
     "announce": lambda actor, forum, post: forum_services.announce(
         actor=actor, forum=forum, text=post.get("text", "")
     ),
+    "translate": lambda actor, forum, post: change_version(actor, forum, post),
     "screen_key": lambda actor, forum, post: access_services.new_screen_key(
         actor=actor, forum=forum
     ),
@@ -631,6 +680,7 @@ DONE_MESSAGES = {
     "phase": lambda: _("Saved."),
     "timer": lambda: _("Saved."),
     "announce": lambda: _("Saved."),
+    "translate": lambda: _("The translation is saved."),
     "screen_key": lambda: _("The screen has a new link; screens with the old one are closed."),
 }
 
