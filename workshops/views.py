@@ -81,9 +81,9 @@ def live_texts() -> dict:
         # a measure brought in from the previous conference (static/js/wall.js)
         "carried": _("from the previous conference: %(status)s, %(progress)s %%"),
         "implementation": {value: str(label) for value, label in Item.Implementation.choices},
-        "decimal": get_format("DECIMAL_SEPARATOR"),
+        "decimal": get_format("DECIMAL_SEPARATOR"),  # static/js/ballot.js writes fractions with it
         # people's versions of an item, named in their own script (static/js/wall.js)
-        "language_names": {code: local_name(code) for code, _name in settings.LANGUAGES},  # static/js/ballot.js writes fractions with it
+        "language_names": {code: local_name(code) for code, _name in settings.LANGUAGES},
     }
 
 
