@@ -47,6 +47,8 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_wall.html",
     "templates/workshops/_propose_details.html",
     "templates/workshops/_own_actions.html",
+    "templates/workshops/_translate_form.html",
+    "templates/workshops/_versions.html",
 ]
 # Templates only moderators (or the admin) see: German and English suffice. Every
 # template must be in one of the two lists (tests/test_translations.py checks it), so a
@@ -73,6 +75,7 @@ PARTICIPANT_MODULES = [
     "workshops/console.py",  # the phase hints a phone shows
     "workshops/services/participants.py",
     "workshops/services/items.py",
+    "workshops/services/versions.py",
     "workshops/services/votes.py",
     "workshops/services/cards.py",
     "workshops/services/privacy.py",

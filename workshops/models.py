@@ -50,6 +50,9 @@ class Conference(models.Model):
         verbose_name=_("interpreters"),
         related_name="interpreted_conferences",
         blank=True,
+        help_text=_(
+            "They sign in and add translations of any contribution on the forums' phone pages."
+        ),
     )
     # The date the leads of adopted measures report by; reminders go out for it.
     report_due = models.DateField(_("reports due"), null=True, blank=True)
@@ -91,7 +94,12 @@ class ActionField(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     # The title in other languages, shown on phones in the reader's language:
     # {"tr": "...", "ar": "..."} (the conference file and the admin).
-    titles = models.JSONField(_("title in other languages"), default=dict, blank=True)
+    titles = models.JSONField(
+        _("title in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('By language code, e.g. {"tr": "…", "ar": "…"}; shown on phones.'),
+    )
 
     class Meta:
         verbose_name = _("action field")
@@ -172,7 +180,12 @@ class Forum(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.WORKSHOP)
     # The title in other languages, shown on phones in the reader's language:
     # {"tr": "...", "ar": "..."} (the conference file and the admin).
-    titles = models.JSONField(_("title in other languages"), default=dict, blank=True)
+    titles = models.JSONField(
+        _("title in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('By language code, e.g. {"tr": "…", "ar": "…"}; shown on phones.'),
+    )
     fields = models.ManyToManyField(
         ActionField, verbose_name=_("action fields"), related_name="forums", blank=True
     )
