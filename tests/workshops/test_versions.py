@@ -157,3 +157,180 @@ def test_a_hidden_item_is_translated_by_moderators_only(world):
         set_item_version(actor=world["ayse"], item=world["item"], language="de", text=GERMAN)
     set_item_version(actor=world["mod"], item=world["item"], language="de", text=GERMAN)
     assert Item.objects.get(pk=world["item"].pk).versions == {"de": GERMAN}
+
+
+# --- the pages and the documents ---------------------------------------------------------
+
+
+def _phone(client, forum, name, language):
+    client.post(f"/j/{forum.code}", {"name": name, "language": language})
+    return client
+
+
+def _ayse_client(client, world):
+    """Ayşe's phone: the participant who proposed the item, in Turkish."""
+    from workshops.identity import remember_participant
+
+    session = client.session
+    remember_participant(session, world["ayse"].participant)
+    session.save()
+    from workshops.languages import remember_language
+
+    session = client.session
+    remember_language(session, "tr")
+    session.save()
+    return client
+
+
+def test_the_author_adds_a_german_version_from_the_phone_and_the_german_wall_shows_it(
+    client, django_user_model, world
+):
+    from django.test import Client
+
+    forum, item = world["forum"], world["item"]
+    ayse = _ayse_client(client, world)
+    page = ayse.get(f"/f/{forum.code}/").content.decode()
+    own = page.split(f'id="item-{item.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "Çeviri ekle" in own  # "Add a translation", in her language
+    response = ayse.post(
+        f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "text": GERMAN}
+    )
+    assert response.status_code == 302
+    assert Item.objects.get(pk=item.pk).versions == {"de": GERMAN}
+
+    reader = _phone(Client(), forum, "Ben", "de")
+    wall = reader.get(f"/f/{forum.code}/").content.decode()
+    line = wall.split(f'id="item-{item.pk}"', 1)[1].split("</li>", 1)[0]
+    assert TURKISH in line and f'Deutsch:</span> <bdi dir="auto">{GERMAN}' in line
+    assert "Übersetzung hinzufügen" not in line  # not his proposal
+    refused = reader.post(
+        f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "text": "Anders"}
+    )
+    assert refused.status_code == 400
+    assert "Nur die Person, die dies vorgeschlagen hat" in refused.content.decode()
+    assert Item.objects.get(pk=item.pk).versions == {"de": GERMAN}
+
+
+def test_a_reader_sees_the_version_in_their_own_language_too(client, world):
+    item = world["item"]
+    set_item_version(actor=world["mod"], item=item, language="de", text=GERMAN)
+    set_item_version(actor=world["mod"], item=item, language="ar", text="دورات لغة للأمهات")
+    arabic = _phone(client, world["forum"], "Samira", "ar")
+    line = arabic.get(f"/f/{world['forum'].code}/").content.decode()
+    line = line.split(f'id="item-{item.pk}"', 1)[1].split("</li>", 1)[0]
+    assert GERMAN in line and "دورات لغة للأمهات" in line and 'lang="ar"' in line
+
+
+def test_the_console_translates_any_item_and_the_ballot_shows_the_german_version(client, world):
+    from workshops.services.rounds import open_round
+
+    forum, item = world["forum"], world["item"]
+    client.force_login(world["mod"].user)
+    console = client.get(f"/f/{forum.code}/moderate/").content.decode()
+    assert "Übersetzung hinzufügen" in console
+    client.post(
+        f"/f/{forum.code}/moderate/action",
+        {"action": "translate", "item": item.pk, "language": "de", "text": GERMAN},
+    )
+    assert Item.objects.get(pk=item.pk).versions == {"de": GERMAN}
+    open_round(actor=world["mod"], forum=forum, method="support", items=[item.pk])
+    client.logout()
+    page = _phone(client, forum, "Ben", "de").get(f"/f/{forum.code}/").content.decode()
+    line = page.split(f'data-option="{item.pk}"', 1)[1].split("</li>", 1)[0]
+    assert TURKISH in line and "Deutsch:" in line and GERMAN in line
+
+
+def test_an_interpreter_translates_on_the_phone_page(client, world):
+    forum, item = world["forum"], world["item"]
+    client.force_login(world["interpreter"].user)
+    _phone(client, forum, "Dolmetscherin", "de")
+    page = client.get(f"/f/{forum.code}/").content.decode()
+    line = page.split(f'id="item-{item.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "Übersetzung hinzufügen" in line
+    client.post(f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "text": GERMAN})
+    assert Item.objects.get(pk=item.pk).versions == {"de": GERMAN}
+
+
+def test_forum_and_action_field_titles_in_the_readers_language(client, world):
+    forum = world["forum"]
+    forum.titles = {"tr": "Dil ve Eğitim Forumu"}
+    forum.save(update_fields=["titles"])
+    field = forum.fields.order_by("position", "id").first()
+    field.titles = {"tr": "Eğitim ve Dil"}
+    field.save(update_fields=["titles"])
+    turkish = _ayse_client(client, world).get(f"/f/{forum.code}/").content.decode()
+    assert "<h1><bdi>Dil ve Eğitim Forumu</bdi></h1>" in turkish and "Eğitim ve Dil" in turkish
+    from django.test import Client
+
+    german = _phone(Client(), forum, "Ben", "de").get(f"/f/{forum.code}/").content.decode()
+    assert f"<h1><bdi>{forum.title}</bdi></h1>" in german and "Eğitim ve Dil" not in german
+
+
+def _adopted_measure(world, text, language_actor="ayse"):
+    from workshops.services.items import adopt_item
+
+    forum = world["forum"]
+    field = forum.fields.order_by("position", "id").first()
+    measure = propose_item(
+        actor=world[language_actor], forum=forum, field=field.pk, kind="measure", text=text
+    )
+    adopt_item(actor=world["mod"], forum=forum, item=measure.pk, adopted=True)
+    return measure
+
+
+def test_the_documents_carry_the_original_and_the_german_version(client, world):
+    import io
+    import json
+
+    import docx
+    import pypdf
+
+    from workshops.services.measures import publish_results
+
+    measure = _adopted_measure(world, "Mahallede dil kafeleri açmak")
+    set_item_version(
+        actor=world["mod"], item=measure, language="de", text="Sprachcafés im Quartier eröffnen"
+    )
+    set_item_version(actor=world["mod"], item=world["item"], language="de", text=GERMAN)
+    publish_results(actor=world["mod"], conference=world["conference"])
+    base = f"/c/{world['conference'].slug}/export"
+    report = json.loads(client.get(f"{base}/documentation.json").content)
+    entry = report["fields"][0]["measures"][0]
+    assert entry["text"] == "Mahallede dil kafeleri açmak" and entry["language"] == "tr"
+    assert entry["german"] == "Sprachcafés im Quartier eröffnen"
+    assert entry["versions"] == {"de": "Sprachcafés im Quartier eröffnen"}
+    need = report["fields"][0]["needs"][0]
+    assert (need["text"], need["german"]) == (TURKISH, GERMAN)
+
+    document = docx.Document(io.BytesIO(client.get(f"{base}/documentation.docx").content))
+    text = "\n".join(p.text for p in document.paragraphs).replace("\u2068", "")
+    text = text.replace("\u2069", "")
+    assert "Mahallede dil kafeleri açmak" in text
+    assert (
+        f"#{measure.pk} Mahallede dil kafeleri açmak\nDeutsch: Sprachcafés im Quartier eröffnen"
+        in text
+    )
+    assert f"{TURKISH} (" in text and f"Deutsch: {GERMAN}" in text
+
+    pdf = pypdf.PdfReader(io.BytesIO(client.get(f"{base}/measures.pdf").content))
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
+    assert "Mahallede dil kafeleri açmak" in text
+    assert "Sprachcafés im Quartier eröffnen" in text
+
+    csv_text = client.get(f"{base}/measures.csv").content.decode("utf-8-sig")
+    header = csv_text.splitlines()[0].split(";")
+    assert header[-1] == "Deutsche Fassung"
+    assert "Sprachcafés im Quartier eröffnen" in csv_text
+
+
+def test_the_exports_page_warns_of_adopted_measures_without_german(client, world):
+    untranslated = _adopted_measure(world, "Mahallede dil kafeleri açmak")
+    _adopted_measure(world, "Mehr Sprachkurse am Abend", language_actor="ben")
+    client.force_login(world["mod"].user)
+    page = client.get(f"/c/{world['conference'].slug}/export/").content.decode()
+    assert "1 verabschiedete Maßnahme hat noch keine deutsche Fassung" in page
+    warning = page.split("data-without-german", 1)[1].split("</div>", 1)[0]
+    assert f"#{untranslated.pk}" in warning and "Mehr Sprachkurse" not in warning
+    set_item_version(actor=world["mod"], item=untranslated, language="de", text="Sprachcafés")
+    page = client.get(f"/c/{world['conference'].slug}/export/").content.decode()
+    assert "data-without-german" not in page
