@@ -25,11 +25,10 @@ from django.utils.translation import gettext as _
 
 from realtime.models import CommandReceipt
 from workshops.actors import Actor
+from workshops.commands import ACTIONS
 from workshops.exceptions import ServiceError
 from workshops.models import Forum
-from workshops.services import forums as forum_services
 from workshops.services import items as item_services
-from workshops.services import rounds as round_services
 from workshops.services import votes as vote_services
 
 log = logging.getLogger(__name__)
@@ -44,67 +43,16 @@ def _propose(actor: Actor, forum: Forum, f: dict):
         text=f["text"],
         refs=f["refs"],
         details=f.get("details"),
+        sub_goal=f.get("sub_goal"),
     )
     return {"id": item.pk}
 
 
 def _moderate(actor: Actor, forum: Forum, f: dict):
-    action = f["action"]
-    if action == "hide":
-        item_services.hide_item(actor=actor, forum=forum, item=f["item"])
-    elif action == "restore":
-        item_services.restore_item(actor=actor, forum=forum, item=f["item"])
-    elif action == "edit":
-        item_services.edit_item(actor=actor, forum=forum, item=f["item"], text=f["text"])
-    elif action == "merge":
-        item_services.merge_items(actor=actor, forum=forum, item=f["item"], into=f["into"])
-    elif action == "proposals":
-        forum_services.set_proposals_open(actor=actor, forum=forum, open=f["open"])
-    elif action == "open_round":
-        options = {
-            k: f[k]
-            for k in (
-                "method",
-                "items",
-                "field",
-                "kind",
-                "budget",
-                "per_item",
-                "secret",
-                "allow_own",
-                "veto",
-            )
-        }
-        return {"id": round_services.open_round(actor=actor, forum=forum, **options).pk}
-    elif action == "close_round":
-        round_services.close_round(actor=actor, forum=forum, round=f["round"])
-    elif action == "reopen_round":
-        return {"id": round_services.reopen_round(actor=actor, forum=forum, round=f["round"]).pk}
-    elif action == "reveal_round":
-        round_services.reveal_round(actor=actor, forum=forum, round=f["round"])
-    elif action == "analog":
-        round_services.add_analog_count(
-            actor=actor,
-            forum=forum,
-            round=f["round"],
-            item=f["item"],
-            count=f["count"],
-            value=f["value"],
-            note=f["note"],
-        )
-    elif action == "shortlist":
-        item_services.shortlist_item(
-            actor=actor, forum=forum, item=f["item"], shortlisted=f["shortlisted"]
-        )
-    elif action == "adopt":
-        item_services.adopt_item(actor=actor, forum=forum, item=f["item"], adopted=f["adopted"])
-    elif action == "phase":
-        forum_services.set_phase(actor=actor, forum=forum, phase=f["phase"])
-    elif action == "timer":
-        forum_services.start_timer(actor=actor, forum=forum, seconds=f["seconds"])
-    elif action == "announce":
-        forum_services.announce(actor=actor, forum=forum, text=f["text"])
-    return None
+    """A moderator action through its declaration (workshops/commands.py)."""
+    values = {name: value for name, value in f.items() if name != "action"}
+    action = ACTIONS[f["action"]]
+    return action.result(action.apply(actor=actor, forum=forum, values=values))
 
 
 def _own(actor: Actor, forum: Forum, f: dict):

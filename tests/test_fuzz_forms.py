@@ -16,9 +16,9 @@ from tests.factories import (
     make_participant,
     participant_actor,
 )
+from workshops.commands import ACTIONS as MODERATOR_ACTIONS
 from workshops.identity import remember_participant
 from workshops.models import Forum, Item, Participant, Round, Vote
-from workshops.views import MODERATOR_ACTIONS
 
 HOSTILE = [
     "<script>alert('x')</script>",

@@ -9,9 +9,10 @@ from asgiref.sync import async_to_sync, sync_to_async
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from realtime.protocol import MODERATE_ACTIONS, ProtocolError, parse
+from realtime.protocol import ProtocolError, parse
 from tests.factories import make_dots_round_forum
 from tests.realtime.conftest import open_socket, participant_cookie, user_cookie
+from workshops.commands import ACTIONS
 from workshops.models import Forum, Item, Round, Vote
 
 ERROR_CODES = {"invalid", "forbidden", "closed", "not_found", "budget", "rate_limited", "too_large"}
@@ -73,6 +74,9 @@ FIELDS = {
         "adopted",
         "phase",
         "seconds",
+        "minutes",
+        "required",
+        "restart",
     ],
 }
 
@@ -80,7 +84,7 @@ FIELDS = {
 def frame_of(kind):
     optional = {name: value for name in FIELDS[kind]}
     if kind == "moderate":
-        optional["action"] = st.sampled_from(sorted(MODERATE_ACTIONS)) | st.text(max_size=12)
+        optional["action"] = st.sampled_from(sorted(ACTIONS)) | st.text(max_size=12)
     if kind == "propose":
         optional["kind"] = st.sampled_from(["need", "goal", "measure"]) | value
     return st.fixed_dictionaries(

@@ -4,6 +4,7 @@ which translations are missing. No system gettext needed (Babel and Django only)
     python -m tools.messages missing            # participant-facing msgids missing per language
     python -m tools.messages missing --all      # every msgid (the full catalog: de)
     python -m tools.messages append LANG [--all]
+    python -m tools.messages dedupe             # drop repeated entries (after a merge)
 
 ``append`` adds the missing msgids at the END of locale/LANG/LC_MESSAGES/django.po with an
 empty msgstr (a new catalog is created with its header), so existing entries are never
@@ -49,6 +50,8 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_own_actions.html",
     "templates/workshops/_translate_form.html",
     "templates/workshops/_versions.html",
+    "templates/workshops/_propose_sub_goal.html",
+    "templates/workshops/programme.html",  # the public programme
 ]
 # Templates only moderators (or the admin) see: German and English suffice. Every
 # template must be in one of the two lists (tests/test_translations.py checks it), so a
@@ -76,12 +79,15 @@ PARTICIPANT_MODULES = [
     "workshops/services/participants.py",
     "workshops/services/items.py",
     "workshops/services/versions.py",
+    "workshops/services/goals.py",
     "workshops/services/votes.py",
     "workshops/services/cards.py",
+    "workshops/kit_pdf.py",  # the poster's invitation, in every offered language
     "workshops/services/privacy.py",
     "realtime/consumer.py",
     "realtime/commands.py",
     "realtime/protocol.py",
+    "workshops/params.py",  # the refusals of a frame's fields (own, propose, vote)
 ]
 # (model, field) whose choices a phone shows: the kinds of items, the voting methods.
 PARTICIPANT_CHOICES = [
@@ -275,7 +281,36 @@ def append(language: str, messages: dict) -> int:
     return len(keys)
 
 
+def dedupe(language: str) -> list[tuple[str, str, str]]:
+    """Drop every entry whose (msgctxt, msgid) came earlier in the catalog, keeping the
+    first: two branches that add the same msgid meet in a union merge of the .po file
+    (.gitattributes). Returns the dropped (msgid, kept msgstr, dropped msgstr) whose
+    translations differ, so a person can choose between them."""
+    path = LOCALE / language / "LC_MESSAGES" / "django.po"
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    seen: dict[tuple, str] = {}
+    kept, differing = [], []
+    for block in blocks:
+        body = [line for line in block.splitlines() if not line.startswith("#")]
+        cut = next((n for n, line in enumerate(body) if line.startswith("msgstr")), len(body))
+        key, text = tuple(body[:cut]), "\n".join(body[cut:])
+        if key and key[0].startswith(("msgid", "msgctxt")) and key != ('msgid ""',):
+            if key in seen:
+                if seen[key] != text:
+                    differing.append((key[-1], seen[key], text))
+                continue
+            seen[key] = text
+        kept.append(block)
+    path.write_text("\n\n".join(kept), encoding="utf-8")
+    return differing
+
+
 def main(argv):
+    if argv and argv[0] == "dedupe":
+        for language in sorted(p.name for p in LOCALE.iterdir() if p.is_dir()):
+            for msgid, first, later in dedupe(language):
+                print(f"{language}: {msgid} kept {first!r}, dropped {later!r}")
+        return 0
     if not argv or argv[0] not in {"missing", "append"}:
         print(__doc__)
         return 2

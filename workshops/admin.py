@@ -17,9 +17,11 @@ from workshops.models import (
     Conference,
     Forum,
     ForumEvent,
+    GuidingGoal,
     Item,
     MeasureUpdate,
     Participant,
+    SubGoal,
 )
 from workshops.services.access import new_screen_key, remove_moderator
 from workshops.services.forums import set_proposals_open
@@ -60,6 +62,43 @@ class ActionFieldInline(admin.TabularInline):
     form = ActionFieldForm
     extra = 1
     fields = ["position", "title", "description", "titles"]
+    # Its guiding goals are edited on the action field's own page (inlines do not nest).
+    show_change_link = True
+
+
+class GuidingGoalInline(admin.TabularInline):
+    model = GuidingGoal
+    extra = 1
+    fields = ["position", "title"]
+    show_change_link = True
+
+
+class SubGoalInline(admin.TabularInline):
+    model = SubGoal
+    extra = 2
+    fields = ["position", "title"]
+
+
+@admin.register(ActionField)
+class ActionFieldAdmin(admin.ModelAdmin):
+    """An action field with its guiding goals (Leitziele); each guiding goal's page holds
+    its sub-goals (Teilziele)."""
+
+    list_display = ["title", "conference", "position"]
+    list_filter = ["conference"]
+    fields = ["conference", "position", "title", "description", "titles"]
+    form = ActionFieldForm
+    inlines = [GuidingGoalInline]
+
+
+@admin.register(GuidingGoal)
+class GuidingGoalAdmin(admin.ModelAdmin):
+    list_display = ["title", "field", "position"]
+    list_filter = ["field__conference", "field"]
+    list_select_related = ["field"]
+    search_fields = ["title", "sub_goals__title"]
+    fields = ["field", "position", "title"]
+    inlines = [SubGoalInline]
 
 
 class ConferenceForm(forms.ModelForm):
@@ -294,6 +333,7 @@ class ItemAdmin(ReadOnlyAdmin):
         "text",
         "kind",
         "field",
+        "sub_goal",
         "forum",
         "status",
         "adopted",

@@ -8,7 +8,9 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_save, pre_delete, pre_save
+        from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+
+        from workshops.models import Conference, Forum
 
         user = get_user_model()
         # An account switched off, no longer a superuser or deleted loses its open
@@ -16,6 +18,13 @@ class WorkshopsConfig(AppConfig):
         pre_save.connect(_changing, sender=user, dispatch_uid="workshops.account_changing")
         post_save.connect(_changed, sender=user, dispatch_uid="workshops.account_changed")
         pre_delete.connect(_deleting, sender=user, dispatch_uid="workshops.account_deleting")
+        # Taken off a forum's own moderators or the organisers: the same, for the forums
+        # they no longer run (the conference's moderators go through
+        # services.access.remove_moderator).
+        for through in (Forum.moderators.through, Conference.organisers.through):
+            m2m_changed.connect(
+                _roles_changed, sender=through, dispatch_uid=f"workshops.{through.__name__}"
+            )
 
 
 def _changing(sender, instance, update_fields=None, raw=False, **kwargs):
@@ -40,3 +49,29 @@ def _deleting(sender, instance, **kwargs):
     from workshops.services import access
 
     access.account_deleting(instance)
+
+
+def _roles_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    from workshops.models import Forum
+    from workshops.services import access
+
+    # the through table's other column: "forum" (Forum.moderators) or "conference"
+    side = "forum" if sender is Forum.moderators.through else "conference"
+    if action == "pre_clear":
+        # after the clear the rows are gone: note now whom it concerns
+        rows = sender.objects.filter(**({"user": instance} if reverse else {side: instance}))
+        instance._roles_cleared = set(rows.values_list(f"{side}_id" if reverse else "user_id"))
+        return
+    if action == "post_clear":
+        pk_set = {pk for (pk,) in getattr(instance, "_roles_cleared", set())}
+    elif action != "post_remove":
+        return
+    if not pk_set:
+        return
+    if not reverse:  # forum.moderators.remove(user), conference.organisers.remove(user)
+        forums = [instance] if side == "forum" else list(instance.forums.all())
+        access.roles_removed(user_ids=pk_set, forums=forums)
+        return
+    # user.moderated_forums.remove(forum), user.organised_conferences.remove(conference)
+    lookup = {"pk__in": pk_set} if side == "forum" else {"conference__in": pk_set}
+    access.roles_removed(user_ids=[instance.pk], forums=list(Forum.objects.filter(**lookup)))

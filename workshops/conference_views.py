@@ -114,6 +114,10 @@ def exports_page(request, slug):
             "without_german": measures_without_german(conference) if moderator else [],
             # the way back to the consoles this page is reached from
             "consoles": list(conference.forums.order_by("position", "id")) if moderator else [],
+            # the forums whose voting cards the print kit can add
+            "cards_forums": [f.title for f in conference.forums.filter(requires_cards=True)]
+            if moderator
+            else [],
         },
     )
 

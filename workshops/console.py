@@ -186,25 +186,6 @@ def rank_options(round_: dict) -> None:
             option["rank"] = round_["options"][n - 2]["rank"]
 
 
-def done_message(action: str, forum: Forum, post) -> str | None:
-    """What the console says after a form action, where "Saved." would not say what
-    happened (None: the action's plain message in ``views.DONE_MESSAGES``)."""
-    if action == "cards_required":
-        if post.get("required") != "1":
-            return _("Voting no longer needs a voting card.")
-        if post.get("restart") == "1":
-            return _(
-                "Voting now needs a voting card. Open rounds that held votes were started "
-                "again: votes cast without a card do not count."
-            )
-        return _("Voting now needs a voting card.")
-    if action == "shortlist":
-        if post.get("shortlisted") == "1":
-            return _("The measure goes to the plenary.")
-        return _("The measure no longer goes to the plenary.")
-    return None
-
-
 def cardless_adoption(forum: Forum, round_: Round) -> bool:
     """An adoption round that takes votes from phones without voting cards: anyone can
     join again with fresh cookies and vote again (a plenary's round then decides)."""
@@ -215,13 +196,12 @@ def cardless_adoption(forum: Forum, round_: Round) -> bool:
     )
 
 
-def warnings_after(action: str, result) -> list[str]:
-    """Warnings to show after a console action succeeded: an adoption round opened
-    without voting cards is said plainly, where the moderator is looking."""
-    if action in ("open_round", "reopen_round") and isinstance(result, Round):
-        forum = Forum.objects.get(pk=result.forum_id)
-        if cardless_adoption(forum, result):
-            return [str(cardless_warning(forum))]
+def warnings_after_opening(round_: Round) -> list[str]:
+    """Warnings to show after a round was opened: an adoption round opened without
+    voting cards is said plainly, where the moderator is looking."""
+    forum = Forum.objects.get(pk=round_.forum_id)
+    if cardless_adoption(forum, round_):
+        return [str(cardless_warning(forum))]
     return []
 
 

@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from workshops import visibility
+from workshops import selectors, visibility
 from workshops.models import (
     ActionField,
     Conference,
@@ -74,6 +74,7 @@ def adopted_measures(conference: Conference) -> list[Item]:
             "origin__forum__conference",
         )
         .prefetch_related(
+            Prefetch("refs", queryset=Item.objects.only("id")),
             _updates(),
             _indicators(),
             Prefetch("origin__updates", queryset=_updates().queryset),
@@ -124,12 +125,25 @@ def rollup(conference: Conference, measures: list[Item]) -> list[FieldRollup]:
     """Per action field (in the conference's order) and, within it, per guiding goal (by
     number, every one listed even without measures) how many of ``measures`` are
     planned, in progress, done or dropped; the field's measures linked to no guiding
-    goal last, if any. A measure counts under the guiding goal of its sub-goal."""
+    goal last, if any. A measure counts under the guiding goal of the sub-goal it stands
+    under (``selectors.placed_sub_goals``: its own, or that of a goal it answers)."""
     fields = list(
         conference.fields.order_by("position", "id").prefetch_related(
-            Prefetch("guiding_goals", queryset=GuidingGoal.objects.order_by("position", "id"))
+            Prefetch(
+                "guiding_goals",
+                queryset=GuidingGoal.objects.order_by("position", "id").prefetch_related(
+                    "sub_goals"
+                ),
+            )
         )
     )
+    placed = selectors.placed_sub_goals(measures)
+    goal_of = {
+        sub.pk: goal.pk
+        for f in fields
+        for goal in f.guiding_goals.all()
+        for sub in goal.sub_goals.all()
+    }
     result, goals = [], {}
     for f in fields:
         entry = FieldRollup(
@@ -144,7 +158,7 @@ def rollup(conference: Conference, measures: list[Item]) -> list[FieldRollup]:
         entry = by_field.get(item.field_id)
         if entry is not None:
             entry.counts.add(status)
-        goal_id = item.sub_goal.guiding_goal_id if item.sub_goal_id else None
+        goal_id = goal_of.get(placed[item.pk])
         if goal_id in goals:
             goals[goal_id].counts.add(status)
         elif entry is not None:

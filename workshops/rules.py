@@ -4,29 +4,44 @@ Services call these before they change anything, and templates use the same ones
 show only what a person may do, so a page never offers what the service would refuse.
 """
 
+from django.db.models import Exists, Q
+
 from workshops.actors import Actor
 from workshops.models import Conference, Forum
 
 
-def is_moderator(actor: Actor, conference: Conference | int) -> bool:
+def _active_user(actor: Actor):
     user = actor.user
     if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return user
+
+
+def is_moderator(actor: Actor, conference: Conference | int) -> bool:
+    """Runs the whole conference: a superuser, one of its organisers or one of its
+    (conference-wide) moderators. The conference-wide pages (exports before the results
+    are published, the measures, the print kit) are theirs; a forum's own moderators
+    (``Forum.moderators``) run only that forum's console and screen (``can_moderate``)."""
+    user = _active_user(actor)
+    if user is None:
         return False
     if user.is_superuser:
         return True
     conference_id = conference if isinstance(conference, int) else conference.pk
-    return user.moderated_conferences.filter(pk=conference_id).exists()
+    return Conference.objects.filter(
+        Q(moderators=user.pk) | Q(organisers=user.pk), pk=conference_id
+    ).exists()
 
 
 def moderated_conferences(actor: Actor):
-    """The conferences this person may moderate (every one for a superuser), for the
+    """The conferences this person runs as a whole (every one for a superuser), for the
     lists a moderator chooses from: another city's conference is never offered."""
-    user = actor.user
-    if user is None or not user.is_authenticated or not user.is_active:
+    user = _active_user(actor)
+    if user is None:
         return Conference.objects.none()
     if user.is_superuser:
         return Conference.objects.all()
-    return user.moderated_conferences.all()
+    return Conference.objects.filter(Q(moderators=user.pk) | Q(organisers=user.pk)).distinct()
 
 
 def is_participant(actor: Actor, conference: Conference | int) -> bool:
@@ -35,7 +50,20 @@ def is_participant(actor: Actor, conference: Conference | int) -> bool:
 
 
 def can_moderate(actor: Actor, forum: Forum) -> bool:
-    return is_moderator(actor, forum.conference_id)
+    """Runs this forum (console, screen, its socket as a moderator): whoever runs the
+    whole conference (``is_moderator``), or one of this forum's own moderators; a
+    moderator of Fachforum 2 alone cannot run Fachforum 3."""
+    user = _active_user(actor)
+    if user is None:
+        return False
+    if user.is_superuser:
+        return True
+    # One query, on the conference and the role tables only: a refused command must not
+    # read the forum row the services lock after this check.
+    own = Forum.moderators.through.objects.filter(forum_id=forum.pk, user_id=user.pk)
+    return Conference.objects.filter(
+        Q(moderators=user.pk) | Q(organisers=user.pk) | Exists(own), pk=forum.conference_id
+    ).exists()
 
 
 def can_take_part(actor: Actor, forum: Forum) -> bool:

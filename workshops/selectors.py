@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from workshops import rules, visibility
 from workshops.actors import Actor
-from workshops.models import ActionField, Conference, Forum, ForumEvent, Item
+from workshops.models import ActionField, Conference, Forum, ForumEvent, GuidingGoal, Item
 from workshops.rows import Row
 
 ITEM_KINDS = [k for k, _ in Item.Kind.choices]
@@ -34,6 +34,8 @@ def item_data(item: Item, ref_ids: list[int] | None = None) -> dict:
         "forum": item.forum_id,
         "shortlisted": item.shortlisted,
         "adopted": item.adopted,
+        # the city's sub-goal it works towards (a goal or measure), or None
+        "sub_goal": item.sub_goal_id,
         "author": item.author.display_name if item.author_id and item.author else "",
         "created": item.created_at.isoformat() if item.created_at else None,
         # the text's language and people's versions of it (services.versions)
@@ -339,23 +341,149 @@ def holds_card(forum: Forum, participant_id: int) -> bool:
     return VotingCard.objects.filter(forum=forum, participant_id=participant_id).exists()
 
 
-def grouped_items(fields: list[ActionField], items: list[Item]) -> list[dict]:
+def grouped_items(
+    fields: list[ActionField], items: list[Item], goals: list[GuidingGoal] | None = None
+) -> list[dict]:
     """Items by action field, then by kind, for the pages:
-    [{field, kinds: [{kind, label, items}]}]."""
+    [{field, goals, kinds: [{kind, label, items, by_goal}]}]; ``by_goal`` (measures of a
+    field with guiding goals) groups them as ``by_guiding_goal`` does. ``goals`` saves
+    the query when the caller has ``guiding_goals(fields)``."""
     labels = dict(Item.Kind.choices)
     by_field: dict[int, dict[str, list[Item]]] = {f.pk: {k: [] for k in ITEM_KINDS} for f in fields}
     for item in items:
         if item.field_id in by_field:
             by_field[item.field_id][item.kind].append(item)
+    if goals is None:
+        goals = guiding_goals(fields)
+    placed = measure_sub_goals(
+        [i for i in items if i.kind == Item.Kind.MEASURE],
+        {i.pk: i.sub_goal_id for i in items if i.kind == Item.Kind.GOAL},
+    )
     return [
         {
             "field": field,
+            "goals": [g for g in goals if g.field_id == field.pk],
             "kinds": [
-                {"kind": k, "label": labels[k], "items": by_field[field.pk][k]} for k in ITEM_KINDS
+                {
+                    "kind": k,
+                    "label": labels[k],
+                    "items": by_field[field.pk][k],
+                    "by_goal": by_guiding_goal(
+                        [g for g in goals if g.field_id == field.pk], by_field[field.pk][k], placed
+                    )
+                    if k == Item.Kind.MEASURE
+                    else None,
+                }
+                for k in ITEM_KINDS
             ],
         }
         for field in fields
     ]
+
+
+def by_guiding_goal(goals: list[GuidingGoal], measures: list[Item], placed: dict) -> dict | None:
+    """A field's measures under its guiding goals and sub-goals (``placed``: each
+    measure's sub-goal, ``measure_sub_goals``), the rest under ``unlinked``
+    ("Ohne Leitziel"); None when the field has no guiding goals.
+    {goals: [{goal, number, subs: [{sub, items}]}], unlinked: [items], sub_goal_ids}"""
+    if not goals:
+        return None
+    entries, sub_ids = [], set()
+    for number, goal in enumerate(goals, start=1):
+        subs = []
+        for sub in goal.sub_goals.all():
+            sub_ids.add(sub.pk)
+            subs.append({"sub": sub, "items": [m for m in measures if placed.get(m.pk) == sub.pk]})
+        entries.append({"goal": goal, "number": number, "subs": subs})
+    return {
+        "goals": entries,
+        "unlinked": [m for m in measures if placed.get(m.pk) not in sub_ids],
+        "sub_goal_ids": ",".join(str(pk) for pk in sorted(sub_ids)),
+    }
+
+
+# --- the city's guiding goals (Leitziele) and sub-goals (Teilziele) ------------------
+
+
+def guiding_goals(fields: list[ActionField]) -> list[GuidingGoal]:
+    """The guiding goals of these action fields with their sub-goals prefetched, in the
+    fields' order and then by position (as the city numbers them)."""
+    order = {f.pk: n for n, f in enumerate(fields)}
+    goals = GuidingGoal.objects.filter(field__in=list(order)).prefetch_related("sub_goals")
+    return sorted(goals, key=lambda g: (order[g.field_id], g.position, g.pk))
+
+
+def measure_sub_goals(measures: list[Item], sub_goal_of: dict[int, int | None]) -> dict:
+    """Each measure's sub-goal for grouping: its own link, or else the link of the first
+    goal (lowest id) it answers that has one, so a measure answering a forum goal that
+    works towards a sub-goal stands under that sub-goal. ``sub_goal_of`` gives the
+    ``sub_goal_id`` of the goals by item id (missing ones count as unlinked)."""
+    placed = {}
+    for item in measures:
+        sub_goal = item.sub_goal_id
+        if sub_goal is None:
+            linked = (sub_goal_of.get(r.pk) for r in sorted(item.refs.all(), key=lambda r: r.pk))
+            sub_goal = next((s for s in linked if s is not None), None)
+        placed[item.pk] = sub_goal
+    return placed
+
+
+def placed_sub_goals(measures: list[Item]) -> dict[int, int | None]:
+    """``measure_sub_goals`` of these measures (``refs`` prefetched), reading the links of
+    the shown goals they answer in one query: what every page, export and report groups
+    by, so they all place a measure alike."""
+    ref_ids = {r.pk for m in measures for r in m.refs.all()}
+    sub_goal_of = dict(
+        Item.objects.filter(pk__in=ref_ids, status=Item.Status.VISIBLE).values_list(
+            "pk", "sub_goal_id"
+        )
+    )
+    return measure_sub_goals(measures, sub_goal_of)
+
+
+def guiding_goal_tree(conference: Conference, measures: list[Item] | None = None) -> list[dict]:
+    """The conference's guiding goals with their sub-goals and the measures placed under
+    them (``measure_sub_goals``), in the order of the fields and of the city's concept:
+
+        [{"id", "field", "title", "sub_goals": [{"id", "title", "measures": [ids]}],
+          "measures": [ids]}]
+
+    A guiding goal's ``measures`` are those of all its sub-goals, in sub-goal order.
+    ``measures`` defaults to the conference's shown measures; pass the ones a page or
+    export shows (with ``refs`` prefetched) to place exactly those. docs/exports.md.
+    """
+    fields = list(conference.fields.order_by("position", "id"))
+    if measures is None:
+        measures = list(
+            Item.objects.filter(
+                forum__conference=conference,
+                kind=Item.Kind.MEASURE,
+                status=Item.Status.VISIBLE,
+            )
+            .prefetch_related(Prefetch("refs", queryset=Item.objects.only("id")))
+            .order_by("id")
+        )
+    placed = placed_sub_goals(measures)
+    tree = []
+    for goal in guiding_goals(fields):
+        subs = [
+            {
+                "id": sub.pk,
+                "title": sub.title,
+                "measures": [m.pk for m in measures if placed[m.pk] == sub.pk],
+            }
+            for sub in goal.sub_goals.all()
+        ]
+        tree.append(
+            {
+                "id": goal.pk,
+                "field": goal.field_id,
+                "title": goal.title,
+                "sub_goals": subs,
+                "measures": [pk for sub in subs for pk in sub["measures"]],
+            }
+        )
+    return tree
 
 
 # --- rounds and tallies ----------------------------------------------------------------

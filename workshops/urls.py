@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from workshops import conference_views, console, views, views_info
+from workshops import conference_views, console, programme, views, views_info
 
 app_name = "workshops"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("f/<str:code>/moderate/", views.moderate, name="moderate"),
     path("f/<str:code>/moderate/action", views.moderate_action, name="moderate_action"),
     path("f/<str:code>/screen/", views.screen, name="screen"),
+    path("c/<slug:slug>/", programme.programme, name="programme"),
+    path("c/<slug:slug>/kit.pdf", programme.kit, name="kit"),
     path("c/<slug:slug>/export/", conference_views.exports_page, name="exports"),
     re_path(
         r"^c/(?P<slug>[-\w]+)/export/(?P<kind>measures|documentation)\.(?P<fmt>xlsx|docx|pdf|csv|json)$",

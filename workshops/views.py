@@ -27,18 +27,18 @@ from workshops import console, rules, selectors, throttle
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_card_code, normalize_join_code
+from workshops.commands import ACTIONS, script_actions
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
 from workshops.languages import local_name, remember_language
 from workshops.models import Forum, Item, Round
 from workshops.page_access import actor_of, forum_or_none, unknown_code
+from workshops.params import Id, Number
 from workshops.qr import qr_svg
-from workshops.services import access as access_services
 from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
-from workshops.services import rounds as round_services
 from workshops.services import versions as version_services
 from workshops.services.participants import join_conference, offered_languages
 from workshops.services.votes import cast_vote
@@ -217,18 +217,21 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     fields = selectors.forum_fields(forum)
     items = selectors.forum_items(forum, include_hidden=False)
     by_kind = {k: [i for i in items if i.kind == k] for k in selectors.ITEM_KINDS}
+    goals = selectors.guiding_goals(fields)
     context = {
         "forum": forum,
         "conference": forum.conference,
         "participant": actor.participant,
         "is_moderator": moderator,
         "can_propose": rules.can_propose(actor, forum),
-        "groups": selectors.grouped_items(fields, items),
+        "groups": selectors.grouped_items(fields, items, goals),
         "fields": fields,
         "kinds": Item.Kind.choices,
         # What a new goal or measure can answer, for the "answers" choices.
         "answerable": {"goal": by_kind["need"], "measure": by_kind["goal"]},
-        "values": {"field": "", "kind": "", "text": "", "refs": [], "details": {}},
+        # The city's guiding goals and sub-goals of the forum's fields (the sub-goal choice).
+        "goal_fields": _goal_fields(fields, goals),
+        "values": {"field": "", "kind": "", "text": "", "refs": [], "details": {}, "sub_goal": ""},
         "error": None,
         "text_max": settings.ITEM_TEXT_MAX,
         "rev": forum.rev,
@@ -248,6 +251,24 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     given = context["values"].get("details") or {}
     context["detail_fields"] = [{**d, "value": given.get(d["name"], "")} for d in _detail_fields()]
     return context
+
+
+def _goal_fields(fields, goals) -> list[dict]:
+    """The forum's fields with their description and guiding goals (``goals``:
+    ``selectors.guiding_goals(fields)``), for the phone: [{field, goals}], only fields
+    that have either."""
+    shown = [{"field": f, "goals": [g for g in goals if g.field_id == f.pk]} for f in fields]
+    return [entry for entry in shown if entry["goals"] or entry["field"].description]
+
+
+def _optional_id(raw: str, field: str):
+    """A form's optional id: None for an empty value; a refusal for anything but digits."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise ServiceError(ServiceError.INVALID, _("Choose a sub-goal from the list."), field=field)
+    return int(raw)
 
 
 def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
@@ -279,18 +300,6 @@ def _translating(actor: Actor, forum: Forum) -> dict:
     }
 
 
-def change_version(actor: Actor, forum: Forum, post) -> Item:
-    """One form's change of a version: ``item``, ``language``, ``text`` and
-    ``version=remove`` to remove it (the phone's and the console's forms)."""
-    item = item_services._visible_in(forum, post.get("item"))
-    language = post.get("language", "")
-    if post.get("version") == "remove":
-        return version_services.remove_item_version(actor=actor, item=item, language=language)
-    return version_services.set_item_version(
-        actor=actor, item=item, language=language, text=post.get("text", "")
-    )
-
-
 @require_POST
 def translate(request, code):
     """Write or remove a version of an item in another language, then back to the wall.
@@ -299,13 +308,23 @@ def translate(request, code):
     if refusal:
         return refusal
     try:
-        item = change_version(actor, forum, request.POST)
+        item = version_services.translate_item(
+            actor=actor,
+            forum=forum,
+            item=request.POST.get("item", ""),
+            language=request.POST.get("language", ""),
+            text=request.POST.get("text", ""),
+            remove=request.POST.get("remove") == "1",
+        )
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return render(
             request, "workshops/phone.html", _phone_context(request, forum, actor), status=400
         )
-    messages.success(request, _("The translation is saved."))
+    if request.POST.get("remove") == "1":
+        messages.success(request, _("The translation is removed."))
+    else:
+        messages.success(request, _("The translation is saved."))
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
 
 
@@ -362,6 +381,7 @@ def propose(request, code):
             for name in selectors.DETAIL_FIELDS
             if request.POST.get(name)
         },
+        "sub_goal": request.POST.get("sub_goal", ""),
     }
     try:
         item = item_services.propose_item(
@@ -372,12 +392,20 @@ def propose(request, code):
             text=values["text"],
             refs=values["refs"],
             details=values["details"],
+            sub_goal=_optional_id(values["sub_goal"], "sub_goal"),
         )
     except ServiceError as exc:
         context = _phone_context(request, forum, actor, values=values, error=exc)
         return render(request, "workshops/phone.html", context, status=400)
     messages.success(request, _("Thank you, your proposal is on the wall."))
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
+
+
+OWN_ITEM = Id("item")
+CARD_COUNT = Number(
+    "count",
+    message=lambda: _("Print 1 to %(max)d cards at a time.") % {"max": card_services.MAX_CARDS},
+)
 
 
 @require_POST
@@ -392,12 +420,13 @@ def own_item(request, code):
     text = request.POST.get("text", "")
     phone_url = reverse("workshops:phone", args=[forum.code])
     try:
-        if action == "edit":
-            edited = item_services.edit_own_item(actor=actor, forum=forum, item=item, text=text)
-        elif action == "withdraw":
-            item_services.withdraw_own_item(actor=actor, forum=forum, item=item)
-        else:
+        if action not in ("edit", "withdraw"):
             raise ServiceError(ServiceError.INVALID, _("Unknown action."))
+        item_id = OWN_ITEM.from_form(request.POST)
+        if action == "edit":
+            edited = item_services.edit_own_item(actor=actor, forum=forum, item=item_id, text=text)
+        else:
+            item_services.withdraw_own_item(actor=actor, forum=forum, item=item_id)
     except ServiceError as exc:
         messages.error(request, str(exc.message))  # at the top; the typed text stays in its form
         own_error = {"item": item, "text": text if action == "edit" else None}
@@ -464,7 +493,8 @@ def print_cards(request, code):
     if refusal:
         return refusal
     try:
-        codes = card_services.issue_cards(actor=actor, forum=forum, count=request.POST.get("count"))
+        count = CARD_COUNT.from_form(request.POST)
+        codes = card_services.issue_cards(actor=actor, forum=forum, count=count)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return HttpResponseRedirect(reverse("workshops:moderate", args=[forum.code]))
@@ -568,134 +598,15 @@ def moderate(request, code):
             "fields": fields,
             "phases": console.phases(forum),
             "exports": console.export_links(forum),
+            # the conference-wide links (exports, measures, print kit): not for a forum's
+            # own moderators, who run this forum only (workshops/rules.py)
+            "runs_conference": rules.is_moderator(actor, forum.conference_id),
             "timer": console.timer_for_page(forum),
             "announcement_max": forum_services.ANNOUNCEMENT_MAX,
             **_translating(actor, forum),
+            "socket_actions": script_actions(),
         },
     )
-
-
-# The console's form actions, each one service call.
-def _flag(post, name: str, default: str | None = None) -> bool:
-    """A yes/no field of a console form: "1" or "0" (a checkbox left empty: ``default``).
-    Anything else is refused, not read as "no"."""
-    value = post.get(name, default)
-    if value not in ("0", "1"):
-        raise ServiceError(ServiceError.INVALID, _("This choice is not valid."))
-    return value == "1"
-
-
-MODERATOR_ACTIONS = {
-    "hide": lambda actor, forum, post: item_services.hide_item(
-        actor=actor, forum=forum, item=post.get("item")
-    ),
-    "restore": lambda actor, forum, post: item_services.restore_item(
-        actor=actor, forum=forum, item=post.get("item")
-    ),
-    "edit": lambda actor, forum, post: item_services.edit_item(
-        actor=actor, forum=forum, item=post.get("item"), text=post.get("text", "")
-    ),
-    "merge": lambda actor, forum, post: item_services.merge_items(
-        actor=actor, forum=forum, item=post.get("item"), into=post.get("into")
-    ),
-    "proposals": lambda actor, forum, post: forum_services.set_proposals_open(
-        actor=actor, forum=forum, open=_flag(post, "open")
-    ),
-    "open_round": lambda actor, forum, post: round_services.open_round(
-        actor=actor,
-        forum=forum,
-        method=post.get("method"),
-        items=post.getlist("items") or None,
-        field=post.get("field") or None,
-        kind=post.get("kind") or None,
-        budget=post.get("budget") or None,
-        per_item=post.get("per_item") or None,
-        secret=_flag(post, "secret", "0"),
-        allow_own=_flag(post, "allow_own", "1"),
-        veto=post.get("veto") or None,
-    ),
-    "close_round": lambda actor, forum, post: round_services.close_round(
-        actor=actor, forum=forum, round=post.get("round")
-    ),
-    "reopen_round": lambda actor, forum, post: round_services.reopen_round(
-        actor=actor, forum=forum, round=post.get("round")
-    ),
-    "shortlist": lambda actor, forum, post: item_services.shortlist_item(
-        actor=actor, forum=forum, item=post.get("item"), shortlisted=_flag(post, "shortlisted")
-    ),
-    "adopt": lambda actor, forum, post: item_services.adopt_item(
-        actor=actor,
-        forum=forum,
-        item=post.get("item"),
-        adopted={"1": True, "0": False}.get(post.get("adopted", ""), None),
-    ),
-    "cards_required": lambda actor, forum, post: card_services.set_cards_required(
-        actor=actor,
-        forum=forum,
-        required=_flag(post, "required"),
-        restart=_flag(post, "restart", "0"),
-    ),
-    "reveal_round": lambda actor, forum, post: round_services.reveal_round(
-        actor=actor, forum=forum, round=post.get("round")
-    ),
-    "phase": lambda actor, forum, post: forum_services.set_phase(
-        actor=actor, forum=forum, phase=post.get("phase")
-    ),
-    # minutes on the form (what a moderator types), seconds in the service
-    "timer": lambda actor, forum, post: forum_services.start_timer(
-        actor=actor, forum=forum, seconds=_minutes_to_seconds(post.get("minutes", ""))
-    ),
-    "announce": lambda actor, forum, post: forum_services.announce(
-        actor=actor, forum=forum, text=post.get("text", "")
-    ),
-    "translate": lambda actor, forum, post: change_version(actor, forum, post),
-    "screen_key": lambda actor, forum, post: access_services.new_screen_key(
-        actor=actor, forum=forum
-    ),
-    "analog": lambda actor, forum, post: round_services.add_analog_count(
-        actor=actor,
-        forum=forum,
-        round=post.get("round"),
-        item=post.get("item"),
-        count=post.get("count"),
-        value=post.get("value", 1),
-        note=post.get("note", ""),
-    ),
-}
-
-DONE_MESSAGES = {
-    "hide": lambda: _("The item is hidden."),
-    "restore": lambda: _("The item is shown again."),
-    "edit": lambda: _("The text is saved."),
-    "merge": lambda: _("The items are merged."),
-    "proposals": lambda: _("Saved."),
-    "open_round": lambda: _("The voting round is open."),
-    "close_round": lambda: _("The voting round is closed."),
-    "reopen_round": lambda: _("A new voting round is open."),
-    "reveal_round": lambda: _("The results are shown to everyone."),
-    "shortlist": lambda: _("Saved."),
-    "cards_required": lambda: _("Saved."),
-    "adopt": lambda: _("The plenary's decision is saved."),
-    "analog": lambda: _("The paper votes are added."),
-    "phase": lambda: _("Saved."),
-    "timer": lambda: _("Saved."),
-    "announce": lambda: _("Saved."),
-    "translate": lambda: _("The translation is saved."),
-    "screen_key": lambda: _("The screen has a new link; screens with the old one are closed."),
-}
-
-
-def _minutes_to_seconds(raw: str):
-    """The console's timer field: minutes, with a decimal comma or point ("1,5");
-    empty or 0 stops the timer. Anything else goes to the service as is, which refuses
-    it with its own message."""
-    raw = (raw or "").strip().replace(",", ".")
-    if raw in ("", "0"):
-        return None
-    try:
-        return round(float(raw) * 60)
-    except (ValueError, OverflowError):  # "soon", "nan", "inf"
-        return raw
 
 
 @require_POST
@@ -703,22 +614,21 @@ def moderate_action(request, code):
     forum, actor, refusal = _moderator_forum(request, code)
     if refusal:
         return refusal
-    action = request.POST.get("action", "")
-    handler = MODERATOR_ACTIONS.get(action)
+    name = request.POST.get("action", "")
+    action = ACTIONS.get(name)
     anchor = f"#item-{request.POST['item']}" if request.POST.get("item", "").isdigit() else ""
     back = reverse("workshops:moderate", args=[forum.code]) + anchor
-    if handler is None:
+    if action is None:
         messages.error(request, _("Unknown action."))
         return HttpResponseRedirect(back)
     try:
-        result = handler(actor, forum, request.POST)
+        values = action.from_form(request.POST)
+        result = action.apply(actor=actor, forum=forum, values=values)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(
-            request, console.done_message(action, forum, request.POST) or DONE_MESSAGES[action]()
-        )
-        for warning in console.warnings_after(action, result):
+        messages.success(request, action.done(values))
+        for warning in action.warnings(result):
             messages.warning(request, warning)
         report = getattr(result, "merge_report", None)
         if report and (report["moved"] or report["not_moved"]):

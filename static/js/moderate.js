@@ -102,23 +102,36 @@ function showOnline() {
 }
 
 // Console forms marked data-socket-form (phase, countdown, announcement, suggested
-// merges) go over the socket when it is up; the plain POST stays the fallback.
+// merges) go over the socket when it is up; the plain POST stays the fallback. Which
+// fields each action has, and how each is read, comes from the page
+// (#moderator-actions, rendered from workshops/commands.py): the server reads the frame
+// with the same declaration it reads the form with.
+const ACTIONS = JSON.parse(document.getElementById("moderator-actions").textContent);
+const READ = {
+  number: (raw) => (raw === null || raw === "" ? null : Number(raw)),
+  ids: (raw, all) => all.filter((v) => v !== "").map(Number),
+  flag: (raw, all, param) => (raw === null ? param.default : raw === "1"),
+  decision: (raw) => (raw === "1" ? true : raw === "0" ? false : null),
+  text: (raw) => (raw === null ? "" : String(raw)),
+  minutes: (raw) => String(raw || ""), // the server turns the minutes into seconds
+};
+
 function frameOf(form, submitter) {
   const data = new FormData(form);
   if (submitter && submitter.name) data.set(submitter.name, submitter.value);
-  const action = data.get("action");
-  const int = (name) => Number(data.get(name));
-  if (action === "merge") return { type: "moderate", action, item: int("item"), into: int("into") };
-  if (action === "phase") return { type: "moderate", action, phase: String(data.get("phase")) };
-  if (action === "announce") return { type: "moderate", action, text: String(data.get("text") || "") };
-  if (action === "timer") {
-    const raw = String(data.get("minutes") || "").trim().replace(",", ".");
-    if (raw === "" || raw === "0") return { type: "moderate", action, seconds: null };
-    const minutes = Number(raw);
-    if (!Number.isFinite(minutes)) return null; // the form POST explains
-    return { type: "moderate", action, seconds: Math.round(minutes * 60) };
+  const action = String(data.get("action"));
+  const params = ACTIONS[action];
+  if (!params) return null; // the form POST explains
+  const frame = { type: "moderate", action };
+  for (const param of params) {
+    const raw = data.get(param.name);
+    const all = data.getAll(param.name).map(String);
+    if (raw === null && param.kind !== "flag" && param.kind !== "minutes") continue; // not in this form: the declared default
+    const value = READ[param.kind](raw === null ? null : String(raw), all, param);
+    if (value === null && param.kind === "number") continue;
+    frame[param.name] = value;
   }
-  return null;
+  return frame;
 }
 
 function socketError(message) {

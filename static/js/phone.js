@@ -275,11 +275,16 @@ if (form) {
     const details = {};
     form.querySelectorAll("[data-measure-details] input").forEach((i) => { if (i.value.trim()) details[i.name] = i.value; });
     if (kind === "measure" && Object.keys(details).length) entry.details = details;
+    // The city's sub-goal it works towards, if chosen (_propose_sub_goal.html).
+    const subGoal = String(data.get("sub_goal") || "");
+    if ((kind === "goal" || kind === "measure") && /^\d+$/.test(subGoal)) entry.sub_goal = Number(subGoal);
     const textarea = form.querySelector("textarea[name=text]");
     live.send(entry, (ack, stored) => answered(ack, stored || entry));
     if (textarea) textarea.value = "";
     form.querySelectorAll("input[name=refs]:checked").forEach((i) => { i.checked = false; });
     form.querySelectorAll("[data-measure-details] input").forEach((i) => { i.value = ""; });
+    const subGoalSelect = form.querySelector("select[name=sub_goal]");
+    if (subGoalSelect) subGoalSelect.value = "";
     if (live.pendingCount() > 0 && statusEl && statusEl.classList.contains("offline")) announce(t.queued);
   });
 }

@@ -105,13 +105,38 @@ export function renderItem(item, t, mark) {
   return li;
 }
 
+// A measure's sub-goal for grouping, as workshops/selectors.py measure_sub_goals: its
+// own, or that of the first goal (lowest id) it answers that has one.
+function placedSubGoal(item, byId) {
+  if (item.sub_goal != null) return item.sub_goal;
+  const refs = (item.refs || []).slice().sort((a, b) => a - b);
+  for (const id of refs) {
+    const goal = byId.get(id);
+    if (goal && goal.kind === "goal" && goal.status === "visible" && goal.sub_goal != null) return goal.sub_goal;
+  }
+  return null;
+}
+
+// Does `item` belong in `list`? Lists under a sub-goal (data-sub-goal) or for the rest
+// of a field with guiding goals (data-other-than) also look at its sub-goal.
+function inList(list, item, byId) {
+  if (list.dataset.subGoal !== undefined) return placedSubGoal(item, byId) === Number(list.dataset.subGoal);
+  if (list.dataset.otherThan !== undefined) {
+    const ids = list.dataset.otherThan.split(",").filter(Boolean).map(Number);
+    return !ids.includes(placedSubGoal(item, byId));
+  }
+  return true;
+}
+
 // Bring every list in `root` in line with `items`. Returns the ids that are new.
 export function syncWall(root, items, t, mark) {
   const added = [];
+  const byId = new Map(items.map((i) => [i.id, i]));
   root.querySelectorAll("ul[data-list]").forEach((list) => {
     const field = Number(list.dataset.field);
     const kind = list.dataset.kind;
-    const wanted = items.filter((i) => i.field === field && i.kind === kind && i.status === "visible");
+    const wanted = items.filter((i) => i.field === field && i.kind === kind && i.status === "visible"
+      && inList(list, i, byId));
     const existing = new Map();
     list.querySelectorAll(":scope > li[data-item-id]").forEach((li) => existing.set(Number(li.dataset.itemId), li));
     let previous = null;
@@ -131,11 +156,13 @@ export function syncWall(root, items, t, mark) {
       previous = li;
     });
     existing.forEach((li) => li.remove());
+    // a kind's count and "nothing yet" cover all its lists (one per sub-goal, maybe)
     const section = list.closest("section");
+    const shown = section ? section.querySelectorAll("ul[data-list] > li[data-item-id]").length : 0;
     const count = section && section.querySelector("[data-count]");
-    if (count) count.textContent = String(wanted.length);
+    if (count) count.textContent = String(shown);
     const empty = section && section.querySelector("[data-empty]");
-    if (empty) empty.hidden = wanted.length > 0;
+    if (empty) empty.hidden = shown > 0;
   });
   return added;
 }

@@ -127,6 +127,9 @@ PAGES = [
     # the city's pages of issue 7; skipped while they do not exist (404)
     ("exports", "mod", "/c/a11y/export/", None),
     ("measures", "mod", "/c/a11y/measures/", None),
+    # the public programme, also in Arabic (right to left)
+    ("programme", "visitor", "/c/a11y/", None),
+    ("programme-arabic", "arabic", "/c/a11y/", None),
 ]
 NOT_BUILT_YET = {"exports", "measures"}
 LIVE_PAGES = {"phone", "arabic", "mod"}
@@ -204,6 +207,7 @@ REFLOW_PAGES = [
     "/datenschutz",
     "/barrierefreiheit",
     "/accounts/login/",
+    "/c/a11y/",
 ]
 
 

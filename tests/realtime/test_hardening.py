@@ -13,7 +13,7 @@ from tests.factories import (
     moderator_actor,
     participant_actor,
 )
-from workshops.models import Forum, Item, Round, Vote
+from workshops.models import Forum, GuidingGoal, Item, Round, SubGoal, Vote
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +42,15 @@ def stage(forum, participant, moderator):
     round_ = open_round(
         actor=moderator_actor(moderator), forum=forum, method="support", kind="measure"
     )
-    return {"field": field.pk, "item": first.pk, "into": second.pk, "round": round_.pk}
+    goal = GuidingGoal.objects.create(field=field, title="Alle Kinder lernen Deutsch")
+    sub_goal = SubGoal.objects.create(guiding_goal=goal, title="Sprachkurse")
+    return {
+        "field": field.pk,
+        "item": first.pk,
+        "into": second.pk,
+        "round": round_.pk,
+        "sub_goal": sub_goal.pk,
+    }
 
 
 def moderator_frames(s):
@@ -62,6 +70,9 @@ def moderator_frames(s):
         "phase": {"phase": "discussing"},
         "timer": {"seconds": 300},
         "announce": {"text": "Pause bis 15 Uhr"},
+        "cards_required": {"required": True},
+        "screen_key": {},
+        "sub_goal": {"item": s["into"], "sub_goal": s["sub_goal"]},
     }
 
 
@@ -72,12 +83,14 @@ def fingerprint(forum):
     return (
         forum.rev,
         forum.proposals_open,
+        forum.requires_cards,
+        forum.screen_key,
         forum.phase,
         forum.timer_ends_at,
         forum.announcement,
         sorted(
             Item.objects.filter(forum=forum).values_list(
-                "id", "text", "status", "shortlisted", "adopted"
+                "id", "text", "status", "shortlisted", "adopted", "sub_goal"
             )
         ),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
@@ -117,9 +130,9 @@ async def test_moderators_of_the_forum_may_do_each_action(connect, forum, modera
     ok, console = await connect(forum, user=moderator)
     await console.until("snapshot")
     answers = {}
-    from realtime.protocol import MODERATE_ACTIONS
+    from workshops.commands import ACTIONS
 
-    assert set(moderator_frames(stage)) == MODERATE_ACTIONS, (
+    assert set(moderator_frames(stage)) == set(ACTIONS), (
         "a new socket action needs a row in the matrix"
     )
     for action, fields in moderator_frames(stage).items():
@@ -127,6 +140,8 @@ async def test_moderators_of_the_forum_may_do_each_action(connect, forum, modera
     assert answers["hide"]["ok"] and answers["restore"]["ok"] and answers["edit"]["ok"]
     assert answers["open_round"]["ok"] and answers["close_round"]["ok"], answers
     assert answers["phase"]["ok"] and answers["timer"]["ok"] and answers["announce"]["ok"], answers
+    assert answers["cards_required"]["ok"] and answers["screen_key"]["ok"], answers
+    assert answers["sub_goal"]["ok"], answers
 
 
 async def test_proposals_per_minute_are_shared_by_every_socket_of_a_participant(

@@ -175,13 +175,19 @@ def test_the_example_file_loads():
     assert list(forum_a.fields.values_list("title", flat=True)) == ["Bildung, Erziehung & Sprache"]
     plenary = conference.forums.get(kind="plenary")
     assert plenary.fields.count() == 4
-    assert sorted(conference.moderators.values_list("username", flat=True)) == [
-        "integrationsbuero",
-        "moderation-a",
-    ]
+    assert list(conference.moderators.values_list("username", flat=True)) == ["integrationsbuero"]
+    # moderation-a runs Fachforum A only
+    assert list(forum_a.moderators.values_list("username", flat=True)) == ["moderation-a"]
+    assert (forum_a.room, f"{forum_a.starts_at:%H:%M}", f"{forum_a.ends_at:%H:%M}") == (
+        "Raum 2.14",
+        "14:00",
+        "15:30",
+    )
     assert not get_user_model().objects.get(username="integrationsbuero").has_usable_password()
     assert "changepassword integrationsbuero" in out
     assert "MSTA24" in out
+    assert "where:  Raum 2.14, 14:00–15:30" in out
+    assert "moderators of this forum: moderation-a" in out
 
 
 def test_a_json_file_loads(tmp_path):

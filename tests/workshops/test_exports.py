@@ -168,7 +168,8 @@ def test_csv_is_utf8_with_bom_semicolons_and_one_row_per_measure(built):
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["Nr.", "Handlungsfeld", "Text", "Forum"] and "Federführung" in header
+    assert header[:6] == ["Nr.", "Handlungsfeld", "Leitziel", "Teilziel", "Text", "Forum"]
+    assert "Federführung" in header
     assert len(body) == 1
     row = dict(zip(header, body[0], strict=False))
     assert row["Text"] == ADOPTED_TEXT and row["Beschluss"] == "verabschiedet"
@@ -180,8 +181,8 @@ def test_csv_is_utf8_with_bom_semicolons_and_one_row_per_measure(built):
         and "Migrantenorganisation" in row["Ergebnisse"]
     )
     full = render(conference_report(built.conference, "documentation"), "csv").decode("utf-8-sig")
-    documented = {r[4]: r for r in csv.reader(io.StringIO(full), delimiter=";")}
-    assert documented[REJECTED_TEXT][5] == "nicht verabschiedet"
+    documented = {r[6]: r for r in csv.reader(io.StringIO(full), delimiter=";")}
+    assert documented[REJECTED_TEXT][7] == "nicht verabschiedet"
     assert NEED_TEXT in documented and GOAL_TEXT in documented
     _no_names(full)
 
@@ -199,7 +200,7 @@ def test_xlsx_has_an_overview_and_a_filtered_sheet_per_action_field(built):
     assert overview["Konferenz"] == "5. Integrationskonferenz Musterstadt"
     assert overview["Motto"] == "Vielfalt gemeinsam gestalten" and overview["Teilnehmende"] == 8
     sheet = book["Bildung, Erziehung & Sprache"]
-    assert sheet.auto_filter.ref == "A1:P2"
+    assert sheet.auto_filter.ref == "A1:R2"
     header = [c.value for c in sheets[sheet.title][0]]
     row = dict(zip(header, [c.value for c in sheets[sheet.title][1]], strict=False))
     assert (
@@ -218,7 +219,7 @@ def test_xlsx_has_an_overview_and_a_filtered_sheet_per_action_field(built):
     wohnen = [[c.value for c in r] for r in sheets["Wohnen"]]
     assert [REJECTED_TEXT, "nicht verabschiedet"] == [
         r for r in wohnen if r[0] == built.rejected.pk
-    ][0][4:6]
+    ][0][6:8]
     assert [r[0].value for r in sheets["Beteiligung"][1:]] == [
         "Fachforum Bildung und Wohnen",
         "Fachforum Quartier",

@@ -11,9 +11,9 @@ from tests.factories import (
     moderator_actor,
     participant_actor,
 )
+from workshops.commands import ACTIONS as MODERATOR_ACTIONS
 from workshops.identity import remember_participant
 from workshops.models import Forum, Item, Round, Vote
-from workshops.views import MODERATOR_ACTIONS
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +56,17 @@ def stage(forum, participant, moderator):
     round_ = open_round(
         actor=moderator_actor(moderator), forum=forum, method="support", kind="measure", secret=True
     )
-    return {"field": field.pk, "item": first.pk, "into": second.pk, "round": round_.pk}
+    from workshops.models import GuidingGoal, SubGoal
+
+    goal = GuidingGoal.objects.create(field=field, title="Alle Kinder haben gleiche Chancen")
+    sub_goal = SubGoal.objects.create(guiding_goal=goal, title="Eltern kennen das Schulsystem")
+    return {
+        "field": field.pk,
+        "item": first.pk,
+        "into": second.pk,
+        "round": round_.pk,
+        "sub_goal": sub_goal.pk,
+    }
 
 
 def action_posts(s):
@@ -79,6 +89,7 @@ def action_posts(s):
         "timer": {"minutes": "5"},
         "announce": {"text": "Pause bis 15 Uhr"},
         "screen_key": {},
+        "sub_goal": {"item": s["into"], "sub_goal": s["sub_goal"]},
     }
     assert set(posts) == set(MODERATOR_ACTIONS), "a new console action needs a row in this matrix"
     return posts

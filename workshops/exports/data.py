@@ -16,6 +16,7 @@ from workshops.selectors import (
     DETAIL_FIELDS,
     MIN_GROUP_VOTERS,
     combined,
+    guiding_goal_tree,
     option_labels,
     round_breakdown,
     round_data,
@@ -128,7 +129,9 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
     """The conference's results as the exports show them.
 
     ``measures``: the adopted measures, by action field, each with the goals it answers
-    and the needs those answer, its details, follow-up and results. ``documentation``:
+    and the needs those answer, its details, follow-up and results; ``guiding_goals``
+    places them under the city's guiding goals and sub-goals (``guiding_goal_tree``), and
+    each field lists its measures in that order. ``documentation``:
     additionally every shown item of every forum (adopted or not) and the participation
     per forum and stakeholder group. Hidden items and merged duplicates are left out.
     """
@@ -171,6 +174,8 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
             "german": german_version(item),
             "forum": item.forum.title,
             "refs": sorted(r.pk for r in item.refs.all() if r.pk in by_id),
+            # the city's sub-goal it was linked to (a goal or measure), else None
+            "sub_goal": item.sub_goal_id,
             "results": results.get(item.pk, []),
         }
         if item.kind == Item.Kind.MEASURE:
@@ -200,18 +205,27 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
             )
         return entry
 
+    # The measures this export shows, under the city's guiding goals and sub-goals; a
+    # field's measures are listed in that order: guiding goal by guiding goal, sub-goal by
+    # sub-goal, then those under none ("Ohne Leitziel").
+    shown = [
+        i
+        for i in items
+        if i.kind == Item.Kind.MEASURE and (kind == DOCUMENTATION or i.adopted is True)
+    ]
+    tree = guiding_goal_tree(conference, shown)
+    rank = {m: n for n, m in enumerate(m for goal in tree for m in goal["measures"])}
+
     fields = []
     for field in conference.fields.order_by("position", "id"):
         own = [i for i in items if i.field_id == field.pk]
+        measures = [i for i in shown if i.field_id == field.pk]
+        measures.sort(key=lambda i: (rank.get(i.pk, len(rank)), i.pk))
         entry = {
             "id": field.pk,
             "title": field.title,
             "description": field.description,
-            "measures": [
-                item_entry(i)
-                for i in own
-                if i.kind == Item.Kind.MEASURE and (kind == DOCUMENTATION or i.adopted is True)
-            ],
+            "measures": [item_entry(i) for i in measures],
         }
         if kind == DOCUMENTATION:
             entry["goals"] = [item_entry(i) for i in own if i.kind == Item.Kind.GOAL]
@@ -233,6 +247,7 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
         },
         "participation": participation(conference, items, full=kind == DOCUMENTATION),
         "fields": fields,
+        "guiding_goals": tree,
     }
     if kind == DOCUMENTATION:
         forums = []

@@ -164,13 +164,14 @@ def has_german(report: dict) -> bool:
 
 def item_keys(report: dict) -> list[str]:
     """The columns of an item row, by name (the writers size them by it)."""
-    keys = ["no", "field"] + (["kind", "forum"] if report["kind"] == DOCUMENTATION else [])
+    keys = ["no", "field", "guiding_goal", "sub_goal"]
+    keys += ["kind", "forum"] if report["kind"] == DOCUMENTATION else []
     keys += ["text", "decision", "goals", "needs", *DETAIL_FIELDS]
     keys += ["status", "progress", "update", "results"]
     if has_german(report):  # the German versions of texts in other languages
         keys.append("german")
     if report["kind"] != DOCUMENTATION:
-        keys.insert(3, "forum")
+        keys.insert(5, "forum")
     return keys
 
 
@@ -178,6 +179,8 @@ def item_columns(report: dict) -> list[str]:
     labels = {
         "no": _("No."),
         "field": _("Action field"),
+        "guiding_goal": _("Guiding goal"),
+        "sub_goal": _("Sub-goal"),
         "kind": pgettext("export column", "Kind"),
         "forum": _("Forum"),
         "text": _("Text"),
@@ -194,13 +197,14 @@ def item_columns(report: dict) -> list[str]:
     return [labels[key] for key in item_keys(report)]
 
 
-def item_row(report: dict, field: dict, entry: dict) -> list:
-    """One item as a row under ``item_columns``. Numbers stay numbers."""
+def item_row(report: dict, field: dict, entry: dict, goals_of: dict | None = None) -> list:
+    """One item as a row under ``item_columns``. Numbers stay numbers. ``goals_of`` is
+    ``goal_columns`` of the field (a measure's guiding goal and sub-goal)."""
     measure = entry["kind"] == "measure"
     goals = entry.get("goals", [])
     needs = {n["id"]: n["text"] for g in goals for n in g["needs"]}
     updates = entry["implementation"]["updates"] if measure else []
-    row = [entry["id"], field["title"]]
+    row = [entry["id"], field["title"], *(goals_of or {}).get(entry["id"], ("", ""))]
     if report["kind"] == DOCUMENTATION:
         row += [kind_label(entry["kind"]), entry["forum"]]
     row += [
@@ -219,7 +223,7 @@ def item_row(report: dict, field: dict, entry: dict) -> list:
     if has_german(report):
         row.append(entry.get("german", ""))
     if report["kind"] != DOCUMENTATION:
-        row.insert(3, entry["forum"])
+        row.insert(5, entry["forum"])
     return row
 
 
@@ -283,12 +287,70 @@ def forum_rows(report: dict) -> list[list]:
     ]
 
 
+def goal_heading(number: int, title: str) -> str:
+    return _("Guiding goal %(n)s") % {"n": number} + ": " + isolate(title)
+
+
+def sub_goal_heading(number: str, title: str) -> str:
+    return _("Sub-goal %(n)s") % {"n": number} + ": " + isolate(title)
+
+
+def measure_groups(report: dict, field: dict) -> dict | None:
+    """A field's measures under its guiding goals (``report["guiding_goals"]``), numbered
+    as the city numbers them (guiding goal 2, sub-goal 2.4); None when the field has no
+    guiding goals. {goals: [{heading, title, number, sub_goals: [{heading, title,
+    number, measures: [entries]}]}], unlinked: [entries]}"""
+    goals = [g for g in report.get("guiding_goals", []) if g["field"] == field["id"]]
+    if not goals:
+        return None
+    by_id = {e["id"]: e for e in field["measures"]}
+    placed: set[int] = set()
+    out = []
+    for n, goal in enumerate(goals, start=1):
+        subs = []
+        for m, sub in enumerate(goal["sub_goals"], start=1):
+            entries = [by_id[i] for i in sub["measures"] if i in by_id]
+            placed.update(e["id"] for e in entries)
+            number = f"{n}.{m}"
+            subs.append(
+                {
+                    "number": number,
+                    "title": sub["title"],
+                    "heading": sub_goal_heading(number, sub["title"]),
+                    "measures": entries,
+                }
+            )
+        out.append(
+            {
+                "number": n,
+                "title": goal["title"],
+                "heading": goal_heading(n, goal["title"]),
+                "sub_goals": subs,
+            }
+        )
+    return {"goals": out, "unlinked": [e for e in field["measures"] if e["id"] not in placed]}
+
+
+def goal_columns(report: dict, field: dict) -> dict[int, tuple[str, str]]:
+    """Per measure id of the field: its guiding goal and sub-goal as the tables show them
+    ("2 Alle Kinder …", "2.1 Eltern kennen …"), for ``item_row``."""
+    groups = measure_groups(report, field)
+    if groups is None:
+        return {}
+    return {
+        entry["id"]: (f"{goal['number']} {goal['title']}", f"{sub['number']} {sub['title']}")
+        for goal in groups["goals"]
+        for sub in goal["sub_goals"]
+        for entry in sub["measures"]
+    }
+
+
 # --- documents (DOCX, PDF) ----------------------------------------------------------
 
 
 def blocks(report: dict) -> list[tuple]:
     """The report as a list of blocks that the DOCX and PDF writers both render:
-    ("title", text), ("subtitle", text), ("h1"|"h2"|"h3", text), ("para", text),
+    ("title", text), ("subtitle", text), ("h1"|"h2"|"h3"|"h4", text), ("para", text),
     ("bullet", text), ("table", headers or None, rows), ("chart", spec) (see ``charts``),
     ("pagebreak",). Text written by people or the city is isolated (``isolate``)."""
     c = report["conference"]
@@ -324,62 +386,81 @@ def blocks(report: dict) -> list[tuple]:
             )
         )
     labels = detail_labels()
+
+    def measure(entry: dict, level: str) -> None:
+        heading = f"#{entry['id']} {isolate(entry['text'])}"
+        out.append((level, heading))
+        if entry.get("german"):
+            out.append(("para", german_line(entry["german"])))
+        out.append(
+            (
+                "para",
+                _("Decision: %(d)s · Forum: %(f)s")
+                % {"d": decision_label(entry["decision"]), "f": isolate(entry["forum"])},
+            )
+        )
+        if entry["origin"]:
+            out.append(
+                (
+                    "para",
+                    _("Brought in from %(c)s for evaluation.")
+                    % {"c": isolate(entry["origin"]["conference_title"])},
+                )
+            )
+        for goal in entry["goals"]:
+            out.append(("bullet", _("Answers the goal: %(g)s") % {"g": isolate(goal["text"])}))
+            for need in goal["needs"]:
+                out.append(
+                    (
+                        "bullet",
+                        "    " + _("which answers the need: %(n)s") % {"n": isolate(need["text"])},
+                    )
+                )
+        rows = [[labels[name], isolate(entry["details"][name]) or "–"] for name in DETAIL_FIELDS]
+        impl = entry["implementation"]
+        rows.append(
+            [
+                _("Implementation status"),
+                f"{implementation_label(impl['status'])}, {impl['progress']} %",
+            ]
+        )
+        out.append(("table", None, rows))
+        for update in impl["updates"]:
+            out.append(("bullet", f"{date_text(update['date'])}: {isolate(update['text'])}"))
+        if entry["results"]:
+            rows = [[isolate(round_label(r)), result_detail(r)] for r in entry["results"]]
+            out.append(("table", [_("Voting round"), _("Result")], rows))
+
     for field in report["fields"]:
         if not documentation and not field["measures"]:
             continue
         out.append(("h1", isolate(field["title"])))
         if field["description"]:
             out.append(("para", isolate(field["description"])))
-        if documentation:
-            out.append(("h2", _("Measures")))
-            if not field["measures"]:
-                out.append(("para", _("No measures.")))
-        for entry in field["measures"]:
-            heading = f"#{entry['id']} {isolate(entry['text'])}"
-            out.append(("h3" if documentation else "h2", heading))
-            if entry.get("german"):
-                out.append(("para", german_line(entry["german"])))
-            out.append(
-                (
-                    "para",
-                    _("Decision: %(d)s · Forum: %(f)s")
-                    % {"d": decision_label(entry["decision"]), "f": isolate(entry["forum"])},
-                )
-            )
-            if entry["origin"]:
-                out.append(
-                    (
-                        "para",
-                        _("Brought in from %(c)s for evaluation.")
-                        % {"c": isolate(entry["origin"]["conference_title"])},
-                    )
-                )
-            for goal in entry["goals"]:
-                out.append(("bullet", _("Answers the goal: %(g)s") % {"g": isolate(goal["text"])}))
-                for need in goal["needs"]:
-                    out.append(
-                        (
-                            "bullet",
-                            "    "
-                            + _("which answers the need: %(n)s") % {"n": isolate(need["text"])},
-                        )
-                    )
-            rows = [
-                [labels[name], isolate(entry["details"][name]) or "–"] for name in DETAIL_FIELDS
-            ]
-            impl = entry["implementation"]
-            rows.append(
-                [
-                    _("Implementation status"),
-                    f"{implementation_label(impl['status'])}, {impl['progress']} %",
-                ]
-            )
-            out.append(("table", None, rows))
-            for update in impl["updates"]:
-                out.append(("bullet", f"{date_text(update['date'])}: {isolate(update['text'])}"))
-            if entry["results"]:
-                rows = [[isolate(round_label(r)), result_detail(r)] for r in entry["results"]]
-                out.append(("table", [_("Voting round"), _("Result")], rows))
+        groups = measure_groups(report, field)
+        if groups is not None:
+            # action field → guiding goal → sub-goal → measures (docs/exports.md)
+            for goal in groups["goals"]:
+                out.append(("h2", goal["heading"]))
+                for sub in goal["sub_goals"]:
+                    out.append(("h3", sub["heading"]))
+                    if not sub["measures"]:
+                        out.append(("para", _("No measures.")))
+                    for entry in sub["measures"]:
+                        measure(entry, "h4")
+                if not goal["sub_goals"]:
+                    out.append(("para", _("No measures.")))
+            if groups["unlinked"]:
+                out.append(("h2", _("Without a guiding goal")))
+                for entry in groups["unlinked"]:
+                    measure(entry, "h3")
+        else:
+            if documentation:
+                out.append(("h2", _("Measures")))
+                if not field["measures"]:
+                    out.append(("para", _("No measures.")))
+            for entry in field["measures"]:
+                measure(entry, "h3" if documentation else "h2")
         if documentation:
             for key, heading in (("goals", _("Goals")), ("needs", _("Needs"))):
                 out.append(("h2", heading))

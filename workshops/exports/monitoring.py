@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from workshops import monitoring
+from workshops import monitoring, selectors
 from workshops.exports import layout
 from workshops.exports.data import MONITORING, SCHEMA
 from workshops.models import Conference, Item
@@ -59,9 +59,10 @@ def monitoring_report(conference: Conference) -> dict:
     rolled = monitoring.rollup(conference, measures)
     by_sub: dict[int, list[Item]] = {}
     unlinked: dict[int, list[Item]] = {}
+    placed = selectors.placed_sub_goals(measures)
     for item in measures:
-        if item.sub_goal_id:
-            by_sub.setdefault(item.sub_goal_id, []).append(item)
+        if placed[item.pk]:
+            by_sub.setdefault(placed[item.pk], []).append(item)
         else:
             unlinked.setdefault(item.field_id, []).append(item)
     fields = []

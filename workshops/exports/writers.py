@@ -61,10 +61,10 @@ def csv_bytes(report: dict) -> bytes:
     writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(layout.item_columns(report))
     for field in report["fields"]:
+        goals_of = layout.goal_columns(report, field)
         for entry in layout.field_entries(report, field):
-            writer.writerow(
-                ["" if v is None else safe_cell(v) for v in layout.item_row(report, field, entry)]
-            )
+            row = layout.item_row(report, field, entry, goals_of)
+            writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -93,6 +93,8 @@ MAX_ROW_PT = 409  # Excel's limit
 ITEM_WIDTHS = {
     "no": 4,
     "field": 11,
+    "guiding_goal": 12,
+    "sub_goal": 12,
     "kind": 7,
     "forum": 9,
     "text": 20,
@@ -198,7 +200,10 @@ def xlsx(report: dict) -> bytes:
     widths = [ITEM_WIDTHS[key] for key in layout.item_keys(report)]
     for field in report["fields"]:
         sheet = book.create_sheet(_sheet_title(field["title"], taken))
-        rows = [layout.item_row(report, field, e) for e in layout.field_entries(report, field)]
+        goals_of = layout.goal_columns(report, field)
+        rows = [
+            layout.item_row(report, field, e, goals_of) for e in layout.field_entries(report, field)
+        ]
         _write_table(sheet, headers, rows, widths, title)
     if report["kind"] == "documentation":
         sheet = book.create_sheet(_sheet_title(_("Participation"), taken))

@@ -9,6 +9,7 @@ the sockets that held the role with 4403 (docs/protocol.md).
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workshops import rules
@@ -54,7 +55,12 @@ def remove_moderator(*, actor: Actor, conference: Conference, user) -> bool:
     )
     removed = get_user_model().objects.filter(pk=user_id).first()
     if removed is None or not rules.is_moderator(Actor(user=removed), conference.pk):
-        forum_ids = list(Forum.objects.filter(conference=conference).values_list("pk", flat=True))
+        # the forums they still run as that forum's own moderator stay open
+        forum_ids = list(
+            Forum.objects.filter(conference=conference)
+            .exclude(moderators=user_id)
+            .values_list("pk", flat=True)
+        )
         roles_revoked(forum_ids=forum_ids, user_id=user_id)
     return True
 
@@ -78,7 +84,11 @@ def _moderated_forum_ids(user_id: int, *, superuser: bool) -> list[int]:
     forums = (
         Forum.objects.all()
         if superuser
-        else Forum.objects.filter(conference__moderators__pk=user_id)
+        else Forum.objects.filter(
+            Q(moderators=user_id)
+            | Q(conference__moderators=user_id)
+            | Q(conference__organisers=user_id)
+        )
     )
     return list(forums.values_list("pk", flat=True).distinct())
 
@@ -114,3 +124,14 @@ def account_deleting(user) -> None:
     if user.pk is not None and user.is_active:
         forum_ids = _moderated_forum_ids(user.pk, superuser=user.is_superuser)
         roles_revoked(forum_ids=forum_ids, user_id=user.pk)
+
+
+def roles_removed(*, user_ids, forums) -> None:
+    """Someone left a forum's own moderators or the conference's organisers (however:
+    the admin, the organiser's pages, a script; ``m2m_changed``, workshops/apps.py): after
+    commit their sockets in each of ``forums`` they no longer run are closed with 4403."""
+    users = get_user_model().objects.filter(pk__in=list(user_ids))
+    for user in users:
+        gone = [f.pk for f in forums if not rules.can_moderate(Actor(user=user), f)]
+        if gone:
+            roles_revoked(forum_ids=gone, user_id=user.pk)

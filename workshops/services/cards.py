@@ -21,16 +21,12 @@ MAX_CARDS = 1000
 
 
 @transaction.atomic
-def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
+def issue_cards(*, actor: Actor, forum: Forum, count: int) -> list[str]:
     """Create ``count`` new cards (moderators) and return their codes, the only time
     they exist in plain text. Records nothing live: cards are paper."""
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
     forum = lock_forum(forum.pk)
-    try:
-        count = int(count)
-    except (TypeError, ValueError):
-        count = 0
     if not 1 <= count <= MAX_CARDS:
         raise ServiceError(
             ServiceError.INVALID, _("Print 1 to %(max)d cards at a time.") % {"max": MAX_CARDS}
@@ -49,6 +45,22 @@ def issue_cards(*, actor: Actor, forum: Forum, count) -> list[str]:
     )
     audit(forum, actor, "forum.cards.issued", {"count": len(codes)})
     return sorted(codes)
+
+
+@transaction.atomic
+def issue_kit_cards(*, actor: Actor, conference, count) -> dict[int, list[str]]:
+    """For the print kit: ``count`` new cards for every forum of ``conference`` that
+    requires cards (whoever runs the conference), by forum id. All or none."""
+    if not rules.is_moderator(actor, conference):
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Only the conference's moderators can do this.")
+        )
+    forums = list(conference.forums.filter(requires_cards=True).order_by("position", "id"))
+    if not forums:
+        raise ServiceError(
+            ServiceError.INVALID, _("No forum of this conference requires voting cards.")
+        )
+    return {forum.pk: issue_cards(actor=actor, forum=forum, count=count) for forum in forums}
 
 
 @transaction.atomic
@@ -71,8 +83,6 @@ def set_cards_required(
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
     forum = lock_forum(forum.pk)
-    if not isinstance(required, bool) or not isinstance(restart, bool):
-        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     if forum.requires_cards == required:
         return forum
     voted = []
@@ -102,7 +112,7 @@ def set_cards_required(
                 "again” next to the round (it starts a new round), or close the round first."
             ),
         )
-    forum.requires_cards = bool(required)
+    forum.requires_cards = required
     forum.save(update_fields=["requires_cards"])
     record_event(forum, "forum.updated", forum_data(forum))
     audit(

@@ -20,8 +20,6 @@ def set_proposals_open(*, actor: Actor, forum: Forum, open: bool) -> Forum:
     if not rules.can_moderate(actor, forum):
         raise ServiceError(ServiceError.FORBIDDEN, _("Only the forum's moderators can do this."))
     forum = lock_forum(forum.pk)
-    if not isinstance(open, bool):
-        raise ServiceError(ServiceError.INVALID, _("Say whether proposals are open or closed."))
     if forum.proposals_open == open:
         return forum
     forum.proposals_open = open
@@ -52,7 +50,7 @@ def _changed(
 
 
 @transaction.atomic
-def set_phase(*, actor: Actor, forum: Forum, phase) -> Forum:
+def set_phase(*, actor: Actor, forum: Forum, phase: str) -> Forum:
     """Tell the room what it is doing now: collecting, discussing, voting or results
     (moderators). Records ``forum.updated``; the same phase again changes nothing.
 
@@ -87,7 +85,7 @@ def move_phase(forum: Forum, phase: str) -> None:
 
 
 @transaction.atomic
-def start_timer(*, actor: Actor, forum: Forum, seconds) -> Forum:
+def start_timer(*, actor: Actor, forum: Forum, seconds: int | None) -> Forum:
     """Start (or restart) a countdown of ``seconds`` shown on phones and the screen
     (moderators). ``None`` or 0 stops it. Records ``forum.updated``."""
     from datetime import timedelta
@@ -96,23 +94,18 @@ def start_timer(*, actor: Actor, forum: Forum, seconds) -> Forum:
 
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
-    if seconds in (None, "", 0, "0"):
+    if not seconds:
         return _stop(forum, actor)
-    try:
-        number = int(seconds) if not isinstance(seconds, bool) else None
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not TIMER_MIN_SECONDS <= number <= TIMER_MAX_SECONDS:
+    if not TIMER_MIN_SECONDS <= seconds <= TIMER_MAX_SECONDS:
         raise ServiceError(
             ServiceError.INVALID,
             _("A timer runs from %(min)d seconds to %(max)d minutes.")
             % {"min": TIMER_MIN_SECONDS, "max": TIMER_MAX_SECONDS // 60},
         )
-    forum.timer_seconds = number
-    forum.timer_ends_at = timezone.now() + timedelta(seconds=number)
-    return _changed(
-        forum, actor, ["timer_seconds", "timer_ends_at"], "forum.timer.started", {"seconds": number}
-    )
+    forum.timer_seconds = seconds
+    forum.timer_ends_at = timezone.now() + timedelta(seconds=seconds)
+    fields = ["timer_seconds", "timer_ends_at"]
+    return _changed(forum, actor, fields, "forum.timer.started", {"seconds": seconds})
 
 
 @transaction.atomic

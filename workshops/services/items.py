@@ -24,6 +24,7 @@ from workshops.services.events import (
     record_event,
     tally_changed,
 )
+from workshops.services.goals import check_sub_goal
 from workshops.services.plenaries import PlenaryEcho
 from workshops.text import clean_user_text
 
@@ -123,13 +124,7 @@ def _check_refs(forum: Forum, kind: str, refs: Iterable) -> list[Item]:
     return found
 
 
-def _get_item(forum: Forum, item_id) -> Item:
-    if isinstance(item_id, bool) or not isinstance(item_id, (int, str)):
-        raise ServiceError(ServiceError.INVALID, _("This item does not exist."))
-    try:
-        item_id = int(item_id)
-    except ValueError:
-        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist.")) from None
+def _get_item(forum: Forum, item_id: int) -> Item:
     item = Item.objects.select_related("author").filter(pk=item_id, forum=forum).first()
     if item is None:
         raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist in this forum."))
@@ -204,13 +199,15 @@ def propose_item(
     text,
     refs: Iterable = (),
     details: dict | None = None,
+    sub_goal: int | None = None,
 ) -> Item:
     """Add a need, goal or measure to the forum.
 
     Precondition: the actor is a participant of the forum's conference while proposals
     are open, or a moderator. A measure may come with ``details`` (lead, partners,
-    timeframe, resources, indicator; each optional, see ``measures.clean_details``).
-    Records ``item.added``.
+    timeframe, resources, indicator; each optional, see ``measures.clean_details``); a
+    goal or measure with the id of the sub-goal of its action field it works towards
+    (``goals.check_sub_goal``). Records ``item.added``.
     """
     forum = lock_forum(forum.pk)
     if not rules.can_take_part(actor, forum):
@@ -229,6 +226,8 @@ def propose_item(
     ref_items = _check_refs(forum, kind, refs)
     from workshops.services.measures import clean_details
 
+    linked = check_sub_goal(forum, field, kind, sub_goal)
+
     detail_values = clean_details(details or {})
     if kind != Item.Kind.MEASURE and any(detail_values.values()):
         raise ServiceError(
@@ -242,6 +241,7 @@ def propose_item(
         author=actor.participant if actor.participant and not actor.user_id else None,
         author_user_id=actor.user_id,
         language=_proposal_language(actor),
+        sub_goal=linked,
         **detail_values,
     )
     if ref_items:
@@ -293,7 +293,7 @@ def _check_own(actor: Actor, forum: Forum, item: Item) -> None:
 
 
 @transaction.atomic
-def edit_own_item(*, actor: Actor, forum: Forum, item, text) -> Item:
+def edit_own_item(*, actor: Actor, forum: Forum, item: int, text: str) -> Item:
     """Change the text of one's own proposal while nothing holds it (``_check_own``).
     Records ``item.updated`` (and in the plenaries, when the item is in their pool)."""
     forum, echo = _lock_with_plenaries(forum)
@@ -311,7 +311,7 @@ def edit_own_item(*, actor: Actor, forum: Forum, item, text) -> Item:
 
 
 @transaction.atomic
-def withdraw_own_item(*, actor: Actor, forum: Forum, item) -> int:
+def withdraw_own_item(*, actor: Actor, forum: Forum, item: int) -> int:
     """Withdraw one's own proposal while nothing holds it (``_check_own``): it is deleted,
     with the links to it. Records ``item.removed`` (``{"id"}``) and ``item.updated`` for
     every item that answered it (its refs shrank). Returns the id it had."""
@@ -329,7 +329,7 @@ def withdraw_own_item(*, actor: Actor, forum: Forum, item) -> int:
 
 
 @transaction.atomic
-def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
+def edit_item(*, actor: Actor, forum: Forum, item: int, text: str) -> Item:
     """Change an item's text (moderators). Records ``item.updated``."""
     _require_moderator(actor, forum)
     forum, echo = _lock_with_plenaries(forum)
@@ -351,7 +351,7 @@ def edit_item(*, actor: Actor, forum: Forum, item, text) -> Item:
 
 
 @transaction.atomic
-def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
+def hide_item(*, actor: Actor, forum: Forum, item: int) -> Item:
     """Hide a visible item from participants and the screen (moderators). Records
     ``item.hidden``."""
     _require_moderator(actor, forum)
@@ -371,7 +371,7 @@ def hide_item(*, actor: Actor, forum: Forum, item) -> Item:
 
 
 @transaction.atomic
-def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
+def restore_item(*, actor: Actor, forum: Forum, item: int) -> Item:
     """Show a hidden or merged item again (moderators). Records ``item.restored``.
 
     Restoring a merged item undoes the merge for the item itself; links that were moved to
@@ -393,7 +393,7 @@ def restore_item(*, actor: Actor, forum: Forum, item) -> Item:
 
 
 @transaction.atomic
-def merge_items(*, actor: Actor, forum: Forum, item, into) -> Item:
+def merge_items(*, actor: Actor, forum: Forum, item: int, into: int) -> Item:
     """Merge a duplicate ``item`` into ``into`` (moderators).
 
     Both must be visible items of the same kind in this forum. The duplicate's links move
@@ -500,12 +500,10 @@ def _plenary_ids(conference_id: int) -> list[int]:
 
 
 @transaction.atomic
-def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> Item:
+def shortlist_item(*, actor: Actor, forum: Forum, item: int, shortlisted: bool) -> Item:
     """Send a measure of this forum to the plenary, or take it back (moderators).
     Records ``item.updated`` here and in every plenary of the conference, where the
     measure (with the goals and needs it answers) now shows or no longer does."""
-    if not isinstance(shortlisted, bool):
-        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     _require_moderator(actor, forum)
     forum, echo = _lock_with_plenaries(forum)
     item = _get_item(forum, item)
@@ -530,14 +528,10 @@ def shortlist_item(*, actor: Actor, forum: Forum, item, shortlisted: bool) -> It
     return item
 
 
-def _visible_in(forum: Forum, item_id) -> Item:
+def _visible_in(forum: Forum, item_id: int) -> Item:
     """An item this forum shows: its own, or (in a plenary) one of the conference's pool."""
     from workshops.selectors import plenary_pool
 
-    try:
-        item_id = int(item_id)
-    except (TypeError, ValueError):
-        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist.")) from None
     found = Item.objects.filter(pk=item_id, forum=forum).first()
     if found is None and forum.kind == Forum.Kind.PLENARY:
         found = Item.objects.filter(plenary_pool(forum.conference_id), pk=item_id).first()
@@ -560,12 +554,10 @@ def set_adopted(*, forum: Forum, item: Item, adopted: bool | None, locked: dict)
 
 
 @transaction.atomic
-def adopt_item(*, actor: Actor, forum: Forum, item, adopted) -> Item:
+def adopt_item(*, actor: Actor, forum: Forum, item: int, adopted: bool | None) -> Item:
     """Mark a measure adopted (True) or rejected (False) by the plenary, or undecided
     (None) (moderators). Records ``item.updated`` in the measure's forum and the
     plenaries."""
-    if adopted is not None and not isinstance(adopted, bool):
-        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     _require_moderator(actor, forum)
     target = _visible_in(forum, item)
     locked = lock_forums([forum.pk, target.forum_id, *_plenary_ids(forum.conference_id)])
@@ -578,3 +570,46 @@ def adopt_item(*, actor: Actor, forum: Forum, item, adopted) -> Item:
     if before != adopted:
         audit(forum, actor, "forum.item.adopted", {"item": target.pk, "adopted": adopted})
     return target
+
+
+@transaction.atomic
+def set_sub_goal(*, actor: Actor, forum: Forum, item: int, sub_goal: int | None) -> Item:
+    """Link a shown goal or measure to a sub-goal of its action field, or unlink it
+    (``sub_goal`` None). ``item`` is of ``forum`` or, when ``forum`` is a plenary, of any
+    forum of its conference. Precondition: the actor moderates the item's forum. Records
+    ``item.updated`` (in the plenaries too, while the item is in their pool) and the
+    audit entry ``forum.item.sub_goal_set``; setting the link it has changes nothing."""
+    found_item = Item.objects.select_related("forum__conference").filter(pk=item).first()
+    if found_item is None or not (
+        found_item.forum_id == forum.pk
+        or (
+            forum.kind == Forum.Kind.PLENARY
+            and found_item.forum.conference_id == forum.conference_id
+        )
+    ):
+        raise ServiceError(ServiceError.NOT_FOUND, _("This item does not exist in this forum."))
+    forum = found_item.forum
+    _require_moderator(actor, forum)
+    forum, echo = _lock_with_plenaries(forum)
+    item = _get_item(forum, found_item.pk)
+    if item.status != Item.Status.VISIBLE:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("This item is not shown at the moment, so its sub-goal cannot be changed."),
+        )
+    found = check_sub_goal(forum, item.field, item.kind, sub_goal)
+    new = found.pk if found is not None else None
+    if item.sub_goal_id == new:
+        return item
+    previous = item.sub_goal_id
+    item.sub_goal = found
+    item.save(update_fields=["sub_goal", "updated_at"])
+    echo.record(forum, "item.updated", item_data(item))
+    echo.finish()
+    audit(
+        forum,
+        actor,
+        "forum.item.sub_goal_set",
+        {"item": item.pk, "sub_goal": new, "previous": previous},
+    )
+    return item

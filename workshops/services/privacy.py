@@ -264,7 +264,8 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
     and the earlier wording of edited ones in the event log, earlier announcements there
     (``_scrub_announcements``), the texts in its audit entries (``AUDIT_TEXTS``), the
     sessions that hold its participants and the command
-    receipts of its participants and moderators; voting cards are unbound. The counts
+    receipts of its participants and of whoever ran it (organisers, moderators, its
+    forums' own moderators); voting cards are unbound. The counts
     of people the exports show are kept as they were (``participation_at_purge``).
     Records an ``item.updated`` (without the name) for every shown proposal that had
     one, in its forum and the plenaries that show it, and
@@ -292,7 +293,15 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
             .exclude(author__display_name="")
             .values_list("pk", flat=True)
         )
-        moderators = set(conference.moderators.values_list("pk", flat=True)) | set(
+        moderators = (
+            set(conference.moderators.values_list("pk", flat=True))
+            | set(conference.organisers.values_list("pk", flat=True))
+            | set(
+                Forum.moderators.through.objects.filter(forum_id__in=forum_ids).values_list(
+                    "user_id", flat=True
+                )
+            )
+        ) | set(
             AuditEntry.objects.filter(conference=conference)
             .exclude(actor_user=None)
             .values_list("actor_user_id", flat=True)

@@ -49,7 +49,9 @@ def _positive_int(value, name: str, *, maximum: int):
     )
 
 
-def _choose_items(forum: Forum, items, field, kind) -> list[Item]:
+def _choose_items(
+    forum: Forum, items: list[int] | None, field: int | None, kind: str | None
+) -> list[Item]:
     from django.db.models import Q
 
     from workshops.selectors import plenary_pool
@@ -59,30 +61,21 @@ def _choose_items(forum: Forum, items, field, kind) -> list[Item]:
         pool |= plenary_pool(forum.conference_id)
     visible = Item.objects.filter(pool, status=Item.Status.VISIBLE)
     if items:
-        if not isinstance(items, (list, tuple)):
-            raise ServiceError(ServiceError.INVALID, _("Choose the items of the round."))
-        try:
-            ids = {int(i) for i in items if not isinstance(i, bool)}
-        except (TypeError, ValueError):
-            raise ServiceError(ServiceError.INVALID, _("Choose the items of the round.")) from None
+        ids = set(items)
         chosen = list(visible.filter(pk__in=ids))
         if len(chosen) != len(ids) or len(ids) != len(items):
             raise ServiceError(
                 ServiceError.INVALID, _("An item you chose is not shown in this forum.")
             )
         return chosen
-    if field not in (None, ""):
-        try:
-            field = int(field)
-        except (TypeError, ValueError):
-            raise ServiceError(ServiceError.INVALID, _("Choose an action field.")) from None
+    if field is not None:
         if not forum.fields.filter(pk=field).exists():
             raise ServiceError(
                 ServiceError.INVALID,
                 _("This action field is not part of this forum. Choose one from the list."),
             )
         visible = visible.filter(field_id=field)
-    if kind not in (None, ""):
+    if kind is not None:
         if kind not in Item.Kind.values:
             raise ServiceError(
                 ServiceError.INVALID, _("Choose whether this is a need, a goal or a measure.")
@@ -125,8 +118,6 @@ def open_round(
         raise ServiceError(
             ServiceError.INVALID, _("A round can have at most %(max)d items.") % {"max": MAX_ITEMS}
         )
-    if not isinstance(secret, bool) or not isinstance(allow_own, bool):
-        raise ServiceError(ServiceError.INVALID, _("Say yes or no."))
     round_ = Round(forum=forum, method=method, secret=secret, previous=previous)
     if method == Round.Method.DOTS:
         budget = _positive_int(budget, _("The budget"), maximum=MAX_BUDGET) or suggest_budget(
@@ -153,11 +144,7 @@ def open_round(
     return round_
 
 
-def _get_round(forum: Forum, round_id) -> Round:
-    try:
-        round_id = int(round_id)
-    except (TypeError, ValueError):
-        raise ServiceError(ServiceError.NOT_FOUND, _("This voting round does not exist.")) from None
+def _get_round(forum: Forum, round_id: int) -> Round:
     round_ = Round.objects.select_for_update().filter(pk=round_id, forum=forum).first()
     if round_ is None:
         raise ServiceError(
@@ -167,7 +154,7 @@ def _get_round(forum: Forum, round_id) -> Round:
 
 
 @transaction.atomic
-def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Round:
+def close_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True) -> Round:
     """Close an open round (moderators): no more votes; a secret round's results become
     visible to everyone. Records ``round.closed``; the final tally follows.
 
@@ -181,11 +168,9 @@ def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Ro
 
     _require_moderator(actor, forum)  # before anything is read or locked
     item_forums = []
-    if (
-        forum.kind == Forum.Kind.PLENARY and str(round).isdigit()
-    ):  # its decisions reach the measures' forums
+    if forum.kind == Forum.Kind.PLENARY:  # its decisions reach the measures' forums
         item_forums = list(
-            Item.objects.filter(rounds__pk=int(round), rounds__forum=forum).values_list(
+            Item.objects.filter(rounds__pk=round, rounds__forum=forum).values_list(
                 "forum_id", flat=True
             )
         )
@@ -220,7 +205,7 @@ def close_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Ro
 
 
 @transaction.atomic
-def reopen_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> Round:
+def reopen_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True) -> Round:
     """Open a new round like ``round`` (same method, limits and still-shown items); the
     old one is closed first if it is still open (deciding as ``close_round`` does, unless
     ``decide`` is False). Votes start afresh."""
@@ -247,7 +232,7 @@ def reopen_round(*, actor: Actor, forum: Forum, round, decide: bool = True) -> R
 
 
 @transaction.atomic
-def reveal_round(*, actor: Actor, forum: Forum, round) -> Round:
+def reveal_round(*, actor: Actor, forum: Forum, round: int) -> Round:
     """Show a secret (blind) round's tally to everyone before it closes (moderators).
     Records ``round.updated``; the tally follows to every client."""
     _require_moderator(actor, forum)
@@ -276,7 +261,7 @@ ANALOG_VALUES = {
 
 @transaction.atomic
 def add_analog_count(
-    *, actor: Actor, forum: Forum, round, item, count, value=1, note: str = ""
+    *, actor: Actor, forum: Forum, round: int, item: int, count: int, value: int = 1, note: str = ""
 ) -> None:
     """Add votes cast on paper or a pin board to an option of a round (moderators):
     ``count`` times ``value`` (support and dots: value 1, so ``count`` supporters or
@@ -287,25 +272,14 @@ def add_analog_count(
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
     round_ = _get_round(forum, round)
-    try:
-        option = int(item)
-    except (TypeError, ValueError):
-        raise ServiceError(
-            ServiceError.INVALID, _("This item is not part of this voting round.")
-        ) from None
+    option = item
     if not round_.items.filter(pk=option).exists() and not (
         round_.method == Round.Method.CONSENT and option == PASSIVE_OPTION
     ):
         raise ServiceError(ServiceError.INVALID, _("This item is not part of this voting round."))
     count = _positive_int(count, _("The number"), maximum=10000)
-    if count is None:
-        raise ServiceError(ServiceError.INVALID, _("Say how many votes were cast on paper."))
     low, high = ANALOG_VALUES[round_.method]
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        value = None
-    if value is None or not low <= value <= high:
+    if not low <= value <= high:
         raise ServiceError(
             ServiceError.INVALID,
             _("This vote must be between %(low)d and %(high)d.") % {"low": low, "high": high},
@@ -315,7 +289,7 @@ def add_analog_count(
         option=option,
         value=value,
         count=count,
-        note=clean_user_text(str(note or ""))[:200],
+        note=clean_user_text(note)[:200],
     )
     audit(
         forum,

@@ -20,16 +20,17 @@ from django.utils.text import slugify
 from workshops.actors import Actor
 from workshops.codes import JOIN_CODE_ALPHABET, new_join_code, normalize_join_code
 from workshops.exceptions import ServiceError
-from workshops.models import ActionField, Conference, Forum, Participant
+from workshops.models import ActionField, Conference, Forum, GuidingGoal, Participant, SubGoal
 from workshops.services.items import propose_item
 
 # The keys a description may use, per table. Anything else is refused, so a typo
 # ("forum" for "forums", "feld" for "fields") is reported instead of silently ignored.
 TOP_KEYS = ("conference", "fields", "forums", "moderators")
 CONFERENCE_KEYS = ("slug", "title", "motto", "date", "venue", "stakeholder_groups", "languages")
-FIELD_KEYS = ("title", "description", "titles")
-FORUM_KEYS = ("title", "kind", "fields", "code", "titles")
-MODERATOR_KEYS = ("username", "email", "password")
+FIELD_KEYS = ("title", "description", "guiding_goals", "titles")
+GUIDING_GOAL_KEYS = ("title", "sub_goals")
+FORUM_KEYS = ("title", "kind", "fields", "code", "room", "start", "end", "titles")
+MODERATOR_KEYS = ("username", "email", "password", "forums")
 
 # A random join code collides with an existing one about once in 887 million draws;
 # the bound only turns a broken random source into an error instead of a hang.
@@ -116,6 +117,33 @@ def _date(raw, where: str) -> datetime.date | None:
         except ValueError:
             pass
     raise _invalid(where, f"'{raw}' is not a date like 2026-11-21")
+
+
+def _time(raw, where: str) -> datetime.time | None:
+    # TOML gives a local time (14:00:00) as a time object; the text "14:00" works too.
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, datetime.time):
+        return raw.replace(second=0, microsecond=0)
+    if isinstance(raw, str):
+        try:
+            return datetime.time.fromisoformat(raw.strip()).replace(second=0, microsecond=0)
+        except ValueError:
+            pass
+    raise _invalid(where, f"'{raw}' is not a time like \"14:00\"")
+
+
+def _forum_schedule(raw: dict, where: str) -> dict:
+    """A forum's room and time (all optional); the end must come after the start."""
+    starts_at = _time(raw.get("start"), f"{where}.start")
+    ends_at = _time(raw.get("end"), f"{where}.end")
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise _invalid(
+            f"{where}.end",
+            f"{ends_at:%H:%M} is not after the start ({starts_at:%H:%M})",
+        )
+    room = _text(raw, "room", where, max_length=Forum._meta.get_field("room").max_length)
+    return {"room": room, "starts_at": starts_at, "ends_at": ends_at}
 
 
 def _conference_details(block: dict, *, partial: bool) -> tuple[str, dict]:
@@ -241,6 +269,49 @@ def _moderator(raw, where: str, notes: list[str]):
     return user
 
 
+def _guiding_goals(raw: dict, where: str) -> list[tuple[str, list[str]]]:
+    """The field's guiding goals as (title, sub-goal titles), checked before anything of
+    the field is written."""
+    raw_goals = raw.get("guiding_goals", [])
+    if not isinstance(raw_goals, list):
+        raise _invalid(
+            f"{where}.guiding_goals", "must be a list ([[fields.guiding_goals]] tables in TOML)"
+        )
+    title_max = GuidingGoal._meta.get_field("title").max_length
+    goals, seen = [], set()
+    for n, goal in enumerate(raw_goals):
+        at = f"{where}.guiding_goals[{n}]"
+        if isinstance(goal, str):
+            goal = {"title": goal}
+        if not isinstance(goal, dict):
+            raise _invalid(at, "must be a title or a table with a title")
+        _check_keys(goal, GUIDING_GOAL_KEYS, at)
+        title = _text(goal, "title", at, required=True, max_length=title_max)
+        if title in seen:
+            raise _invalid(f"{at}.title", f"the guiding goal '{title}' is listed twice")
+        seen.add(title)
+        goals.append((title, _list_of_text(goal, "sub_goals", at, max_length=title_max)))
+    return goals
+
+
+def _add_guiding_goals(field: ActionField, goals: list[tuple[str, list[str]]]) -> None:
+    """Add the guiding goals and sub-goals the field lacks (by title), after those it has.
+    Nothing is removed or renumbered: items may already link to a sub-goal."""
+    existing = {g.title: g for g in field.guiding_goals.all()}
+    position = max((g.position for g in existing.values()), default=-1) + 1
+    for title, sub_titles in goals:
+        goal = existing.get(title)
+        if goal is None:
+            goal = GuidingGoal.objects.create(field=field, title=title, position=position)
+            position += 1
+        subs = {s.title: s for s in goal.sub_goals.all()}
+        sub_position = max((s.position for s in subs.values()), default=-1) + 1
+        for sub_title in sub_titles:
+            if sub_title not in subs:
+                SubGoal.objects.create(guiding_goal=goal, title=sub_title, position=sub_position)
+                sub_position += 1
+
+
 def _load(data, update: bool, notes: list[str]) -> Conference:
     if not isinstance(data, dict):
         raise _invalid("file", "must describe one conference (a table / an object)")
@@ -291,6 +362,7 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
         in_file.add(title)
         description = _text(raw, "description", where, max_length=2000)
         titles = _titles(raw, where)
+        goals = _guiding_goals(raw, where)
         if title not in fields:
             fields[title] = ActionField.objects.create(
                 conference=conference,
@@ -303,6 +375,7 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
         elif "titles" in raw and fields[title].titles != titles:
             fields[title].titles = titles  # the titles in other languages may be added later
             fields[title].save(update_fields=["titles"])
+        _add_guiding_goals(fields[title], goals)
 
     # Forums, matched by title; an existing one is never changed by a load.
     forums = {f.title: f for f in conference.forums.all()}
@@ -323,6 +396,7 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
         kind = _text(raw, "kind", where) or Forum.Kind.WORKSHOP
         if kind not in Forum.Kind.values:
             raise _invalid(f"{where}.kind", f"'{kind}' is neither 'workshop' nor 'plenary'")
+        schedule = _forum_schedule(raw, where)
         field_titles = _list_of_text(raw, "fields", where)
         if not field_titles and kind == Forum.Kind.PLENARY:
             field_titles = list(fields)  # the plenary gathers every action field
@@ -352,6 +426,7 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
             code=code,
             position=next_position,
             titles=titles,
+            **schedule,
         )
         next_position += 1
         forum.fields.set([fields[t] for t in field_titles])
@@ -359,18 +434,30 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
 
     in_file = set()
     for n, raw in enumerate(raw_moderators):
-        user = _moderator(raw, f"moderators[{n}]", notes)
+        where = f"moderators[{n}]"
+        # Checked before the account is made, so a wrong title creates no account.
+        own = _list_of_text(raw, "forums", where) if isinstance(raw, dict) else []
+        for title in own:
+            if title not in forums:
+                raise _invalid(f"{where}.forums", f"unknown forum '{title}'")
+        user = _moderator(raw, where, notes)
         if user.pk in in_file:
-            raise _invalid(f"moderators[{n}]", f"'{user.get_username()}' is listed twice")
+            raise _invalid(where, f"'{user.get_username()}' is listed twice")
         in_file.add(user.pk)
-        conference.moderators.add(user)
+        if own:
+            # moderators of these forums only (rules.can_moderate)
+            for title in own:
+                forums[title].moderators.add(user)
+        else:
+            conference.moderators.add(user)
     return conference
 
 
 def load_conference(
     *, data: dict, update: bool = False, notes: list[str] | None = None
 ) -> Conference:
-    """Create a conference with its action fields, forums and moderators from ``data``.
+    """Create a conference with its action fields (and their guiding goals and sub-goals),
+    forums and moderators from ``data``.
 
     ``data`` is the parsed file; its shape is documented in docs/conference.example.toml
     (the conference's keys may also stand at the top level, beside the lists). Every
@@ -380,7 +467,8 @@ def load_conference(
 
     An existing slug is refused unless ``update``; then the conference's details given in
     the file are overwritten, action fields and forums it lacks (by title) and moderators
-    are added, and nothing is ever deleted or changed in an existing forum. Existing user
+    are added, so are guiding goals an action field lacks (by title) and sub-goals a
+    guiding goal lacks, and nothing is ever deleted or changed in an existing forum. Existing user
     accounts are reused as they are; new ones without a password get an unusable one.
 
     ``notes``, if given, receives a sentence for each thing the person loading the file

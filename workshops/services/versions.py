@@ -117,3 +117,14 @@ def set_item_version(*, actor: Actor, item: Item, language, text) -> Item:
 def remove_item_version(*, actor: Actor, item: Item, language) -> Item:
     """Remove the item's version in ``language`` (same permissions as setting it)."""
     return _write(actor, item, language, None, remove=True)
+
+
+def translate_item(*, actor: Actor, forum, item, language, text="", remove: bool = False) -> Item:
+    """A version written or removed (``remove``) from a forum's page or socket: ``item``
+    is an id of an item this forum shows (in a plenary, one of the conference's pool)."""
+    from workshops.services.items import _visible_in
+
+    target = _visible_in(forum, item)
+    if remove:
+        return remove_item_version(actor=actor, item=target, language=language)
+    return set_item_version(actor=actor, item=target, language=language, text=text)

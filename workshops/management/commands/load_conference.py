@@ -34,7 +34,8 @@ def read_description(path: Path) -> dict:
 
 class Command(BaseCommand):
     help = (
-        "Set up a conference with its action fields, forums and moderators from a TOML or "
+        "Set up a conference with its action fields (and their guiding goals), forums and "
+        "moderators from a TOML or "
         "JSON file (see docs/conference.example.toml). All or nothing: a file with any "
         "mistake creates nothing."
     )
@@ -62,8 +63,22 @@ class Command(BaseCommand):
             ordered = sorted(forum.fields.all(), key=lambda f: (f.position, f.pk))
             fields = ", ".join(f.title for f in ordered)
             write(f"  {forum.code}  {forum.title}  [{fields}]")
+            when = "–".join(f"{t:%H:%M}" for t in (forum.starts_at, forum.ends_at) if t)
+            if forum.room or when:
+                write(f"          where:  {', '.join(p for p in (forum.room, when) if p)}")
+            own = ", ".join(
+                forum.moderators.order_by("username").values_list("username", flat=True)
+            )
+            if own:
+                write(f"          moderators of this forum: {own}")
             write(f"          join:   /j/{forum.code}")
             write(f"          screen: /f/{forum.code}/screen/?key={forum.screen_key}")
+        from workshops.models import GuidingGoal, SubGoal
+
+        goals = GuidingGoal.objects.filter(field__conference=conference).count()
+        if goals:
+            subs = SubGoal.objects.filter(guiding_goal__field__conference=conference).count()
+            write(f"  guiding goals: {goals}, sub-goals: {subs}")
         names = conference.moderators.order_by("username").values_list("username", flat=True)
         moderators = ", ".join(names)
         write(f"  moderators: {moderators or '(none yet)'}")
