@@ -75,21 +75,44 @@ function noteRounds(rounds) {
   (rounds || []).forEach((r) => (r.items || []).forEach((id) => inRounds.add(id)));
 }
 
+// The form to add a version in another language (_translate_form.html): on one's own
+// proposals, and on every item for moderators and interpreters (data-translate-all).
+const translateTemplate = document.querySelector("template[data-translate-template]");
+const translateAll = Boolean(translateTemplate && translateTemplate.hasAttribute("data-translate-all"));
+
+function translateForm(item) {
+  const form = translateTemplate.content.cloneNode(true);
+  form.querySelector("input[name=item]").value = String(item.id);
+  const select = form.querySelector("select[name=language]");
+  select.id = "version-language-" + item.id;
+  select.querySelectorAll("option").forEach((o) => { if (o.value === item.language) o.remove(); });
+  const textarea = form.querySelector("textarea[name=text]");
+  textarea.id = "version-text-" + item.id;
+  form.querySelector("label[data-for=language]").htmlFor = select.id;
+  form.querySelector("label[data-for=text]").htmlFor = textarea.id;
+  const remove = form.querySelector("[data-remove]");
+  if (remove) remove.hidden = !Object.keys(item.versions || {}).length;
+  return form;
+}
+
 const mark = {
   sig: (item) => (ownIds.has(item.id) ? "own" : "") + (changeable(item) ? ",free" : ""),
   apply: (li, item) => {
-    if (!ownIds.has(item.id)) return;
-    li.classList.add("is-own");
-    const number = li.querySelector(".item-number");
-    if (ownBadge && number) number.after(ownBadge.content.cloneNode(true));
-    if (!ownTemplate || !changeable(item)) return;
-    const actions = ownTemplate.content.cloneNode(true);
-    actions.querySelector("input[name=item]").value = String(item.id);
-    const textarea = actions.querySelector("textarea[name=text]");
-    textarea.id = "own-text-" + item.id;
-    textarea.value = item.text;
-    actions.querySelector("label").htmlFor = textarea.id;
-    li.appendChild(actions);
+    if (ownIds.has(item.id)) {
+      li.classList.add("is-own");
+      const number = li.querySelector(".item-number");
+      if (ownBadge && number) number.after(ownBadge.content.cloneNode(true));
+      if (ownTemplate && changeable(item)) {
+        const actions = ownTemplate.content.cloneNode(true);
+        actions.querySelector("input[name=item]").value = String(item.id);
+        const textarea = actions.querySelector("textarea[name=text]");
+        textarea.id = "own-text-" + item.id;
+        textarea.value = item.text;
+        actions.querySelector("label").htmlFor = textarea.id;
+        li.appendChild(actions);
+      }
+    }
+    if (translateTemplate && (translateAll || ownIds.has(item.id))) li.appendChild(translateForm(item));
   },
 };
 
