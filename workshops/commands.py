@@ -203,7 +203,7 @@ _DECLARED = [
         "translate",
         version_services.translate_item,
         # which languages fit is the service's rule; ``remove``: take the version away
-        (ITEM, Text("language"), Text("text", optional=True, default=""), REMOVE),
+        (ITEM, Text("language"), Text("translation", optional=True, default=""), REMOVE),
         done=lambda values: (
             _("The translation is removed.") if values["remove"] else _("The translation is saved.")
         ),

@@ -313,7 +313,7 @@ def translate(request, code):
             forum=forum,
             item=request.POST.get("item", ""),
             language=request.POST.get("language", ""),
-            text=request.POST.get("text", ""),
+            translation=request.POST.get("translation", ""),
             remove=request.POST.get("remove") == "1",
         )
     except ServiceError as exc:

@@ -86,7 +86,7 @@ function translateForm(item) {
   const select = form.querySelector("select[name=language]");
   select.id = "version-language-" + item.id;
   select.querySelectorAll("option").forEach((o) => { if (o.value === item.language) o.remove(); });
-  const textarea = form.querySelector("textarea[name=text]");
+  const textarea = form.querySelector("textarea[name=translation]");
   textarea.id = "version-text-" + item.id;
   form.querySelector("label[data-for=language]").htmlFor = select.id;
   form.querySelector("label[data-for=text]").htmlFor = textarea.id;
@@ -174,7 +174,7 @@ function answered(ack, entry) {
   }
   showError(ack.error && ack.error.message);
   // Give the text back unless the person is already writing the next one.
-  const textarea = form && form.querySelector("textarea[name=text]");
+  const textarea = form && form.querySelector("textarea[name=translation]");
   if (textarea && !textarea.value && entry && entry.type === "propose") textarea.value = entry.text;
 }
 
@@ -301,7 +301,7 @@ if (form) {
     // The city's sub-goal it works towards, if chosen (_propose_sub_goal.html).
     const subGoal = String(data.get("sub_goal") || "");
     if ((kind === "goal" || kind === "measure") && /^\d+$/.test(subGoal)) entry.sub_goal = Number(subGoal);
-    const textarea = form.querySelector("textarea[name=text]");
+    const textarea = form.querySelector("textarea[name=translation]");
     live.send(entry, (ack, stored) => answered(ack, stored || entry));
     if (textarea) textarea.value = "";
     form.querySelectorAll("input[name=refs]:checked").forEach((i) => { i.checked = false; });

@@ -41,7 +41,7 @@ def test_a_turkish_proposal_gets_a_german_version_on_the_wall_and_the_ballot(
         form = own.locator("details[data-translate] form")
         assert form.locator("select[name=language] option[value=tr]").count() == 0
         form.locator("select[name=language]").select_option("de")
-        form.locator("textarea[name=text]").fill(GERMAN)
+        form.locator("textarea[name=translation]").fill(GERMAN)
         form.locator("button.primary").click()
         turkish.wait_for_load_state()
         turkish.locator(".message", has_text="Çeviri kaydedildi").wait_for()

@@ -193,7 +193,7 @@ def test_the_author_adds_a_german_version_from_the_phone_and_the_german_wall_sho
     own = page.split(f'id="item-{item.pk}"', 1)[1].split("</li>", 1)[0]
     assert "Çeviri ekle" in own  # "Add a translation", in her language
     response = ayse.post(
-        f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "text": GERMAN}
+        f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "translation": GERMAN}
     )
     assert response.status_code == 302
     assert Item.objects.get(pk=item.pk).versions == {"de": GERMAN}
@@ -204,7 +204,7 @@ def test_the_author_adds_a_german_version_from_the_phone_and_the_german_wall_sho
     assert TURKISH in line and f'Deutsch:</span> <bdi dir="auto">{GERMAN}' in line
     assert "Übersetzung hinzufügen" not in line  # not his proposal
     refused = reader.post(
-        f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "text": "Anders"}
+        f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "translation": "Anders"}
     )
     assert refused.status_code == 400
     assert "Nur die Person, die dies vorgeschlagen hat" in refused.content.decode()
@@ -230,7 +230,7 @@ def test_the_console_translates_any_item_and_the_ballot_shows_the_german_version
     assert "Übersetzung hinzufügen" in console
     client.post(
         f"/f/{forum.code}/moderate/action",
-        {"action": "translate", "item": item.pk, "language": "de", "text": GERMAN},
+        {"action": "translate", "item": item.pk, "language": "de", "translation": GERMAN},
     )
     assert Item.objects.get(pk=item.pk).versions == {"de": GERMAN}
     open_round(actor=world["mod"], forum=forum, method="support", items=[item.pk])
@@ -247,7 +247,9 @@ def test_an_interpreter_translates_on_the_phone_page(client, world):
     page = client.get(f"/f/{forum.code}/").content.decode()
     line = page.split(f'id="item-{item.pk}"', 1)[1].split("</li>", 1)[0]
     assert "Übersetzung hinzufügen" in line
-    client.post(f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "text": GERMAN})
+    client.post(
+        f"/f/{forum.code}/translate", {"item": item.pk, "language": "de", "translation": GERMAN}
+    )
     assert Item.objects.get(pk=item.pk).versions == {"de": GERMAN}
 
 

@@ -119,12 +119,15 @@ def remove_item_version(*, actor: Actor, item: Item, language) -> Item:
     return _write(actor, item, language, None, remove=True)
 
 
-def translate_item(*, actor: Actor, forum, item, language, text="", remove: bool = False) -> Item:
+def translate_item(
+    *, actor: Actor, forum, item, language, translation="", remove: bool = False
+) -> Item:
     """A version written or removed (``remove``) from a forum's page or socket: ``item``
-    is an id of an item this forum shows (in a plenary, one of the conference's pool)."""
+    is an id of an item this forum shows (in a plenary, one of the conference's pool);
+    ``translation`` the version's text."""
     from workshops.services.items import _visible_in
 
     target = _visible_in(forum, item)
     if remove:
         return remove_item_version(actor=actor, item=target, language=language)
-    return set_item_version(actor=actor, item=target, language=language, text=text)
+    return set_item_version(actor=actor, item=target, language=language, text=translation)
