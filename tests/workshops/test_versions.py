@@ -336,3 +336,27 @@ def test_the_exports_page_warns_of_adopted_measures_without_german(client, world
     set_item_version(actor=world["mod"], item=untranslated, language="de", text="Sprachcafés")
     page = client.get(f"/c/{world['conference'].slug}/export/").content.decode()
     assert "data-without-german" not in page
+
+
+def test_the_conference_file_gives_titles_in_other_languages():
+    import tomllib
+    from pathlib import Path
+
+    from workshops.models import ActionField, Forum
+    from workshops.services.setup import load_conference
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "conference.example.toml"
+    data = tomllib.loads(example.read_text())
+    data["forums"][0]["titles"] = {"tr": "Dil kapıları açar"}
+    conference = load_conference(data=data)
+    health = ActionField.objects.get(conference=conference, title="Gesundheit")
+    assert health.titles["tr"] == "Sağlık" and health.titles["ar"] == "الصحة"
+    forum = Forum.objects.get(conference=conference, title=data["forums"][0]["title"])
+    assert forum.titles == {"tr": "Dil kapıları açar"}
+
+    data["conference"]["slug"] = "andere"
+    data["forums"] = [{**data["forums"][1], "titles": {"xx": "?"}, "code": None}]
+    data["forums"][0].pop("code")
+    with pytest.raises(ServiceError) as refused:
+        load_conference(data=data)
+    assert "forums[0].titles: unknown language 'xx'" in str(refused.value.message)
