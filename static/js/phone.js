@@ -83,12 +83,14 @@ const translateAll = Boolean(translateTemplate && translateTemplate.hasAttribute
 function translateForm(item) {
   const form = translateTemplate.content.cloneNode(true);
   form.querySelector("input[name=item]").value = String(item.id);
-  const select = form.querySelector("select[name=language]");
-  select.id = "version-language-" + item.id;
-  select.querySelectorAll("option").forEach((o) => { if (o.value === item.language) o.remove(); });
+  // not the language the item is written in; German (the first) chosen, else the next
+  form.querySelectorAll("input[name=language]").forEach((input) => {
+    if (input.value === item.language) input.closest("label").remove();
+  });
+  const first = form.querySelector("input[name=language]");
+  if (first && !form.querySelector("input[name=language]:checked")) first.checked = true;
   const textarea = form.querySelector("textarea[name=translation]");
   textarea.id = "version-text-" + item.id;
-  form.querySelector("label[data-for=language]").htmlFor = select.id;
   form.querySelector("label[data-for=text]").htmlFor = textarea.id;
   const remove = form.querySelector("[data-remove]");
   if (remove) remove.hidden = !Object.keys(item.versions || {}).length;
