@@ -171,6 +171,20 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# E-mail: invitations to moderators (workshops/services/organise.py). Without EMAIL_HOST
+# the mails are written to the server's log (the organiser copies the link from the page).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mitwirken@localhost")
+
 # Participants keep their identity in the session for the whole conference day and beyond.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -353,3 +367,32 @@ ACCESSIBILITY_STATEMENT_DATE = env_str("ACCESSIBILITY_STATEMENT_DATE", "2026-11-
 # Personal data of a conference is kept this many days after its date; then
 # `manage.py purge_personal_data --expired` (daily cron) removes it.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 90)
+
+# The follow-up of adopted measures by their leads (docs/operations.md, "Leads of
+# measures"). Links in e-mails start with SITE_URL (the address people open, no slash at
+# the end). Reminders go out from LEAD_REMINDER_DAYS_BEFORE days before the reporting date.
+SITE_URL = (env_str("SITE_URL") or "http://localhost:8000").rstrip("/")
+LEAD_REMINDER_DAYS_BEFORE = env_int("LEAD_REMINDER_DAYS_BEFORE", 14)
+# Lead links that open nothing (unknown, replaced, revoked) per 15 minutes, per browser
+# session and per address (a city hall's staff share one), and changes per link a minute.
+LEAD_LINK_FAILURES_PER_SESSION = env_int("LEAD_LINK_FAILURES_PER_SESSION", 10)
+LEAD_LINK_FAILURES_PER_ADDRESS = env_int("LEAD_LINK_FAILURES_PER_ADDRESS", 200)
+LEAD_CHANGES_PER_MINUTE = env_int("LEAD_CHANGES_PER_MINUTE", 30)
+
+# E-mail (the leads' reminders): printed to the console unless EMAIL_HOST names an SMTP
+# server; EMAIL_BACKEND overrides either (tests use the in-memory one).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)  # STARTTLS on 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS on 465 (then TLS off)
+if EMAIL_USE_SSL:
+    EMAIL_USE_TLS = False
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or PRIVACY_CONTACT_EMAIL

@@ -159,3 +159,43 @@ def test_concurrent_first_starts_agree_on_one_key(tmp_path):
         keys.add(out.strip())
     assert len(keys) == 1 and keys == {(tmp_path / "var" / "secret_key").read_text().strip()}
     assert [p.name for p in (tmp_path / "var").iterdir() if "secret" in p.name] == ["secret_key"]
+
+
+MAIL_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({k: getattr(settings, k) for k in (
+    "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL",
+    "DEFAULT_FROM_EMAIL", "SITE_URL")}))
+"""
+
+
+def test_mail_is_printed_unless_an_smtp_server_is_named(tmp_path):
+    env = {k: "" for k in ("EMAIL_HOST", "EMAIL_BACKEND", "EMAIL_USE_SSL", "SITE_URL")}
+    result = run(env, tmp_path, MAIL_PROBE)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert seen["SITE_URL"] == "http://localhost:8000"
+    result = run(
+        {
+            **env,
+            "EMAIL_HOST": "mail.stadt.example",
+            "EMAIL_PORT": "465",
+            "EMAIL_USE_SSL": "true",
+            "DEFAULT_FROM_EMAIL": "integration@stadt.example",
+            "SITE_URL": "https://mitwirken.stadt.example/",
+        },
+        tmp_path,
+        MAIL_PROBE,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (seen["EMAIL_HOST"], seen["EMAIL_PORT"]) == ("mail.stadt.example", 465)
+    assert (seen["EMAIL_USE_SSL"], seen["EMAIL_USE_TLS"]) == (True, False)
+    assert seen["DEFAULT_FROM_EMAIL"] == "integration@stadt.example"
+    assert seen["SITE_URL"] == "https://mitwirken.stadt.example"
+    result = run({**env, "EMAIL_PORT": "fünf"}, tmp_path, MAIL_PROBE)
+    assert result.returncode != 0 and "EMAIL_PORT must be a whole number" in result.stderr

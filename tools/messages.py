@@ -42,7 +42,10 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_code_form.html",
     "templates/workshops/_item.html",
     "templates/workshops/_item_body.html",
-    "templates/workshops/_method_label.html",
+    "templates/workshops/methods/support.html",
+    "templates/workshops/methods/dots.html",
+    "templates/workshops/methods/consent.html",
+    "templates/workshops/methods/adoption.html",
     "templates/workshops/_option_text.html",
     "templates/workshops/_tally.html",
     "templates/workshops/_wall.html",
@@ -57,9 +60,26 @@ PARTICIPANT_TEMPLATES = [
 # template must be in one of the two lists (tests/test_translations.py checks it), so a
 # new page is classified when it is added.
 MODERATOR_TEMPLATES = [
+    # the organiser's pages (/organize/) and the invitation a moderator accepts
+    "templates/workshops/organise/_steps.html",
+    "templates/workshops/organise/copy.html",
+    "templates/workshops/organise/details.html",
+    "templates/workshops/organise/fields.html",
+    "templates/workshops/organise/forbidden.html",
+    "templates/workshops/organise/forums.html",
+    "templates/workshops/organise/home.html",
+    "templates/workshops/organise/import.html",
+    "templates/workshops/organise/invitation.html",
+    "templates/workshops/organise/invitation_invalid.html",
+    "templates/workshops/organise/moderators.html",
+    "templates/workshops/organise/new.html",
     "templates/registration/login.html",
     "templates/workshops/moderate.html",
     "templates/workshops/_console_rounds.html",
+    "templates/workshops/methods/support_console.html",
+    "templates/workshops/methods/dots_console.html",
+    "templates/workshops/methods/consent_console.html",
+    "templates/workshops/methods/adoption_console.html",
     "templates/workshops/_moderate_item.html",
     "templates/workshops/_console_session.html",
     # the city's pages (exports, follow-up of measures): German and English
@@ -69,10 +89,16 @@ MODERATOR_TEMPLATES = [
     "templates/workshops/_measure_status.html",
     "templates/workshops/_rollup_counts.html",
     "templates/workshops/not_published.html",
+    # the leads' follow-up (German administration) and the staff's page for it
+    "templates/workshops/leads_manage.html",
+    "templates/workshops/lead_page.html",
+    "templates/workshops/lead_refused.html",
+    "templates/workshops/email/lead_reminder.txt",
 ]
 PARTICIPANT_MODULES = [
     "config/settings.py",  # the language names of the switcher
     "workshops/templatetags/mitwirken.py",
+    "workshops/methods.py",  # the refusals of a vote, the tally sentences
     "workshops/views.py",
     "workshops/views_info.py",
     "workshops/console.py",  # the phase hints a phone shows
@@ -131,7 +157,7 @@ def _python_messages(source: bytes, filename: str):
 def extract_file(path: str):
     """(msgid or (singular, plural), context, line) for each message in one file."""
     full = ROOT / path
-    if path.endswith(".html"):
+    if path.endswith((".html", ".txt")):  # templates (.txt: e-mails)
         from django.utils.translation.template import templatize
 
         code = templatize(full.read_text(encoding="utf-8"), origin=str(full))
@@ -147,6 +173,7 @@ def all_sources() -> list[str]:
     files = []
     for pattern, base in (
         ("**/*.html", "templates"),
+        ("**/*.txt", "templates"),
         ("**/*.py", "workshops"),
         ("**/*.py", "realtime"),
         ("*.py", "config"),

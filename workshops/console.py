@@ -172,14 +172,15 @@ def rank_options(round_: dict) -> None:
     """Number a closed round's options by place (1., 2., ...; equal results share a
     place, the next one skips: 1, 1, 3) and mark the round ``ranked``; a round still
     open has no places yet (its options stay in ballot order)."""
-    from workshops.selectors import combined, rank_key
+    from workshops.methods import method_of
 
     round_["ranked"] = round_["status"] == "closed" and round_["tally_visible"]
     if not round_["ranked"]:
         return
+    method = method_of(round_["method"])
     previous = None
     for n, option in enumerate(round_["options"], start=1):
-        key = rank_key(round_["method"], combined(option["tally"])) if option["tally"] else None
+        key = method.rank_key(method.combined(option["tally"])) if option["tally"] else None
         if key != previous or n == 1:
             option["rank"], previous = n, key
         else:
@@ -189,8 +190,10 @@ def rank_options(round_: dict) -> None:
 def cardless_adoption(forum: Forum, round_: Round) -> bool:
     """An adoption round that takes votes from phones without voting cards: anyone can
     join again with fresh cookies and vote again (a plenary's round then decides)."""
+    from workshops.methods import method_of
+
     return (
-        round_.method == Round.Method.ADOPTION
+        method_of(round_.method).decides
         and round_.status == Round.Status.OPEN
         and not forum.requires_cards
     )

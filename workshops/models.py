@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workshops import methods
 from workshops.codes import new_card_salt, new_join_code, new_screen_key
 
 
@@ -56,6 +57,9 @@ class Conference(models.Model):
     )
     # The date the leads of adopted measures report by; reminders go out for it.
     report_due = models.DateField(_("reports due"), null=True, blank=True)
+    # The reporting date before ``report_due``: a measure has reported for the current
+    # date when an update was written after this day (services.reminders).
+    reports_since = models.DateField(_("reports count since"), null=True, blank=True)
     # Exports are for moderators until the results are published; then for everyone
     # (services.measures.publish_results).
     results_published = models.BooleanField(_("results published"), default=False, editable=False)
@@ -78,6 +82,9 @@ class Conference(models.Model):
         verbose_name = _("conference")
         verbose_name_plural = _("conferences")
         ordering = ["-date", "title"]
+        # The city's integration office: may create conferences and prepare those it
+        # organises on the pages under /organize/ (manage.py make_organiser grants it).
+        permissions = [("organise", _("May organise conferences"))]
 
     def __str__(self):
         return self.title
@@ -407,11 +414,10 @@ class AuditEntry(models.Model):
 class Round(models.Model):
     """A voting round of a forum. Method, limits and items are frozen once it opens."""
 
-    class Method(models.TextChoices):
-        SUPPORT = "support", _("Support")
-        DOTS = "dots", _("Dot voting")
-        CONSENT = "consent", _("Consent (resistance)")
-        ADOPTION = "adoption", _("Adoption (yes / no / abstain)")
+    # One choice per voting method of workshops/methods.py, e.g. Round.Method.DOTS.
+    Method = models.TextChoices(
+        "Method", [(m.name.upper(), (m.name, m.label)) for m in methods.METHODS.values()]
+    )
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -452,7 +458,7 @@ class Round(models.Model):
 
 # In a consent round the option "leave things as they are" (Passivlösung) is always on
 # the ballot. It is not an item; votes and tallies name it with this id.
-PASSIVE_OPTION = 0
+PASSIVE_OPTION = methods.PASSIVE_OPTION
 
 
 class Ballot(models.Model):
@@ -577,6 +583,7 @@ class Lead(models.Model):
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    link_issued_at = models.DateTimeField(_("link issued at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -637,6 +644,29 @@ class IndicatorValue(models.Model):
         ordering = ["indicator", "date", "id"]
 
 
+class RetiredLeadLink(models.Model):
+    """The hash of a lead's link that a newer one replaced (reissued by staff or sent with a
+    reminder): opening it says the link was replaced, instead of "unknown"."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="retired_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+
+class ReminderSent(models.Model):
+    """A lead was reminded for a reporting date: once per (lead, date), held by the
+    database, so two runs of ``send_lead_reminders`` at once still send one e-mail."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="reminders")
+    due = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "due"], name="reminder_once_per_due_date"),
+        ]
+
+
 class ItemSignature(models.Model):
     """What the duplicate finder keeps of a shown item (workshops/signatures.py): its
     comparable units and the concepts its words come near (``similarity.Signature``),
@@ -674,3 +704,41 @@ class SimilarPair(models.Model):
     item = models.ForeignKey(ItemSignature, on_delete=models.CASCADE, related_name="+")
     other = models.ForeignKey(ItemSignature, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
+
+
+class Invitation(models.Model):
+    """A moderator invited by an organiser to run some forums of a conference.
+
+    The invitee sets their own password through a one-time link: ``token_hash`` is the
+    SHA-256 of the link's random token (the token is shown once, to the organiser, and
+    sent by e-mail). The link works until ``expires_at`` and only once (``accepted_at``).
+    """
+
+    conference = models.ForeignKey(
+        Conference,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("conference"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    forums = models.ManyToManyField(Forum, related_name="invitations", verbose_name=_("forums"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The account the invitation made or switched on, once accepted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["conference", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"

@@ -44,6 +44,18 @@ def moderated_conferences(actor: Actor):
     return Conference.objects.filter(Q(moderators=user.pk) | Q(organisers=user.pk)).distinct()
 
 
+def can_follow_up(actor: Actor, conference: Conference | int) -> bool:
+    """The staff who follow up the adopted measures (leads, their links, indicators,
+    the reporting date): the conference's moderators and organisers."""
+    if is_moderator(actor, conference):
+        return True
+    user = actor.user
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    conference_id = conference if isinstance(conference, int) else conference.pk
+    return user.organised_conferences.filter(pk=conference_id).exists()
+
+
 def is_participant(actor: Actor, conference: Conference | int) -> bool:
     conference_id = conference if isinstance(conference, int) else conference.pk
     return actor.participant is not None and actor.participant.conference_id == conference_id
@@ -100,10 +112,39 @@ def can_change_own_item(actor: Actor, forum: Forum, item, *, held: bool) -> bool
     return is_author(actor, item) and forum.proposals_open and item.status == "visible" and not held
 
 
+ORGANISE_PERMISSION = "workshops.organise"
+
+
+def is_organiser(actor: Actor) -> bool:
+    """May open the organiser's pages and create conferences: superusers, and accounts
+    given the permission "May organise conferences" (manage.py make_organiser)."""
+    user = _active_user(actor)
+    return user is not None and (user.is_superuser or user.has_perm(ORGANISE_PERMISSION))
+
+
+def can_organise(actor: Actor, conference: Conference) -> bool:
+    """May prepare this conference: an organiser who is one of its organisers (another
+    city's conference is not theirs), or a superuser."""
+    user = _active_user(actor)
+    if user is None or not is_organiser(actor):
+        return False
+    return user.is_superuser or conference.organisers.filter(pk=user.pk).exists()
+
+
+def organised_conferences(actor: Actor):
+    """The conferences the organiser's home lists (every one for a superuser)."""
+    user = _active_user(actor)
+    if user is None or not is_organiser(actor):
+        return Conference.objects.none()
+    if user.is_superuser:
+        return Conference.objects.all()
+    return user.organised_conferences.all()
+
+
 def is_interpreter(actor: Actor, conference: Conference | int) -> bool:
     """A signed-in person the organiser named an interpreter of this conference."""
-    user = actor.user
-    if user is None or not user.is_authenticated or not user.is_active:
+    user = _active_user(actor)
+    if user is None:
         return False
     conference_id = conference if isinstance(conference, int) else conference.pk
     return user.interpreted_conferences.filter(pk=conference_id).exists()

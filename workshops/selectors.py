@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 
 from workshops import rules, visibility
 from workshops.actors import Actor
+from workshops.methods import PASSIVE_OPTION, method_of
 from workshops.models import ActionField, Conference, Forum, ForumEvent, GuidingGoal, Item
 from workshops.rows import Row
 
@@ -313,13 +314,9 @@ def forum_snapshot(forum: Forum, actor: Actor, shared: dict | None = None) -> di
 
 def ballot_of(method: str, budget, votes: dict[str, int]) -> dict:
     """A participant's ballot as a snapshot's ``me`` and a vote's answer carry it: their
-    votes (option as a string -> value, by option) and, for dots, the points left."""
-    from workshops.models import Round
-
-    me = {"votes": votes}
-    if method == Round.Method.DOTS:
-        me["points_left"] = budget - sum(votes.values())
-    return me
+    votes (option as a string -> value, by option) and what the method adds (dots: the
+    points left)."""
+    return method_of(method).ballot(votes, budget)
 
 
 def my_ballot(round_, participant_id: int) -> dict:
@@ -490,12 +487,12 @@ def guiding_goal_tree(conference: Conference, measures: list[Item] | None = None
 
 
 def round_data(round_, item_ids: list[int] | None = None) -> dict:
-    """A round as in a snapshot's ``rounds`` and the ``round.*`` events."""
-    from workshops.models import PASSIVE_OPTION, Round
-
+    """A round as in a snapshot's ``rounds`` and the ``round.*`` events, with its method's
+    limits (``VotingMethod.round_data``)."""
     if item_ids is None:
         item_ids = sorted(round_.items.values_list("pk", flat=True))
-    options = list(item_ids) + ([PASSIVE_OPTION] if round_.method == Round.Method.CONSENT else [])
+    method = method_of(round_.method)
+    options = method.options(item_ids)
     data = {
         "id": round_.pk,
         "method": round_.method,
@@ -506,55 +503,22 @@ def round_data(round_, item_ids: list[int] | None = None) -> dict:
         "revealed": round_.revealed,
         "previous": round_.previous_id,
     }
-    if round_.method == Round.Method.DOTS:
-        data.update(budget=round_.budget, per_item=round_.per_item, allow_own=round_.allow_own)
-    if round_.method == Round.Method.CONSENT:
-        data["veto"] = round_.veto
+    data.update(method.round_data(round_))
     return data
-
-
-# A consent vote this far above its option's mean resistance flags the option.
-OUTLIER_GAP = 5
-
-
-def tally_aggregates(round_, *, flags: bool = True) -> dict:
-    """The database aggregates of a round's method, as its tally names them."""
-    from django.db.models import Avg, Count, Max, Q, Sum
-
-    from workshops.models import Round
-
-    method = round_.method
-    if method == Round.Method.SUPPORT:
-        return {"support": Count("id")}
-    if method == Round.Method.DOTS:
-        return {"dots": Sum("value")}
-    if method == Round.Method.CONSENT:
-        aggregates = {"resistance": Sum("value"), "mean": Avg("value"), "votes": Count("id")}
-        if flags:
-            # resistance at or above the round's veto threshold: for the objection round
-            aggregates["vetoes"] = Count("id", filter=Q(value__gte=round_.veto))
-            aggregates["max"] = Max("value")
-        return aggregates
-    return {
-        "yes": Count("id", filter=Q(value=1)),
-        "no": Count("id", filter=Q(value=-1)),
-        "abstain": Count("id", filter=Q(value=0)),
-    }
 
 
 def round_totals(round_, options: list[int] | None = None) -> dict:
     """The tally of a round as a ``tally`` frame's ``totals``: {option id: tally}, with
-    every option present, plus the number of voters. Two queries, whatever the votes."""
-    from workshops.models import Round, Vote
+    every option present (figures as its method names them), plus the number of voters
+    and the paper votes. Three queries, whatever the votes."""
+    from workshops.models import Vote
 
     if options is None:
         options = round_data(round_)["options"]
-    method = round_.method
-    aggregates = tally_aggregates(round_)
+    method = method_of(round_.method)
+    aggregates = method.aggregates(round_)
     rows = Vote.objects.filter(round=round_).values("option").annotate(**aggregates)
-    empty = {key: 0 for key in aggregates}
-    if method == Round.Method.CONSENT:
-        empty["mean"] = empty["max"] = None
+    empty = method.empty(aggregates)
     totals = {str(option): dict(empty) for option in options}
     for row in rows:
         key = str(row.pop("option"))
@@ -562,57 +526,18 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
             if "mean" in row and row["mean"] is not None:
                 row["mean"] = round(float(row["mean"]), 2)
             totals[key] = {k: (v if v is not None else empty[k]) for k, v in row.items()}
-            if method == Round.Method.CONSENT:
-                # One strong objection in a calm field: worth hearing in the objection round.
-                t = totals[key]
-                t["outlier"] = (
-                    t["max"] is not None
-                    and t["mean"] is not None
-                    and t["max"] - t["mean"] >= OUTLIER_GAP
-                )
+            method.finish(totals[key])
     from django.db.models import Count
 
     voters = Vote.objects.filter(round=round_).aggregate(n=Count(voter_key(), distinct=True))["n"]
-    for option, analog in analog_totals(round_).items():
-        if option in totals:
-            totals[option]["analog"] = analog
-    return {"totals": totals, "voters": voters}
-
-
-def analog_totals(round_) -> dict:
-    """Paper and pin-board votes per option, in the shape of the method's tally."""
-    from workshops.models import Round
-
-    result: dict[str, dict] = {}
+    # Paper and pin-board votes per option, in the shape of the method's tally.
+    analog: dict[str, dict] = {}
     for option, value, count in round_.analog_counts.values_list("option", "value", "count"):
-        t = result.setdefault(str(option), {})
-        if round_.method == Round.Method.SUPPORT:
-            t["support"] = t.get("support", 0) + count
-        elif round_.method == Round.Method.DOTS:
-            t["dots"] = t.get("dots", 0) + value * count
-        elif round_.method == Round.Method.CONSENT:
-            t["resistance"] = t.get("resistance", 0) + value * count
-            t["votes"] = t.get("votes", 0) + count
-            t["mean"] = round(t["resistance"] / t["votes"], 2)
-        else:
-            key = {1: "yes", -1: "no", 0: "abstain"}[value]
-            for k in ("yes", "no", "abstain"):
-                t.setdefault(k, 0)
-            t[key] += count
-    return result
-
-
-def combined(tally: dict) -> dict:
-    """Phone and analog votes added up, for the ranking (shown apart, counted together)."""
-    analog = tally.get("analog") or {}
-    total = {k: v for k, v in tally.items() if k != "analog"}
-    for key, value in analog.items():
-        if key == "mean":
-            continue
-        total[key] = (total.get(key) or 0) + value
-    if "resistance" in total and total.get("votes"):
-        total["mean"] = round(total["resistance"] / total["votes"], 2)
-    return total
+        method.add_analog(analog.setdefault(str(option), {}), value, count)
+    for option, tally in analog.items():
+        if option in totals:
+            totals[option]["analog"] = tally
+    return {"totals": totals, "voters": voters}
 
 
 def tally_visible_to(round_data: dict, role: str) -> bool:
@@ -656,25 +581,11 @@ def option_labels(item_ids, audience: str, *, plenary: bool = False) -> dict[int
     return labels
 
 
-def rank_key(method: str, tally: dict):
-    """Sort key for a ranking: most support, most points, least resistance, highest
-    yes-share (docs/protocol.md's methods as facilitators read them)."""
-    if method == "support":
-        return -tally.get("support", 0)
-    if method == "dots":
-        return -tally.get("dots", 0)
-    if method == "consent":
-        return tally.get("resistance", 0)
-    cast = tally.get("yes", 0) + tally.get("no", 0)
-    return -(tally.get("yes", 0) / cast if cast else 0)
-
-
 def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
     """The forum's rounds as the phone, console and screen pages show them: each with its
     options (item text as the audience may see it, the person's own vote, the visible
-    tally) in ballot order, and ranked once it has closed."""
-    from workshops.models import PASSIVE_OPTION
-
+    tally) in ballot order, and ranked once it has closed. ``voting``: the round's
+    method (workshops/methods.py), for the templates."""
     if rules.can_moderate(actor, forum):
         snapshot_role = visibility.MODERATOR
     else:
@@ -692,6 +603,7 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
     result = []
     for round_ in rounds:
         data = round_data(round_, sorted(i.pk for i in round_.items.all()))
+        method = method_of(round_.method)
         visible = tally_visible_to(data, snapshot_role)
         totals = round_totals(round_, data["options"]) if visible else None
         mine = {}
@@ -723,11 +635,12 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
                     (g, breakdown["by_option"][str(o["id"])].get(g)) for g in breakdown["groups"]
                 ]
         if data["status"] == "closed" and totals:
-            options.sort(key=lambda o: rank_key(data["method"], combined(o["tally"])))
+            options.sort(key=lambda o: method.rank_key(method.combined(o["tally"])))
         result.append(
             {
                 **data,
                 "round": round_,
+                "voting": method,
                 "options": options,
                 "tally_visible": visible,
                 "groups": breakdown["groups"] if breakdown else [],
@@ -755,12 +668,12 @@ def voter_key():
 def round_breakdown(round_, options: list[int]) -> dict:
     """Results by stakeholder group: {"groups": [names], "by_option": {option: {group:
     tally}}, "broad": {option: bool}}. Only groups with at least MIN_GROUP_VOTERS voters
-    in the round appear. "Broad" means carried by every such group: some support or
-    points from each, more yes than no in each, or each group's mean resistance below
-    the veto threshold."""
+    in the round appear. "Broad" means carried by every such group (``VotingMethod.
+    carried``): some support or points from each, more yes than no in each, or each
+    group's mean resistance below the veto threshold."""
     from django.db.models import Count
 
-    from workshops.models import Round, Vote
+    from workshops.models import Vote
 
     votes = Vote.objects.filter(round=round_).exclude(group="")
     sizes = dict(
@@ -769,8 +682,8 @@ def round_breakdown(round_, options: list[int]) -> dict:
         .values_list("group", "n")
     )
     groups = sorted(g for g, n in sizes.items() if n >= MIN_GROUP_VOTERS)
-    method = round_.method
-    aggregates = tally_aggregates(round_, flags=False)
+    method = method_of(round_.method)
+    aggregates = method.aggregates(round_, flags=False)
     by_option = {str(o): {} for o in options}
     for row in votes.filter(group__in=groups).values("option", "group").annotate(**aggregates):
         option, group = str(row.pop("option")), row.pop("group")
@@ -779,19 +692,8 @@ def round_breakdown(round_, options: list[int]) -> dict:
         if option in by_option:
             by_option[option][group] = row
 
-    def carried(tally: dict | None) -> bool:
-        if not tally:
-            return False
-        if method == Round.Method.SUPPORT:
-            return tally["support"] > 0
-        if method == Round.Method.DOTS:
-            return (tally["dots"] or 0) > 0
-        if method == Round.Method.CONSENT:
-            return tally["mean"] is not None and tally["mean"] < round_.veto
-        return tally["yes"] > tally["no"]
-
     broad = {
-        option: bool(groups) and all(carried(per_group.get(g)) for g in groups)
+        option: bool(groups) and all(method.carried(per_group.get(g), round_) for g in groups)
         for option, per_group in by_option.items()
     }
     return {"groups": groups, "by_option": by_option, "broad": broad}

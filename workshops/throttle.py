@@ -119,3 +119,30 @@ def code_missed(address: str, session: str | None = None) -> None:
     hit("code-miss", address, HOUR)
     if session:
         hit("code-miss-session", session, 60)
+
+
+# --- lead links ---------------------------------------------------------------------------
+# A lead link that opens nothing (unknown, replaced, revoked) counts like a failed login:
+# per browser session (LEAD_LINK_FAILURES_PER_SESSION) and per address with a cap for a
+# city hall's staff behind one address (LEAD_LINK_FAILURES_PER_ADDRESS), 15 minutes each.
+# Beyond either, every link is answered 429 unchecked. Changes through a valid link count
+# per link (its token's hash): LEAD_CHANGES_PER_MINUTE.
+LEAD_WINDOW = 15 * 60
+
+
+def lead_link_guessing(address: str, session: str | None = None) -> bool:
+    per_session = settings.LEAD_LINK_FAILURES_PER_SESSION
+    per_address = settings.LEAD_LINK_FAILURES_PER_ADDRESS
+    if session and per_session and count("lead-miss-session", session, LEAD_WINDOW) >= per_session:
+        return True
+    return bool(per_address) and count("lead-miss", address, LEAD_WINDOW) >= per_address
+
+
+def lead_link_missed(address: str, session: str | None = None) -> None:
+    hit("lead-miss", address, LEAD_WINDOW)
+    if session:
+        hit("lead-miss-session", session, LEAD_WINDOW)
+
+
+def lead_change_allowed(token_hash: str) -> bool:
+    return allow("lead-change", token_hash, limit=settings.LEAD_CHANGES_PER_MINUTE, window=60)

@@ -1,6 +1,14 @@
 from django.urls import path, re_path
 
-from workshops import conference_views, console, programme, views, views_info
+from workshops import (
+    conference_views,
+    console,
+    lead_views,
+    organise_views,
+    programme,
+    views,
+    views_info,
+)
 
 app_name = "workshops"
 
@@ -40,4 +48,19 @@ urlpatterns = [
     path(
         "c/<slug:slug>/measures/manage/", conference_views.measures_manage, name="measures_manage"
     ),
+    path("c/<slug:slug>/leads/", lead_views.leads_manage, name="leads_manage"),
+    path("lead/<str:token>/", lead_views.lead_page, name="lead_page"),
+    # The organiser's pages (workshops/organise_views.py).
+    path("organize/", organise_views.home, name="organise"),
+    path("organize/new/", organise_views.new_conference, name="organise_new"),
+    path("organize/import/", organise_views.import_file, name="organise_import"),
+    path("organize/<slug:slug>/", organise_views.details, name="organise_details"),
+    path("organize/<slug:slug>/fields/", organise_views.fields, name="organise_fields"),
+    path("organize/<slug:slug>/forums/", organise_views.forums, name="organise_forums"),
+    path("organize/<slug:slug>/moderators/", organise_views.moderators, name="organise_moderators"),
+    path("organize/<slug:slug>/copy/", organise_views.copy, name="organise_copy"),
+    path(
+        "organize/<slug:slug>/conference.toml", organise_views.export_file, name="organise_export"
+    ),
+    path("invitation/<str:token>/", organise_views.invitation, name="invitation"),
 ]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import console, rules, selectors, throttle
+from workshops import console, methods, rules, selectors, throttle
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_card_code, normalize_join_code
@@ -32,7 +32,7 @@ from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
 from workshops.languages import local_name, remember_language
-from workshops.models import Forum, Item, Round
+from workshops.models import Forum, Item
 from workshops.page_access import actor_of, forum_or_none, unknown_code
 from workshops.params import Id, Number
 from workshops.qr import qr_svg
@@ -42,10 +42,6 @@ from workshops.services import items as item_services
 from workshops.services import versions as version_services
 from workshops.services.participants import join_conference, offered_languages
 from workshops.services.votes import cast_vote
-from workshops.templatetags.mitwirken import ANALOG as TALLY_ANALOG
-from workshops.templatetags.mitwirken import HIDDEN as TALLY_HIDDEN
-from workshops.templatetags.mitwirken import OUTLIER as TALLY_OUTLIER
-from workshops.templatetags.mitwirken import TALLY_FORMATS
 
 
 def live_texts() -> dict:
@@ -61,10 +57,12 @@ def live_texts() -> dict:
         "queued": _("Saved on this phone. It will be sent when the connection is back."),
         "online": _("%(n)s online"),
         "closed": _("Proposals are closed at the moment."),
-        "tally": {method: str(text) for method, text in TALLY_FORMATS.items()},
-        "tally_hidden": str(TALLY_HIDDEN),
-        "tally_outlier": str(TALLY_OUTLIER),
-        "tally_analog": str(TALLY_ANALOG),
+        # each method's sentence and bar (workshops/methods.py; static/js/tally.js)
+        "tally": {name: str(method.sentence) for name, method in methods.METHODS.items()},
+        "tally_bars": {name: method.bar for name, method in methods.METHODS.items()},
+        "tally_hidden": str(methods.HIDDEN),
+        "tally_outlier": str(methods.OUTLIER),
+        "tally_analog": str(methods.ANALOG),
         "saved_vote": _("Your vote is saved."),
         "adopted": _("adopted"),
         "not_adopted": _("not adopted"),
@@ -237,7 +235,6 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         "rev": forum.rev,
         "live_texts": live_texts(),
         "rounds": selectors.rounds_for_page(forum, actor),
-        "consent_scale": list(range(11)),
         "needs_card": forum.requires_cards
         and actor.participant is not None
         and not moderator
@@ -592,7 +589,7 @@ def moderate(request, code):
             "live_texts": live_texts(),
             "rounds": rounds,
             "cardless_warning": console.cardless_warning(forum),
-            "methods": Round.Method.choices,
+            "methods": list(methods.METHODS.values()),
             "min_group": selectors.MIN_GROUP_VOTERS,
             "kinds": Item.Kind.choices,
             "fields": fields,
@@ -689,14 +686,10 @@ def _screen_results(forum: Forum) -> dict | None:
     if not rounds:
         return None
     latest = rounds[0]
-    metric = {
-        "support": lambda t: t.get("support", 0),
-        "dots": lambda t: t.get("dots", 0),
-        "consent": lambda t: t.get("resistance", 0),
-        "adoption": lambda t: (100 * t["yes"] / (t["yes"] + t["no"])) if t["yes"] + t["no"] else 0,
-    }[latest["method"]]
+    method = latest["voting"]
     values = [
-        metric(selectors.combined(o["tally"])) if o["tally"] else 0 for o in latest["options"]
+        method.bar_value(method.combined(o["tally"])) if o["tally"] else 0
+        for o in latest["options"]
     ]
     top = max(values, default=0) or 1
     for option, value in zip(latest["options"], values, strict=False):

@@ -2,36 +2,7 @@
 // offline), the person's own choices and points follow the ack, tallies follow the
 // coalesced `tally` frames. The server-rendered forms work without this.
 
-// Fractions with the page language's decimal separator, as the server writes them.
-const DECIMAL = (() => {
-  try { return JSON.parse(document.getElementById("live-i18n").textContent).decimal || "."; } catch (e) { return "."; }
-})();
-
-function format(template, values) {
-  const shown = (v) => (typeof v === "number" && !Number.isInteger(v) ? String(v).replace(".", DECIMAL) : v);
-  return template
-    .replace(/%\((\w+)\)s/g, (_, key) => (values[key] === null || values[key] === undefined ? "–" : shown(values[key])))
-    .replace(/%%/g, "%");
-}
-
-function withShare(tally) {
-  const values = Object.assign({ vetoes: 0 }, tally);
-  if ("yes" in tally) {
-    const cast = tally.yes + tally.no;
-    values.share = cast ? Math.round((100 * tally.yes) / cast) : "–";
-  }
-  return values;
-}
-
-// The same sentence as workshops/templatetags/mitwirken.py (format_tally).
-export function tallyText(t, method, tally) {
-  if (!tally) return t.tally_hidden || "";
-  const template = (t.tally || {})[method] || "";
-  let text = format(template, withShare(tally));
-  if (tally.outlier) text += " · " + (t.tally_outlier || "");
-  if (tally.analog) text += " + " + (t.tally_analog || "") + ": " + format(template, withShare(tally.analog));
-  return text;
-}
+import { tallyText } from "./tally.js";
 
 // Reflect the person's ballot (ack result: {votes: {option: value}, points_left}).
 export function applyBallot(section, result) {
@@ -72,6 +43,8 @@ export function applyBallot(section, result) {
       const select = form.querySelector("select[name=value]");
       if (select && document.activeElement !== select) select.value = mine === null ? "" : String(mine);
     } else {
+      // adoption, and any ballot of one button per value (workshops/methods/<name>.html):
+      // the person's choice is the pressed one
       form.querySelectorAll("button[name=value]").forEach((b) => {
         b.setAttribute("aria-pressed", mine !== null && Number(b.value) === mine ? "true" : "false");
       });

@@ -3,6 +3,7 @@
 import { connect } from "./live.js";
 import { showStatus, syncWall, texts } from "./wall.js";
 import { applyTally, touchesRounds } from "./ballot.js";
+import { barValue } from "./tally.js";
 import { showSession } from "./session.js";
 import { fitter } from "./screenfit.js";
 
@@ -16,24 +17,12 @@ window.addEventListener("resize", fit);
 fit();
 
 const roundsEl = document.querySelector("[data-rounds]");
-const METRIC = {
-  support: (t) => t.support || 0,
-  dots: (t) => t.dots || 0,
-  consent: (t) => t.resistance || 0,
-  adoption: (t) => (t.yes + t.no ? (100 * t.yes) / (t.yes + t.no) : 0),
-};
-
-function combined(tally) {
-  const total = Object.assign({}, tally);
-  Object.entries(tally.analog || {}).forEach(([k, v]) => { if (k !== "mean") total[k] = (total[k] || 0) + v; });
-  return total;
-}
 
 function bars(frame) {
   const section = roundsEl.querySelector(`[data-round="${frame.round}"]`);
   if (!section) return;
-  const metric = METRIC[section.dataset.method];
-  const values = Object.fromEntries(Object.entries(frame.totals).map(([k, t]) => [k, metric(combined(t))]));
+  const method = section.dataset.method;
+  const values = Object.fromEntries(Object.entries(frame.totals).map(([k, tally]) => [k, barValue(t, method, tally)]));
   const top = Math.max(1, ...Object.values(values));
   section.querySelectorAll("li[data-option]").forEach((li) => {
     const bar = li.querySelector("[data-bar]");

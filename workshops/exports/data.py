@@ -11,11 +11,11 @@ from collections import Counter, defaultdict
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
+from workshops.methods import method_of
 from workshops.models import Conference, Forum, Item, MeasureUpdate, Participant, Round, Vote
 from workshops.selectors import (
     DETAIL_FIELDS,
     MIN_GROUP_VOTERS,
-    combined,
     guiding_goal_tree,
     option_labels,
     round_breakdown,
@@ -86,7 +86,8 @@ def _round_results(conference: Conference) -> tuple[dict[int, list[dict]], list[
                     "tally": _without(tally, ("analog", "outlier", "max", "vetoes")),
                     "analog": tally.get("analog") if tally is not None else None,
                     "total": _without(
-                        combined(tally) if tally is not None else None, ("outlier", "max", "vetoes")
+                        method_of(round_.method).combined(tally) if tally is not None else None,
+                        ("outlier", "max", "vetoes"),
                     ),
                     "groups": breakdown["by_option"].get(str(item_id), {}),
                     "broad": breakdown["broad"].get(str(item_id), False),

@@ -9,10 +9,11 @@ import datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import pgettext
 
 from workshops.exports.data import DOCUMENTATION, MONITORING
-from workshops.models import Forum, Item, Round
+from workshops.methods import method_of
+from workshops.models import Forum, Item
 from workshops.selectors import DETAIL_FIELDS
 
 
@@ -43,35 +44,15 @@ def implementation_label(status: str) -> str:
 
 
 def method_label(method: str) -> str:
-    return str(dict(Round.Method.choices)[method])
+    return str(method_of(method).label)
 
 
 def tally_text(method: str, tally: dict | None) -> str:
-    """One tally as a short phrase, e.g. "yes 12 · no 3 · abstain 1"."""
+    """One tally as a short phrase, e.g. "yes 12 · no 3 · abstain 1"
+    (``VotingMethod.export_text``)."""
     if not tally:
         return "–"
-    if method == "support":
-        n = tally.get("support") or 0
-        return ngettext("%(n)d supporter", "%(n)d supporters", n) % {"n": n}
-    if method == "dots":
-        n = tally.get("dots") or 0
-        return ngettext("%(n)d point", "%(n)d points", n) % {"n": n}
-    if method == "consent":
-        mean, votes = tally.get("mean"), tally.get("votes") or 0
-        return ngettext(
-            "resistance %(sum)d (mean %(mean)s, %(votes)d vote)",
-            "resistance %(sum)d (mean %(mean)s, %(votes)d votes)",
-            votes,
-        ) % {
-            "sum": tally.get("resistance") or 0,
-            "mean": formats.number_format(mean, 1) if mean is not None else "–",
-            "votes": votes,
-        }
-    return _("yes %(yes)d · no %(no)d · abstain %(abstain)d") % {
-        "yes": tally.get("yes") or 0,
-        "no": tally.get("no") or 0,
-        "abstain": tally.get("abstain") or 0,
-    }
+    return method_of(method).export_text(tally)
 
 
 def round_label(result: dict) -> str:
@@ -568,23 +549,7 @@ def ranking_chart(report: dict, forum: dict, round_: dict) -> dict | None:
         "forum": forum["title"],
         "method": method_label(method),
     }
-    if method == "adoption":
-        items.sort(key=lambda i: (-(totals[i].get("yes", 0) - totals[i].get("no", 0)), i))
-        series = [
-            (pgettext("chart", "yes"), "yes"),
-            (pgettext("chart", "no"), "no"),
-            (pgettext("chart", "abstain"), "abstain"),
-        ]
-        unit, stacked = _("Votes"), True
-    elif method == "consent":
-        items.sort(key=lambda i: (totals[i].get("resistance", 0), i))  # least resistance first
-        series, stacked = [(_("Resistance"), "resistance")], False
-        unit = _("Resistance (lower is better)")
-    else:
-        key = "dots" if method == "dots" else "support"
-        items.sort(key=lambda i: (-totals[i].get(key, 0), i))
-        series = [(_("Points") if key == "dots" else _("Supporters"), key)]
-        unit, stacked = series[0][0], False
+    series, unit, stacked = method_of(method).chart(totals, items)
     return _alt(
         {
             "title": title,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from workshops import rules, signatures
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
+from workshops.methods import method_of
 from workshops.models import ActionField, Forum, Item
 from workshops.selectors import item_data, round_data
 from workshops.services.events import (
@@ -472,8 +473,8 @@ def _move_votes(forum: Forum, duplicate: Item, target: Item) -> dict:
                 Vote.objects.filter(pk=vote.pk).update(option=target.pk)
                 moved += 1
                 continue
-            if round_.method == Round.Method.DOTS:
-                combined = min(round_.per_item, existing.value + vote.value)
+            combined = method_of(round_.method).merged_value(round_, existing.value, vote.value)
+            if combined is not None:
                 given_back = existing.value + vote.value - combined
                 Vote.objects.filter(pk=existing.pk).update(value=combined)
                 if given_back:

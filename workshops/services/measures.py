@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from workshops import rules, signatures
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
-from workshops.models import AuditEntry, Conference, Forum, Item, MeasureUpdate
+from workshops.models import AuditEntry, Conference, Forum, Item, Lead, MeasureUpdate
 from workshops.selectors import DETAIL_FIELDS, item_data
 from workshops.services.events import lock_forums, record_event
 from workshops.services.plenaries import PlenaryEcho
@@ -72,13 +72,16 @@ def clean_details(raw: dict) -> dict:
     return cleaned
 
 
-def _get_measure(item, actor: Actor) -> Item:
-    """The measure, for a moderator of its conference. Whether the actor may is asked
+def _get_measure(item, actor: Actor, *, lead_may: bool = False) -> Item:
+    """The measure, for a moderator of its conference (or, where ``lead_may``, for the
+    lead it is assigned to, through the lead's link). Whether the actor may is asked
     before anything else is told about the item (its kind, its state)."""
     if isinstance(item, Item):
         item = item.pk
     if isinstance(item, bool):
         item = None
+    if actor.lead is not None:
+        return _get_lead_measure(item, actor.lead, lead_may)
     try:
         item_id = int(item)
     except (TypeError, ValueError):
@@ -89,6 +92,27 @@ def _get_measure(item, actor: Actor) -> Item:
     _require_conference_moderator(actor, found.forum.conference_id)
     if found.kind != Item.Kind.MEASURE:
         raise ServiceError(ServiceError.INVALID, _("Only measures have details and a status."))
+    return found
+
+
+def _get_lead_measure(item, lead: Lead, lead_may: bool) -> Item:
+    """One of the measures ``lead`` leads, while its link is not revoked. An unknown id
+    and another lead's measure get the same answer: a link tells nothing of the rest."""
+    if not lead_may:
+        raise ServiceError(
+            ServiceError.FORBIDDEN, _("Only the conference's moderators can do this.")
+        )
+    if not Lead.objects.filter(pk=lead.pk, revoked_at=None).exists():
+        raise ServiceError(ServiceError.FORBIDDEN, _("This link has been withdrawn."))
+    found = None
+    if isinstance(item, int) or (isinstance(item, str) and item.isdigit()):
+        found = (
+            Item.objects.select_related("forum", "author")
+            .filter(pk=int(item), lead_org_id=lead.pk, kind=Item.Kind.MEASURE)
+            .first()
+        )
+    if found is None:
+        raise ServiceError(ServiceError.FORBIDDEN, _("This is not one of the measures you lead."))
     return found
 
 
@@ -112,6 +136,8 @@ def _require_previous_moderator(actor: Actor, conference_id: int) -> None:
 def _conference_audit(
     conference_id: int, actor: Actor, action: str, data: dict, forum_id: int | None = None
 ):
+    if actor.lead is not None:  # through the lead's link: no user, the lead is the actor
+        data = {**data, "lead": actor.lead.pk}
     AuditEntry.objects.create(
         conference_id=conference_id,
         forum_id=forum_id,
@@ -219,11 +245,12 @@ def _progress(value) -> int | None:
 @transaction.atomic
 def set_implementation_status(*, actor: Actor, item, status, progress=None) -> Item:
     """Set an adopted measure's implementation status (planned, in progress, done,
-    dropped) and progress 0-100 (moderators of its conference). Without ``progress``
+    dropped) and progress 0-100 (moderators of its conference, or its lead through the
+    lead's link: ``Actor(lead=...)``). Without ``progress``
     the progress stays, except that "done" makes it 100. Records ``item.updated`` in its
     forum, the plenaries and wherever it was carried over to, and the audit entry
     ``forum.measure.status``."""
-    measure = _get_measure(item, actor)
+    measure = _get_measure(item, actor, lead_may=True)
     if status not in Item.Implementation.values:
         raise ServiceError(
             ServiceError.INVALID,
@@ -281,10 +308,11 @@ def _date(raw) -> datetime.date:
 @transaction.atomic
 def add_measure_update(*, actor: Actor, item, text, date=None) -> MeasureUpdate:
     """Add a dated note (1 to 500 characters; the date defaults to today and cannot lie
-    in the future) to an adopted measure (moderators of its conference). Shown on the
+    in the future) to an adopted measure (moderators of its conference, or its lead
+    through the lead's link, which the update then names). Shown on the
     public status page and in the exports; records the audit entry
     ``forum.measure.update_added``. Live clients do not show updates, so no event."""
-    measure = _get_measure(item, actor)
+    measure = _get_measure(item, actor, lead_may=True)
     measure = Item.objects.select_for_update().select_related("forum").get(pk=measure.pk)
     _require_adopted(measure)
     if not isinstance(text, str) or not _one_line(text):
@@ -298,7 +326,11 @@ def add_measure_update(*, actor: Actor, item, text, date=None) -> MeasureUpdate:
             field="text",
         )
     update = MeasureUpdate.objects.create(
-        item=measure, date=_date(date), text=text, author_user_id=actor.user_id
+        item=measure,
+        date=_date(date),
+        text=text,
+        author_user_id=actor.user_id,
+        lead_id=actor.lead.pk if actor.lead is not None else None,
     )
     _conference_audit(
         measure.forum.conference_id,
@@ -431,7 +463,8 @@ def evaluation_text(round_, copy: Item, conference: Conference) -> str:
     from django.utils.translation import gettext
 
     from workshops.exports.layout import result_detail, round_label
-    from workshops.selectors import combined, round_totals
+    from workshops.methods import method_of
+    from workshops.selectors import round_totals
 
     totals = round_totals(round_)
     tally = totals["totals"][str(copy.pk)]
@@ -442,7 +475,7 @@ def evaluation_text(round_, copy: Item, conference: Conference) -> str:
         "voters": totals["voters"],
         "revealed": True,
         "analog": tally.get("analog"),
-        "total": combined(tally),
+        "total": method_of(round_.method).combined(tally),
         "groups": {},
         "broad": False,
     }

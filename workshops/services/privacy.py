@@ -34,6 +34,7 @@ from workshops.models import (
     Conference,
     Forum,
     ForumEvent,
+    Invitation,
     Item,
     Participant,
     Round,
@@ -120,6 +121,14 @@ def _scrub_announcements(forum_ids) -> int:
             ForumEvent.objects.filter(pk=event.pk).update(data={**data, "announcement": ""})
             changed += 1
     return changed
+
+
+def _forget_invitations(conference: Conference) -> int:
+    """The invitations to moderators go (names, addresses); the accounts stay."""
+    invitations = Invitation.objects.filter(conference=conference)
+    count = invitations.count()
+    invitations.delete()
+    return count
 
 
 def _scrub_audit(conference: Conference) -> int:
@@ -324,6 +333,8 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
             ).update(participant=None, bound_at=None),
             "receipts": forget_people(participant_ids=ids, user_ids=moderators),
             "sessions": _sessions_of(conference.pk),
+            # names and addresses of invited moderators (their accounts stay)
+            "invitations": _forget_invitations(conference),
         }
         # Walls still open (and the consumer's snapshot of this rev) lose the names too:
         # every change to the items bumps the forum's rev.

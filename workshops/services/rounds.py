@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from workshops import rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
+from workshops.methods import METHODS, PASSIVE_OPTION, Dots, method_of
 from workshops.models import Forum, Item, Round
 from workshops.selectors import round_data
 from workshops.services.events import (
@@ -21,17 +22,9 @@ from workshops.services.measures import record_evaluations
 from workshops.services.values import whole_number
 from workshops.text import clean_user_text
 
-MAX_BUDGET = 100
+MAX_BUDGET = Dots.MAX_BUDGET
 MAX_ITEMS = 200
-
-
-def suggest_budget(item_count: int) -> int:
-    """Dots per person for ``item_count`` options: about a third of them, 1 to 10.
-
-    The facilitators' rule of thumb (Punkte kleben): few enough that people must choose,
-    enough that second choices still show.
-    """
-    return max(1, min(10, round(item_count / 3)))
+suggest_budget = Dots.suggest_budget
 
 
 def _require_moderator(actor: Actor, forum: Forum) -> None:
@@ -103,13 +96,14 @@ def open_round(
     """Open a voting round on the chosen items, or on all shown items of an action field
     and/or kind (moderators). Records ``round.opened``.
 
-    A dots round without a budget gets ``suggest_budget``; ``per_item`` defaults to the
-    smaller of the budget and 3. The round's method, limits and items never change after
-    this.
+    The method checks and sets its limits (``VotingMethod.configure``): a dots round
+    without a budget gets ``suggest_budget``, ``per_item`` defaults to the smaller of the
+    budget and 3; a consent round's veto threshold defaults to 8. The round's method,
+    limits and items never change after this.
     """
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
-    if method not in Round.Method.values:
+    if method not in METHODS:
         raise ServiceError(ServiceError.INVALID, _("Choose a voting method."))
     chosen = _choose_items(forum, items, field, kind)
     if not chosen:
@@ -119,16 +113,14 @@ def open_round(
             ServiceError.INVALID, _("A round can have at most %(max)d items.") % {"max": MAX_ITEMS}
         )
     round_ = Round(forum=forum, method=method, secret=secret, previous=previous)
-    if method == Round.Method.DOTS:
-        budget = _positive_int(budget, _("The budget"), maximum=MAX_BUDGET) or suggest_budget(
-            len(chosen)
-        )
-        per_item = _positive_int(per_item, _("The points per item"), maximum=budget) or min(
-            budget, 3
-        )
-        round_.budget, round_.per_item, round_.allow_own = budget, per_item, allow_own
-    if method == Round.Method.CONSENT and veto not in (None, ""):
-        round_.veto = _positive_int(veto, _("The veto threshold"), maximum=10)
+    method_of(method).configure(
+        round_,
+        item_count=len(chosen),
+        budget=budget,
+        per_item=per_item,
+        allow_own=allow_own,
+        veto=veto,
+    )
     round_.save()
     round_.items.set(chosen)
     # The room votes now: phones and the screen put the ballot first (recorded before the
@@ -159,7 +151,8 @@ def close_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True) 
     visible to everyone. Records ``round.closed``; the final tally follows.
 
     An adoption round in a plenary decides: each measure with more yes than no (phone
-    and paper votes together) is adopted, every other one rejected, recorded as
+    and paper votes together, ``Adoption.adopted``) is adopted, every other one rejected,
+    recorded as
     ``item.updated`` in the measure's forum and the plenaries. ``decide=False`` (a round
     set aside because its votes cannot count, ``cards.set_cards_required``) decides
     nothing.
@@ -190,13 +183,14 @@ def close_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True) 
         move_phase(forum, Forum.Phase.RESULTS)
     record_event(forum, "round.closed", round_data(round_))
     audit(forum, actor, "forum.round.closed", {"round": round_.pk})
-    if decide and forum.kind == Forum.Kind.PLENARY and round_.method == Round.Method.ADOPTION:
-        from workshops.selectors import combined, round_totals
+    method = method_of(round_.method)
+    if decide and forum.kind == Forum.Kind.PLENARY and method.decides:
+        from workshops.selectors import round_totals
 
         totals = round_totals(round_)["totals"]
         for item in round_.items.filter(kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE):
-            tally = combined(totals[str(item.pk)])
-            set_adopted(forum=forum, item=item, adopted=tally["yes"] > tally["no"], locked=locked)
+            adopted = method.adopted(method.combined(totals[str(item.pk)]))
+            set_adopted(forum=forum, item=item, adopted=adopted, locked=locked)
     if decide:  # a measure carried over from the previous conference keeps the result
         record_evaluations(actor=actor, round_=round_)
 
@@ -222,12 +216,9 @@ def reopen_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True)
         forum=forum,
         method=old.method,
         items=still_shown,
-        budget=old.budget,
-        per_item=old.per_item,
         secret=old.secret,
-        allow_own=old.allow_own,
-        veto=old.veto if old.method == Round.Method.CONSENT else None,
         previous=old,
+        **method_of(old.method).reopen_limits(old),
     )
 
 
@@ -251,39 +242,27 @@ def reveal_round(*, actor: Actor, forum: Forum, round: int) -> Round:
     return round_
 
 
-ANALOG_VALUES = {
-    Round.Method.SUPPORT: (1, 1),
-    Round.Method.DOTS: (1, 1),
-    Round.Method.CONSENT: (0, 10),
-    Round.Method.ADOPTION: (-1, 1),
-}
-
-
 @transaction.atomic
 def add_analog_count(
     *, actor: Actor, forum: Forum, round: int, item: int, count: int, value: int = 1, note: str = ""
 ) -> None:
     """Add votes cast on paper or a pin board to an option of a round (moderators):
-    ``count`` times ``value`` (support and dots: value 1, so ``count`` supporters or
-    points; consent: a resistance 0-10; adoption: 1, -1 or 0). Shown as "on paper",
-    never mixed into the phone votes; the ranking counts both."""
-    from workshops.models import PASSIVE_OPTION, AnalogCount
+    ``count`` times ``value`` (the method's ``analog_values``; support and dots: value 1,
+    so ``count`` supporters or points; consent: a resistance 0-10; adoption: 1, -1 or 0).
+    Shown as "on paper", never mixed into the phone votes; the ranking counts both."""
+    from workshops.models import AnalogCount
 
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
     round_ = _get_round(forum, round)
     option = item
+    method = method_of(round_.method)
     if not round_.items.filter(pk=option).exists() and not (
-        round_.method == Round.Method.CONSENT and option == PASSIVE_OPTION
+        method.passive_option and option == PASSIVE_OPTION
     ):
         raise ServiceError(ServiceError.INVALID, _("This item is not part of this voting round."))
     count = _positive_int(count, _("The number"), maximum=10000)
-    low, high = ANALOG_VALUES[round_.method]
-    if not low <= value <= high:
-        raise ServiceError(
-            ServiceError.INVALID,
-            _("This vote must be between %(low)d and %(high)d.") % {"low": low, "high": high},
-        )
+    value = method.check_analog_value(value)
     AnalogCount.objects.create(
         round=round_,
         option=option,

@@ -16,26 +16,15 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from workshops import rules
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
-from workshops.models import PASSIVE_OPTION, Ballot, Forum, Item, Round, Vote, VotingCard
-from workshops.selectors import ballot_of, holds_card
+from workshops.methods import PASSIVE_OPTION, VotingMethod, filled, method_of
+from workshops.models import Ballot, Forum, Item, Participant, Round, Vote, VotingCard
+from workshops.selectors import holds_card
 from workshops.services.events import tally_changed
-
-VALUE_RANGE = {
-    Round.Method.SUPPORT: (1, 1),
-    Round.Method.CONSENT: (0, 10),
-    Round.Method.ADOPTION: (-1, 1),
-}
-
-
-# A message with its figures filled in when it is shown, in the language active there:
-# a batch of votes (cast_votes) is checked once for senders of several languages.
-_filled = lazy(lambda message, figures: str(message) % figures, str)
 
 
 def _as_int(value, message):
@@ -47,33 +36,50 @@ def _as_int(value, message):
         raise ServiceError(ServiceError.INVALID, message) from None
 
 
-def _check_value(method: str, per_item, value):
-    if value is None:
-        return None
-    value = _as_int(value, _("This vote is not valid."))
-    if method == Round.Method.DOTS:
-        low, high = 1, per_item
-    else:
-        low, high = VALUE_RANGE[method]
-    if not low <= value <= high:
-        if method == Round.Method.DOTS:
-            message = _filled(_("At most %(max)d points on one item."), {"max": high})
-        else:
-            message = _filled(
-                _("This vote must be between %(low)d and %(high)d."), {"low": low, "high": high}
-            )
-        raise ServiceError(ServiceError.INVALID, message)
-    return value
+class RoundFacts(NamedTuple):
+    """What a vote is checked against: a round as it is now (``_rounds_facts``)."""
+
+    forum_id: int
+    method: VotingMethod
+    status: str
+    budget: int | None
+    per_item: int | None
+    allow_own: bool
+    requires_cards: bool  # its forum's card rule
+    items: dict[int, tuple[str, int | None]]  # its items: id -> (status, author id)
 
 
-def _ballot(cursor, method: str, budget, round_id: int, participant_id: int) -> dict:
-    return ballot_of(method, budget, _votes(cursor, round_id, participant_id))
+class _Accepted(NamedTuple):
+    """A vote of a batch that names a round and an option, by a participant."""
+
+    index: int
+    participant: Participant
+    forum: Forum
+    round_id: int
+    option: int
+    value: object
+
+
+class _Checked(NamedTuple):
+    """A vote of a batch that passed every check but the budget's."""
+
+    index: int
+    participant: Participant
+    forum_id: int
+    round_id: int
+    option: int
+    value: int | None
+    round: RoundFacts
 
 
 def _votes(cursor, round_id: int, participant_id: int) -> dict[str, int]:
     """The participant's votes in the round: option (as a string) -> value, by option."""
     cursor.execute(_sql().mine, [round_id, participant_id])
     return {str(option): value for option, value in cursor.fetchall()}
+
+
+def _by_option(votes: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(votes.items(), key=lambda kv: int(kv[0])))
 
 
 def cast_vote(*, actor: Actor, forum: Forum, round, item, value, savepoint: bool = True) -> dict:
@@ -83,7 +89,7 @@ def cast_vote(*, actor: Actor, forum: Forum, round, item, value, savepoint: bool
     forum; the option is one of its items still shown (or the Passivlösung of a consent
     round); the value is in the method's range; dots stay within ``per_item`` and the
     budget; dots on one's own proposal only if the round allows it. Returns the
-    participant's ballot in this round (``selectors.my_ballot``) and schedules a tally.
+    participant's ballot in this round (``my_ballot``) and schedules a tally.
 
     This is the path hundreds of phones take at once when a round opens, so it speaks
     SQL directly (statements built once from the models, ``_sql``): at most five
@@ -119,13 +125,13 @@ def _cast_vote(actor: Actor, forum: Forum, round, item, value) -> dict:
     option = _as_int(item, _("This item is not part of this voting round."))
     sql = _sql()
     with connection.cursor() as cursor:
-        # The round, its forum's card rule and the option's item, as they are now.
-        row = _facts_of(_rounds_facts(cursor, sql, {round_id}), forum.pk, round_id, option)
-        value = _checked_value(row, forum, participant, option, value)
-        method, budget = row[0], row[2]
+        # The round, its forum's card rule and its items, as they are now.
+        facts = _facts_of(_rounds_facts(cursor, sql, {round_id}), forum.pk, round_id)
+        value = _checked_value(facts, forum, participant, option, value)
+        method, budget = facts.method, facts.budget
 
         key = [round_id, participant.pk, option]
-        if method == Round.Method.DOTS:
+        if method.spends_points:
             # The ballot is locked first, so these votes are read as they stay until commit.
             votes = _spend_points(cursor, sql, key, budget, value)
         if value is None:
@@ -133,42 +139,32 @@ def _cast_vote(actor: Actor, forum: Forum, round, item, value) -> dict:
         else:
             now = connection.ops.adapt_datetimefield_value(timezone.now())
             cursor.execute(sql.upsert_vote, [*key, value, participant.group, now])
-        if method == Round.Method.DOTS:
+        if method.spends_points:
             votes.pop(str(option), None)
             if value is not None:
                 votes[str(option)] = value
-            ballot = ballot_of(
-                method, budget, dict(sorted(votes.items(), key=lambda kv: int(kv[0])))
-            )
+            votes = _by_option(votes)
         else:
-            ballot = _ballot(cursor, method, budget, round_id, participant.pk)
+            votes = _votes(cursor, round_id, participant.pk)
+        ballot = method.ballot(votes, budget)
 
     tally_changed(forum_id=forum.pk, round_id=round_id)
     return ballot
 
 
-def _checked_value(facts, forum: Forum, participant, option: int, value, card_holders=None):
+def _checked_value(
+    facts: RoundFacts | None, forum: Forum, participant, option: int, value, card_holders=None
+):
     """The value to store once the vote passed every check but the budget's; raises the
-    refusal. ``facts``: the round, its forum's card rule and the option's item
-    (``_facts_of``), or None when the round is not in this forum. ``card_holders``: the
-    (forum id, participant id) pairs known to hold a voting card (``_card_holders``);
-    without it the card is read."""
+    refusal. ``facts``: the round as it is now (``_facts_of``), or None when the round is
+    not in this forum. ``card_holders``: the (forum id, participant id) pairs known to
+    hold a voting card (``_card_holders``); without it the card is read."""
     if facts is None:
         raise ServiceError(
             ServiceError.NOT_FOUND, _("This voting round does not exist in this forum.")
         )
-    (
-        method,
-        status,
-        budget,
-        per_item,
-        allow_own,
-        requires_cards,
-        in_round,
-        item_status,
-        author_id,
-    ) = facts
-    if requires_cards:
+    method = facts.method
+    if facts.requires_cards:
         if card_holders is not None:
             held = (forum.pk, participant.pk) in card_holders
         else:
@@ -178,23 +174,23 @@ def _checked_value(facts, forum: Forum, participant, option: int, value, card_ho
                 ServiceError.FORBIDDEN,
                 _("Voting here needs a voting card. Scan yours or type its code."),
             )
-    if status != Round.Status.OPEN:
+    if facts.status != Round.Status.OPEN:
         raise ServiceError(ServiceError.CLOSED, _("This voting round is closed."))
-    if not (method == Round.Method.CONSENT and option == PASSIVE_OPTION):
-        if in_round is None:
+    if not (method.passive_option and option == PASSIVE_OPTION):
+        item = facts.items.get(option)
+        if item is None:
             raise ServiceError(
                 ServiceError.INVALID, _("This item is not part of this voting round.")
             )
+        item_status, author_id = item
         if item_status != Item.Status.VISIBLE:
             raise ServiceError(
                 ServiceError.INVALID, _("This item is no longer shown, so it cannot get votes.")
             )
-        if method == Round.Method.DOTS and not allow_own and author_id == participant.pk:
-            raise ServiceError(
-                ServiceError.INVALID,
-                _("In this round you cannot give points to your own proposal."),
-            )
-    return _check_value(method, per_item, value)
+        method.check_option(facts.allow_own, author_id, participant)
+    if value is not None:
+        value = _as_int(value, _("This vote is not valid."))
+    return method.check_value(value, per_item=facts.per_item)
 
 
 class VoteRequest(NamedTuple):
@@ -228,7 +224,7 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("cast_votes needs the caller's transaction")
     results: list = [None] * len(votes)
-    accepted = []  # (index, participant, forum, round id, option, value)
+    accepted: list[_Accepted] = []
     for n, (actor, forum, round_, item, value) in enumerate(votes):
         participant = actor.participant
         try:
@@ -241,36 +237,41 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
         except ServiceError as refusal:
             results[n] = refusal
             continue
-        accepted.append((n, participant, forum, round_id, option, value))
+        accepted.append(_Accepted(n, participant, forum, round_id, option, value))
     if not accepted:
         return results
     sql = _sql()
     with connection.cursor() as cursor:
-        rounds = _rounds_facts(cursor, sql, {round_id for _n, _p, _f, round_id, _o, _v in accepted})
+        rounds = _rounds_facts(cursor, sql, {a.round_id for a in accepted})
         holders = _card_holders(rounds, accepted)
-        checked = []  # (index, participant, forum id, round id, option, value, method, budget)
+        checked: list[_Checked] = []
         for n, participant, forum, round_id, option, value in accepted:
-            facts = _facts_of(rounds, forum.pk, round_id, option)
+            facts = _facts_of(rounds, forum.pk, round_id)
             try:
                 value = _checked_value(facts, forum, participant, option, value, holders)
             except ServiceError as refusal:
                 results[n] = refusal
                 continue
-            checked.append((n, participant, forum.pk, round_id, option, value, facts[0], facts[2]))
+            checked.append(_Checked(n, participant, forum.pk, round_id, option, value, facts))
         if not checked:
             return results
         ballots = _lock_ballots(
-            cursor, sql, sorted({(c[3], c[1].pk) for c in checked if c[6] == Round.Method.DOTS})
+            cursor,
+            sql,
+            sorted(
+                {(c.round_id, c.participant.pk) for c in checked if c.round.method.spends_points}
+            ),
         )
-        held = _votes_of(cursor, sql, {(c[3], c[1].pk) for c in checked})
+        held = _votes_of(cursor, sql, {(c.round_id, c.participant.pk) for c in checked})
         spent: dict[int, int] = {}  # ballot id -> points used, where they changed
         written: dict[
             tuple[int, int, int], tuple
         ] = {}  # (round, participant, option) -> value, group
         marked = set()
-        for n, participant, forum_id, round_id, option, value, method, budget in checked:
+        for n, participant, forum_id, round_id, option, value, facts in checked:
             mine = held[(round_id, participant.pk)]
-            if method == Round.Method.DOTS:
+            method, budget = facts.method, facts.budget
+            if method.spends_points:
                 ballot_id, used = ballots[(round_id, participant.pk)]
                 used = spent.get(ballot_id, used)
                 delta = (value or 0) - mine.get(str(option), 0)
@@ -283,9 +284,7 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
             if value is not None:
                 mine[str(option)] = value
             written[(round_id, participant.pk, option)] = (value, participant.group)
-            results[n] = ballot_of(
-                method, budget, dict(sorted(mine.items(), key=lambda kv: int(kv[0])))
-            )
+            results[n] = method.ballot(_by_option(mine), budget)
             marked.add((forum_id, round_id))
         _write(cursor, sql, spent, written)
 
@@ -294,8 +293,8 @@ def cast_votes(*, votes: list[VoteRequest]) -> list:
     return results
 
 
-def _rounds_facts(cursor, sql, round_ids: set[int]) -> dict[int, tuple]:
-    """Round id -> (forum id, its facts but the option's, {item id: (status, author)}).
+def _rounds_facts(cursor, sql, round_ids: set[int]) -> dict[int, RoundFacts]:
+    """Round id -> the round as it is now (``RoundFacts``).
 
     On PostgreSQL the rounds are share-locked first, until commit, and the facts read
     after that: a moderator closing a round or merging one of its items locks the round
@@ -311,22 +310,28 @@ def _rounds_facts(cursor, sql, round_ids: set[int]) -> dict[int, tuple]:
     # the read's is taken once the lock is granted.
     lock = [(sql.lock_rounds % marks, ids)] if sql.lock_rounds else []
     _execute(cursor, sql, [*lock, (sql.rounds_facts % marks, ids)])
-    rounds: dict[int, tuple] = {}
-    for round_id, forum_id, *facts, item_id, item_status, author_id in cursor.fetchall():
-        entry = rounds.setdefault(round_id, (forum_id, tuple(facts), {}))
+    rounds: dict[int, RoundFacts] = {}
+    for row in cursor.fetchall():
+        round_id, forum_id, method, status, budget, per_item, allow_own, cards = row[:8]
+        item_id, item_status, author_id = row[8:]
+        facts = rounds.get(round_id)
+        if facts is None:
+            facts = rounds[round_id] = RoundFacts(
+                forum_id, method_of(method), status, budget, per_item, allow_own, cards, {}
+            )
         if item_id is not None:
-            entry[2][item_id] = (item_status, author_id)
+            facts.items[item_id] = (item_status, author_id)
     return rounds
 
 
-def _card_holders(rounds: dict, accepted: list) -> set[tuple[int, int]]:
+def _card_holders(rounds: dict[int, RoundFacts], accepted: list[_Accepted]) -> set[tuple[int, int]]:
     """(forum id, participant id) of the batch's voters in forums that need voting cards
     who hold one: one query for the batch, none when no such forum is in it."""
     wanted = {
-        (forum.pk, participant.pk)
-        for _n, participant, forum, round_id, _o, _v in accepted
-        if round_id in rounds and rounds[round_id][1][5]
-    }  # requires_cards
+        (a.forum.pk, a.participant.pk)
+        for a in accepted
+        if a.round_id in rounds and rounds[a.round_id].requires_cards
+    }
     if not wanted:
         return set()
     found = VotingCard.objects.filter(
@@ -335,17 +340,12 @@ def _card_holders(rounds: dict, accepted: list) -> set[tuple[int, int]]:
     return wanted & set(found.values_list("forum_id", "participant_id"))
 
 
-def _facts_of(rounds: dict, forum_id: int, round_id: int, option: int):
-    """The facts ``_checked_value`` needs for one vote, from ``_rounds_facts``: the round's
-    method, status, budget, per-item limit, whether own proposals may get dots, its
-    forum's card rule, then the option if it is in the round, that item's status and
-    its author; None when the round is not in this forum."""
-    entry = rounds.get(round_id)
-    if entry is None or entry[0] != forum_id:
+def _facts_of(rounds: dict[int, RoundFacts], forum_id: int, round_id: int) -> RoundFacts | None:
+    """The round a vote names, from ``_rounds_facts``; None when it is not in this forum."""
+    facts = rounds.get(round_id)
+    if facts is None or facts.forum_id != forum_id:
         return None
-    _forum, facts, items = entry
-    item_status, author_id = items.get(option, (None, None))
-    return (*facts, option if option in items else None, item_status, author_id)
+    return facts
 
 
 def _lock_ballots(
@@ -427,7 +427,7 @@ def _execute(cursor, sql, statements: list[tuple[str, list]]) -> None:
 def _short_of_points(used: int, budget: int) -> ServiceError:
     return ServiceError(
         ServiceError.BUDGET,
-        _filled(
+        filled(
             _("Not enough points left: you have %(left)d of %(budget)d."),
             {"left": budget - used, "budget": budget},
         ),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0007_measure_update_evaluation_round'),
+        ('workshops', '0008_merge_follow_up_evaluations_organisers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
