@@ -360,3 +360,15 @@ def test_the_conference_file_gives_titles_in_other_languages():
     with pytest.raises(ServiceError) as refused:
         load_conference(data=data)
     assert "forums[0].titles: unknown language 'xx'" in str(refused.value.message)
+
+
+def test_the_status_page_shows_an_adopted_measures_german_version(client, world):
+    from workshops.services.measures import publish_results
+
+    measure = _adopted_measure(world, "Mahallede dil kafeleri açmak")
+    set_item_version(actor=world["mod"], item=measure, language="de", text="Sprachcafés")
+    publish_results(actor=world["mod"], conference=world["conference"])
+    page = client.get(f"/c/{world['conference'].slug}/measures/").content.decode()
+    article = page.split(f'id="measure-{measure.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "Mahallede dil kafeleri açmak" in article
+    assert 'Deutsch:</span> <bdi dir="auto">Sprachcafés</bdi>' in article
