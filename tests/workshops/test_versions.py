@@ -372,3 +372,25 @@ def test_the_status_page_shows_an_adopted_measures_german_version(client, world)
     article = page.split(f'id="measure-{measure.pk}"', 1)[1].split("</article>", 1)[0]
     assert "Mahallede dil kafeleri açmak" in article
     assert 'Deutsch:</span> <bdi dir="auto">Sprachcafés</bdi>' in article
+
+
+def test_the_admin_takes_titles_by_known_language_only(admin_client, world):
+    forum = world["forum"]
+    field = forum.fields.order_by("position", "id").first()
+    url = f"/admin/workshops/actionfield/{field.pk}/change/"
+    page = admin_client.get(url)
+    assert page.status_code == 200 and 'name="titles"' in page.content.decode()
+    form = {
+        "conference": field.conference_id,
+        "position": field.position,
+        "title": field.title,
+        "description": "",
+        "titles": '{"xx": "?"}',
+        "guiding_goals-TOTAL_FORMS": "0",
+        "guiding_goals-INITIAL_FORMS": "0",
+    }
+    refused = admin_client.post(url, form)
+    assert refused.status_code == 200 and "Sprachkürzel" in refused.content.decode()
+    admin_client.post(url, {**form, "titles": '{"tr": " Eğitim ve Dil "}'})
+    field.refresh_from_db()
+    assert field.titles == {"tr": "Eğitim ve Dil"}
