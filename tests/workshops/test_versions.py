@@ -394,3 +394,13 @@ def test_the_admin_takes_titles_by_known_language_only(admin_client, world):
     admin_client.post(url, {**form, "titles": '{"tr": " Eğitim ve Dil "}'})
     field.refresh_from_db()
     assert field.titles == {"tr": "Eğitim ve Dil"}
+
+
+def test_no_template_note_shows_on_the_pages(client, world):
+    """A one-line template comment cannot span lines: the notes are block comments, so
+    none of them reaches a page (on an own item, or in the console)."""
+    page = _ayse_client(client, world).get(f"/f/{world['forum'].code}/").content.decode()
+    assert "{#" not in page and "#}" not in page
+    client.force_login(world["mod"].user)
+    console = client.get(f"/f/{world['forum'].code}/moderate/").content.decode()
+    assert "{#" not in console and "#}" not in console
