@@ -12,6 +12,7 @@ from tests.factories import (
     moderator_actor,
     participant_actor,
 )
+from workshops.models import Item
 from workshops.services.items import (
     adopt_item,
     edit_item,
@@ -21,6 +22,7 @@ from workshops.services.items import (
     restore_item,
 )
 from workshops.services.rounds import close_round, open_round
+from workshops.services.versions import set_item_version
 from workshops.services.votes import cast_vote
 
 SHOWN = "Sichtbar Alpha Sprachcafé"
@@ -29,10 +31,14 @@ MERGED = "DOPPELT zusammengelegter Beitrag"
 BEFORE_EDIT = "ALT Text vor der Korrektur"
 AFTER_EDIT = "NEU Text nach der Korrektur"
 RESTORED = "WIEDER sichtbarer Beitrag"
+# People's versions in German (services.versions): they go where their item's text goes.
+SHOWN_VERSION = "Übersetzt SICHTBAR Sprachcafé"
+HIDDEN_VERSION = "Übersetzt GEHEIM versteckt"
+MERGED_VERSION = "Übersetzt DOPPELT zusammengelegt"
 # What no participant, screen or public document may show once the scene has played.
-NEVER_SHOWN = (HIDDEN, MERGED, BEFORE_EDIT)
+NEVER_SHOWN = (HIDDEN, MERGED, BEFORE_EDIT, HIDDEN_VERSION, MERGED_VERSION)
 # What everybody sees.
-ALWAYS_SHOWN = (SHOWN, AFTER_EDIT, RESTORED)
+ALWAYS_SHOWN = (SHOWN, AFTER_EDIT, RESTORED, SHOWN_VERSION)
 
 
 @dataclass
@@ -66,6 +72,13 @@ def build(forum=None, *, play: bool = True) -> Scene:
         ids[name] = propose_item(
             actor=participant_actor(author), forum=forum, field=field, kind="measure", text=text
         ).pk
+    for name, version in (
+        ("shown", SHOWN_VERSION),
+        ("hidden", HIDDEN_VERSION),
+        ("merged", MERGED_VERSION),
+    ):
+        item = Item.objects.get(pk=ids[name])
+        set_item_version(actor=participant_actor(author), item=item, language="de", text=version)
     voter = participant_actor(make_participant(forum.conference, group="Verwaltung"))
     closed = open_round(actor=mod, forum=forum, method="support", items=list(ids.values()))
     for item in ids.values():

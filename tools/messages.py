@@ -51,6 +51,8 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_wall.html",
     "templates/workshops/_propose_details.html",
     "templates/workshops/_own_actions.html",
+    "templates/workshops/_translate_form.html",
+    "templates/workshops/_versions.html",
     "templates/workshops/_propose_sub_goal.html",
     "templates/workshops/programme.html",  # the public programme
 ]
@@ -104,6 +106,7 @@ PARTICIPANT_MODULES = [
     "workshops/console.py",  # the phase hints a phone shows
     "workshops/services/participants.py",
     "workshops/services/items.py",
+    "workshops/services/versions.py",
     "workshops/services/goals.py",
     "workshops/services/votes.py",
     "workshops/services/cards.py",

@@ -34,10 +34,34 @@ from workshops.services.measures import (
 )
 
 
+def clean_titles(value) -> dict:
+    """Titles in other languages as the admin takes them: {language code: text}."""
+    from django.conf import settings
+
+    known = [code for code, _name in settings.LANGUAGES]
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict) or not all(
+        code in known and isinstance(text, str) and text.strip() and len(text) <= 200
+        for code, text in value.items()
+    ):
+        raise forms.ValidationError(
+            _('Give titles by language code, e.g. {"tr": "…"}; known codes: %(codes)s.')
+            % {"codes": ", ".join(known)}
+        )
+    return {code: text.strip() for code, text in value.items()}
+
+
+class ActionFieldForm(forms.ModelForm):
+    def clean_titles(self):
+        return clean_titles(self.cleaned_data.get("titles"))
+
+
 class ActionFieldInline(admin.TabularInline):
     model = ActionField
+    form = ActionFieldForm
     extra = 1
-    fields = ["position", "title", "description"]
+    fields = ["position", "title", "description", "titles"]
     # Its guiding goals are edited on the action field's own page (inlines do not nest).
     show_change_link = True
 
@@ -62,7 +86,8 @@ class ActionFieldAdmin(admin.ModelAdmin):
 
     list_display = ["title", "conference", "position"]
     list_filter = ["conference"]
-    fields = ["conference", "position", "title", "description"]
+    fields = ["conference", "position", "title", "description", "titles"]
+    form = ActionFieldForm
     inlines = [GuidingGoalInline]
 
 
@@ -102,7 +127,7 @@ class ConferenceAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "date", "venue"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["moderators"]
+    filter_horizontal = ["moderators", "interpreters"]
     inlines = [ActionFieldInline]
     readonly_fields = ["results_published"]
     actions = ["publish", "unpublish"]
@@ -144,7 +169,7 @@ class ConferenceAdmin(admin.ModelAdmin):
 
 # The forum columns the admin may write: set-up only. The rest (rev, proposals_open,
 # requires_cards, the keys) is forum state that changes through the services.
-FORUM_SETUP_COLUMNS = ["conference", "title", "kind", "code", "position"]
+FORUM_SETUP_COLUMNS = ["conference", "title", "kind", "code", "position", "titles"]
 
 
 class ForumForm(forms.ModelForm):
@@ -160,6 +185,9 @@ class ForumForm(forms.ModelForm):
             self.fields["fields"].queryset = ActionField.objects.filter(
                 conference_id=self.instance.conference_id
             )
+
+    def clean_titles(self):
+        return clean_titles(self.cleaned_data.get("titles"))
 
     def clean_code(self):
         code = normalize_join_code(self.cleaned_data["code"])

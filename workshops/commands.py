@@ -27,6 +27,7 @@ from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
 from workshops.services import rounds as round_services
+from workshops.services import versions as version_services
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def _timer_message():
         "max": forum_services.TIMER_MAX_SECONDS // 60,
     }
 
+
+REMOVE = Flag("remove", optional=True, default=False)
 
 _DECLARED = [
     Action(
@@ -195,6 +198,15 @@ _DECLARED = [
         item_services.set_sub_goal,
         # empty: unlink; which sub-goals fit the item is the service's rule
         (ITEM, Id("sub_goal", optional=True, default=None)),
+    ),
+    Action(
+        "translate",
+        version_services.translate_item,
+        # which languages fit is the service's rule; ``remove``: take the version away
+        (ITEM, Text("language"), Text("translation", optional=True, default=""), REMOVE),
+        done=lambda values: (
+            _("The translation is removed.") if values["remove"] else _("The translation is saved.")
+        ),
     ),
     # which phases exist is the service's rule
     Action("phase", forum_services.set_phase, (Text("phase"),)),

@@ -23,6 +23,7 @@ from workshops.exports.data import (
     MEASURES,
     MONITORING,
     conference_report,
+    measures_without_german,
 )
 from workshops.exports.monitoring import monitoring_report
 from workshops.exports.writers import FORMATS
@@ -109,6 +110,8 @@ def exports_page(request, slug):
             "conference": conference,
             "exports": export_links(conference),
             "is_moderator": moderator,
+            # adopted measures the council's documents would show without German
+            "without_german": measures_without_german(conference) if moderator else [],
             # the way back to the consoles this page is reached from
             "consoles": list(conference.forums.order_by("position", "id")) if moderator else [],
             # the forums whose voting cards the print kit can add

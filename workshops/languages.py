@@ -22,7 +22,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 SESSION_KEY = "mitwirken_language"
 # The url names of the pages a participant sees inside a forum.
-PARTICIPANT_VIEWS = {"join", "phone", "propose", "vote", "take_card", "leave"}
+PARTICIPANT_VIEWS = {"join", "phone", "propose", "vote", "take_card", "leave", "translate"}
 
 
 def known_languages() -> list[str]:
@@ -129,3 +129,34 @@ def switcher(request) -> dict:
             for c in codes
         ]
     }
+
+
+def local_name(code: str) -> str:
+    """A language named in its own script ("Deutsch", "Türkçe"), as a reader finds it."""
+    try:
+        return translation.get_language_info(code)["name_local"]
+    except KeyError:
+        return code
+
+
+def versions_shown(language: str, versions: dict | None, reader: str | None) -> list[dict]:
+    """The versions to show beneath an item's original text (services.versions): the
+    German one when the original is in another language, then the one in the reader's
+    language when that is neither German nor the original's. Each {language, name, text}."""
+    versions = versions or {}
+    wanted = ["de"]
+    reader = _base(reader or "")
+    if reader and reader != "de":
+        wanted.append(reader)
+    return [
+        {"language": code, "name": local_name(code), "text": versions[code]}
+        for code in wanted
+        if code != language and versions.get(code)
+    ]
+
+
+def title_for(obj, reader: str | None) -> str:
+    """A forum's or action field's title in the reader's language where the organiser
+    gave one (``titles``), else its title."""
+    titles = getattr(obj, "titles", None) or {}
+    return titles.get(_base(reader or "")) or obj.title

@@ -44,6 +44,17 @@ class Conference(models.Model):
         related_name="organised_conferences",
         blank=True,
     )
+    # People who write versions of contributions in other languages (services.versions):
+    # they sign in like moderators and translate on the phone page, without running forums.
+    interpreters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("interpreters"),
+        related_name="interpreted_conferences",
+        blank=True,
+        help_text=_(
+            "They sign in and add translations of any contribution on the forums' phone pages."
+        ),
+    )
     # The date the leads of adopted measures report by; reminders go out for it.
     report_due = models.DateField(_("reports due"), null=True, blank=True)
     # The reporting date before ``report_due``: a measure has reported for the current
@@ -88,6 +99,14 @@ class ActionField(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # The title in other languages, shown on phones in the reader's language:
+    # {"tr": "...", "ar": "..."} (the conference file and the admin).
+    titles = models.JSONField(
+        _("title in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('By language code, e.g. {"tr": "…", "ar": "…"}; shown on phones.'),
+    )
 
     class Meta:
         verbose_name = _("action field")
@@ -166,6 +185,14 @@ class Forum(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.WORKSHOP)
+    # The title in other languages, shown on phones in the reader's language:
+    # {"tr": "...", "ar": "..."} (the conference file and the admin).
+    titles = models.JSONField(
+        _("title in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('By language code, e.g. {"tr": "…", "ar": "…"}; shown on phones.'),
+    )
     fields = models.ManyToManyField(
         ActionField, verbose_name=_("action fields"), related_name="forums", blank=True
     )
@@ -256,6 +283,11 @@ class Item(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     text = models.TextField(_("text"))
+    # The language the text was written in (the proposer's language; "" : not known), and
+    # versions of it in other languages written by people (services.versions):
+    # {"de": "...", "tr": "..."}. No outside translation service is used.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    versions = models.JSONField(_("versions in other languages"), default=dict, blank=True)
     # A goal answers needs, a measure answers goals (see services.items.REF_KIND).
     refs = models.ManyToManyField("self", symmetrical=False, related_name="answered_by", blank=True)
     # The city's sub-goal a forum goal or measure works towards (None: stands alone).

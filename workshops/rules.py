@@ -139,3 +139,22 @@ def organised_conferences(actor: Actor):
     if user.is_superuser:
         return Conference.objects.all()
     return user.organised_conferences.all()
+
+
+def is_interpreter(actor: Actor, conference: Conference | int) -> bool:
+    """A signed-in person the organiser named an interpreter of this conference."""
+    user = _active_user(actor)
+    if user is None:
+        return False
+    conference_id = conference if isinstance(conference, int) else conference.pk
+    return user.interpreted_conferences.filter(pk=conference_id).exists()
+
+
+def can_translate(actor: Actor, forum: Forum, item) -> bool:
+    """May write or remove versions of the item in other languages (services.versions):
+    its author, the forum's moderators, and the conference's interpreters."""
+    return (
+        is_author(actor, item)
+        or can_moderate(actor, forum)
+        or is_interpreter(actor, forum.conference_id)
+    )

@@ -39,6 +39,9 @@ def item_data(item: Item, ref_ids: list[int] | None = None) -> dict:
         "sub_goal": item.sub_goal_id,
         "author": item.author.display_name if item.author_id and item.author else "",
         "created": item.created_at.isoformat() if item.created_at else None,
+        # the text's language and people's versions of it (services.versions)
+        "language": item.language,
+        "versions": dict(item.versions or {}),
     }
     if item.kind == Item.Kind.MEASURE:
         # What the city needs to carry it out, and how far it got (services.measures).
@@ -562,6 +565,8 @@ def option_labels(item_ids, audience: str, *, plenary: bool = False) -> dict[int
     for item in queryset:
         shown = visibility.shows_text(audience, item.status)
         label = {"text": item.text if shown else "", "status": item.status, "shown": shown}
+        if shown:  # people's versions in other languages (services.versions)
+            label.update(language=item.language, versions=dict(item.versions or {}))
         if plenary and shown:
             label["details"] = {
                 "field": item.field.title,
@@ -614,6 +619,8 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
                     "shown": label["shown"] or option == PASSIVE_OPTION,
                     "status": label["status"],
                     "details": label.get("details"),
+                    "language": label.get("language", ""),
+                    "versions": label.get("versions"),
                     "passive": option == PASSIVE_OPTION,
                     "mine": mine.get("votes", {}).get(str(option)),
                     "tally": totals["totals"][str(option)] if totals else None,

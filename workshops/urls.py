@@ -23,6 +23,7 @@ urlpatterns = [
     path("f/<str:code>/propose", views.propose, name="propose"),
     path("f/<str:code>/vote", views.vote, name="vote"),
     path("f/<str:code>/own", views.own_item, name="own_item"),
+    path("f/<str:code>/translate", views.translate, name="translate"),
     path("f/<str:code>/similar", console.similar, name="similar"),
     path("f/<str:code>/card", views.take_card, name="take_card"),
     path("f/<str:code>/moderate/cards.pdf", views.print_cards, name="print_cards"),

@@ -31,7 +31,7 @@ from workshops.commands import ACTIONS, script_actions
 from workshops.exceptions import ServiceError
 from workshops.identity import remember_participant, session_participant
 from workshops.languages import SESSION_KEY as SESSION_LANGUAGE
-from workshops.languages import remember_language
+from workshops.languages import local_name, remember_language
 from workshops.models import Forum, Item
 from workshops.page_access import actor_of, forum_or_none, unknown_code
 from workshops.params import Id, Number
@@ -39,6 +39,7 @@ from workshops.qr import qr_svg
 from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
+from workshops.services import versions as version_services
 from workshops.services.participants import join_conference, offered_languages
 from workshops.services.votes import cast_vote
 from workshops.walls import wall_items
@@ -80,6 +81,8 @@ def live_texts() -> dict:
         "carried": _("from the previous conference: %(status)s, %(progress)s %%"),
         "implementation": {value: str(label) for value, label in Item.Implementation.choices},
         "decimal": get_format("DECIMAL_SEPARATOR"),  # static/js/ballot.js writes fractions with it
+        # people's versions of an item, named in their own script (static/js/wall.js)
+        "language_names": {code: local_name(code) for code, _name in settings.LANGUAGES},
     }
 
 
@@ -242,6 +245,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
         and not selectors.holds_card(forum, actor.participant.pk),
     }
     context.update(_own_items(actor, forum, items))
+    context.update(_translating(actor, forum))
     context.update(extra)
     context["phase_hint"] = console.phase_hint(forum)
     context["timer"] = console.timer_for_page(forum)
@@ -282,6 +286,47 @@ def _own_items(actor: Actor, forum: Forum, items: list[Item]) -> dict:
         if i.forum_id == forum.pk and rules.can_change_own_item(actor, forum, i, held=i.pk in held)
     }
     return {"own_ids": own_ids, "changeable_ids": changeable, "own_ids_list": sorted(own_ids)}
+
+
+def _translating(actor: Actor, forum: Forum) -> dict:
+    """What the phone offers for versions in other languages (services.versions): on
+    one's own proposals always, on every item for moderators and interpreters."""
+    return {
+        "translate_all": rules.can_moderate(actor, forum)
+        or rules.is_interpreter(actor, forum.conference_id),
+        "version_languages": [
+            (code, local_name(code))
+            for code in version_services.version_languages(forum.conference)
+        ],
+    }
+
+
+@require_POST
+def translate(request, code):
+    """Write or remove a version of an item in another language, then back to the wall.
+    A refusal shows at the top of the page (400)."""
+    forum, actor, refusal = _taking_part(request, code)
+    if refusal:
+        return refusal
+    try:
+        item = version_services.translate_item(
+            actor=actor,
+            forum=forum,
+            item=request.POST.get("item", ""),
+            language=request.POST.get("language", ""),
+            translation=request.POST.get("translation", ""),
+            remove=request.POST.get("remove") == "1",
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        return render(
+            request, "workshops/phone.html", _phone_context(request, forum, actor), status=400
+        )
+    if request.POST.get("remove") == "1":
+        messages.success(request, _("The translation is removed."))
+    else:
+        messages.success(request, _("The translation is saved."))
+    return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
 
 
 # The phone's form labels a measure's details with exports.layout.detail_labels: these
@@ -563,6 +608,7 @@ def moderate(request, code):
             "runs_conference": rules.is_moderator(actor, forum.conference_id),
             "timer": console.timer_for_page(forum),
             "announcement_max": forum_services.ANNOUNCEMENT_MAX,
+            **_translating(actor, forum),
             "socket_actions": script_actions(),
         },
     )

@@ -75,21 +75,46 @@ function noteRounds(rounds) {
   (rounds || []).forEach((r) => (r.items || []).forEach((id) => inRounds.add(id)));
 }
 
+// The form to add a version in another language (_translate_form.html): on one's own
+// proposals, and on every item for moderators and interpreters (data-translate-all).
+const translateTemplate = document.querySelector("template[data-translate-template]");
+const translateAll = Boolean(translateTemplate && translateTemplate.hasAttribute("data-translate-all"));
+
+function translateForm(item) {
+  const form = translateTemplate.content.cloneNode(true);
+  form.querySelector("input[name=item]").value = String(item.id);
+  // not the language the item is written in; German (the first) chosen, else the next
+  form.querySelectorAll("input[name=language]").forEach((input) => {
+    if (input.value === item.language) input.closest("label").remove();
+  });
+  const first = form.querySelector("input[name=language]");
+  if (first && !form.querySelector("input[name=language]:checked")) first.checked = true;
+  const textarea = form.querySelector("textarea[name=translation]");
+  textarea.id = "version-text-" + item.id;
+  form.querySelector("label[data-for=text]").htmlFor = textarea.id;
+  const remove = form.querySelector("[data-remove]");
+  if (remove) remove.hidden = !Object.keys(item.versions || {}).length;
+  return form;
+}
+
 const mark = {
   sig: (item) => (ownIds.has(item.id) ? "own" : "") + (changeable(item) ? ",free" : ""),
   apply: (li, item) => {
-    if (!ownIds.has(item.id)) return;
-    li.classList.add("is-own");
-    const number = li.querySelector(".item-number");
-    if (ownBadge && number) number.after(ownBadge.content.cloneNode(true));
-    if (!ownTemplate || !changeable(item)) return;
-    const actions = ownTemplate.content.cloneNode(true);
-    actions.querySelector("input[name=item]").value = String(item.id);
-    const textarea = actions.querySelector("textarea[name=text]");
-    textarea.id = "own-text-" + item.id;
-    textarea.value = item.text;
-    actions.querySelector("label").htmlFor = textarea.id;
-    li.appendChild(actions);
+    if (ownIds.has(item.id)) {
+      li.classList.add("is-own");
+      const number = li.querySelector(".item-number");
+      if (ownBadge && number) number.after(ownBadge.content.cloneNode(true));
+      if (ownTemplate && changeable(item)) {
+        const actions = ownTemplate.content.cloneNode(true);
+        actions.querySelector("input[name=item]").value = String(item.id);
+        const textarea = actions.querySelector("textarea[name=text]");
+        textarea.id = "own-text-" + item.id;
+        textarea.value = item.text;
+        actions.querySelector("label").htmlFor = textarea.id;
+        li.appendChild(actions);
+      }
+    }
+    if (translateTemplate && (translateAll || ownIds.has(item.id))) li.appendChild(translateForm(item));
   },
 };
 
@@ -151,7 +176,7 @@ function answered(ack, entry) {
   }
   showError(ack.error && ack.error.message);
   // Give the text back unless the person is already writing the next one.
-  const textarea = form && form.querySelector("textarea[name=text]");
+  const textarea = form && form.querySelector("textarea[name=translation]");
   if (textarea && !textarea.value && entry && entry.type === "propose") textarea.value = entry.text;
 }
 
@@ -278,7 +303,7 @@ if (form) {
     // The city's sub-goal it works towards, if chosen (_propose_sub_goal.html).
     const subGoal = String(data.get("sub_goal") || "");
     if ((kind === "goal" || kind === "measure") && /^\d+$/.test(subGoal)) entry.sub_goal = Number(subGoal);
-    const textarea = form.querySelector("textarea[name=text]");
+    const textarea = form.querySelector("textarea[name=translation]");
     live.send(entry, (ack, stored) => answered(ack, stored || entry));
     if (textarea) textarea.value = "";
     form.querySelectorAll("input[name=refs]:checked").forEach((i) => { i.checked = false; });

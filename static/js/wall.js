@@ -7,8 +7,18 @@ export function texts() {
 }
 
 function signature(item) {
-  return [item.text, item.status, item.author, (item.refs || []).join(","), item.merged_into,
+  return [item.text, JSON.stringify(item.versions || {}), item.status, item.author, (item.refs || []).join(","), item.merged_into,
     item.shortlisted, item.adopted, item.origin, item.implementation, item.progress].join("\u0001");
+}
+
+// The versions shown beneath an item (workshops/languages.py, versions_shown): German
+// where the original is in another language, then the reader's language.
+export function versionsShown(item, reader) {
+  const versions = item.versions || {};
+  const wanted = ["de"];
+  const base = (reader || "").toLowerCase().split("-")[0];
+  if (base && base !== "de") wanted.push(base);
+  return wanted.filter((code) => code !== item.language && versions[code]);
 }
 
 // `mark` (optional, the phone's): {sig(item) -> string, apply(li, item)} marks one's own
@@ -30,6 +40,21 @@ export function renderItem(item, t, mark) {
     text.appendChild(document.createTextNode(line));
   });
   li.appendChild(text);
+  versionsShown(item, document.documentElement.lang).forEach((code) => {
+    // people's versions beneath the original (templates/workshops/_versions.html)
+    const version = document.createElement("span");
+    version.className = "item-version";
+    version.lang = code;
+    version.dataset.version = code;
+    const name = document.createElement("span");
+    name.className = "version-language";
+    name.textContent = ((t.language_names || {})[code] || code) + ":";
+    const body = document.createElement("bdi");
+    body.dir = "auto";
+    body.textContent = item.versions[code];
+    version.append(name, " ", body);
+    li.appendChild(version);
+  });
   const meta = document.createElement("p");
   meta.className = "item-meta";
   const number = document.createElement("span");

@@ -73,6 +73,7 @@ def moderator_frames(s):
         "cards_required": {"required": True},
         "screen_key": {},
         "sub_goal": {"item": s["into"], "sub_goal": s["sub_goal"]},
+        "translate": {"item": s["into"], "language": "de", "translation": "Zwei (Deutsch)"},
     }
 
 
@@ -90,7 +91,7 @@ def fingerprint(forum):
         forum.announcement,
         sorted(
             Item.objects.filter(forum=forum).values_list(
-                "id", "text", "status", "shortlisted", "adopted", "sub_goal"
+                "id", "text", "status", "shortlisted", "adopted", "sub_goal", "versions"
             )
         ),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),

@@ -116,6 +116,7 @@ SAMPLES = {
     "announce": {"text": "Kaffeepause bis 15:30 Uhr"},
     "screen_key": {},
     "sub_goal": {"item": Row("measure"), "sub_goal": Row("sub_goal")},
+    "translate": {"item": Row("need"), "language": "de", "translation": "Sprachkurse für Eltern"},
 }
 
 # Values of the right types that the action's service refuses on the scene.
@@ -138,6 +139,7 @@ REFUSED = {
     "announce": {"text": "x" * 141},
     "screen_key": None,  # nothing to refuse
     "sub_goal": {"item": Row("need"), "sub_goal": Row("sub_goal")},  # a need links to none
+    "translate": {"item": Row("need"), "language": "ru", "translation": "Языковые курсы"},
 }
 
 # Who may do each action, whatever state the forum is in.

@@ -90,6 +90,7 @@ def action_posts(s):
         "announce": {"text": "Pause bis 15 Uhr"},
         "screen_key": {},
         "sub_goal": {"item": s["into"], "sub_goal": s["sub_goal"]},
+        "translate": {"item": s["into"], "language": "de", "translation": "Zwei (Deutsch)"},
     }
     assert set(posts) == set(MODERATOR_ACTIONS), "a new console action needs a row in this matrix"
     return posts
@@ -107,7 +108,7 @@ def fingerprint(forum):
         forum.screen_key,
         sorted(
             Item.objects.filter(forum=forum).values_list(
-                "id", "text", "status", "shortlisted", "adopted"
+                "id", "text", "status", "shortlisted", "adopted", "versions"
             )
         ),
         sorted(Round.objects.filter(forum=forum).values_list("id", "status")),
@@ -184,6 +185,10 @@ def test_every_form_needs_its_csrf_token(forum, participant, moderator, stage):
         ),
         (f"/f/{forum.code}/vote", {"round": stage["round"], "item": stage["item"], "value": "1"}),
         (f"/f/{forum.code}/card", {"card": "ABCDEFGH"}),
+        (
+            f"/f/{forum.code}/translate",
+            {"item": stage["item"], "language": "de", "translation": "ohne Token"},
+        ),
         ("/accounts/login/", {"username": moderator.username, "password": "pw-für-tests-123"}),
         ("/i18n/setlang/", {"language": "en"}),
     ]

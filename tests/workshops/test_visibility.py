@@ -119,6 +119,8 @@ def test_no_exit_shows_an_audience_what_it_may_not_see(client, scene):
     # the moderators see what they need to restore: hidden and merged texts, live
     for exit_ in ("snapshot", "console page"):
         assert HIDDEN in exits[("moderator", exit_)] and MERGED in exits[("moderator", exit_)]
+    # and the hidden item's German version, which they may still correct
+    assert scene_.HIDDEN_VERSION in exits[("moderator", "console page")]
 
 
 def test_a_hidden_item_in_an_open_round_keeps_its_line_without_its_text(client, scene):
@@ -126,7 +128,7 @@ def test_a_hidden_item_in_an_open_round_keeps_its_line_without_its_text(client, 
     html = client.get(f"/f/{scene.forum.code}/").content.decode()
     line = html.split(f'data-option="{scene.ids["hidden"]}"', 1)[1].split("</li>", 1)[0]
     assert "Hidden by the moderators." in line or "Von der Moderation ausgeblendet." in line
-    assert HIDDEN not in line
+    assert HIDDEN not in line and scene_.HIDDEN_VERSION not in line
     assert "<form" not in line  # nothing to vote on that one cannot read
 
 

@@ -104,6 +104,28 @@ def _decision(item: Item) -> str:
     return {True: "adopted", False: "rejected"}.get(item.adopted, "undecided")
 
 
+def german_version(item: Item) -> str:
+    """The German version of an item written in another language ("" : none, or the
+    original is German)."""
+    if item.language == "de":
+        return ""
+    return (item.versions or {}).get("de", "")
+
+
+def measures_without_german(conference: Conference) -> list[Item]:
+    """Adopted, shown measures written in another language that have no German version
+    yet: the documents go to the council in German (the exports page warns of them).
+    A measure whose language is not known (proposed before languages were stored, or by
+    a phone that chose none) counts as German."""
+    measures = Item.objects.filter(
+        forum__conference=conference,
+        kind=Item.Kind.MEASURE,
+        adopted=True,
+        status__in=shown_statuses(PUBLIC),
+    ).exclude(language__in=["", "de"])
+    return [m for m in measures.order_by("id") if not (m.versions or {}).get("de")]
+
+
 def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
     """The conference's results as the exports show them.
 
@@ -131,7 +153,8 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
     results, rounds = _round_results(conference)
 
     def brief(item: Item) -> dict:
-        return {"id": item.pk, "text": item.text}
+        german = german_version(item)
+        return {"id": item.pk, "text": item.text, **({"german": german} if german else {})}
 
     def goals_of(item: Item) -> list[dict]:
         goals = [by_id[r.pk] for r in item.refs.all() if r.pk in by_id]
@@ -145,6 +168,11 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
             "id": item.pk,
             "kind": item.kind,
             "text": item.text,
+            # the original's language and people's versions of it (services.versions);
+            # "german": the German version where the original is in another language
+            "language": item.language,
+            "versions": dict(item.versions or {}),
+            "german": german_version(item),
             "forum": item.forum.title,
             "refs": sorted(r.pk for r in item.refs.all() if r.pk in by_id),
             # the city's sub-goal it was linked to (a goal or measure), else None

@@ -112,6 +112,11 @@ def isolate(text: str) -> str:
     return f"\u2068{text}\u2069" if text else text
 
 
+def german_line(text: str) -> str:
+    """An item's German version beneath its original (services.versions)."""
+    return _("German: %(text)s") % {"text": isolate(text)}
+
+
 def conference_line(report: dict) -> str:
     c = report["conference"]
     return " · ".join(part for part in (date_text(c["date"]), c["venue"]) if part)
@@ -132,12 +137,20 @@ def group_label(group: str) -> str:
 # --- tables (XLSX, CSV) -------------------------------------------------------------
 
 
+def has_german(report: dict) -> bool:
+    """Whether any item of the report has a German version (services.versions): the
+    tables then have a column for them."""
+    return any(e.get("german") for f in report["fields"] for e in field_entries(report, f))
+
+
 def item_keys(report: dict) -> list[str]:
     """The columns of an item row, by name (the writers size them by it)."""
     keys = ["no", "field", "guiding_goal", "sub_goal"]
     keys += ["kind", "forum"] if report["kind"] == DOCUMENTATION else []
     keys += ["text", "decision", "goals", "needs", *DETAIL_FIELDS]
     keys += ["status", "progress", "update", "results"]
+    if has_german(report):  # the German versions of texts in other languages
+        keys.append("german")
     if report["kind"] != DOCUMENTATION:
         keys.insert(5, "forum")
     return keys
@@ -152,6 +165,7 @@ def item_columns(report: dict) -> list[str]:
         "kind": pgettext("export column", "Kind"),
         "forum": _("Forum"),
         "text": _("Text"),
+        "german": _("German version"),
         "decision": _("Decision"),
         "goals": _("Goals it answers"),
         "needs": _("Needs behind them"),
@@ -187,6 +201,8 @@ def item_row(report: dict, field: dict, entry: dict, goals_of: dict | None = Non
         f"{date_text(updates[0]['date'])}: {updates[0]['text']}" if updates else "",
         "\n".join(result_text(r) for r in entry["results"]),
     ]
+    if has_german(report):
+        row.append(entry.get("german", ""))
     if report["kind"] != DOCUMENTATION:
         row.insert(5, entry["forum"])
     return row
@@ -355,6 +371,8 @@ def blocks(report: dict) -> list[tuple]:
     def measure(entry: dict, level: str) -> None:
         heading = f"#{entry['id']} {isolate(entry['text'])}"
         out.append((level, heading))
+        if entry.get("german"):
+            out.append(("para", german_line(entry["german"])))
         out.append(
             (
                 "para",
@@ -436,6 +454,8 @@ def blocks(report: dict) -> list[tuple]:
                             "refs": ", ".join(f"#{r}" for r in entry["refs"])
                         }
                     out.append(("bullet", line))
+                    if entry.get("german"):
+                        out.append(("bullet", "    " + german_line(entry["german"])))
                     for r in entry["results"]:
                         out.append(("bullet", f"    {isolate(round_label(r))}: {result_detail(r)}"))
     if documentation:

@@ -98,6 +98,7 @@ ITEM_WIDTHS = {
     "kind": 7,
     "forum": 9,
     "text": 20,
+    "german": 20,
     "decision": 11,
     "goals": 15,
     "needs": 15,

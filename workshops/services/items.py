@@ -182,6 +182,14 @@ def _check_room(forum: Forum) -> None:
         )
 
 
+def _proposal_language(actor: Actor) -> str:
+    """The language a new proposal is taken to be written in: the participant's language
+    (a moderator capturing what the room says writes German)."""
+    if actor.participant is not None and not actor.user_id:
+        return actor.participant.language or ""
+    return "de"
+
+
 @transaction.atomic
 def propose_item(
     *,
@@ -233,6 +241,7 @@ def propose_item(
         text=text,
         author=actor.participant if actor.participant and not actor.user_id else None,
         author_user_id=actor.user_id,
+        language=_proposal_language(actor),
         sub_goal=linked,
         **detail_values,
     )

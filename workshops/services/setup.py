@@ -27,9 +27,9 @@ from workshops.services.items import propose_item
 # ("forum" for "forums", "feld" for "fields") is reported instead of silently ignored.
 TOP_KEYS = ("conference", "fields", "forums", "moderators")
 CONFERENCE_KEYS = ("slug", "title", "motto", "date", "venue", "stakeholder_groups", "languages")
-FIELD_KEYS = ("title", "description", "guiding_goals")
+FIELD_KEYS = ("title", "description", "guiding_goals", "titles")
 GUIDING_GOAL_KEYS = ("title", "sub_goals")
-FORUM_KEYS = ("title", "kind", "fields", "code", "room", "start", "end")
+FORUM_KEYS = ("title", "kind", "fields", "code", "room", "start", "end", "titles")
 MODERATOR_KEYS = ("username", "email", "password", "forums")
 
 # A random join code collides with an existing one about once in 887 million draws;
@@ -77,6 +77,23 @@ def _list_of_text(data: dict, key: str, where: str, *, max_length=200) -> list[s
             raise _invalid(f"{where}.{key}", f"'{text}' is listed twice")
         seen.add(text)
     return texts
+
+
+def _titles(data: dict, where: str, *, max_length=200) -> dict[str, str]:
+    """The title in other languages, shown on phones in the reader's language:
+    ``titles = { tr = "...", ar = "..." }`` (a language code the product knows each)."""
+    value = data.get("titles", {})
+    if not isinstance(value, dict):
+        raise _invalid(f"{where}.titles", 'must be a table like { tr = "...", ar = "..." }')
+    known = [code for code, _name in settings.LANGUAGES]
+    titles = {}
+    for code in value:
+        if code not in known:
+            raise _invalid(
+                f"{where}.titles", f"unknown language '{code}' (known: {', '.join(known)})"
+            )
+        titles[code] = _text(value, code, f"{where}.titles", required=True, max_length=max_length)
+    return titles
 
 
 def _table_list(data: dict, key: str) -> list:
@@ -344,12 +361,20 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
             raise _invalid(f"{where}.title", f"the action field '{title}' is listed twice")
         in_file.add(title)
         description = _text(raw, "description", where, max_length=2000)
+        titles = _titles(raw, where)
         goals = _guiding_goals(raw, where)
         if title not in fields:
             fields[title] = ActionField.objects.create(
-                conference=conference, title=title, description=description, position=next_position
+                conference=conference,
+                title=title,
+                description=description,
+                position=next_position,
+                titles=titles,
             )
             next_position += 1
+        elif "titles" in raw and fields[title].titles != titles:
+            fields[title].titles = titles  # the titles in other languages may be added later
+            fields[title].save(update_fields=["titles"])
         _add_guiding_goals(fields[title], goals)
 
     # Forums, matched by title; an existing one is never changed by a load.
@@ -367,6 +392,7 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
         if title in in_file:
             raise _invalid(f"{where}.title", f"the forum '{title}' is listed twice")
         in_file.add(title)
+        titles = _titles(raw, where)
         kind = _text(raw, "kind", where) or Forum.Kind.WORKSHOP
         if kind not in Forum.Kind.values:
             raise _invalid(f"{where}.kind", f"'{kind}' is neither 'workshop' nor 'plenary'")
@@ -399,6 +425,7 @@ def _load(data, update: bool, notes: list[str]) -> Conference:
             kind=kind,
             code=code,
             position=next_position,
+            titles=titles,
             **schedule,
         )
         next_position += 1

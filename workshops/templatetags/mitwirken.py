@@ -22,3 +22,24 @@ def tally_text(method, tally):
 def method_label(method):
     """A method's name for people, e.g. "Dot voting"."""
     return method_of(method).label
+
+
+@register.simple_tag
+def item_versions(language, versions):
+    """The versions shown beneath an item's text for the page's reader
+    (languages.versions_shown): ``{% item_versions item.language item.versions as shown %}``."""
+    from django.utils.translation import get_language
+
+    from workshops.languages import versions_shown
+
+    return versions_shown(language or "", versions, get_language())
+
+
+@register.filter
+def local_title(obj):
+    """A forum's or action field's title in the page's language (languages.title_for)."""
+    from django.utils.translation import get_language
+
+    from workshops.languages import title_for
+
+    return title_for(obj, get_language())
