@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from django.utils import translation
 
 from tests.factories import make_participant, moderator_actor, participant_actor
+from tests.live import require
 from workshops.exceptions import ServiceError
 from workshops.exports.layout import tally_text
 from workshops.methods import METHODS, PASSIVE_OPTION, VotingMethod
@@ -152,10 +153,10 @@ TALLIES = [
 ]
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the page's script")
 @pytest.mark.parametrize("language", ["de", "en", "ar"])
 def test_the_phone_writes_the_same_sentence_and_bar_as_the_server(tmp_path, language):
     """static/js/tally.js, fed the page's texts, writes each tally as the server does."""
+    require("node", shutil.which("node") is not None, "install Debian's nodejs")
     from django.conf import settings
 
     script = tmp_path / "tally.mjs"  # the module as it is, loaded as one
