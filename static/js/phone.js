@@ -176,7 +176,7 @@ function answered(ack, entry) {
   }
   showError(ack.error && ack.error.message);
   // Give the text back unless the person is already writing the next one.
-  const textarea = form && form.querySelector("textarea[name=translation]");
+  const textarea = form && form.querySelector("textarea[name=text]");
   if (textarea && !textarea.value && entry && entry.type === "propose") textarea.value = entry.text;
 }
 
@@ -303,7 +303,7 @@ if (form) {
     // The city's sub-goal it works towards, if chosen (_propose_sub_goal.html).
     const subGoal = String(data.get("sub_goal") || "");
     if ((kind === "goal" || kind === "measure") && /^\d+$/.test(subGoal)) entry.sub_goal = Number(subGoal);
-    const textarea = form.querySelector("textarea[name=translation]");
+    const textarea = form.querySelector("textarea[name=text]");
     live.send(entry, (ack, stored) => answered(ack, stored || entry));
     if (textarea) textarea.value = "";
     form.querySelectorAll("input[name=refs]:checked").forEach((i) => { i.checked = false; });
