@@ -16,8 +16,8 @@ from tests.live import Server, base_env, prepare, require
 
 pytestmark = pytest.mark.redis
 
-# Not index 0: with REDIS_URL unset this runs in the embedded-defaults pass of make test,
-# at the same time as the PostgreSQL pass that uses REDIS_URL (index 0 in .ci/run).
+# With REDIS_URL unset (the embedded-defaults pass of make test) an index of its own,
+# apart from the one .ci/run gives REDIS_URL (0).
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
 
 
