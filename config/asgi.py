@@ -12,6 +12,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # The one thread every page request's synchronous code runs in (``PagesInOneThread``).
 PAGES_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pages")
+# The conference's documents and office pages (exports, the print kit, the status page's
+# charts, the organiser's and leads' pages, the admin) take seconds to build: they get a
+# thread of their own, so a moderator's download never holds up a phone's page.
+OFFICE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="office")
+OFFICE_PATHS = ("/c/", "/organize/", "/lead/", "/admin/", "/invitation/")
 
 
 class PagesInOneThread(ASGIHandler):
@@ -24,7 +29,8 @@ class PagesInOneThread(ASGIHandler):
     and connections within a minute, about a fifth of the server's samples in a profile
     of the arrival (docs/performance.md). Here every request's context runs on
     ``PAGES_THREAD``, with its one persistent connection (``CONN_MAX_AGE``). Python runs
-    one thread at a time anyway, so pages lose no parallelism they had; the sockets'
+    one thread at a time anyway, so pages lose no parallelism they had; the documents and
+    office pages that take seconds run on ``OFFICE_THREAD`` instead, and the sockets'
     database work keeps its own thread (asgiref's, as Channels uses it), so a queue of
     pages never delays a socket's handshake or a vote. (With a thread per request each
     request's connection had to be closed when it ended, or the connections of a
@@ -34,7 +40,8 @@ class PagesInOneThread(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        async with ThreadSensitiveContext(executor=PAGES_THREAD):
+        office = scope.get("path", "").startswith(OFFICE_PATHS)
+        async with ThreadSensitiveContext(executor=OFFICE_THREAD if office else PAGES_THREAD):
             await self.handle(scope, receive, send)
 
 
