@@ -67,6 +67,19 @@ function settle(form) {
   form.querySelectorAll("option").forEach((o) => { o.defaultSelected = o.selected; });
 }
 
+// A part kept for now still offers what arrived meanwhile: a measure proposed while the
+// moderator sets up the next round can be chosen for it without losing their choices.
+function addOptions(section, fresh) {
+  section.querySelectorAll("select[id]").forEach((select) => {
+    const other = fresh.querySelector("#" + CSS.escape(select.id));
+    if (!other) return;
+    const have = new Set([...select.options].map((o) => o.value));
+    for (const option of other.options) {
+      if (!have.has(option.value)) select.append(option.cloneNode(true));
+    }
+  });
+}
+
 async function refresh() {
   timer = null;
   if (busy()) { dirty = true; return; }
@@ -83,7 +96,7 @@ async function refresh() {
     if (fresh.length !== current.length) continue;
     current.forEach((el, i) => {
       // checked again now: the moderator may have started while the page was fetched
-      if (keep(el)) dirty = true;
+      if (keep(el)) { dirty = true; addOptions(el, fresh[i]); }
       else el.replaceWith(fresh[i]);
     });
   }

@@ -250,7 +250,10 @@ def run_the_day(room, info, url):
     shot(ben, "1-phone-wall")
     shot(screen, "1-screen-wall")
 
-    # 2. A dot-voting round on the two measures: 3 points, at most 2 on one.
+    # 2. A dot-voting round on the two measures: 3 points, at most 2 on one. The
+    # moderator sees both measures offered on the console before choosing them.
+    for option in (a, b):
+        console.locator(f"#round-items option[value='{option}']").wait_for(state="attached")
     details = console.locator("#open-round-form")
     if details.get_attribute("open") is None:
         details.locator("summary").first.click()

@@ -275,3 +275,34 @@ def test_a_new_contribution_appears_among_the_newest_without_a_reload(browser, s
     assert box(page, "[data-newest] li.newest-item >> nth=0")["bottom"] <= HEIGHT
     context.close()
     page.context.close()
+
+
+def test_a_contribution_arriving_while_a_round_is_set_up_can_be_chosen(browser, site):
+    """The moderator has picked a method (the form is kept as it is); a measure proposed
+    meanwhile is offered among the items without losing that choice."""
+    page = console(browser, site)
+    opener = page.locator("[data-proposals-form] button[value='1']")
+    if opener.count():
+        opener.click()
+        page.wait_for_load_state()
+        page.wait_for_selector("html[data-live=online]")
+    page.locator(".console-nav a[data-open-details]").click()
+    page.select_option("#round-method", "dots")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+    phone = context.new_page()
+    phone.goto(f"{site['url']}/j/{site['code']}")
+    phone.locator("button[type=submit]").first.click()
+    phone.wait_for_url(f"**/f/{site['code']}/")
+    phone.select_option("#propose-field", index=1)
+    phone.locator("input[name=kind][value=measure]").check()
+    phone.fill("#propose-text", "Nachtbus zum Abendkurs")
+    phone.click("form[data-propose-form] button[type=submit]")
+    offered = page.locator("#round-items option", has_text="Nachtbus zum Abendkurs")
+    offered.wait_for(state="attached", timeout=10000)
+    assert page.locator("#round-method").input_value() == "dots"
+    page.select_option("#round-items", offered.get_attribute("value"))
+    page.locator("form:has(input[value=open_round]) button[type=submit]").click()
+    page.wait_for_load_state()
+    page.locator("[data-rounds] section.round[data-method=dots]", has_text="Nachtbus").wait_for()
+    context.close()
+    page.context.close()
