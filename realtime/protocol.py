@@ -132,7 +132,7 @@ def _parse_own(frame: dict, command_id: str) -> dict:
     action = frame.get("action")
     if not isinstance(action, str) or action not in OWN_ACTIONS:
         raise ProtocolError("invalid", _("Unknown action."), command_id)
-    fields = {"action": action, "item": _require_int(frame, "item", command_id, minimum=1)}
+    fields = {"action": action, "item": _require_id(frame, "item", command_id)}
     if action == "edit":
         fields["text"] = _require_str(frame, "text", command_id)
     return fields

@@ -189,3 +189,17 @@ def test_any_frame_from_a_participant_is_answered_and_refusals_change_nothing(wo
 def test_any_frame_from_a_moderator_is_answered_and_refusals_change_nothing(world, sent):
     cookie = user_cookie(world["moderator"])
     async_to_sync(exercise)(world, cookie, sent)
+
+
+@pytest.mark.parametrize("command", ["vote", "own"])
+def test_an_item_id_is_any_row_id_in_every_frame(command):
+    """Item ids go to the largest 64-bit integer in every frame alike: a large database's
+    item is not refused by one command and accepted by another."""
+    frame = {"type": command, "id": "c-1", "item": 2**40, "action": "withdraw", "value": 1}
+    if command == "vote":
+        frame["round"] = 1
+    assert parse(json.dumps(frame)).fields["item"] == 2**40
+    frame["item"] = 2**63
+    with pytest.raises(ProtocolError) as refused:
+        parse(json.dumps(frame))
+    assert refused.value.code == "invalid"
