@@ -400,10 +400,8 @@ def test_the_exports_page_lists_the_files_and_publishes(client, built):
         '<a class="button primary" href="' + _url(built.conference, "documentation", "docx")
     )
     assert "Dokumentation für den Stadtrat (DOCX)</a>" in html[council:]
-    assert (
-        f'href="{_url(built.conference, "documentation", "pdf")}">Dokumentation für den Stadtrat (PDF)'
-        in html
-    )
+    pdf = _url(built.conference, "documentation", "pdf")
+    assert f'href="{pdf}">Dokumentation für den Stadtrat (PDF)' in html
     assert (
         council
         < html.index("Weitere Dateien")
