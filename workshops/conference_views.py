@@ -109,6 +109,16 @@ def exports_page(request, slug):
         {
             "conference": conference,
             "exports": export_links(conference),
+            # the one file the city hands to the council, first and foremost
+            "council_files": [
+                {
+                    "fmt": fmt,
+                    "url": reverse(
+                        "workshops:export_file", args=[conference.slug, DOCUMENTATION, fmt]
+                    ),
+                }
+                for fmt in ("docx", "pdf")
+            ],
             "is_moderator": moderator,
             # adopted measures the council's documents would show without German
             "without_german": measures_without_german(conference) if moderator else [],

@@ -237,14 +237,16 @@ def test_docx_is_a_report_with_title_page_and_a_chapter_per_action_field(built):
         "Bildung, Erziehung & Sprache",
     ]
     assert ("Heading 2", f"#{built.adopted.pk} {ADOPTED_TEXT}") in parts
-    assert ("List Bullet", f"Antwortet auf das Ziel: {GOAL_TEXT}") in parts
-    assert ("List Bullet 2", f"das antwortet auf den Bedarf: {NEED_TEXT}") in parts
+    # every item by its number, as on the wall and the ballots
+    assert ("List Bullet", f"Antwortet auf das Ziel: #{built.goal.pk} {GOAL_TEXT}") in parts
+    assert ("List Bullet 2", f"das antwortet auf den Bedarf: #{built.need.pk} {NEED_TEXT}") in parts
     assert "Amt für Integration" in text and "ja 11 · nein 0 · Enthaltung 1" in text
     assert REJECTED_TEXT not in text
     _no_names(text)
     text, parts = _docx_text(render(conference_report(built.conference, "documentation"), "docx"))
     assert REJECTED_TEXT in text and "nicht verabschiedet" in text and UNVOTED_TEXT in text
-    assert ("Heading 1", "Foren") in parts
+    assert ("Heading 1", "Die Arbeit der Foren") in parts
+    assert ("Heading 1", "Anhang: nicht verabschiedete Maßnahmen") in parts
     _no_names(text)
 
 
@@ -393,6 +395,18 @@ def test_the_exports_page_lists_the_files_and_publishes(client, built):
         for fmt in ("xlsx", "docx", "pdf", "csv", "json"):
             assert _url(built.conference, kind, fmt) in html
     assert "Ergebnisse veröffentlichen" in html
+    # one obvious file for the council on top, the other files below
+    council = html.index(
+        '<a class="button primary" href="' + _url(built.conference, "documentation", "docx")
+    )
+    assert "Dokumentation für den Stadtrat (DOCX)</a>" in html[council:]
+    pdf = _url(built.conference, "documentation", "pdf")
+    assert f'href="{pdf}">Dokumentation für den Stadtrat (PDF)' in html
+    assert (
+        council
+        < html.index("Weitere Dateien")
+        < html.index(_url(built.conference, "measures", "xlsx"))
+    )
     client.post(page, {"published": "1"})
     built.conference.refresh_from_db()
     assert built.conference.results_published

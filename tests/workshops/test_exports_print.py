@@ -182,6 +182,8 @@ def exported(django_db_setup, django_db_blocker, tmp_path_factory):
         report = conference_report(built.conference, "documentation")
         facts = {
             "adopted": built.adopted.pk,
+            "rejected": built.rejected.pk,
+            "unvoted": built.unvoted.pk,
             "need": need.pk,
             "specs": [b[1] for b in layout.blocks(report) if b[0] == "chart"],
             "rounds": sum(len(f["rounds"]) for f in report["forums"]),
@@ -207,11 +209,11 @@ def test_a_pdf_line_starting_with_arabic_keeps_bullet_number_and_brackets_in_pla
     assert len(number) == 1
     y = number[0]
     order = [w for _x, w in sorted((wx, w) for wx, wy, w in words if abs(wy - y) < 1)]
-    # Left to right as a German line: bullet, number, the Arabic text, then its forum in brackets.
+    # Left to right as a German line: bullet, number, then the Arabic text (under its
+    # forum's heading in the forums' work).
     assert order[:2] == ["•", f"#{exported['need']}"], order
     arabic = [i for i, w in enumerate(order) if re.search("[\u0600-\u06ff]", w)]
-    forum = order.index("(Fachforum")
-    assert arabic and max(arabic) < forum and order[-1] == "Wohnen)", order
+    assert arabic == list(range(2, len(order))), order
     assert "." in order[arabic[0]]  # the Arabic full stop stays at the Arabic text's end: its left
 
 
@@ -285,6 +287,65 @@ def test_every_sheet_is_set_up_to_print_landscape_one_page_wide_with_its_header_
         assert decision >= 11  # "verabschiedet" on one line
 
 
+def test_the_docx_is_a4_with_the_conference_on_top_and_page_numbers_as_fields(exported):
+    """Read back as Word reads it: A4 in twips, the conference and its date in the
+    header, "Seite {PAGE} von {NUMPAGES}" as fields in the footer (not a typed number)."""
+    from docx.oxml.ns import qn
+
+    for key in ("documentation.docx", "measures.docx"):
+        document = _docx(exported[key].read_bytes())
+        section = document.sections[0]
+        size = section._sectPr.find(qn("w:pgSz"))
+        assert (size.get(qn("w:w")), size.get(qn("w:h"))) == ("11906", "16838"), key  # A4
+        assert section.left_margin.cm == pytest.approx(2.5, abs=0.01)
+        header = " ".join(p.text for p in section.header.paragraphs)
+        assert "5. Integrationskonferenz Musterstadt · 21. November 2026" in header, header
+        footer = section.footer.paragraphs[0]._p
+        codes = [t.text.strip() for t in footer.iter(qn("w:instrText"))]
+        assert codes == ["PAGE", "NUMPAGES"], codes
+        kinds = [c.get(qn("w:fldCharType")) for c in footer.iter(qn("w:fldChar"))]
+        assert kinds == ["begin", "separate", "end"] * 2
+        words = "".join(t.text for t in footer.iter(qn("w:t")))
+        assert words == "Seite 1 von 1"  # the fields' placeholders between the words
+
+
+def _page_one_says_what_was_decided(page: str, facts: dict) -> None:
+    """Page 1 as the council reads it: decided measures with number, chain and lead, and
+    the participation in figures, with German plurals."""
+    text = _plain(page)
+    order = [
+        "Was beschlossen wurde",
+        "Die Konferenz hat 1 Maßnahme in 1 Handlungsfeld verabschiedet.",
+        "Bildung, Erziehung & Sprache",
+        f"#{facts['adopted']} Sprachcafé mit Kinderbetreuung",
+        f"Bedarf #{facts['need_id']} {NEED_TEXT}",
+        "Federführung: Amt für Integration",
+        "Beteiligung in Zahlen",
+        "Teilnehmende",
+    ]
+    at = [text.find(part) for part in order]
+    assert -1 not in at and at == sorted(at), list(zip(order, at, strict=True))
+    assert "(3 Bedarfe · 2 Ziele · 3 Maßnahmen)" in text  # the Arabic need counts
+    assert "Eigene Wohnungsbörse" not in text  # not adopted: in the appendix
+
+
+def test_the_pdf_is_a4_with_header_page_numbers_and_the_decisions_on_page_one(exported):
+    require("poppler", bool(printed.PDFTOTEXT), "install poppler-utils")
+    pdf = exported["documentation.pdf"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info.stdout), info.stdout
+    pages = printed.pages(pdf)
+    assert "5. Integrationskonferenz Musterstadt · 21. November 2026" in pages[0]
+    assert f"Seite 1 von {len(pages)}" in pages[0] and f"Seite {len(pages)} von" in pages[-1]
+    facts = exported | {"need_id": _need_id(pages)}
+    _page_one_says_what_was_decided(pages[0], facts)
+
+
+def _need_id(pages: list[str]) -> int:
+    """The number the test conference's first need got (as the wall shows it)."""
+    return int(re.search(r"#(\d+) " + re.escape(NEED_TEXT[:20]), _plain(" ".join(pages)))[1])
+
+
 # --- printed by LibreOffice --------------------------------------------------------------
 
 
@@ -303,7 +364,9 @@ def office(exported):
         printed.render_page_one(
             pdfs[exported[key]], ARTIFACTS / f"print-{key.replace('.', '-')}-page1"
         )
-    return {key: (exported[key], pdfs[exported[key]]) for key in keys}
+    return {key: (exported[key], pdfs[exported[key]]) for key in keys} | {
+        fact: exported[fact] for fact in ("adopted", "rejected", "unvoted")
+    }
 
 
 def _sheets(path) -> list[str]:
@@ -433,3 +496,37 @@ def test_the_monitoring_report_prints_on_a4_in_its_order_with_its_chart(monitori
     ]
     at = [text.find(part, text.find("Sprache 4 verabschiedete")) for part in order[1:]]
     assert "Monitoringbericht" in text and -1 not in at and at == sorted(at), at
+
+
+@pytest.mark.office
+def test_the_council_reads_the_decisions_on_page_one_of_the_printed_a4_docx(office):
+    """The documentation as LibreOffice prints it: A4, "Seite 1 von n" on page 1 with what
+    was decided, the undecided and rejected in the appendix, no page that only says
+    "Keine."."""
+    _source, pdf = office["documentation.docx"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r"Page size:\s+595\.\d+ x 84[12](\.\d+)? pts", info.stdout), info.stdout
+    pages = printed.pages(pdf)
+    assert f"Seite 1 von {len(pages)}" in _plain(pages[0])
+    assert "5. Integrationskonferenz Musterstadt · 21. November 2026" in _plain(pages[0])
+    _page_one_says_what_was_decided(
+        pages[0], {"adopted": office["adopted"], "need_id": _need_id(pages)}
+    )
+    text = _plain(" ".join(pages))
+    appendix = text.index("Anhang: nicht verabschiedete Maßnahmen")
+    for number, words in (
+        (office["rejected"], "Eigene Wohnungsbörse"),
+        (office["unvoted"], "Nachbarschaftsfest"),
+    ):
+        assert text.find(f"#{number} {words}", appendix) > appendix, number
+    for n, page in enumerate(pages, start=1):
+        # a page's own text, without the running head and the page number
+        body = [
+            line.strip()
+            for line in page.translate(ISOLATES).splitlines()
+            if line.strip()
+            and "Integrationskonferenz Musterstadt ·" not in line
+            and not re.fullmatch(r"Seite \d+ von \d+", line.strip())
+        ]
+        assert body and body != ["Keine."], n
+        assert "Keine." not in body and "Keine Maßnahmen." not in body, n

@@ -246,7 +246,12 @@ def conference_report(conference: Conference, kind: str = MEASURES) -> dict:
             "results_published": conference.results_published,
             "previous": conference.previous.slug if conference.previous_id else None,
         },
-        "participation": participation(conference, items, full=kind == DOCUMENTATION),
+        "participation": {
+            **participation(conference, items, full=kind == DOCUMENTATION),
+            # voting rounds held, and ballots cast by phone (one per person and round)
+            "rounds": len(rounds),
+            "ballots": sum(r["voters"] for r in rounds),
+        },
         "fields": fields,
         "guiding_goals": tree,
     }

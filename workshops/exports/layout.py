@@ -9,7 +9,7 @@ import datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from workshops.exports.data import DOCUMENTATION, MONITORING
 from workshops.methods import method_of
@@ -329,11 +329,106 @@ def goal_columns(report: dict, field: dict) -> dict[int, tuple[str, str]]:
 # --- documents (DOCX, PDF) ----------------------------------------------------------
 
 
+def figures_rows(report: dict) -> list[tuple[str, str]]:
+    """The participation in figures, for the first page: people, forums, contributions
+    (by kind, in words with their plurals), people and ballots by phone, rounds."""
+    p = report["participation"]
+    kinds = p.get("items_by_kind", {})
+    words = {
+        "need": lambda n: ngettext("%(n)d need", "%(n)d needs", n),
+        "goal": lambda n: ngettext("%(n)d goal", "%(n)d goals", n),
+        "measure": lambda n: ngettext("%(n)d measure", "%(n)d measures", n),
+    }
+    split = " · ".join(words[k](kinds[k]) % {"n": kinds[k]} for k in words if kinds.get(k))
+    rows = [
+        (_("Participants"), str(p["participants"])),
+        (_("Forums"), str(p["forums"])),
+        (_("Contributions"), f"{p['items']} ({split})" if split else str(p["items"])),
+        (_("Voting rounds"), str(p.get("rounds", 0))),
+        (_("People who voted by phone"), str(p["voters"])),
+        (_("Ballots cast by phone (one per person and round)"), str(p.get("ballots", 0))),
+        (_("Created"), datetime_text(report["generated"])),
+    ]
+    return rows
+
+
+def chain_lines(entry: dict) -> list[str]:
+    """How a measure came about, each need and goal by its number as on the wall and the
+    ballots: "Bedarf #3 … → Ziel #5 … → Maßnahme #12"; one line per goal it answers."""
+    need, goal, measure = (kind_label(k) for k in ("need", "goal", "measure"))
+    lines = []
+    for g in entry.get("goals", []):
+        parts = []
+        if g["needs"]:
+            parts.append(
+                f"{need} " + "; ".join(f"#{n['id']} {isolate(n['text'])}" for n in g["needs"])
+            )
+        parts.append(f"{goal} #{g['id']} {isolate(g['text'])}")
+        parts.append(f"{measure} #{entry['id']}")
+        lines.append(" → ".join(parts))
+    return lines
+
+
+def adopted_only(field: dict) -> dict:
+    """The field with only its adopted measures (the documentation lists every measure)."""
+    return {**field, "measures": [e for e in field["measures"] if e["decision"] == "adopted"]}
+
+
+def decided_blocks(report: dict) -> list[tuple]:
+    """The first page's account of what was decided: the count, then per action field
+    each adopted measure with its number, its German version, its chain and its lead."""
+    out: list[tuple] = [("h2", _("What was decided"))]
+    fields = [f for f in map(adopted_only, report["fields"]) if f["measures"]]
+    count = sum(len(f["measures"]) for f in fields)
+    if not count:
+        nothing = report["kind"] == DOCUMENTATION and not report["participation"]["items"]
+        out.append(
+            (
+                "para",
+                _("This conference has no contributions yet.")
+                if nothing
+                else _("This conference has no adopted measures yet."),
+            )
+        )
+        return out
+    out.append(
+        (
+            "para",
+            ngettext(
+                "The conference adopted %(n)d measure in %(fields)s.",
+                "The conference adopted %(n)d measures in %(fields)s.",
+                count,
+            )
+            % {
+                "n": count,
+                "fields": ngettext("%(n)d action field", "%(n)d action fields", len(fields))
+                % {"n": len(fields)},
+            },
+        )
+    )
+    lead = detail_labels()["lead"]
+    for field in fields:
+        out.append(("h3", isolate(field["title"])))
+        for entry in field["measures"]:
+            out.append(("bullet", f"#{entry['id']} {isolate(entry['text'])}"))
+            if entry.get("german"):
+                out.append(("bullet", "    " + german_line(entry["german"])))
+            out.extend(("bullet", "    " + line) for line in chain_lines(entry))
+            named = isolate(entry["details"]["lead"]) or _("not named yet")
+            out.append(("bullet", f"    {lead}: {named}"))
+    return out
+
+
 def blocks(report: dict) -> list[tuple]:
     """The report as a list of blocks that the DOCX and PDF writers both render:
     ("title", text), ("subtitle", text), ("h1"|"h2"|"h3"|"h4", text), ("para", text),
     ("bullet", text), ("table", headers or None, rows), ("chart", spec) (see ``charts``),
-    ("pagebreak",). Text written by people or the city is isolated (``isolate``)."""
+    ("pagebreak",). Text written by people or the city is isolated (``isolate``).
+
+    The order is the council's (docs/exports.md): page 1 what was decided and the
+    participation in figures; then the adopted measures in detail by action field; the
+    documentation then the forums' work and, in an appendix, the measures not adopted or
+    not decided. A section with nothing in it is left out, never "None."."""
     c = report["conference"]
     out: list[tuple] = [("title", isolate(c["title"]))]
     if c["motto"]:
@@ -341,31 +436,10 @@ def blocks(report: dict) -> list[tuple]:
     if conference_line(report):
         out.append(("para", conference_line(report)))
     out.append(("h1", export_title(report)))
-    out.append(("h2", _("Participation")))
-    out.append(
-        (
-            "table",
-            None,
-            [
-                [label, str(value)]
-                for label, value in overview_rows(report)
-                if label not in (_("Conference"), _("Export"))
-            ],
-        )
-    )
+    out.extend(decided_blocks(report))
+    out.append(("h2", _("Participation in figures")))
+    out.append(("table", None, [list(row) for row in figures_rows(report)]))
     documentation = report["kind"] == DOCUMENTATION
-    if documentation:
-        out.extend(("chart", spec) for spec in participation_charts(report))
-    out.append(("pagebreak",))
-    if not any(f["measures"] or f.get("goals") or f.get("needs") for f in report["fields"]):
-        out.append(
-            (
-                "para",
-                _("This conference has no adopted measures yet.")
-                if not documentation
-                else _("This conference has no contributions yet."),
-            )
-        )
     labels = detail_labels()
 
     def measure(entry: dict, level: str) -> None:
@@ -389,12 +463,19 @@ def blocks(report: dict) -> list[tuple]:
                 )
             )
         for goal in entry["goals"]:
-            out.append(("bullet", _("Answers the goal: %(g)s") % {"g": isolate(goal["text"])}))
+            out.append(
+                (
+                    "bullet",
+                    _("Answers the goal: %(g)s") % {"g": f"#{goal['id']} {isolate(goal['text'])}"},
+                )
+            )
             for need in goal["needs"]:
                 out.append(
                     (
                         "bullet",
-                        "    " + _("which answers the need: %(n)s") % {"n": isolate(need["text"])},
+                        "    "
+                        + _("which answers the need: %(n)s")
+                        % {"n": f"#{need['id']} {isolate(need['text'])}"},
                     )
                 )
         rows = [[labels[name], isolate(entry["details"][name]) or "–"] for name in DETAIL_FIELDS]
@@ -412,100 +493,137 @@ def blocks(report: dict) -> list[tuple]:
             rows = [[isolate(round_label(r)), result_detail(r)] for r in entry["results"]]
             out.append(("table", [_("Voting round"), _("Result")], rows))
 
-    for field in report["fields"]:
-        if not documentation and not field["measures"]:
+    # The adopted measures in detail: action field → guiding goal → sub-goal → measure.
+    for field in map(adopted_only, report["fields"]):
+        if not field["measures"]:
             continue
+        out.append(("pagebreak",))
         out.append(("h1", isolate(field["title"])))
         if field["description"]:
             out.append(("para", isolate(field["description"])))
         groups = measure_groups(report, field)
-        if groups is not None:
-            # action field → guiding goal → sub-goal → measures (docs/exports.md)
-            for goal in groups["goals"]:
-                out.append(("h2", goal["heading"]))
-                for sub in goal["sub_goals"]:
-                    out.append(("h3", sub["heading"]))
-                    if not sub["measures"]:
-                        out.append(("para", _("No measures.")))
-                    for entry in sub["measures"]:
-                        measure(entry, "h4")
-                if not goal["sub_goals"]:
-                    out.append(("para", _("No measures.")))
-            if groups["unlinked"]:
-                out.append(("h2", _("Without a guiding goal")))
-                for entry in groups["unlinked"]:
-                    measure(entry, "h3")
-        else:
-            if documentation:
-                out.append(("h2", _("Measures")))
-                if not field["measures"]:
-                    out.append(("para", _("No measures.")))
+        if groups is None:
             for entry in field["measures"]:
-                measure(entry, "h3" if documentation else "h2")
-        if documentation:
-            for key, heading in (("goals", _("Goals")), ("needs", _("Needs"))):
-                out.append(("h2", heading))
-                if not field[key]:
-                    out.append(("para", _("None.")))
-                for entry in field[key]:
-                    line = f"#{entry['id']} {isolate(entry['text'])} ({isolate(entry['forum'])})"
-                    if entry["refs"]:
-                        line += " – " + _("answers %(refs)s") % {
-                            "refs": ", ".join(f"#{r}" for r in entry["refs"])
-                        }
-                    out.append(("bullet", line))
-                    if entry.get("german"):
-                        out.append(("bullet", "    " + german_line(entry["german"])))
+                measure(entry, "h2")
+            continue
+        for goal in groups["goals"]:
+            subs = [sub for sub in goal["sub_goals"] if sub["measures"]]
+            if not subs:
+                continue
+            out.append(("h2", goal["heading"]))
+            for sub in subs:
+                out.append(("h3", sub["heading"]))
+                for entry in sub["measures"]:
+                    measure(entry, "h4")
+        if groups["unlinked"]:
+            out.append(("h2", _("Without a guiding goal")))
+            for entry in groups["unlinked"]:
+                measure(entry, "h3")
+    if not documentation:
+        return out
+    out.extend(forum_blocks(report))
+    # The appendix: what the conference did not adopt, by decision, each in full.
+    others = [
+        (
+            decision,
+            [e for f in report["fields"] for e in f["measures"] if e["decision"] == decision],
+        )
+        for decision in ("rejected", "undecided")
+    ]
+    if any(entries for _decision, entries in others):
+        out.append(("pagebreak",))
+        out.append(("h1", _("Appendix: measures not adopted")))
+        headings = {"rejected": _("Not adopted"), "undecided": _("Not decided")}
+        for decision, entries in others:
+            if entries:
+                out.append(("h2", headings[decision]))
+                for entry in entries:
+                    measure(entry, "h3")
+    return out
+
+
+def forum_blocks(report: dict) -> list[tuple]:
+    """The forums' work: who took part (charts), then per forum its figures, its needs,
+    goals and measures by number, its voting rounds with the items they voted on and
+    their ranking charts. Lists with nothing in them are left out."""
+    out: list[tuple] = [("pagebreak",), ("h1", _("The forums' work"))]
+    out.extend(("chart", spec) for spec in participation_charts(report))
+    groups = report["participation"]["participants_by_group"]
+    if groups:
+        out.append(("h2", _("Participants per stakeholder group")))
+        out.append(("table", None, [[group_label(g), str(n)] for g, n in groups.items()]))
+    entries = {
+        e["id"]: e
+        for f in report["fields"]
+        for e in (*f["measures"], *f.get("goals", []), *f.get("needs", []))
+    }
+    kinds = dict(Forum.Kind.choices)
+    figures = forum_rows(report)
+    headings = {"need": _("Needs"), "goal": _("Goals"), "measure": _("Measures")}
+    for index, forum in enumerate(report["forums"]):
+        # the kind in brackets only where the title does not say it ("Plenum", not
+        # "Plenum (Plenum)")
+        kind = kinds[forum["kind"]]
+        said = str(kind).casefold() in forum["title"].casefold()
+        out.append(("h2", isolate(forum["title"]) + ("" if said else f" ({kind})")))
+        out.append(
+            (
+                "table",
+                None,
+                [
+                    [label, str(value)]
+                    for label, value in zip(
+                        forum_columns(report)[1:], figures[index][1:], strict=False
+                    )
+                    if value != ""
+                ],
+            )
+        )
+        own = [entries[i] for i in forum["items"] if i in entries]
+        for item_kind, heading in headings.items():
+            listed = [e for e in own if e["kind"] == item_kind]
+            if not listed:
+                continue
+            out.append(("h3", heading))
+            for entry in listed:
+                line = f"#{entry['id']} {isolate(entry['text'])}"
+                if item_kind == "measure":
+                    line += " – " + decision_label(entry["decision"])
+                elif entry["refs"]:
+                    line += " – " + _("answers %(refs)s") % {
+                        "refs": ", ".join(f"#{r}" for r in entry["refs"])
+                    }
+                out.append(("bullet", line))
+                if entry.get("german"):
+                    out.append(("bullet", "    " + german_line(entry["german"])))
+                if item_kind != "measure":  # a measure's results are with it in full
                     for r in entry["results"]:
                         out.append(("bullet", f"    {isolate(round_label(r))}: {result_detail(r)}"))
-    if documentation:
-        out.append(("pagebreak",))
-        out.append(("h1", _("Forums")))
-        if not report["forums"]:
-            out.append(("para", _("No forums.")))
-        kinds = dict(Forum.Kind.choices)
-        figures = forum_rows(report)
-        for index, forum in enumerate(report["forums"]):
-            # the kind in brackets only where the title does not say it ("Plenum", not
-            # "Plenum (Plenum)")
-            kind = kinds[forum["kind"]]
-            said = str(kind).casefold() in forum["title"].casefold()
-            out.append(("h2", isolate(forum["title"]) + ("" if said else f" ({kind})")))
+        if forum["rounds"]:
+            out.append(("h3", _("Voting rounds")))
+        for round_ in forum["rounds"]:
             out.append(
                 (
-                    "table",
-                    None,
-                    [
-                        [label, str(value)]
-                        for label, value in zip(
-                            forum_columns(report)[1:], figures[index][1:], strict=False
-                        )
-                    ],
+                    "bullet",
+                    _("Round %(id)d: %(method)s, %(voters)d voting by phone%(open)s")
+                    % {
+                        "id": round_["id"],
+                        "method": method_label(round_["method"]),
+                        "voters": round_["voters"],
+                        "open": ""
+                        if round_["status"] == "closed"
+                        else " (" + _("round still open") + ")",
+                    },
                 )
             )
-            for round_ in forum["rounds"]:
-                out.append(
-                    (
-                        "bullet",
-                        _("Round %(id)d: %(method)s, %(voters)d voting by phone%(open)s")
-                        % {
-                            "id": round_["id"],
-                            "method": method_label(round_["method"]),
-                            "voters": round_["voters"],
-                            "open": ""
-                            if round_["status"] == "closed"
-                            else " (" + _("round still open") + ")",
-                        },
-                    )
-                )
-                # the items it voted on, by their text wherever they live (exports/data.py)
-                for item_id in round_["items"]:
-                    text = round_.get("texts", {}).get(str(item_id)) or "–"
-                    out.append(("bullet", f"    #{item_id} {isolate(text)}"))
-            for round_ in forum["rounds"]:
-                spec = ranking_chart(report, forum, round_)
-                if spec:
-                    out.append(("chart", spec))
+            # the items it voted on, by their text wherever they live (exports/data.py)
+            for item_id in round_["items"]:
+                text = round_.get("texts", {}).get(str(item_id)) or "–"
+                out.append(("bullet", f"    #{item_id} {isolate(text)}"))
+        for round_ in forum["rounds"]:
+            spec = ranking_chart(report, forum, round_)
+            if spec:
+                out.append(("chart", spec))
     return out
 
 

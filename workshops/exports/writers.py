@@ -297,6 +297,81 @@ def _picture_description(document, text: str) -> None:
         properties[-1].set("descr", text)
 
 
+# A4 in twentieths of a point, as Word writes it (python-docx's template is US Letter).
+A4_TWIPS = (11906, 16838)
+PAGE_MARK = "\x00"
+
+
+def running_head(report: dict) -> str:
+    """The line on top of every page: the conference, its date and the document."""
+    conference = report["conference"]
+    parts = (conference["title"], layout.date_text(conference["date"]), layout.export_title(report))
+    return " · ".join(part for part in parts if part)
+
+
+def page_of_pages() -> list[str]:
+    """ "Page %(page)s of %(pages)s" in the active language, cut where the numbers go:
+    the words, then "PAGE" and "NUMPAGES" (Word's fields) in the language's order."""
+    marked = _("Page %(page)s of %(pages)s") % {
+        "page": f"{PAGE_MARK}PAGE{PAGE_MARK}",
+        "pages": f"{PAGE_MARK}NUMPAGES{PAGE_MARK}",
+    }
+    return [part for part in marked.split(PAGE_MARK) if part]
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that the word processor fills in on every page;
+    ``shown`` is what it shows until then."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def run_with(child):
+        run = paragraph.add_run()
+        _font(run._r)
+        run._r.append(child)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    run_with(code)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    _font(paragraph.add_run(shown)._r)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _page_setup(document, report: dict) -> None:
+    """A4 with margins for A4 (DIN 5008: 2.5 cm left, 2 cm right), the conference, its
+    date and the document in the header, "Seite X von Y" in the footer as Word fields."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt, Twips
+
+    for section in document.sections:
+        section.page_width, section.page_height = (Twips(n) for n in A4_TWIPS)
+        section.left_margin, section.right_margin = Cm(2.5), Cm(2)
+        section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
+        section.header_distance = section.footer_distance = Cm(1.25)
+        head = section.header.paragraphs[0]
+        run = head.add_run(_plain(running_head(report)))
+        run.font.size = Pt(8)
+        _font(run._r)
+        foot = section.footer.paragraphs[0]
+        foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for part in page_of_pages():
+            if part in ("PAGE", "NUMPAGES"):
+                _field(foot, part, "1")
+            else:
+                _font(foot.add_run(part)._r)
+        for run in foot.runs:
+            run.font.size = Pt(8)
+
+
 def docx(report: dict) -> bytes:
     """The report for the council: a title page, then a chapter per action field; the
     documentation with its charts. FONT throughout (``_document_fonts``, ``_font``)."""
@@ -308,10 +383,7 @@ def docx(report: dict) -> bytes:
 
     document = Document()
     _document_fonts(document)
-    for section in document.sections:  # the template is US Letter
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-            setattr(section, side, Cm(2))
+    _page_setup(document, report)
     pending_break = False
     document.core_properties.title = (
         f"{report['conference']['title']}: {layout.export_title(report)}"
@@ -333,7 +405,6 @@ def docx(report: dict) -> bytes:
     for block in _blocks(report):
         kind = block[0]
         if kind == "title":
-            document.add_paragraph()
             heading = add(document.add_heading("", level=0), block[1])
             heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif kind == "subtitle":
@@ -392,7 +463,8 @@ def pdf(report: dict) -> bytes:
     from workshops.exports import charts
 
     document = FPDF(format="A4", unit="mm")
-    document.set_margins(20, 20, 20)
+    # margins for A4 (DIN 5008: 2.5 cm left, 2 cm right), room for the header and footer
+    document.set_margins(25, 22, 20)
     document.set_auto_page_break(True, margin=20)
     document.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     document.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
@@ -403,15 +475,30 @@ def pdf(report: dict) -> bytes:
     document.set_creator("Mitwirken")
     document.set_lang("de")
     document.alias_nb_pages()
-    footer_text = f"{report['conference']['title']} – {layout.export_title(report)}"
+    head_text = running_head(report)
 
-    def footer():
+    def header():
         # Called in the middle of a block at a page break: keep that block's shaping.
         shaping = document.text_shaping
-        shape(footer_text)
+        shape(head_text)
+        document.set_y(10)
+        document.set_font("DejaVu", "", 8)
+        document.cell(0, 5, text(head_text), align="L")
+        document.set_y(document.t_margin)
+        document.text_shaping = shaping
+
+    def footer():
+        # "Seite 3 von 7": the total is filled in when the file is written
+        # (alias_nb_pages), shaped text too
+        shaping = document.text_shaping
+        words = "".join(
+            {"PAGE": str(document.page_no()), "NUMPAGES": "{nb}"}.get(part, part)
+            for part in page_of_pages()
+        )
+        shape(words)
         document.set_y(-15)
         document.set_font("DejaVu", "", 8)
-        document.cell(0, 8, f"{text(footer_text)} – {document.page_no()}/{{nb}}", align="C")
+        document.cell(0, 8, text(words), align="C")
         document.text_shaping = shaping
 
     def shape(*texts: str) -> None:
@@ -426,6 +513,7 @@ def pdf(report: dict) -> bytes:
         have no glyph)."""
         return str(value) if document.text_shaping else _plain(value)
 
+    document.header = header
     document.footer = footer
     document.add_page()
     line = {"new_x": "LMARGIN", "new_y": "NEXT"}
@@ -438,7 +526,7 @@ def pdf(report: dict) -> bytes:
             shape(block[1])
         if kind in sizes:
             if kind == "title":
-                document.ln(50)
+                document.ln(6)
             elif kind in ("h1", "h2"):
                 document.ln(4)
             document.set_font("DejaVu", "B" if kind != "subtitle" else "", sizes[kind])
