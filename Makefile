@@ -39,9 +39,23 @@ run: install messages
 	exec $(BIN)/python -m config.serve -b $(HOST) -p $(PORT)
 
 # The whole suite on the embedded defaults (SQLite, in-memory layer); then, when
-# DATABASE_URL is set (as .ci/run sets it), the service and live-channel tests again on
-# PostgreSQL with the Redis channel layer. One after the other: run at once on two cores,
-# the real-server tests' timings (heartbeats, live events) no longer held.
+# DATABASE_URL is set (as .ci/run sets it), again on PostgreSQL with the Redis channel
+# layer the tests whose outcome can depend on the database or the channel layer: the
+# services (transactions, locks, constraints, JSON lookups), concurrency, what an audience
+# may see, and the socket (the consumer, two processes, revocation). Pages, documents
+# and forms read through the same services and run once. One pass after the other: run
+# at once on two cores, the real-server tests' timings no longer held.
+PG_TESTS := $(wildcard tests/workshops/test_services_*.py) \
+  tests/workshops/test_concurrency.py tests/workshops/test_votes_properties.py \
+  tests/workshops/test_visibility.py tests/workshops/test_privacy.py \
+  tests/workshops/test_privacy_dump.py tests/workshops/test_cards.py \
+  tests/workshops/test_plenary.py tests/workshops/test_versions.py \
+  tests/workshops/test_own_items.py tests/workshops/test_signatures.py \
+  tests/workshops/test_monitoring.py tests/workshops/test_reminders.py \
+  $(wildcard tests/realtime/test_consumer*.py) tests/realtime/test_commands.py \
+  tests/realtime/test_two_processes.py tests/realtime/test_revocation.py \
+  tests/realtime/test_forum_roles.py tests/realtime/test_visibility_socket.py \
+  tests/realtime/test_snapshot_text.py tests/realtime/test_poison.py
 test: install-dev messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -49,7 +63,7 @@ test: install-dev messages
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$DATABASE_URL) and Redis ($${REDIS_URL:-in-memory layer})"; \
-	  $(BIN)/pytest -m "not browser and not office" tests/workshops tests/realtime; \
+	  $(BIN)/pytest -m "not browser and not office" $(PG_TESTS); \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "CI=true but DATABASE_URL is not set: the PostgreSQL run cannot be skipped in CI" >&2; exit 1; \
 	fi
