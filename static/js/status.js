@@ -5,7 +5,7 @@
 // announced in the page's status region. The text search matches as the server does
 // (workshops/monitoring.py, search_text and search_words): every word, in lower case,
 // in the measure's data-search. A filter wider than the one the page was loaded with
-// needs measures the page does not hold: then the form is sent, as without JavaScript.
+// needs measures the page does not hold: then the page asks the server for that address.
 
 const form = document.querySelector("form[data-status-filters]");
 const count = document.getElementById("measures-count");
@@ -75,7 +75,7 @@ if (form && count) {
     clearTimeout(reload);
     if (!within(loaded, wanted)) {
       // measures the page does not hold: ask the server (after a pause when typing)
-      reload = setTimeout(() => form.requestSubmit(), typing ? 600 : 0);
+      reload = setTimeout(() => location.assign(`${location.pathname}${query(wanted)}`), typing ? 600 : 0);
       return;
     }
     const sentence = apply(wanted);
