@@ -488,7 +488,7 @@ def chain(item: Item) -> list[ChainLink]:
 
 
 @dataclass
-class Adoption:
+class AdoptionVote:
     """How the plenary adopted a measure, as far as it is known for sure: the day, and
     the plenary round's figures (phone and paper votes together) when that round's
     result is what adopted it."""
@@ -504,7 +504,7 @@ class Adoption:
         return self.yes is not None
 
 
-def adoptions(conference: Conference, measures: list[Item]) -> dict[int, Adoption]:
+def adoptions(conference: Conference, measures: list[Item]) -> dict[int, AdoptionVote]:
     """Per measure (by id), how the plenary adopted it. The figures are those of the last
     closed adoption round of a plenary of the conference the measure was in, when that
     round has more yes than no (``Adoption.adopted``: its result is the decision); else,
@@ -555,7 +555,7 @@ def adoptions(conference: Conference, measures: list[Item]) -> dict[int, Adoptio
         round_ = last.get(item_id)
         tally = tallies.get((round_.pk, item_id)) if round_ else None
         if tally and method.adopted(tally):
-            result[item_id] = Adoption(
+            result[item_id] = AdoptionVote(
                 date=timezone.localdate(round_.closed_at) if round_.closed_at else None,
                 forum=round_.forum.title,
                 yes=tally["yes"],
@@ -563,7 +563,7 @@ def adoptions(conference: Conference, measures: list[Item]) -> dict[int, Adoptio
                 abstain=tally["abstain"],
             )
         else:
-            result[item_id] = Adoption(date=decided.get(item_id))
+            result[item_id] = AdoptionVote(date=decided.get(item_id))
     return result
 
 
