@@ -372,6 +372,13 @@ def lead_name(item: Item) -> str:
     return follow.lead_org.name if follow.lead_org_id else item.lead
 
 
+def lead_contact(item: Item) -> str:
+    """How the public may reach a measure's lead: what the staff entered as the lead's
+    public contact ("": none, or no lead assigned)."""
+    follow = followed(item)
+    return follow.lead_org.public_contact if follow.lead_org_id else ""
+
+
 def search_text(item: Item) -> str:
     """What the status page's text search looks in, in lower case: the measure's number
     ("#12"), its text and people's versions of it, its lead and partners. The page's
@@ -569,13 +576,15 @@ def adoptions(conference: Conference, measures: list[Item]) -> dict[int, Adoptio
 
 def add_status_details(conference: Conference, measures: list[Item]) -> None:
     """Give each of ``measures`` (``adopted_measures(chains=True)``) what the status page
-    shows of it: ``followed``, ``lead_name``, ``search_text``, ``chain``, ``timeline``,
-    ``adoption`` and its indicators' ``charts``; a fixed number of queries."""
+    shows of it: ``followed``, ``lead_name``, ``lead_contact``, ``search_text``,
+    ``chain``, ``timeline``, ``adoption`` and its indicators' ``charts``; a fixed number
+    of queries."""
     steps = timelines(measures)
     adopted = adoptions(conference, measures)
     for m in measures:
         m.followed = followed(m)
         m.lead_name = lead_name(m)
+        m.lead_contact = lead_contact(m)
         m.search_text = search_text(m)
         m.chain = chain(m)
         m.timeline = steps[m.pk]

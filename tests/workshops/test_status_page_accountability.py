@@ -205,3 +205,26 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_measures(
     with django_assert_max_num_queries(few):
         html = _page(client, many, field=field, q="maßnahme")
     assert html.count("<article") == 50
+
+
+def test_a_lead_is_reached_by_its_public_contact_only(client, built):
+    issued = create_lead(
+        actor=built.mod,
+        conference=built.conference,
+        name="Volkshochschule",
+        contact="Frau Demir",
+        email="demir@vhs.example",
+        public_contact="Tel. 0621 293-0, info@vhs.example",
+    )
+    assign_measure_lead(actor=built.mod, item=built.adopted, lead=issued.lead)
+    article = _article(_page(client, built.conference), built.adopted)
+    assert "<dt>Federführung</dt><dd>Volkshochschule</dd>" in article
+    assert "<dt>So erreichen Sie die Federführung</dt>" in article
+    assert '<a href="mailto:info@vhs.example">info@vhs.example</a>' in article
+    assert "Frau Demir" not in article and "demir@vhs.example" not in article
+    # the staff empty it: nothing to reach, the name stays
+    from workshops.services.leads import edit_lead
+
+    edit_lead(actor=built.mod, lead=issued.lead, name="Volkshochschule", contact="Frau Demir")
+    article = _article(_page(client, built.conference), built.adopted)
+    assert "So erreichen Sie" not in article and "Volkshochschule" in article
