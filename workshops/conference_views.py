@@ -180,12 +180,16 @@ def export_file(request, slug, kind, fmt):
 
 @require_GET
 def measures_status(request, slug):
-    """The public status of the adopted measures: on top how many are planned, in
-    progress, done or dropped per action field and guiding goal (all of them, whatever
-    the filter), then the measures, filterable by action field and status (a GET form:
-    works without JavaScript, and a filtered view can be bookmarked), each with its
-    indicators drawn against their targets; and the previous conference's measures this
-    one evaluated, with the result."""
+    """The public status of the adopted measures, like an accountability page: on top the
+    progress per action field (how many are done or under way, the mean progress) and
+    the counts per status, action field and guiding goal (all measures, whatever the
+    filter); then the measures, filtered by action field, status, lead and a text search
+    (a GET form: works without JavaScript, and a filtered view can be bookmarked;
+    static/js/status.js applies it at once in the page), each with its anchor, how the
+    plenary adopted it, who leads it, what it answers (need → goal → measure), its
+    indicators drawn against their targets and the dated steps of its follow-up; and the
+    previous conference's measures this one evaluated, with the result. A fixed number
+    of queries, however many measures."""
     conference = _conference(slug)
     fields = list(conference.fields.order_by("position", "id"))
     field_ids = {str(f.pk): f.pk for f in fields}
@@ -193,20 +197,30 @@ def measures_status(request, slug):
     chosen_status = request.GET.get("status", "")
     if chosen_status not in Item.Implementation.values:
         chosen_status = ""
-    every = monitoring.adopted_measures(conference)
+    every = monitoring.adopted_measures(conference, chains=True)
+    leads = sorted({name for m in every if (name := monitoring.lead_name(m))}, key=str.casefold)
+    chosen_lead = request.GET.get("lead", "")
+    if chosen_lead not in leads:
+        chosen_lead = ""
+    query = request.GET.get("q", "")[:200].strip()
     rolled = monitoring.rollup(conference, every)
+    words = monitoring.search_words(query)
     measures = [
         m
         for m in every
-        if (chosen_field is None or m.field_id == chosen_field)
-        and (not chosen_status or monitoring.followed(m).implementation == chosen_status)
+        if monitoring.matches(
+            m, field_id=chosen_field, status=chosen_status, lead=chosen_lead, words=words
+        )
     ]
-    for m in measures:
-        m.followed = monitoring.followed(m)
-        m.charts = [
-            {"indicator": i, "uri": monitoring.chart_svg_uri(i), "alt": monitoring.indicator_alt(i)}
-            for i in m.followed.indicators.all()
-        ]
+    monitoring.add_status_details(conference, measures)
+    total = len(every)
+    count_filtered = ngettext(
+        "%(shown)s of %(total)s adopted measure shown",
+        "%(shown)s of %(total)s adopted measures shown",
+        total,
+    ) % {"shown": "{shown}", "total": total}
+    count_all = ngettext("%(n)s adopted measure", "%(n)s adopted measures", total) % {"n": total}
+    filtered = chosen_field is not None or bool(chosen_status or chosen_lead or words)
     return render(
         request,
         "workshops/measures_status.html",
@@ -214,13 +228,23 @@ def measures_status(request, slug):
             "conference": conference,
             "fields": fields,
             "statuses": Item.Implementation.choices,
+            "leads": leads,
             "chosen_field": chosen_field,
             "chosen_status": chosen_status,
+            "chosen_lead": chosen_lead,
+            "query": query,
             "measures": measures,
+            "total": total,
+            # the count sentences, the filtered one with "{shown}" for the page's script
+            "count_all": count_all,
+            "count_filtered": count_filtered,
+            "count_text": count_filtered.replace("{shown}", str(len(measures)))
+            if filtered
+            else count_all,
             "rollup": rolled,
             "rollup_total": monitoring.totals(rolled),
             "evaluated": monitoring.evaluated_here(conference),
-            "filtered": chosen_field is not None or bool(chosen_status),
+            "filtered": filtered,
             "is_moderator": rules.is_moderator(_user_actor(request), conference),
         },
     )

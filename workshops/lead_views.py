@@ -197,6 +197,7 @@ STAFF_ACTIONS = {
         name=post.get("name", ""),
         contact=post.get("contact", ""),
         email=post.get("email", ""),
+        public_contact=post.get("public_contact", ""),
     ),
     "revoke": lambda actor, conference, post: lead_services.revoke_lead_link(
         actor=actor, lead=_lead_of(conference, post.get("lead"))
@@ -219,6 +220,7 @@ ISSUING_ACTIONS = {
         name=post.get("name", ""),
         contact=post.get("contact", ""),
         email=post.get("email", ""),
+        public_contact=post.get("public_contact", ""),
     ),
     "issue": lambda actor, conference, post: lead_services.issue_lead_link(
         actor=actor, lead=_lead_of(conference, post.get("lead"))

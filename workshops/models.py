@@ -582,6 +582,18 @@ class Lead(models.Model):
     name = models.CharField(_("name"), max_length=200)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
+    # How the public may reach the lead about its measures, shown on the status page: what
+    # the staff enter here for everyone to read (the contact person and the e-mail address
+    # above stay with the staff, for the follow-up).
+    public_contact = models.CharField(
+        _("public contact"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "How the public may reach the lead about its measures, e.g. an office's "
+            "telephone number or shared mailbox; shown on the public status page."
+        ),
+    )
     token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     link_issued_at = models.DateTimeField(_("link issued at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

@@ -94,11 +94,17 @@ def _email(value) -> str:
     return value
 
 
-def _lead_fields(name, contact, email) -> dict:
+def _lead_fields(name, contact, email, public_contact) -> dict:
     return {
         "name": _text(name, limit=NAME_MAX, field="name", label=_("The name"), required=True),
         "contact": _text(contact, limit=CONTACT_MAX, field="contact", label=_("The contact")),
         "email": _email(email),
+        "public_contact": _text(
+            public_contact,
+            limit=CONTACT_MAX,
+            field="public_contact",
+            label=_("The public contact"),
+        ),
     }
 
 
@@ -124,13 +130,20 @@ def _locked_lead(lead: Lead | int, conference: Conference | None = None) -> Lead
 
 @transaction.atomic
 def create_lead(
-    *, actor: Actor, conference: Conference, name: str, contact: str = "", email: str = ""
+    *,
+    actor: Actor,
+    conference: Conference,
+    name: str,
+    contact: str = "",
+    email: str = "",
+    public_contact: str = "",
 ) -> IssuedLink:
     """Add a lead to the conference (staff) with its first link; the name is unique in the
-    conference. Returns the lead with its token, to show once. Records the audit entry
+    conference; ``public_contact`` is what the public status page shows to reach it.
+    Returns the lead with its token, to show once. Records the audit entry
     ``conference.lead.created``."""
     require_staff(actor, conference)
-    fields = _lead_fields(name, contact, email)
+    fields = _lead_fields(name, contact, email, public_contact)
     if Lead.objects.filter(conference=conference, name__iexact=fields["name"]).exists():
         raise ServiceError(
             ServiceError.INVALID,
@@ -154,12 +167,20 @@ def create_lead(
 
 
 @transaction.atomic
-def edit_lead(*, actor: Actor, lead: Lead, name: str, contact: str = "", email: str = "") -> Lead:
-    """Change a lead's name, contact and e-mail address (staff). Records
+def edit_lead(
+    *,
+    actor: Actor,
+    lead: Lead,
+    name: str,
+    contact: str = "",
+    email: str = "",
+    public_contact: str = "",
+) -> Lead:
+    """Change a lead's name, contact, e-mail address and public contact (staff). Records
     ``conference.lead.edited`` with the names of the fields that changed (and the old and
     new name)."""
     require_staff(actor, lead.conference_id)
-    fields = _lead_fields(name, contact, email)
+    fields = _lead_fields(name, contact, email, public_contact)
     lead = _locked_lead(lead)
     if (
         Lead.objects.filter(conference_id=lead.conference_id, name__iexact=fields["name"])
