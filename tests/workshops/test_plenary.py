@@ -395,3 +395,38 @@ def test_top_n_is_for_the_forums_moderators_only(forum, setup):
         shortlist_top(actor=stranger, forum=forum, round=round_.pk, count=1)
     assert refused.value.code == "forbidden"
     assert not Item.objects.filter(shortlisted=True).exists()
+
+
+def test_the_console_proposes_the_decision_and_a_form_confirms_it(client, forum, setup):
+    """Without JavaScript: while the round runs the console's form is refused with the
+    reason; once closed, the console shows the proposal with its rule and "Bestätigen",
+    whose POST records the decision."""
+    import html as html_lib
+
+    plenary, mod, _need, _goal, measures = setup
+    measure = measures[0]
+    shortlist_item(actor=mod, forum=forum, item=measure.pk, shortlisted=True)
+    round_ = open_round(actor=mod, forum=plenary, method="adoption", kind="measure")
+    for value in (1, 1, 1, -1):
+        voter = participant_actor(make_participant(forum.conference))
+        cast_vote(actor=voter, forum=plenary, round=round_.pk, item=measure.pk, value=value)
+    client.force_login(mod.user)
+    action = f"/f/{plenary.code}/moderate/action"
+    confirm = {"action": "adopt", "item": measure.pk, "adopted": "1", "back": "live"}
+    page = html_lib.unescape(client.post(action, confirm, follow=True).content.decode())
+    assert "Das Plenum stimmt über diese Maßnahme noch ab." in page
+    assert "Bestätigen" not in page
+    measure.refresh_from_db()
+    assert measure.adopted is None
+
+    close_round(actor=mod, forum=plenary, round=round_.pk)
+    page = html_lib.unescape(client.get(f"/f/{plenary.code}/moderate/").content.decode())
+    line = page.split(f'data-option="{measure.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "Angenommen – 75 % Ja, einfache Mehrheit" in line
+    assert "Bestätigen" in line and "Stattdessen ablehnen" in line
+    assert "Enthaltungen zählen nicht" in page
+    page = html_lib.unescape(client.post(action, confirm, follow=True).content.decode())
+    measure.refresh_from_db()
+    assert measure.adopted is True
+    line = page.split(f'data-option="{measure.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "Beschlossen: angenommen" in line and "Bestätigen" not in line
