@@ -106,7 +106,16 @@ def build(participants: int, forums: int, items: int):
                 value=rng.choice([1, 1, 1, -1, 0]),
             )
     close_round(actor=mod, forum=plenary, round=vote.pk)
+    from workshops.methods import method_of
     from workshops.models import Item
+    from workshops.selectors import round_totals
+    from workshops.services.items import adopt_item
+
+    # the round proposes, the moderator confirms every proposal (the console's "Bestätigen")
+    totals = round_totals(vote)["totals"]
+    for item in chosen:
+        adopted, _text = method_of("adoption").proposal(totals[str(item)])
+        adopt_item(actor=mod, forum=plenary, item=item, adopted=adopted)
 
     for measure in Item.objects.filter(forum__conference=conference, adopted=True)[:5]:
         set_implementation_status(actor=mod, item=measure, status="in_progress", progress=30)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from workshops import rules
 from workshops.actors import Actor
@@ -80,6 +81,25 @@ def _shortlist_done(values: dict) -> str:
     if values["shortlisted"]:
         return _("The measure goes to the plenary.")
     return _("The measure no longer goes to the plenary.")
+
+
+def _top_warnings(top) -> list[str]:
+    """What the console adds when "Top N" sent other than N measures: the measures that
+    share the last place all go, and only measures with votes for them go
+    (services/items.py, shortlist_top)."""
+    n = len(top.items)
+    if n > top.count:
+        return [_("Measures share the last place, so all %(n)d go to the plenary.") % {"n": n}]
+    if n < top.count:
+        return [
+            ngettext(
+                "Only %(n)d measure of this round got votes for it; it goes to the plenary.",
+                "Only %(n)d measures of this round got votes for them; they go to the plenary.",
+                n,
+            )
+            % {"n": n}
+        ]
+    return []
 
 
 ITEM = Id("item")
@@ -181,6 +201,25 @@ _DECLARED = [
         done=lambda values: _("The paper votes are added."),
     ),
     Action("shortlist", item_services.shortlist_item, (ITEM, Flag("shortlisted")), _shortlist_done),
+    Action(
+        "shortlist_top",
+        item_services.shortlist_top,
+        (
+            ROUND,
+            Number(
+                "count",
+                low=1,
+                high=item_services.MAX_TOP,
+                message=lambda: (
+                    _("Choose how many measures go to the plenary: 1 to %(max)d.")
+                    % {"max": item_services.MAX_TOP}
+                ),
+            ),
+        ),
+        done=lambda values: _("The best-ranked measures go to the plenary."),
+        result=lambda top: {"items": [measure.pk for measure in top.items]},
+        warnings=_top_warnings,
+    ),
     Action(
         "adopt",
         item_services.adopt_item,

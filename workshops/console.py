@@ -169,6 +169,53 @@ def attach_shortlist(forum: Forum, rounds: list[dict]) -> None:
         for o in r["options"]:
             o["shortlistable"] = o["id"] in measures
             o["shortlisted"] = measures.get(o["id"], False)
+        # "Top N to the plenary" (services/items.py, shortlist_top) under a closed
+        # ranking that holds measures of this forum
+        r["top_offered"] = r["status"] == "closed" and any(o["shortlistable"] for o in r["options"])
+
+
+def attach_decisions(forum: Forum, rounds: list[dict]) -> None:
+    """In a plenary, give each shown measure of a closed deciding round (adoption)
+    ``decision``: the decision its tally proposes (``Adoption.proposal``: adopted or
+    not, and the line with the share and the rule) and ``current``, what is recorded
+    (``Item.adopted``), so the moderator confirms it or decides otherwise
+    (the ``adopt`` action). Marks such rounds ``decides``. A round voted again proposes
+    nothing."""
+    from workshops.methods import method_of
+
+    if forum.kind != Forum.Kind.PLENARY:
+        return
+    # a round voted again ("Vote again", or restarted with voting cards) proposes nothing:
+    # its successor's result counts
+    superseded = {r["previous"] for r in rounds if r.get("previous")}
+    closed = [
+        r
+        for r in rounds
+        if r["status"] == "closed"
+        and r["tally_visible"]
+        and r["id"] not in superseded
+        and method_of(r["method"]).decides
+    ]
+    ids = {o["id"] for r in closed for o in r["options"] if not o["passive"]}
+    decided = dict(
+        Item.objects.filter(
+            pk__in=ids, kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE
+        ).values_list("pk", "adopted")
+    )
+    for r in closed:
+        method = method_of(r["method"])
+        for o in r["options"]:
+            if o["id"] not in decided or not o["tally"]:
+                continue
+            adopted, text = method.proposal(o["tally"])
+            current = decided[o["id"]]
+            o["decision"] = {
+                "adopted": adopted,
+                "text": text,
+                "current": current,
+                "confirmed": current is adopted,
+            }
+            r["decides"] = True
 
 
 def rank_options(round_: dict) -> None:
@@ -192,7 +239,8 @@ def rank_options(round_: dict) -> None:
 
 def cardless_adoption(forum: Forum, round_: Round) -> bool:
     """An adoption round that takes votes from phones without voting cards: anyone can
-    join again with fresh cookies and vote again (a plenary's round then decides)."""
+    join again with fresh cookies and vote again (a plenary's round then proposes its
+    decisions)."""
     from workshops.methods import method_of
 
     return (
@@ -215,7 +263,7 @@ def cardless_warning(forum: Forum) -> str:
     if forum.kind == Forum.Kind.PLENARY:
         return _(
             "This adoption round runs without voting cards: anyone can join again with "
-            "a fresh browser and vote again, and closing the round decides the measures."
+            "a fresh browser and vote again, and its result proposes the plenary's decisions."
         )
     return _(
         "This adoption round runs without voting cards: anyone can join again with "

@@ -461,9 +461,32 @@ class Adoption(VotingMethod):
     def bar_value(self, tally):
         return self.share(tally) or 0
 
+    # The rule ``adopted`` applies, in the words the console shows next to the decision
+    # it proposes (``proposal``), and the rule spelled out once under the ranking.
+    rule = _("simple majority")
+    rule_explained = _(
+        "Simple majority: a measure is adopted when it has more yes than no votes, phone "
+        "and paper together; abstentions do not count, a tie is not a majority."
+    )
+
     def adopted(self, tally: dict) -> bool:
         """A plenary's decision on a measure: more yes than no (a combined tally)."""
-        return tally["yes"] > tally["no"]
+        return tally.get("yes", 0) > tally.get("no", 0)
+
+    def proposal(self, tally: dict) -> tuple[bool, str]:
+        """The decision a closed round proposes for one measure, from its tally (paper
+        votes inside), and the line the console shows for it, e.g. "Adopted – 75 % yes,
+        simple majority". The moderator confirms it (services/items.py, adopt_item)."""
+        total = self.combined(tally)
+        adopted = self.adopted(total)
+        share = self.share(total)
+        if share is None:
+            return adopted, gettext("Rejected – no yes or no votes, %(rule)s") % {"rule": self.rule}
+        if adopted:
+            message = gettext("Adopted – %(share)s %% yes, %(rule)s")
+        else:
+            message = gettext("Rejected – %(share)s %% yes, %(rule)s")
+        return adopted, message % {"share": _number(round(share)), "rule": self.rule}
 
     def carried(self, tally, round_):
         return bool(tally) and self.adopted(tally)

@@ -572,6 +572,7 @@ def moderate(request, code):
     console.attach_suggestions([i for i in items if i.forum_id == forum.pk])
     rounds = selectors.rounds_for_page(forum, actor)
     console.attach_shortlist(forum, rounds)
+    console.attach_decisions(forum, rounds)
     live_rounds, past_rounds = console.live_and_past(rounds)
     return render(
         request,

@@ -217,3 +217,52 @@ async def test_a_later_snapshot_counts_the_timer_from_now(connect, forum, partic
     assert abs(left - (60 - (time.monotonic() - started))) <= 1.5
     for client in (console, first, later):
         await client.close()
+
+
+async def test_top_n_over_the_socket_answers_with_the_measures_and_phones_hear_them(
+    connect, forum, participant, moderator, field
+):
+    """``shortlist_top`` (docs/protocol.md): refused with ``closed`` while the round is
+    open, nothing changed; once closed, the ack names the measures of the top and the
+    phone's state, built from the events, shows them shortlisted as a fresh snapshot
+    does."""
+    _, console = await connect(forum, user=moderator)
+    _, phone = await connect(forum, participant=participant)
+    await console.until("snapshot")
+    await phone.until("snapshot")
+    ids = []
+    for text in ("Sprachcafé", "Lotsenprojekt", "Elternabend"):
+        ack = await phone.command(propose_frame(field, text=text, kind="measure"))
+        ids.append(ack["result"]["id"])
+    ack = await console.command(
+        {"type": "moderate", "action": "open_round", "method": "support", "kind": "measure"}
+    )
+    round_id = ack["result"]["id"]
+    for item in ids[1:]:
+        vote = {"type": "vote", "round": round_id, "item": item, "value": 1}
+        assert (await phone.command(vote))["ok"] is True
+    top = {"type": "moderate", "action": "shortlist_top", "round": round_id, "count": 2}
+    refused = await console.command(top)
+    assert refused["ok"] is False and refused["error"]["code"] == "closed"
+    await console.command({"type": "moderate", "action": "close_round", "round": round_id})
+    _, watcher = await connect(forum, participant=participant)
+    state = await watcher.until("snapshot")
+    ack = await console.command(top)
+    assert ack["ok"] is True and sorted(ack["result"]["items"]) == ids[1:]
+    final_rev = await sync_to_async(lambda: ForumEvent.objects.filter(forum=forum).count())()
+    while state["rev"] < final_rev:
+        state = apply_event(state, await watcher.until("event"), "participant")
+    shortlisted = sorted(i["id"] for i in state["items"] if i["shortlisted"])
+    assert shortlisted == ids[1:]
+    _, fresh_client = await connect(forum, participant=participant)
+    assert (await fresh_client.until("snapshot"))["items"] == state["items"]
+    audit = await sync_to_async(
+        lambda: list(
+            AuditEntry.objects.filter(action="forum.item.shortlisted").values_list(
+                "data", flat=True
+            )
+        )
+    )()
+    assert sorted(entry["item"] for entry in audit) == ids[1:]
+    for client in (console, phone, watcher, fresh_client):
+        await client.close()

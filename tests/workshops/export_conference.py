@@ -9,7 +9,7 @@ from tests.factories import make_conference, make_field, make_forum, make_modera
 from workshops.actors import Actor
 from workshops.models import Conference, Forum, Item
 from workshops.services import measures as measure_services
-from workshops.services.items import propose_item, shortlist_item
+from workshops.services.items import adopt_item, propose_item, shortlist_item
 from workshops.services.participants import join_conference
 from workshops.services.rounds import add_analog_count, close_round, open_round
 from workshops.services.votes import cast_vote
@@ -129,6 +129,9 @@ def build_conference(slug: str | None = None) -> Built:
         )
     add_analog_count(actor=mod, forum=plenary, round=vote.pk, item=adopted.pk, count=4, value=1)
     close_round(actor=mod, forum=plenary, round=vote.pk)
+    # The round proposes, the moderator confirms (the console's "Confirm").
+    for measure in (adopted, rejected):
+        adopt_item(actor=mod, forum=plenary, item=measure.pk, adopted=measure is adopted)
 
     measure_services.set_measure_details(
         actor=mod,

@@ -164,7 +164,7 @@ def test_the_console_refuses_cards_under_cardless_votes_and_offers_the_restart(c
     # the open adoption round says plainly that it runs without cards, and offers them
     warning = re.search(r'<div class="round-warning"[^>]*>(.*?)</div>', html, re.DOTALL)
     assert warning, "no warning next to the adoption round"
-    assert "without voting cards" in warning.group(1) and "decides" in warning.group(1)
+    assert "without voting cards" in warning.group(1) and "proposes the plenary" in warning.group(1)
     assert 'name="restart" value="1"' in warning.group(1)
     action = {"action": "cards_required", "required": "1"}
     html = client.post(f"{console}action", action, follow=True).content.decode()

@@ -48,11 +48,12 @@ from workshops.params import MAX_TEXT
 
 
 def make_scene(conference, moderator, **forum_fields) -> dict:
-    """A forum with two needs, a hidden need, two measures and an open secret support
-    round on the measures, made through the services. Returns the forum and the labels
-    of its rows (label -> pk)."""
+    """A forum with two needs, a hidden need, two measures, a closed support round and
+    an open secret support round on the measures, made through the services. Returns the
+    forum and the labels of its rows (label -> pk)."""
     from workshops.services.items import hide_item, propose_item
-    from workshops.services.rounds import open_round
+    from workshops.services.rounds import close_round, open_round
+    from workshops.services.votes import cast_vote
 
     forum = make_forum(conference, **forum_fields)
     author = participant_actor(make_participant(conference))
@@ -68,6 +69,13 @@ def make_scene(conference, moderator, **forum_fields) -> dict:
     ]:
         rows[label] = propose_item(actor=author, forum=forum, field=field, kind=kind, text=text).pk
     hide_item(actor=mod, forum=forum, item=rows["hidden"])
+    # a closed round, one supporter for the first measure: its ranking has a top
+    closed = open_round(
+        actor=mod, forum=forum, method="support", items=[rows["measure"], rows["measure2"]]
+    )
+    cast_vote(actor=author, forum=forum, round=closed.pk, item=rows["measure"], value=1)
+    close_round(actor=mod, forum=forum, round=closed.pk)
+    rows["closed"] = closed.pk
     round_ = open_round(
         actor=mod,
         forum=forum,
@@ -109,6 +117,7 @@ SAMPLES = {
     "reveal_round": {"round": Row("round")},
     "analog": {"round": Row("round"), "item": Row("measure"), "count": 7, "note": "Tisch 3"},
     "shortlist": {"item": Row("measure"), "shortlisted": True},
+    "shortlist_top": {"round": Row("closed"), "count": 1},
     "adopt": {"item": Row("measure"), "adopted": True},
     "cards_required": {"required": True, "restart": False},
     "phase": {"phase": "discussing"},
@@ -132,6 +141,7 @@ REFUSED = {
     "reveal_round": {"round": 2**62},
     "analog": {"round": Row("round"), "item": Row("need"), "count": 2},
     "shortlist": {"item": Row("need"), "shortlisted": True},
+    "shortlist_top": {"round": Row("round"), "count": 1},  # still open
     "adopt": {"item": Row("need"), "adopted": True},
     "cards_required": None,  # refused only with votes in an open round: test_cards.py
     "phase": {"phase": "lunch"},
@@ -199,7 +209,7 @@ def as_form(name: str, values: dict) -> dict:
 @pytest.mark.parametrize("name", sorted(ACTIONS))
 def test_form_and_frame_give_the_service_the_same_values(name):
     rows = {label: n for n, label in enumerate(["need", "need2", "hidden", "measure"], 1)}
-    rows.update(measure2=5, round=6, field=7, sub_goal=8)
+    rows.update(measure2=5, round=6, field=7, sub_goal=8, closed=9)
     values = resolve(SAMPLES[name], rows)
     action = ACTIONS[name]
     from_form = action.from_form(

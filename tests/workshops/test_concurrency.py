@@ -206,7 +206,8 @@ def test_a_vote_that_meets_a_round_being_closed_waits_and_is_refused(path, vote_
 
 def test_the_plenary_decision_counts_a_vote_committing_while_the_round_closes():
     """A yes vote is being written when the moderator closes the adoption round: the
-    close waits for it, so the measure is adopted, as the final tally says."""
+    close waits for it, so the decision the closed round proposes (and the moderator
+    confirms) is adoption, as the final tally says."""
     from tests.factories import make_moderator, moderator_actor
     from workshops.services.items import shortlist_item
     from workshops.services.rounds import close_round, open_round
@@ -236,7 +237,13 @@ def test_the_plenary_decision_counts_a_vote_committing_while_the_round_closes():
     assert waited, closed
     assert not isinstance(voted, Exception), voted
     assert not isinstance(closed, Exception), closed
-    assert Item.objects.get(pk=measure.pk).adopted is True
+    from workshops.methods import method_of
+    from workshops.models import Round
+    from workshops.selectors import round_totals
+
+    assert Item.objects.get(pk=measure.pk).adopted is None  # closing proposes only
+    tally = round_totals(Round.objects.get(pk=round_.pk))["totals"][str(measure.pk)]
+    assert method_of("adoption").proposal(tally)[0] is True
 
 
 def test_a_vote_on_a_duplicate_being_merged_waits_and_is_refused(vote_statements):

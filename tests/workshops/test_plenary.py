@@ -1,7 +1,9 @@
-"""The way to the plenary: forums shortlist measures, the plenary shows them with what
-they answer, and its adoption round decides."""
+"""The way to the plenary: forums shortlist measures (one by one, or the top of a closed
+ranking), the plenary shows them with what they answer, and its adoption round proposes
+the decisions the moderator confirms."""
 
 import pytest
+from django.utils import translation
 
 from tests.factories import (
     make_forum,
@@ -11,9 +13,10 @@ from tests.factories import (
     participant_actor,
 )
 from workshops.exceptions import ServiceError
-from workshops.models import ForumEvent, Item
-from workshops.selectors import forum_snapshot
-from workshops.services.items import adopt_item, propose_item, shortlist_item
+from workshops.methods import method_of
+from workshops.models import AuditEntry, ForumEvent, Item
+from workshops.selectors import forum_snapshot, round_totals
+from workshops.services.items import adopt_item, propose_item, shortlist_item, shortlist_top
 from workshops.services.rounds import add_analog_count, close_round, open_round
 from workshops.services.votes import cast_vote
 
@@ -106,14 +109,49 @@ def test_the_plenary_adoption_round_decides(forum, setup):
     add_analog_count(
         actor=mod, forum=plenary, round=round_.pk, item=measures[1].pk, value=-1, count=4
     )  # the paper table said no
+    # while the plenary votes, no decision can be recorded
+    with pytest.raises(ServiceError) as refused:
+        adopt_item(actor=mod, forum=plenary, item=measures[0].pk, adopted=True)
+    assert refused.value.code == "closed"
+    assert "Das Plenum stimmt über diese Maßnahme noch ab" in str(refused.value.message)
+    measures[0].refresh_from_db()
+    assert measures[0].adopted is None
+    assert not AuditEntry.objects.filter(action="forum.item.adopted").exists()
+
     close_round(actor=mod, forum=plenary, round=round_.pk)
     measures[0].refresh_from_db()
     measures[1].refresh_from_db()
-    assert (measures[0].adopted, measures[1].adopted) == (True, False)
+    # closing proposes, it does not decide
+    assert (measures[0].adopted, measures[1].adopted) == (None, None)
+    adoption = method_of("adoption")
+    totals = round_totals(round_)["totals"]
+    proposals = [adoption.proposal(totals[str(m.pk)]) for m in measures[:2]]
+    with translation.override("de"):
+        texts = [adoption.proposal(totals[str(m.pk)])[1] for m in measures[:2]]
+    assert proposals[0][0] is True and proposals[1][0] is False
+    assert texts == [
+        "Angenommen – 100 % Ja, einfache Mehrheit",
+        "Abgelehnt – 43 % Ja, einfache Mehrheit",  # 3 yes, 4 no on paper
+    ]
+    # the moderator confirms what the vote proposes
+    for measure, (adopted, _text) in zip(measures[:2], proposals, strict=True):
+        adopt_item(actor=mod, forum=plenary, item=measure.pk, adopted=adopted)
+        measure.refresh_from_db()
+        assert measure.adopted is adopted
     last = ForumEvent.objects.filter(forum=forum, name="item.updated").last()
-    assert last.data["adopted"] in (True, False)
-    # the moderator can correct the plenary's record
+    assert last.data["adopted"] is False
+    entries = AuditEntry.objects.filter(action="forum.item.adopted").order_by("id")
+    assert [e.data for e in entries] == [
+        {"item": measures[0].pk, "before": None, "adopted": True},
+        {"item": measures[1].pk, "before": None, "adopted": False},
+    ]
+    # the moderator can correct the plenary's record, and that is in the log too
     adopt_item(actor=mod, forum=plenary, item=measures[1].pk, adopted=True)
+    assert AuditEntry.objects.filter(action="forum.item.adopted").order_by("id").last().data == {
+        "item": measures[1].pk,
+        "before": False,
+        "adopted": True,
+    }
     measures[1].refresh_from_db()
     assert measures[1].adopted is True
     with pytest.raises(ServiceError):
@@ -233,3 +271,162 @@ def test_the_documentation_names_a_plenary_rounds_items_by_their_text(client, fo
     document = docx.Document(io.BytesIO(client.get(f"{url}.docx").content))
     lines = [p.text.strip() for p in document.paragraphs]
     assert f"#{measures[0].pk} Maßnahme 0" in lines and f"#{measures[1].pk} Maßnahme 1" in lines
+
+
+def test_an_open_adoption_round_elsewhere_holds_the_decision_too(forum, setup):
+    """The refusal looks at every open adoption round on the measure, whichever forum
+    holds it; a support round does not hold it."""
+    plenary, mod, _need, _goal, measures = setup
+    shortlist_item(actor=mod, forum=forum, item=measures[0].pk, shortlisted=True)
+    open_round(actor=mod, forum=forum, method="support", items=[measures[0].pk])
+    adopt_item(actor=mod, forum=plenary, item=measures[0].pk, adopted=True)  # not held
+    open_round(actor=mod, forum=forum, method="adoption", items=[measures[0].pk])
+    with pytest.raises(ServiceError) as refused:
+        adopt_item(actor=mod, forum=plenary, item=measures[0].pk, adopted=False)
+    assert refused.value.code == "closed"
+    measures[0].refresh_from_db()
+    assert measures[0].adopted is True
+
+
+def test_a_decision_without_yes_or_no_is_no_majority():
+    adoption = method_of("adoption")
+    with translation.override("de"):
+        assert adoption.proposal({"yes": 0, "no": 0, "abstain": 4}) == (
+            False,
+            "Abgelehnt – keine Ja- oder Nein-Stimmen, einfache Mehrheit",
+        )
+        # a tie is no majority; paper votes count with the phones
+        assert adoption.proposal({"yes": 2, "no": 2, "abstain": 1}) == (
+            False,
+            "Abgelehnt – 50 % Ja, einfache Mehrheit",
+        )
+        assert adoption.proposal(
+            {"yes": 2, "no": 2, "abstain": 0, "analog": {"yes": 1, "no": 0, "abstain": 0}}
+        ) == (True, "Angenommen – 60 % Ja, einfache Mehrheit")
+
+
+def _closed_dots_round(forum, mod, points: list[int]):
+    """A closed dots round on the forum's measures, each given ``points`` by as many
+    voters as needed (one point each)."""
+    conference = forum.conference
+    measures = list(Item.objects.filter(forum=forum, kind="measure").order_by("pk"))
+    round_ = open_round(
+        actor=mod,
+        forum=forum,
+        method="dots",
+        items=[m.pk for m in measures],
+        budget=len(measures),
+        per_item=1,
+    )
+    voters = [participant_actor(make_participant(conference)) for _ in range(max(points))]
+    for measure, n in zip(measures, points, strict=False):
+        for voter in voters[:n]:
+            cast_vote(actor=voter, forum=forum, round=round_.pk, item=measure.pk, value=1)
+    close_round(actor=mod, forum=forum, round=round_.pk)
+    return round_, measures
+
+
+def test_top_n_sends_the_best_ranked_measures_to_the_plenary(forum, setup):
+    plenary, mod, _need, _goal, _measures = setup
+    round_, measures = _closed_dots_round(forum, mod, [1, 3, 2])
+    top = shortlist_top(actor=mod, forum=forum, round=round_.pk, count=2)
+    assert [m.pk for m in top.items] == [measures[1].pk, measures[2].pk]
+    shortlisted = set(Item.objects.filter(shortlisted=True).values_list("pk", flat=True))
+    assert shortlisted == {measures[1].pk, measures[2].pk}
+    entries = AuditEntry.objects.filter(action="forum.item.shortlisted").order_by("id")
+    assert [e.data["item"] for e in entries] == [measures[1].pk, measures[2].pk]
+    assert all(e.data["round"] == round_.pk for e in entries)
+    # each one reaches the plenary as a shortlist does
+    pool = {i["id"] for i in forum_snapshot(plenary, mod)["items"] if i["kind"] == "measure"}
+    assert pool == {measures[1].pk, measures[2].pk}
+    # again: nothing changes, nothing is logged twice
+    rev = ForumEvent.objects.filter(forum=forum).count()
+    shortlist_top(actor=mod, forum=forum, round=round_.pk, count=2)
+    assert ForumEvent.objects.filter(forum=forum).count() == rev
+    assert AuditEntry.objects.filter(action="forum.item.shortlisted").count() == 2
+
+
+def test_top_n_sends_every_measure_that_shares_the_last_place(forum, setup):
+    _plenary, mod, _need, _goal, _measures = setup
+    round_, measures = _closed_dots_round(forum, mod, [2, 3, 2])
+    top = shortlist_top(actor=mod, forum=forum, round=round_.pk, count=2)
+    # places 1, 2, 2: no draw decides between the two with 2 points, both go
+    assert [m.pk for m in top.items] == [measures[1].pk, measures[0].pk, measures[2].pk]
+    assert Item.objects.filter(shortlisted=True).count() == 3
+
+
+def test_top_n_leaves_out_measures_nobody_voted_for(forum, setup):
+    _plenary, mod, _need, _goal, _measures = setup
+    round_, measures = _closed_dots_round(forum, mod, [0, 1, 0])
+    top = shortlist_top(actor=mod, forum=forum, round=round_.pk, count=3)
+    assert [m.pk for m in top.items] == [measures[1].pk]
+    assert top.count == 3
+
+
+@pytest.mark.parametrize("count", [0, 51])
+def test_top_n_refuses_a_bad_count_and_an_open_round(forum, setup, count):
+    _plenary, mod, _need, _goal, measures = setup
+    open_one = open_round(actor=mod, forum=forum, method="support", kind="measure")
+    cast_vote(
+        actor=participant_actor(make_participant(forum.conference)),
+        forum=forum,
+        round=open_one.pk,
+        item=measures[0].pk,
+        value=1,
+    )
+    with pytest.raises(ServiceError) as refused:
+        shortlist_top(actor=mod, forum=forum, round=open_one.pk, count=2)
+    assert refused.value.code == "closed" and "noch offen" in str(refused.value.message)
+    close_round(actor=mod, forum=forum, round=open_one.pk)
+    before = ForumEvent.objects.filter(forum=forum).count()
+    with pytest.raises(ServiceError) as refused:
+        shortlist_top(actor=mod, forum=forum, round=open_one.pk, count=count)
+    assert refused.value.code == "invalid"
+    assert ForumEvent.objects.filter(forum=forum).count() == before
+    assert not Item.objects.filter(shortlisted=True).exists()
+    assert not AuditEntry.objects.filter(action="forum.item.shortlisted").exists()
+
+
+def test_top_n_is_for_the_forums_moderators_only(forum, setup):
+    _plenary, _mod, _need, _goal, _measures = setup
+    round_, _ = _closed_dots_round(forum, _mod, [1, 1, 1])
+    stranger = participant_actor(make_participant(forum.conference))
+    with pytest.raises(ServiceError) as refused:
+        shortlist_top(actor=stranger, forum=forum, round=round_.pk, count=1)
+    assert refused.value.code == "forbidden"
+    assert not Item.objects.filter(shortlisted=True).exists()
+
+
+def test_the_console_proposes_the_decision_and_a_form_confirms_it(client, forum, setup):
+    """Without JavaScript: while the round runs the console's form is refused with the
+    reason; once closed, the console shows the proposal with its rule and "Bestätigen",
+    whose POST records the decision."""
+    import html as html_lib
+
+    plenary, mod, _need, _goal, measures = setup
+    measure = measures[0]
+    shortlist_item(actor=mod, forum=forum, item=measure.pk, shortlisted=True)
+    round_ = open_round(actor=mod, forum=plenary, method="adoption", kind="measure")
+    for value in (1, 1, 1, -1):
+        voter = participant_actor(make_participant(forum.conference))
+        cast_vote(actor=voter, forum=plenary, round=round_.pk, item=measure.pk, value=value)
+    client.force_login(mod.user)
+    action = f"/f/{plenary.code}/moderate/action"
+    confirm = {"action": "adopt", "item": measure.pk, "adopted": "1", "back": "live"}
+    page = html_lib.unescape(client.post(action, confirm, follow=True).content.decode())
+    assert "Das Plenum stimmt über diese Maßnahme noch ab." in page
+    assert "Bestätigen" not in page
+    measure.refresh_from_db()
+    assert measure.adopted is None
+
+    close_round(actor=mod, forum=plenary, round=round_.pk)
+    page = html_lib.unescape(client.get(f"/f/{plenary.code}/moderate/").content.decode())
+    line = page.split(f'data-option="{measure.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "Angenommen – 75 % Ja, einfache Mehrheit" in line
+    assert "Bestätigen" in line and "Stattdessen ablehnen" in line
+    assert "Enthaltungen zählen nicht" in page
+    page = html_lib.unescape(client.post(action, confirm, follow=True).content.decode())
+    measure.refresh_from_db()
+    assert measure.adopted is True
+    line = page.split(f'data-option="{measure.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "Beschlossen: angenommen" in line and "Bestätigen" not in line

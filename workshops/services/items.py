@@ -5,6 +5,7 @@ the event (and, for moderators, the audit entry), all in one transaction.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -566,11 +567,121 @@ def adopt_item(*, actor: Actor, forum: Forum, item: int, adopted: bool | None) -
     target.refresh_from_db()
     if target.kind != Item.Kind.MEASURE or target.status != Item.Status.VISIBLE:
         raise ServiceError(ServiceError.INVALID, _("Only measures that are shown can be adopted."))
+    if _voted_on_now(target):
+        raise ServiceError(
+            ServiceError.CLOSED,
+            _(
+                "The plenary is still voting on this measure. Close the round first, then "
+                "record the decision."
+            ),
+        )
     before = target.adopted
     set_adopted(forum=forum, item=target, adopted=adopted, locked=locked)
     if before != adopted:
-        audit(forum, actor, "forum.item.adopted", {"item": target.pk, "adopted": adopted})
+        # ``adopted``: the decision now (also the key of entries written before ``before``)
+        audit(
+            forum,
+            actor,
+            "forum.item.adopted",
+            {"item": target.pk, "before": before, "adopted": adopted},
+        )
     return target
+
+
+def _voted_on_now(item: Item) -> bool:
+    """Whether a deciding round (adoption) that holds the item is still open, in any
+    forum: its decision waits for the vote. Read under the forums' locks, which
+    ``close_round`` and ``open_round`` take too."""
+    from workshops.methods import METHODS
+    from workshops.models import Round
+
+    deciding = [name for name, method in METHODS.items() if method.decides]
+    return Round.objects.filter(items=item, status=Round.Status.OPEN, method__in=deciding).exists()
+
+
+@dataclass(frozen=True)
+class Top:
+    """What ``shortlist_top`` sent: the measures (rank order) and the N asked for; more
+    when measures share the last place, fewer when fewer got votes."""
+
+    items: list[Item]
+    count: int
+
+
+# The most measures one "Top N to the plenary" sends (workshops/commands.py bounds it).
+MAX_TOP = 50
+
+
+@transaction.atomic
+def shortlist_top(*, actor: Actor, forum: Forum, round: int, count: int) -> "Top":
+    """Send the ``count`` best-ranked measures of a closed round of this forum to the
+    plenary in one step (moderators). Returns the measures of the top, in rank order,
+    with the count asked for (``Top``).
+
+    The ranking is the method's (``VotingMethod.rank_key`` over phone and paper votes
+    together, as the console and the exports rank). Only shown measures of this forum
+    take part (needs and goals do not go to the plenary), and only those the round
+    carried (``VotingMethod.carried``: points, supporters, yes over no, a mean
+    resistance below the veto), so an option nobody voted for is never sent. Ties: the
+    measures that share the last place all go, so "Top 3" over places 1, 2, 3, 3 sends
+    four; no draw decides for the room. Measures of the top that are already
+    shortlisted stay so, others of the forum are left as they are. Records
+    ``item.updated`` (here and in the plenaries) and ``forum.item.shortlisted`` for
+    every measure it sends, all in one transaction.
+    """
+    from workshops.models import Round
+    from workshops.selectors import round_totals
+
+    _require_moderator(actor, forum)
+    forum, echo = _lock_with_plenaries(forum)
+    round_ = Round.objects.filter(pk=round, forum=forum).first()
+    if round_ is None:
+        raise ServiceError(
+            ServiceError.NOT_FOUND, _("This voting round does not exist in this forum.")
+        )
+    if round_.status != Round.Status.CLOSED:
+        raise ServiceError(
+            ServiceError.CLOSED,
+            _("This round is still open. Close it first: its ranking decides the top."),
+        )
+    if not 1 <= count <= MAX_TOP:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("Choose how many measures go to the plenary: 1 to %(max)d.") % {"max": MAX_TOP},
+            field="count",
+        )
+    method = method_of(round_.method)
+    totals = round_totals(round_)["totals"]
+    measures = list(
+        round_.items.filter(forum=forum, kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE)
+    )
+    ranked = []
+    for measure in measures:
+        tally = method.combined(totals.get(str(measure.pk)) or {})
+        if tally and method.carried(tally, round_):
+            ranked.append((method.rank_key(tally), measure.pk, measure))
+    if not ranked:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("No measure of this round got votes for it, so none goes to the plenary."),
+        )
+    ranked.sort(key=lambda entry: (entry[0], entry[1]))
+    last = ranked[min(count, len(ranked)) - 1][0]
+    top = [measure for key, _pk, measure in ranked if key <= last]
+    for measure in top:
+        if measure.shortlisted:
+            continue
+        measure.shortlisted = True
+        measure.save(update_fields=["shortlisted", "updated_at"])
+        echo.record(forum, "item.updated", item_data(measure))
+        audit(
+            forum,
+            actor,
+            "forum.item.shortlisted",
+            {"item": measure.pk, "round": round_.pk, "top": count},
+        )
+    echo.finish()
+    return Top(items=top, count=count)
 
 
 @transaction.atomic

@@ -150,18 +150,15 @@ def close_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True) 
     """Close an open round (moderators): no more votes; a secret round's results become
     visible to everyone. Records ``round.closed``; the final tally follows.
 
-    An adoption round in a plenary decides: each measure with more yes than no (phone
-    and paper votes together, ``Adoption.adopted``) is adopted, every other one rejected,
-    recorded as
-    ``item.updated`` in the measure's forum and the plenaries. ``decide=False`` (a round
-    set aside because its votes cannot count, ``cards.set_cards_required``) decides
-    nothing.
+    An adoption round in a plenary proposes, it does not decide: the console shows for
+    each measure the decision its tally carries (``Adoption.proposal``) and the moderator
+    confirms it or decides otherwise (``items.adopt_item``), so no measure is adopted
+    without a person saying so. ``decide=False`` (a round set aside because its votes
+    cannot count, ``cards.set_cards_required``) writes no evaluations either.
     """
-    from workshops.services.items import set_adopted
-
     _require_moderator(actor, forum)  # before anything is read or locked
     item_forums = []
-    if forum.kind == Forum.Kind.PLENARY:  # its decisions reach the measures' forums
+    if forum.kind == Forum.Kind.PLENARY:  # its evaluations reach the measures' forums
         item_forums = list(
             Item.objects.filter(rounds__pk=round, rounds__forum=forum).values_list(
                 "forum_id", flat=True
@@ -183,14 +180,6 @@ def close_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True) 
         move_phase(forum, Forum.Phase.RESULTS)
     record_event(forum, "round.closed", round_data(round_))
     audit(forum, actor, "forum.round.closed", {"round": round_.pk})
-    method = method_of(round_.method)
-    if decide and forum.kind == Forum.Kind.PLENARY and method.decides:
-        from workshops.selectors import round_totals
-
-        totals = round_totals(round_)["totals"]
-        for item in round_.items.filter(kind=Item.Kind.MEASURE, status=Item.Status.VISIBLE):
-            adopted = method.adopted(method.combined(totals[str(item.pk)]))
-            set_adopted(forum=forum, item=item, adopted=adopted, locked=locked)
     if decide:  # a measure carried over from the previous conference keeps the result
         record_evaluations(actor=actor, round_=round_)
 
