@@ -286,7 +286,7 @@ def step_panel(forum: Forum, live_rounds: list[dict]) -> dict:
             "voters": format_html(
                 '<strong data-voters="{0}">{0}</strong>', running[0]["voters"] or 0
             ),
-            "online": format_html("<strong data-online-count>–</strong>"),
+            "online": format_html("<strong data-online-count>{}</strong>", "–"),
         }
     if panel["current"].name in ("result", "plenary") and forum.kind == Forum.Kind.WORKSHOP:
         panel["plenary_items"] = list(
