@@ -84,6 +84,7 @@ MODERATOR_TEMPLATES = [
     "templates/workshops/methods/adoption_console.html",
     "templates/workshops/_moderate_item.html",
     "templates/workshops/_console_session.html",
+    "templates/workshops/_console_steps.html",
     # the city's pages (exports, follow-up of measures): German and English
     "templates/workshops/exports.html",
     "templates/workshops/measures_manage.html",

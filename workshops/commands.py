@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from workshops import rules
+from workshops import rules, steps
 from workshops.actors import Actor
 from workshops.console import warnings_after_opening
 from workshops.exceptions import ServiceError
@@ -28,6 +28,7 @@ from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
 from workshops.services import items as item_services
 from workshops.services import rounds as round_services
+from workshops.services import steps as step_services
 from workshops.services import versions as version_services
 
 
@@ -100,6 +101,18 @@ def _top_warnings(top) -> list[str]:
             % {"n": n}
         ]
     return []
+
+
+def _step_of(returned) -> dict:
+    return {"step": steps.current_step(returned)}
+
+
+def _advanced(values: dict) -> str:
+    return _("Next step: everyone sees it now.")
+
+
+def _stepped_back(values: dict) -> str:
+    return _("The last step is taken back.")
 
 
 ITEM = Id("item")
@@ -246,6 +259,21 @@ _DECLARED = [
         done=lambda values: (
             _("The translation is removed.") if values["remove"] else _("The translation is saved.")
         ),
+    ),
+    # The step bar: "Next" moves phones, projector, proposals and the round together;
+    # ``step`` is the step the console showed (a second click does nothing twice).
+    Action(
+        "advance",
+        step_services.advance,
+        (Text("step", optional=True),),
+        done=_advanced,
+        result=_step_of,
+    ),
+    Action(
+        "step_back",
+        step_services.step_back,
+        done=_stepped_back,
+        result=_step_of,
     ),
     # which phases exist is the service's rule
     Action("phase", forum_services.set_phase, (Text("phase"),)),

@@ -287,3 +287,62 @@ def newest(forum: Forum, items: list[Item]) -> list[Item]:
     """The forum's own shown contributions, newest first, as many as the live part holds."""
     own = [i for i in items if i.forum_id == forum.pk and i.status == Item.Status.VISIBLE]
     return sorted(own, key=lambda i: i.pk, reverse=True)[:NEWEST_ITEMS]
+
+
+def step_panel(forum: Forum, live_rounds: list[dict]) -> dict:
+    """The console's step bar (templates/workshops/_console_steps.html): the steps with
+    the current one, what "Next" will do, "Back" while it can, the round's turnout and,
+    at the result, what goes to the plenary."""
+    from django.utils.html import format_html
+
+    from workshops import steps
+    from workshops.services.steps import (
+        DEFAULT_BUDGET,
+        DEFAULT_PER_ITEM,
+        default_round_items,
+    )
+
+    panel = steps.bar(forum)
+    following = panel["next"].name if panel["next"] else None
+    running = [r for r in live_rounds if r["status"] == "open"]
+    panel["turnout"] = panel["plenary_items"] = None
+    if following == "sort":
+        panel["hint"] = _("Closes the proposals; phones and the screen show the wall to sort.")
+    elif following == "vote" and running:
+        panel["hint"] = _("Phones and the screen show the round that is open.")
+    elif following == "vote" and forum.kind == Forum.Kind.PLENARY:
+        panel["hint"] = _("Open the round of your choice first (below: “Open a voting round”).")
+    elif following == "vote":
+        count = len(default_round_items(forum))
+        panel["hint"] = (
+            _(
+                "Opens “Distribute points” on %(count)d measures: %(budget)d points per "
+                "person, at most %(per_item)d per measure, totals shown at the end."
+            )
+            % {"count": count, "budget": DEFAULT_BUDGET, "per_item": DEFAULT_PER_ITEM}
+            if count
+            else _("No measures yet: open a round of your choice (“Open a voting round”).")
+        )
+    elif following == "result":
+        panel["hint"] = _("Closes the round; phones and the screen show the ranking.")
+    elif following == "plenary":
+        panel["hint"] = _("Hands the forum's result to the plenary: the measures marked for it.")
+    else:
+        panel["hint"] = ""
+    if running:
+        panel["turnout"] = {
+            "voters": format_html(
+                '<strong data-voters="{0}">{0}</strong>', running[0]["voters"] or 0
+            ),
+            "online": format_html("<strong data-online-count>{}</strong>", "–"),
+        }
+    if panel["current"].name in ("result", "plenary") and forum.kind == Forum.Kind.WORKSHOP:
+        panel["plenary_items"] = list(
+            Item.objects.filter(
+                forum=forum,
+                kind=Item.Kind.MEASURE,
+                status=Item.Status.VISIBLE,
+                shortlisted=True,
+            ).order_by("pk")
+        )
+    return panel

@@ -218,6 +218,12 @@ class Forum(models.Model):
     phase = models.CharField(
         _("phase"), max_length=16, choices=Phase.choices, default=Phase.COLLECTING
     )
+    # The step bar's last step (services/steps.py): the forum's result went to the
+    # plenary. Only with phase "results"; any change of phase takes it back.
+    handed_to_plenary = models.BooleanField(_("handed to the plenary"), default=False)
+    # What the last "Next" changed, so "Back" can reverse it (services/steps.py,
+    # ``step_back``): {} when there is nothing to undo.
+    step_undo = models.JSONField(default=dict, blank=True, editable=False)
     # A countdown the moderator started, shown on phones and the screen (None: no timer).
     timer_ends_at = models.DateTimeField(_("timer ends at"), null=True, blank=True)
     timer_seconds = models.PositiveIntegerField(_("timer length"), null=True, blank=True)

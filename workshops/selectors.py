@@ -11,6 +11,7 @@ from workshops.actors import Actor
 from workshops.methods import PASSIVE_OPTION, method_of
 from workshops.models import ActionField, Conference, Forum, ForumEvent, GuidingGoal, Item
 from workshops.rows import Row
+from workshops.steps import current_step
 
 ITEM_KINDS = [k for k, _ in Item.Kind.choices]
 _FORUM_BY_CODE = Row(Forum, key=("code",))
@@ -79,6 +80,8 @@ def forum_data(forum: Forum) -> dict:
         "proposals_open": forum.proposals_open,
         "requires_cards": forum.requires_cards,
         "phase": forum.phase,
+        # the moderator's step bar (workshops/steps.py): the phase's step, or "plenary"
+        "step": current_step(forum),
         "announcement": forum.announcement,
         "timer": timer_data(forum),
     }

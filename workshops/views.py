@@ -603,6 +603,7 @@ def moderate(request, code):
             "kinds": Item.Kind.choices,
             "fields": fields,
             "phases": console.phases(forum),
+            "step_bar": console.step_panel(forum, live_rounds),
             "exports": console.export_links(forum),
             # the conference-wide links (exports, measures, print kit): not for a forum's
             # own moderators, who run this forum only (workshops/rules.py)

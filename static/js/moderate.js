@@ -20,6 +20,7 @@ let live = null;
 // live controls and the rest around it.
 const PARTS = [
   ".wall", ".console-bar", "[data-rounds]", "[data-rounds-setup]", "[data-session]", "[data-newest]",
+  "[data-steps]",
 ];
 
 function remembered() {
@@ -111,12 +112,28 @@ async function refresh() {
     if (details && details.tagName === "DETAILS") details.open = open;
   });
   showOnline();
+  armUndo();
   if (live && live.state) showSession(live.state.forum, t);
 }
 
 function showOnline() {
-  const el = document.querySelector("[data-online]");
-  if (el && online !== null) el.textContent = String(online);
+  if (online === null) return;
+  // the step bar's count, and the "of" of its turnout while a round runs
+  document.querySelectorAll("[data-online], [data-online-count]").forEach((el) => {
+    el.textContent = String(online);
+  });
+}
+
+// "Back" works for a while after a step (workshops/steps.py, UNDO_SECONDS): the button
+// leaves when the server would refuse it. Without JavaScript the refusal says so.
+let undoTimer = null;
+function armUndo() {
+  clearTimeout(undoTimer);
+  const form = document.querySelector("[data-step-undo]");
+  if (!form) return;
+  const left = Number(form.dataset.undoLeft);
+  if (!Number.isFinite(left)) return;
+  undoTimer = setTimeout(() => { form.hidden = true; }, Math.max(0, left) * 1000);
 }
 
 // Console forms marked data-socket-form (phase, countdown, announcement, suggested
@@ -152,8 +169,10 @@ function frameOf(form, submitter) {
   return frame;
 }
 
-function socketError(message) {
-  const el = document.querySelector("[data-socket-error]");
+// A refusal shows next to the form that was sent (the step bar has its own line).
+function socketError(message, form) {
+  const own = form && form.closest("section") && form.closest("section").querySelector("[data-socket-error]");
+  const el = own || document.querySelector("[data-socket-error]");
   if (!el) return;
   el.textContent = message || "";
   el.hidden = !message;
@@ -165,9 +184,13 @@ document.addEventListener("submit", (ev) => {
   const frame = frameOf(form, ev.submitter);
   if (!frame) return;
   ev.preventDefault();
-  socketError("");
+  document.querySelectorAll("[data-socket-error]").forEach((el) => { el.hidden = true; el.textContent = ""; });
+  // one press of "Next" is one step: the button waits for the answer
+  const step = form.closest("[data-steps]") && ev.submitter;
+  if (step) step.disabled = true;
   live.send(frame, (ack) => {
-    if (!ack.ok) socketError(ack.error && ack.error.message);
+    if (step && !ack.ok) step.disabled = false;
+    if (!ack.ok) socketError(ack.error && ack.error.message, form);
     else { settle(form); schedule(); }
   });
 });
@@ -178,6 +201,7 @@ function schedule() {
 
 document.addEventListener("focusout", () => { if (dirty) schedule(); });
 showOnline();
+armUndo();
 
 live = connect({
   code: document.body.dataset.code,

@@ -74,6 +74,8 @@ def moderator_frames(s):
         "screen_key": {},
         "sub_goal": {"item": s["into"], "sub_goal": s["sub_goal"]},
         "translate": {"item": s["into"], "language": "de", "translation": "Zwei (Deutsch)"},
+        "advance": {},
+        "step_back": {},
     }
 
 
@@ -100,8 +102,10 @@ def fingerprint(forum):
 
 
 async def test_every_moderator_action_is_refused_for_every_other_role(
-    connect, forum, participant, stage
+    connect, forum, participant, stage, monkeypatch
 ):
+    # one frame per action from one sender: more actions than a burst allows
+    monkeypatch.setattr("realtime.consumer.RATE_BURST", 50)
     other_moderator = await sync_to_async(make_moderator)(await sync_to_async(make_conference)())
     before = await fingerprint(forum)
     frames = moderator_frames(stage)
@@ -126,8 +130,11 @@ async def test_every_moderator_action_is_refused_for_every_other_role(
     assert refused == 2 * len(frames)
 
 
-async def test_moderators_of_the_forum_may_do_each_action(connect, forum, moderator, stage):
+async def test_moderators_of_the_forum_may_do_each_action(
+    connect, forum, moderator, stage, monkeypatch
+):
     """The other side of the matrix: the same frames work for the forum's moderator."""
+    monkeypatch.setattr("realtime.consumer.RATE_BURST", 50)
     ok, console = await connect(forum, user=moderator)
     await console.until("snapshot")
     answers = {}

@@ -126,6 +126,8 @@ SAMPLES = {
     "screen_key": {},
     "sub_goal": {"item": Row("measure"), "sub_goal": Row("sub_goal")},
     "translate": {"item": Row("need"), "language": "de", "translation": "Sprachkurse für Eltern"},
+    "advance": {"step": "vote"},  # the scene votes: "Next" closes its round
+    "step_back": {},  # after ``PREPARE``: takes that "Next" back
 }
 
 # Values of the right types that the action's service refuses on the scene.
@@ -150,7 +152,21 @@ REFUSED = {
     "screen_key": None,  # nothing to refuse
     "sub_goal": {"item": Row("need"), "sub_goal": Row("sub_goal")},  # a need links to none
     "translate": {"item": Row("need"), "language": "ru", "translation": "Языковые курсы"},
+    "advance": {"step": "plenary"},  # the console showed another step: moved on meanwhile
+    "step_back": {},  # no step to take back
 }
+
+
+def _advance(scene: dict, moderator) -> None:
+    from workshops.services.steps import advance
+
+    advance(actor=moderator_actor(moderator), forum=scene["forum"])
+    scene["forum"].refresh_from_db()
+    scene["rev"] = scene["forum"].rev
+
+
+# What the scene needs before an action's sample can work (only for the sample).
+PREPARE = {"step_back": _advance}
 
 # Who may do each action, whatever state the forum is in.
 MODERATORS_ONLY = {"moderator"}
@@ -455,6 +471,9 @@ async def by_socket(moderator, scene, name, values) -> dict:
 async def test_each_action_leaves_the_same_state_through_the_form_and_the_socket(name):
     moderator = await sync_to_async(make_moderator)(await sync_to_async(make_conference)())
     http_scene, socket_scene = await scene_for(moderator), await scene_for(moderator)
+    if name in PREPARE:
+        for scene in (http_scene, socket_scene):
+            await sync_to_async(PREPARE[name])(scene, moderator)
     before = await sync_to_async(outcome)(http_scene)
     assert before == await sync_to_async(outcome)(socket_scene)
 

@@ -91,6 +91,8 @@ def action_posts(s):
         "screen_key": {},
         "sub_goal": {"item": s["into"], "sub_goal": s["sub_goal"]},
         "translate": {"item": s["into"], "language": "de", "translation": "Zwei (Deutsch)"},
+        "advance": {},
+        "step_back": {},
     }
     assert set(posts) == set(MODERATOR_ACTIONS), "a new console action needs a row in this matrix"
     return posts

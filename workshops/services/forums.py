@@ -68,8 +68,13 @@ def set_phase(*, actor: Actor, forum: Forum, phase: str) -> Forum:
         return forum
     before = forum.phase
     forum.phase = phase
+    forum.handed_to_plenary = False  # a new phase: the step bar follows it (workshops/steps.py)
     return _changed(
-        forum, actor, ["phase"], "forum.phase.changed", {"before": before, "after": phase}
+        forum,
+        actor,
+        ["phase", "handed_to_plenary"],
+        "forum.phase.changed",
+        {"before": before, "after": phase},
     )
 
 
@@ -80,7 +85,8 @@ def move_phase(forum: Forum, phase: str) -> None:
     if forum.phase == phase:
         return
     forum.phase = phase
-    forum.save(update_fields=["phase"])
+    forum.handed_to_plenary = False
+    forum.save(update_fields=["phase", "handed_to_plenary"])
     record_event(forum, "forum.updated", forum_data(forum))
 
 

@@ -211,6 +211,49 @@ def reopen_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True)
     )
 
 
+def resume_refusal(forum: Forum, round_: Round):
+    """Why a closed round cannot be opened again as it was (None: it can): its closing
+    decided measures (a plenary's adoption round) or wrote evaluations of carried-over
+    measures, which opening it again would leave standing."""
+    if forum.kind == Forum.Kind.PLENARY and method_of(round_.method).decides:
+        return _(
+            "This round has decided the measures in it and cannot be opened again; "
+            "“Vote again (new round)” starts a new one."
+        )
+    if round_.evaluations.exists():
+        return _(
+            "This round has written its result to carried-over measures and cannot be "
+            "opened again; “Vote again (new round)” starts a new one."
+        )
+    return None
+
+
+@transaction.atomic
+def resume_round(*, actor: Actor, forum: Forum, round: int) -> Round:
+    """Open a closed round again as it was, its votes and paper votes kept (moderators;
+    the step bar's "Back", services/steps.py): phones may vote and change their votes
+    again; a secret round's totals are hidden again. Refused when its closing decided
+    something (``resume_refusal``). Moves the forum to voting; records ``round.opened``
+    (the same id) and the audit entry ``forum.round.resumed``; the tally follows."""
+    _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
+    round_ = _get_round(forum, round)
+    if round_.status != Round.Status.CLOSED:
+        raise ServiceError(ServiceError.INVALID, _("This voting round is still open."))
+    refusal = resume_refusal(forum, round_)
+    if refusal is not None:
+        raise ServiceError(ServiceError.INVALID, refusal)
+    round_.status = Round.Status.OPEN
+    round_.closed_at = None
+    round_.save(update_fields=["status", "closed_at"])
+    move_phase(forum, Forum.Phase.VOTING)
+    record_event(forum, "round.opened", round_data(round_))
+    audit(forum, actor, "forum.round.resumed", {"round": round_.pk})
+
+    tally_changed(forum_id=forum.pk, round_id=round_.pk)
+    return round_
+
+
 @transaction.atomic
 def reveal_round(*, actor: Actor, forum: Forum, round: int) -> Round:
     """Show a secret (blind) round's tally to everyone before it closes (moderators).
