@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.browser.test_forum_session import new_forum, phone
+from tests.browser.test_forum_session import ARTIFACTS, new_forum, phone
 
 pytestmark = pytest.mark.browser
 
@@ -113,6 +113,8 @@ def test_the_phone_says_what_to_do_and_that_it_worked(browser, live, moderator):
     option.locator("[data-vote-state]", has_text="✓ gezählt").wait_for(timeout=10000)
     assert yes.get_attribute("aria-pressed") == "true"
     assert option.locator("button[aria-pressed=true]").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone-ballot-counted-390x844.png"))
     assert page.evaluate("window.__notReloaded") is True
     page.reload()
     option = page.locator(f"section.round li[data-option='{wall['Lotsen']}']")
@@ -146,6 +148,8 @@ def test_the_phone_says_what_to_do_and_that_it_worked(browser, live, moderator):
     section.locator(f"li[data-option='{wall['Café']}'] button[name=value]").nth(1).click()
     task(page, "Sie haben noch 2 Punkte.")
     assert section.locator("[data-points-left]").inner_text() == "2"
+    section.locator("li[data-option]").last.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "phone-dots-points-in-view-390x844.png"))
 
     # the result: the line, and the phone's and the projector's results by the wall's numbers
     moderator(code, "close_round", round=dots)
@@ -155,6 +159,7 @@ def test_the_phone_says_what_to_do_and_that_it_worked(browser, live, moderator):
     result.wait_for(timeout=10000)
     assert result.locator("li[data-option] .item-number").first.inner_text() == (f"#{wall['Café']}")
     screen = page.request.get(f"{live['url']}/f/{code}/screen/?key={forum['screen_key']}").text()
-    assert f'<span class="item-number">#{wall["Café"]}</span> Café' in screen
+    number = f'<span class="item-number">#{wall["Café"]}</span>'
+    assert re.search(number + r'\s*<bdi class="item-text" dir="auto">Café</bdi>', screen)
     assert page.evaluate("window.__notReloaded") is True
     page.context.close()
