@@ -39,6 +39,7 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/privacy.html",
     "templates/workshops/accessibility.html",
     "templates/workshops/_ballot.html",
+    "templates/workshops/_task.html",
     "templates/workshops/_code_form.html",
     "templates/workshops/_item.html",
     "templates/workshops/_item_body.html",
@@ -105,6 +106,7 @@ PARTICIPANT_MODULES = [
     "workshops/views.py",
     "workshops/views_info.py",
     "workshops/console.py",  # the phase hints a phone shows
+    "workshops/phone_task.py",  # the phone's status line
     "workshops/services/participants.py",
     "workshops/services/items.py",
     "workshops/services/versions.py",

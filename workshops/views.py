@@ -35,6 +35,7 @@ from workshops.languages import local_name, remember_language
 from workshops.models import Forum, Item
 from workshops.page_access import actor_of, forum_or_none, unknown_code
 from workshops.params import Id, Number
+from workshops.phone_task import live_tasks, phone_task
 from workshops.qr import qr_svg
 from workshops.services import cards as card_services
 from workshops.services import forums as forum_services
@@ -65,6 +66,9 @@ def live_texts() -> dict:
         "tally_outlier": str(methods.OUTLIER),
         "tally_analog": str(methods.ANALOG),
         "saved_vote": _("Your vote is saved."),
+        # a vote the server has (static/js/ballot.js), and the phone's status line (task.js)
+        "counted": _("counted"),
+        "tasks": live_tasks(),
         "adopted": _("adopted"),
         "not_adopted": _("not adopted"),
         "for_plenary": _("for the plenary"),
@@ -248,6 +252,7 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     context.update(_translating(actor, forum))
     context.update(extra)
     context["phase_hint"] = console.phase_hint(forum)
+    context["task"] = phone_task(forum, context["rounds"])  # the status line (_task.html)
     context["timer"] = console.timer_for_page(forum)
     given = context["values"].get("details") or {}
     context["detail_fields"] = [{**d, "value": given.get(d["name"], "")} for d in _detail_fields()]

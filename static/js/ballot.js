@@ -4,8 +4,21 @@
 
 import { tallyText } from "./tally.js";
 
+// What became of the person's vote on one option, under its buttons (_ballot.html):
+// "✓ counted" once the server has it, "Sending …" until then, or why it was refused.
+export function voteState(li, text, state) {
+  const el = li && li.querySelector("[data-vote-state]");
+  if (!el) return;
+  el.textContent = text;
+  el.className = "vote-state" + (text && state ? " " + state : "");
+  if (state === "is-refused") el.setAttribute("role", "alert");
+  else el.removeAttribute("role");
+}
+
 // Reflect the person's ballot (ack result: {votes: {option: value}, points_left}).
-export function applyBallot(section, result) {
+// `t` (optional): the page's sentences, for "✓ counted".
+export function applyBallot(section, result, t) {
+  const counted = "✓ " + ((t && t.counted) || "");
   const method = section.dataset.method;
   const perItem = Number(section.dataset.perItem || 0);
   const left = result.points_left;
@@ -15,6 +28,7 @@ export function applyBallot(section, result) {
     const raw = result.votes ? result.votes[li.dataset.option] : undefined;
     const mine = raw === undefined || raw === null ? null : Number(raw);
     li.dataset.mine = mine === null ? "" : String(mine);
+    if (result.votes) voteState(li, mine === null ? "" : counted, "is-counted");
     const form = li.querySelector("form");
     if (!form) return;
     if (method === "support") {
@@ -74,7 +88,8 @@ export function applyTally(root, t, frame) {
 }
 
 // Submit ballot forms over the socket. `send(frame, onAck)` is the connection's send.
-export function wireBallots(root, send, onError, announce, t) {
+// `onDone(section)` (optional) runs after every answer (the phone's status line).
+export function wireBallots(root, send, onError, announce, t, onDone) {
   root.addEventListener("submit", (ev) => {
     const form = ev.target.closest("[data-vote-form]");
     if (!form) return;
@@ -88,14 +103,20 @@ export function wireBallots(root, send, onError, announce, t) {
       item: Number(data.get("item")),
       value: raw === "" || raw === null ? null : Number(raw),
     };
+    const li = form.closest("li[data-option]");
+    // not "counted" before the server says so (the vote may wait in the outbox)
+    voteState(li, t.sending || "…", "is-pending");
     send(frame, (ack) => {
       if (ack.ok) {
         onError(section, "");
-        applyBallot(section, ack.result || {});
+        applyBallot(section, ack.result || {}, t);
+        if (!(ack.result && ack.result.votes)) voteState(li, frame.value === null ? "" : "✓ " + (t.counted || ""), "is-counted");
         announce(t.saved_vote || "");
       } else {
-        onError(section, ack.error && ack.error.message);
+        // the reason, where the person tapped; the choice shown stays the one counted
+        voteState(li, (ack.error && ack.error.message) || "", "is-refused");
       }
+      if (onDone) onDone(section);
     });
   });
 }

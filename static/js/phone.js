@@ -5,6 +5,7 @@ import { showStatus, syncWall, texts } from "./wall.js";
 import { applyBallot, applyTally, touchesRounds, wireBallots } from "./ballot.js";
 import { pauseControl } from "./pause.js";
 import { showSession } from "./session.js";
+import { showTask } from "./task.js";
 import { wireSimilar } from "./similar.js";
 
 const body = document.body;
@@ -16,6 +17,7 @@ const announce = announcer(document.querySelector("[data-announcer]"));
 const form = document.querySelector("[data-propose-form]");
 const errorEl = document.querySelector("[data-form-error]");
 const closedNotice = document.querySelector("[data-closed-notice]");
+const taskEl = document.querySelector("[data-task]");
 
 function showError(message) {
   if (!errorEl) return;
@@ -145,9 +147,36 @@ function highlightJustAdded() {
   setTimeout(() => li.classList.remove("just-added"), 6000);
 }
 
+// "Your contribution" on every own item on the wall, whoever drew it: the server's wall
+// may be the same for every phone (then it has no marks), the items drawn here carry
+// them already (mark.apply). And the list of one's own beside the wall (phone.html).
+const ownList = document.querySelector("[data-own-list]");
+function markOwn(items) {
+  if (!wall) return;
+  ownIds.forEach((id) => {
+    const li = wall.querySelector(`li[data-item-id="${Number(id)}"]`);
+    if (!li || li.querySelector(".badge-own")) return;
+    li.classList.add("is-own");
+    const number = li.querySelector(".item-number");
+    if (ownBadge && number) number.after(ownBadge.content.cloneNode(true));
+  });
+  if (!ownList) return;
+  const shown = items.filter((i) => ownIds.has(i.id) && i.status === "visible").map((i) => i.id);
+  const label = ownList.querySelector("span");
+  const links = shown.flatMap((id, n) => {
+    const a = document.createElement("a");
+    a.href = "#item-" + id;
+    a.textContent = "#" + id;
+    return n ? [", ", a] : [a];
+  });
+  ownList.replaceChildren(...(label ? [label, " "] : []), ...links);
+  ownList.hidden = shown.length === 0;
+}
+
 function render(state) {
   drawn = state;
   const added = syncWall(wall, state.items, t, mark);
+  markOwn(state.items);
   highlightJustAdded();
   const visible = state.items.filter((i) => i.status === "visible");
   refChoices(document.querySelector('[data-refs-for="goal"]'), visible.filter((i) => i.kind === "need"));
@@ -196,6 +225,7 @@ function refreshRounds() {
     const html = new DOMParser().parseFromString(await response.text(), "text/html");
     const fresh = html.querySelector("[data-rounds]");
     if (fresh) roundsEl.replaceChildren(...fresh.childNodes);
+    showTask(taskEl, roundsEl, live.state && live.state.forum, t);
   }, 300 + Math.random() * 700); // spread the fetches of a full room over a second
 }
 
@@ -215,7 +245,7 @@ function roundError(section, message) {
 
 let roundsMissed = false;
 const paused = pauseControl(document.querySelector("[data-pause-live]"), () => {
-  if (live.state) { showSession(live.state.forum, t); render(live.state); }
+  if (live.state) { showSession(live.state.forum, t); showTask(taskEl, roundsEl, live.state.forum, t); render(live.state); }
   if (roundsMissed) { roundsMissed = false; refreshRounds(); }
 });
 
@@ -241,6 +271,7 @@ const live = connect({
       noteRounds(state.rounds);
       body.dataset.phaseSpoken = state.forum.phase;
       showSession(state.forum, t);
+      showTask(taskEl, roundsEl, state.forum, t);
       render(state);
     },
     tally: (frame) => { if (!paused()) applyTally(roundsEl, t, frame); },
@@ -253,6 +284,7 @@ const live = connect({
         if (state.forum.phase !== body.dataset.phaseSpoken && t.phases) announce(t.phases[state.forum.phase] || "");
         body.dataset.phaseSpoken = state.forum.phase;
         showSession(state.forum, t);
+        showTask(taskEl, roundsEl, state.forum, t);
       }
       forgetUnshown(event);
       const added = render(state);
@@ -269,12 +301,15 @@ const live = connect({
   },
 });
 
-if (roundsEl) wireBallots(roundsEl, live.send, roundError, announce, t);
+if (roundsEl) {
+  wireBallots(roundsEl, live.send, roundError, announce, t,
+    () => showTask(taskEl, roundsEl, live.state && live.state.forum, t));
+}
 if (form) {
   // a support given from the suggestions shows on the ballot at once
   wireSimilar(form, body.dataset.code, live, t, announce, (round, result) => {
     const section = roundsEl && roundsEl.querySelector(`section.round[data-round="${round}"]`);
-    if (section && result) applyBallot(section, result);
+    if (section && result) { applyBallot(section, result, t); showTask(taskEl, roundsEl, live.state && live.state.forum, t); }
   });
 }
 

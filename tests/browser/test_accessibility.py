@@ -274,7 +274,9 @@ def test_live_regions_exist_empty_at_page_load_and_live_updates_can_be_paused(si
     )
     assert len(regions) >= 2 and regions == [""] * len(regions)
     page.wait_for_selector("html[data-live=online]")
-    pause = page.locator("[data-pause-live]")
+    pause = page.locator("details[data-more-menu] [data-pause-live]")  # not one stray tap away
+    assert not pause.is_visible()
+    page.locator("details[data-more-menu] > summary").click()
     assert pause.is_visible()
     pause.click()
     assert pause.get_attribute("aria-pressed") == "true"

@@ -115,9 +115,7 @@ def test_a_whole_forum_session(browser, live):
     ayse, ben = phone(browser, live, code, "Ayşe"), phone(browser, live, code, "Ben")
     for page in (ayse, ben):
         assert page.locator("[data-closed-notice]").is_visible()
-        assert (
-            page.locator("[data-phase-hint]").inner_text().startswith("Jetzt: Vorschläge sammeln")
-        )
+        assert page.locator("[data-task]").inner_text().startswith("Jetzt: Vorschläge sammeln")
         page.evaluate("window.__notReloaded = true")
     console.click("[data-proposals-form] button")  # open
     for page in (ayse, ben):
@@ -199,7 +197,7 @@ def test_a_whole_forum_session(browser, live):
         ballot = page.locator("section.round[data-method=dots]")
         ballot.wait_for(timeout=10000)
         assert ballot.locator("li[data-option]").count() == 2
-        page.locator("[data-phase-hint]", has_text="Abstimmung").wait_for()
+        page.locator("[data-task]", has_text="Jetzt: Abstimmen").wait_for()
     screen.locator(".screen-results[data-method=dots]").wait_for()
     screen.wait_for_function(
         "!document.querySelector('.screen-wall .field') || "
@@ -245,7 +243,7 @@ def test_a_whole_forum_session(browser, live):
         ranking = result.locator("ol.ranking > li")
         assert ranking.nth(0).get_attribute("data-option") == str(lotsen)
         assert "3" in ranking.nth(0).locator("[data-tally]").inner_text()
-        page.locator("[data-phase-hint]", has_text="Ergebnisse").wait_for()
+        page.locator("[data-task]", has_text="Jetzt: Ergebnis").wait_for()
         page.locator("section.propose").wait_for(state="hidden")
         assert page.evaluate("window.__notReloaded") is True
     screen.locator(".screen-results h2", has_text="Ergebnis").wait_for()

@@ -100,7 +100,9 @@ def test_phone_and_screen_show_phase_announcement_and_timer(client, console, for
     act(console, forum, action="timer", minutes="5")
     act(console, forum, action="phase", phase="discussing")
     html = console.get(f"/f/{forum.code}/").content.decode()
-    assert "Now: discussion." in html and "Bitte in die Gruppen" in html
+    assert "Bitte in die Gruppen" in html
+    # the phone's status line, also without JavaScript
+    assert "<strong data-task-head>Now: discussion</strong>" in html
     assert re.search(r"Time left: [45]:[0-5]\d</p>", html)  # also without JavaScript
     assert 'data-phase="discussing"' in html
     screen = client.get(f"/f/{forum.code}/screen/?key={forum.screen_key}").content.decode()

@@ -43,3 +43,12 @@ def local_title(obj):
     from workshops.languages import title_for
 
     return title_for(obj, get_language())
+
+
+@register.filter
+def points_left(n):
+    """The phone's status line for ``n`` dot-voting points left (phone_task.points_left;
+    static/js/task.js writes the same)."""
+    from workshops.phone_task import points_left as sentence
+
+    return sentence(int(n))
