@@ -18,7 +18,7 @@ from workshops import steps
 from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, Forum, ForumEvent, Item, Round
 from workshops.services import forums as forum_services
-from workshops.services.items import propose_item, shortlist_item
+from workshops.services.items import adopt_item, propose_item, shortlist_item
 from workshops.services.rounds import close_round, open_round
 from workshops.services.steps import advance, step_back
 from workshops.services.votes import cast_vote
@@ -336,12 +336,31 @@ def test_back_from_result_is_refused_when_the_round_decided_in_the_plenary(mod):
     advance(actor=mod, forum=plenary, step="vote")
     round_.refresh_from_db()
     assert round_.status == "closed"
+    # the result proposes; the moderator confirms the decision (no yes: rejected)
+    adopt_item(actor=mod, forum=plenary, item=measure.pk, adopted=False)
     before = state(plenary)
     with pytest.raises(ServiceError) as error:
         step_back(actor=mod, forum=plenary)
-    assert "decided" in str(error.value.message)
+    assert "decision" in str(error.value.message)
     assert state(plenary) == before
-    assert Item.objects.get(pk=measure.pk).adopted is False  # no yes: rejected, and stays so
+    assert Item.objects.get(pk=measure.pk).adopted is False  # and stays so
+
+
+def test_back_from_result_in_the_plenary_reopens_the_round_before_a_decision(mod):
+    from workshops.models import Conference
+
+    conference = Conference.objects.get(moderators__pk=mod.user_id)
+    workshop = Forum.objects.get(conference=conference)
+    author = participant_actor(make_participant(conference))
+    measure = propose(workshop, author, "measure", "Sprachkurse mit Kinderbetreuung")
+    shortlist_item(actor=mod, forum=workshop, item=measure.pk, shortlisted=True)
+    plenary = make_forum(conference, kind=Forum.Kind.PLENARY, fields=conference.fields.all())
+    round_ = open_round(actor=mod, forum=plenary, method="adoption", items=[measure.pk])
+    advance(actor=mod, forum=plenary, step="vote")
+    step_back(actor=mod, forum=plenary)  # closed too early: nothing is decided yet
+    round_.refresh_from_db()
+    assert round_.status == "open"
+    assert Item.objects.get(pk=measure.pk).adopted is None
 
 
 def test_closing_by_hand_then_back_is_refused_not_half_done(forum, mod, measures):

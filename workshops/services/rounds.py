@@ -212,13 +212,18 @@ def reopen_round(*, actor: Actor, forum: Forum, round: int, decide: bool = True)
 
 
 def resume_refusal(forum: Forum, round_: Round):
-    """Why a closed round cannot be opened again as it was (None: it can): its closing
-    decided measures (a plenary's adoption round) or wrote evaluations of carried-over
-    measures, which opening it again would leave standing."""
-    if forum.kind == Forum.Kind.PLENARY and method_of(round_.method).decides:
+    """Why a closed round cannot be opened again as it was (None: it can): the plenary's
+    decision on one of its measures is recorded since (the moderator confirmed what its
+    result proposed), or its closing wrote evaluations of carried-over measures; opening
+    it again would leave those standing."""
+    if (
+        forum.kind == Forum.Kind.PLENARY
+        and method_of(round_.method).decides
+        and round_.items.filter(adopted__isnull=False).exists()
+    ):
         return _(
-            "This round has decided the measures in it and cannot be opened again; "
-            "“Vote again (new round)” starts a new one."
+            "The plenary's decision on a measure of this round is recorded, so the round "
+            "cannot be opened again; “Vote again (new round)” starts a new one."
         )
     if round_.evaluations.exists():
         return _(
