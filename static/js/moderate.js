@@ -30,9 +30,14 @@ function remembered() {
   } catch (e) { return null; } // storage off: "–" until the first frame
 }
 
+// The moderator is typing or choosing in a list: the refresh waits until they leave the
+// field. A box or card just ticked does not hold it (its part is kept, see ``keep``):
+// what arrives meanwhile can still be offered next to it.
 function busy() {
   const active = document.activeElement;
-  return active && active.closest(PARTS.join(", ")) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
+  if (!active || !active.closest(PARTS.join(", "))) return false;
+  if (active.type === "checkbox" || active.type === "radio") return false;
+  return /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
 }
 
 // A field whose value the moderator changed and has not sent yet (a method picked for

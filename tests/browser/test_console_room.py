@@ -305,7 +305,7 @@ def test_a_contribution_arriving_while_a_round_is_set_up_can_be_chosen(browser, 
     offered = page.locator("#round-items li", has_text="Nachtbus zum Abendkurs")
     offered.wait_for(state="attached", timeout=10000)
     # among the measures of its action field, numbered as everywhere
-    group = page.locator("#round-items [data-round-group]", has=offered)
+    group = page.locator("#round-items [data-round-group]", has_text="Nachtbus zum Abendkurs")
     assert group.locator("legend").inner_text().endswith("Maßnahme")
     assert offered.inner_text().startswith("#")
     # the moderator's choices are still there
@@ -354,7 +354,7 @@ def test_a_dots_round_opened_by_its_card_shows_the_room_the_turnout_until_it_clo
     )
     section.wait_for()
     round_id = section.get_attribute("data-round")
-    assert "(geheim)" in section.locator("h3").inner_text()
+    assert "(verdeckt)" in section.locator("h3").inner_text()
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
     phone = context.new_page()
