@@ -280,9 +280,12 @@ def round_cards() -> list[dict]:
 
 def round_card_texts() -> dict:
     """What static/js/moderate.js needs to write a card's sentences anew as the
-    moderator changes a limit: each method's templates and limits, and "N points" for
-    every budget a round can have (plural forms differ between languages)."""
-    from workshops.methods import METHODS, Dots, points
+    moderator changes a limit: each method's templates and limits, and "%(n)d points"
+    for every budget a round can have, 1 first (plural forms differ between languages;
+    the script puts the number in)."""
+    from django.utils.translation import ngettext
+
+    from workshops.methods import METHODS, Dots
 
     return {
         "methods": {
@@ -293,5 +296,7 @@ def round_card_texts() -> dict:
             }
             for m in METHODS.values()
         },
-        "points": {n: points(n) for n in range(1, Dots.MAX_BUDGET + 1)},
+        "points": [
+            ngettext("%(n)d point", "%(n)d points", n) for n in range(1, Dots.MAX_BUDGET + 1)
+        ],
     }

@@ -174,7 +174,7 @@ function cardValues(form, method, limits) {
     const perItem = whole(form.elements.per_item && form.elements.per_item.value, 1, budget) ?? Math.min(budget, 3);
     values.budget = budget;
     values.per_item = perItem;
-    values.points = CARD_TEXTS.points[budget] || String(budget);
+    values.points = (CARD_TEXTS.points[budget - 1] || "%(n)d").replace("%(n)d", String(budget));
   } else if (method === "consent") {
     values.veto = whole(form.elements.veto && form.elements.veto.value, 1, 10) ?? limits.veto;
   }
