@@ -138,7 +138,13 @@ def scenario_votes(n: int) -> str:
         for i in range(6)
     ]
     round_ = open_round(
-        actor=Actor(user=moderator), forum=forum, method="dots", items=items, budget=3, per_item=3
+        actor=Actor(user=moderator),
+        forum=forum,
+        method="dots",
+        items=items,
+        budget=3,
+        per_item=3,
+        secret=False,
     )
     voters = [
         Actor(participant=Participant.objects.create(conference=conference)) for _ in range(n)

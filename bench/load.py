@@ -348,6 +348,7 @@ async def burst(
             "items": items,
             "budget": votes_each,
             "per_item": 1,
+            "secret": False,  # the tallies go to every phone, as a live round sends them
         }
     )
     if not ack["ok"]:

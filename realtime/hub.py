@@ -247,6 +247,9 @@ class Hub:
             texts = {"moderator": text, "participant": None, "screen": None}
             if not message.get("secret"):
                 texts.update(participant=text, screen=text)
+            elif message.get("turnout"):  # a secret round: the room sees the turnout only
+                turnout = encode(message["turnout"])
+                texts.update(participant=turnout, screen=turnout)
         elif kind == "forum.presence":
             text = encode({"type": "presence", "online": message["online"]})
             texts = dict.fromkeys(ROLES, text)

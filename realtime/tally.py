@@ -64,15 +64,25 @@ def tally_frame(round_id: int) -> dict | None:
     if round_ is None:
         return None
     totals = round_totals(round_)
-    return {
+    secret = not tally_visible(
+        PARTICIPANT,
+        {"secret": round_.secret, "status": round_.status, "revealed": round_.revealed},
+    )
+    message = {
         "frame": {"type": "tally", "round": round_.pk, **totals},
         "as_of": as_of,
         # for moderators only (workshops/visibility.py)
-        "secret": not tally_visible(
-            PARTICIPANT,
-            {"secret": round_.secret, "status": round_.status, "revealed": round_.revealed},
-        ),
+        "secret": secret,
     }
+    if secret:
+        # what phones and the projector get meanwhile: the turnout, no totals
+        message["turnout"] = {
+            "type": "tally",
+            "round": round_.pk,
+            "totals": {},
+            "voters": totals["voters"],
+        }
+    return message
 
 
 class Coalescer:

@@ -86,7 +86,9 @@ def build(forum=None, *, play: bool = True) -> Scene:
     close_round(actor=mod, forum=forum, round=closed.pk)
     for item in ids.values():
         adopt_item(actor=mod, forum=forum, item=item, adopted=True)
-    running = open_round(actor=mod, forum=forum, method="support", items=list(ids.values()))
+    running = open_round(
+        actor=mod, forum=forum, method="support", items=list(ids.values()), secret=False
+    )
     for item in ids.values():
         cast_vote(actor=voter, forum=forum, round=running.pk, item=item, value=1)
     scene = Scene(forum, moderator, mod, author, ids, closed, running)

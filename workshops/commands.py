@@ -174,7 +174,8 @@ _DECLARED = [
             Number("budget", optional=True),
             Number("per_item", optional=True),
             Number("veto", optional=True),
-            Flag("secret", optional=True, default=False),
+            # left out: the method decides (VotingMethod.hides_tally: hidden until the end)
+            Flag("secret", optional=True, default=None),
             Flag("allow_own", optional=True, default=True),
         ),
         done=lambda values: _("The voting round is open."),

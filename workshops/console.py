@@ -346,3 +346,64 @@ def step_panel(forum: Forum, live_rounds: list[dict]) -> dict:
             ).order_by("pk")
         )
     return panel
+
+
+def round_choices(fields: list, visible: list[Item]) -> list[dict]:
+    """The shown items a round can take, as the round form lists them to tick: by
+    action field (the forum's order), then by kind, each group ``{"key", "heading",
+    "items"}``. ``key`` names the group for static/js/moderate.js, which adds an item
+    proposed while the form is being filled in to its group. Items of a field the forum
+    does not list (a plenary's shortlisted measures) follow under their own field."""
+    from workshops.models import ActionField
+
+    titles = {f.pk: f.title for f in fields}
+    missing = {i.field_id for i in visible} - titles.keys()
+    if missing:
+        titles.update(ActionField.objects.filter(pk__in=missing).values_list("pk", "title"))
+    order = [f.pk for f in fields] + sorted(missing)
+    kinds = dict(Item.Kind.choices)
+    groups: dict[tuple, list[Item]] = {}
+    for item in visible:
+        groups.setdefault((item.field_id, item.kind), []).append(item)
+    return [
+        {
+            "key": f"{field}-{kind}",
+            "heading": f"{titles.get(field, '')} – {kinds[kind]}",
+            "items": groups[(field, kind)],
+        }
+        for field in order
+        for kind in kinds
+        if (field, kind) in groups
+    ]
+
+
+def round_cards() -> list[dict]:
+    """The console's ready-made round types, one per voting method, each with its title
+    and the sentence saying what the phones will show (``VotingMethod.card``)."""
+    from workshops.methods import METHODS
+
+    return [{"method": m, **m.card()} for m in METHODS.values()]
+
+
+def round_card_texts() -> dict:
+    """What static/js/moderate.js needs to write a card's sentences anew as the
+    moderator changes a limit: each method's templates and limits, and "%(n)d points"
+    for every budget a round can have, 1 first (plural forms differ between languages;
+    the script puts the number in)."""
+    from django.utils.translation import ngettext
+
+    from workshops.methods import METHODS, Dots
+
+    return {
+        "methods": {
+            m.name: {
+                "title": str(m.card_title),
+                "preview": str(m.card_preview),
+                "limits": m.card_limits,
+            }
+            for m in METHODS.values()
+        },
+        "points": [
+            ngettext("%(n)d point", "%(n)d points", n) for n in range(1, Dots.MAX_BUDGET + 1)
+        ],
+    }

@@ -53,6 +53,14 @@ class VotingMethod:
     spends_points = False
     # adoption: closing a plenary's round adopts or rejects its measures (``adopted``)
     decides = False
+    # The console's card for opening a round of this method (_console_rounds.html): its
+    # title, and one sentence saying what the phones will show. Their %(...)s are the
+    # round's limits as ``card_values`` writes them; static/js/moderate.js fills the same
+    # sentences in again when the moderator changes a limit.
+    card_title = ""
+    card_preview = ""
+    # The limits the card opens with (the form's fields of the same names).
+    card_limits: dict = {}
 
     @property
     def template(self) -> str:
@@ -80,6 +88,31 @@ class VotingMethod:
     def reopen_limits(self, round_) -> dict:
         """The limits a round opened like ``round_`` gets (``open_round``'s arguments)."""
         return {}
+
+    def card_values(self, limits: dict) -> dict:
+        """The figures a card's sentences name, from the limits (``card_limits`` where
+        one is missing)."""
+        return {**self.card_limits, **{k: v for k, v in limits.items() if v is not None}}
+
+    def card(self, limits: dict | None = None) -> dict:
+        """The card's title and preview, filled in with ``limits``."""
+        values = self.card_values(limits or {})
+        return {
+            "title": str(self.card_title) % values,
+            "preview": str(self.card_preview) % values,
+        }
+
+    def hides_tally(self, secret: bool | None) -> bool:
+        """Whether a round opened with ``secret`` keeps its tally from the room until it
+        closes or is revealed (``Round.secret``; the room sees the turnout meanwhile).
+
+        The one rule for it: as the moderator chose, and hidden when they did not say,
+        so people decide before they see how the others did; a decision (``decides``:
+        adoption) is always hidden until it closes.
+        """
+        if self.decides or secret is None:
+            return True
+        return secret
 
     def round_data(self, round_) -> dict:
         """The method's own fields of a round's wire shape (selectors.round_data)."""
@@ -221,6 +254,10 @@ class Support(VotingMethod):
 
     name = "support"
     label = _("Support")
+    card_title = _("Support (thumbs up)")
+    card_preview = _(
+        "On the phones: each person gives a thumbs up to as many proposals as they like."
+    )
     sentence = _("Support: %(support)s")
     bar = "support"
 
@@ -256,6 +293,16 @@ class Dots(VotingMethod):
     bar = "dots"
     spends_points = True
     MAX_BUDGET = 100
+    card_title = _("Distribute points: %(points)s per person, at most %(per_item)s per proposal")
+    card_preview = _(
+        "On the phones: each person distributes %(points)s, at most %(per_item)s on one proposal."
+    )
+    # The facilitators' classic: three dots each, at most two on one proposal.
+    card_limits = {"budget": 3, "per_item": 2}
+
+    def card_values(self, limits):
+        values = super().card_values(limits)
+        return {**values, "points": points(values["budget"])}
 
     @staticmethod
     def suggest_budget(item_count: int) -> int:
@@ -336,6 +383,12 @@ class Consent(VotingMethod):
 
     name = "consent"
     label = _("Consent (resistance)")
+    card_title = _("Consent / resistance")
+    card_preview = _(
+        "On the phones: each person rates every proposal and “leave things as they are” "
+        "with a resistance from 0 to 10; from %(veto)s on it counts as a veto."
+    )
+    card_limits = {"veto": 8}  # Round.veto's default
     sentence = _(
         "Resistance %(resistance)s (mean %(mean)s, %(votes)s votes, %(vetoes)s strong objections)"
     )
@@ -429,6 +482,11 @@ class Adoption(VotingMethod):
 
     name = "adoption"
     label = _("Adoption (yes / no / abstain)")
+    card_title = _("Plenary vote (yes / no / abstain)")
+    card_preview = _(
+        "On the phones: each person votes yes, no or abstain on every proposal; the result "
+        "shows when the round closes."
+    )
     sentence = _("Yes %(yes)s · No %(no)s · Abstain %(abstain)s (%(share)s %% yes)")
     bar = "share"
     decides = True
@@ -512,6 +570,11 @@ class Adoption(VotingMethod):
             (pgettext("chart", "abstain"), "abstain"),
         ]
         return series, gettext("Votes"), True
+
+
+def points(n: int) -> str:
+    """ "3 points", in the active language (a dots card, static/js/moderate.js)."""
+    return ngettext("%(n)d point", "%(n)d points", n) % {"n": n}
 
 
 def _limit_message(name, maximum: int):

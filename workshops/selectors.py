@@ -530,9 +530,7 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
                 row["mean"] = round(float(row["mean"]), 2)
             totals[key] = {k: (v if v is not None else empty[k]) for k, v in row.items()}
             method.finish(totals[key])
-    from django.db.models import Count
-
-    voters = Vote.objects.filter(round=round_).aggregate(n=Count(voter_key(), distinct=True))["n"]
+    voters = round_voters(round_)
     # Paper and pin-board votes per option, in the shape of the method's tally.
     analog: dict[str, dict] = {}
     for option, value, count in round_.analog_counts.values_list("option", "value", "count"):
@@ -541,6 +539,16 @@ def round_totals(round_, options: list[int] | None = None) -> dict:
         if option in totals:
             totals[option]["analog"] = tally
     return {"totals": totals, "voters": voters}
+
+
+def round_voters(round_) -> int:
+    """How many have voted in a round (phones; paper votes are not people): the turnout,
+    which every audience sees, also while a secret round hides its totals."""
+    from django.db.models import Count
+
+    from workshops.models import Vote
+
+    return Vote.objects.filter(round=round_).aggregate(n=Count(voter_key(), distinct=True))["n"]
 
 
 def tally_visible_to(round_data: dict, role: str) -> bool:
@@ -647,7 +655,8 @@ def rounds_for_page(forum: Forum, actor: Actor) -> list[dict]:
                 "options": options,
                 "tally_visible": visible,
                 "groups": breakdown["groups"] if breakdown else [],
-                "voters": totals["voters"] if totals else None,
+                # the turnout shows while the totals are hidden (docs/protocol.md, tally)
+                "voters": totals["voters"] if totals else round_voters(round_),
                 "points_left": mine.get("points_left"),
             }
         )

@@ -76,12 +76,18 @@ export function touchesRounds(root, event) {
   return root.querySelector(`li[data-option="${Number(event.data.id)}"]`) !== null;
 }
 
+// A tally frame: the totals it carries (none while a secret round runs: then only the
+// turnout, docs/protocol.md) and the number who have voted.
 export function applyTally(root, t, frame) {
   root.querySelectorAll(`[data-round="${frame.round}"]`).forEach((section) => {
     const method = section.dataset.method;
+    const turnout = section.querySelector("[data-turnout]");
+    if (turnout && typeof frame.voters === "number" && t.turnout) {
+      turnout.textContent = t.turnout.replace("%(n)s", String(frame.voters));
+    }
     section.querySelectorAll("li[data-option]").forEach((li) => {
       const el = li.querySelector("[data-tally]");
-      const tally = frame.totals[li.dataset.option];
+      const tally = (frame.totals || {})[li.dataset.option];
       if (el && tally) el.textContent = tallyText(t, method, tally);
     });
   });

@@ -31,9 +31,14 @@ function remembered() {
   } catch (e) { return null; } // storage off: "–" until the first frame
 }
 
+// The moderator is typing or choosing in a list: the refresh waits until they leave the
+// field. A box or card just ticked does not hold it (its part is kept, see ``keep``):
+// what arrives meanwhile can still be offered next to it.
 function busy() {
   const active = document.activeElement;
-  return active && active.closest(PARTS.join(", ")) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
+  if (!active || !active.closest(PARTS.join(", "))) return false;
+  if (active.type === "checkbox" || active.type === "radio") return false;
+  return /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
 }
 
 // A field whose value the moderator changed and has not sent yet (a method picked for
@@ -70,6 +75,8 @@ function settle(form) {
 
 // A part kept for now still offers what arrived meanwhile: a measure proposed while the
 // moderator sets up the next round can be chosen for it without losing their choices.
+// Lists of options gain the new options; the round form's list to tick gains the new
+// items, each in its group (action field and kind), the group too if it is new.
 function addOptions(section, fresh) {
   section.querySelectorAll("select[id]").forEach((select) => {
     const other = fresh.querySelector("#" + CSS.escape(select.id));
@@ -78,6 +85,24 @@ function addOptions(section, fresh) {
     for (const option of other.options) {
       if (!have.has(option.value)) select.append(option.cloneNode(true));
     }
+  });
+  section.querySelectorAll("[data-round-items]").forEach((list) => {
+    const other = fresh.querySelector("[data-round-items]");
+    if (!other) return;
+    const have = new Set([...list.querySelectorAll("input[name=items]")].map((i) => i.value));
+    other.querySelectorAll("[data-round-group]").forEach((group) => {
+      const mine = list.querySelector(`[data-round-group="${CSS.escape(group.dataset.roundGroup)}"]`);
+      if (!mine) {
+        list.append(document.importNode(group, true));
+        list.querySelectorAll("[data-round-items-empty]").forEach((el) => el.remove());
+        return;
+      }
+      const ul = mine.querySelector("ul");
+      group.querySelectorAll("li").forEach((li) => {
+        const input = li.querySelector("input[name=items]");
+        if (input && !have.has(input.value)) ul.append(document.importNode(li, true));
+      });
+    });
   });
 }
 
@@ -134,6 +159,64 @@ function armUndo() {
   const left = Number(form.dataset.undoLeft);
   if (!Number.isFinite(left)) return;
   undoTimer = setTimeout(() => { form.hidden = true; }, Math.max(0, left) * 1000);
+}
+
+// The round types' cards say what the phones will show with the limits typed: the
+// sentences come from the page (#round-card-texts, workshops/console.py), so they read
+// as the server writes them (VotingMethod.card).
+const CARD_TEXTS = (() => {
+  try { return JSON.parse(document.getElementById("round-card-texts").textContent); } catch (e) { return null; }
+})();
+
+function whole(raw, low, high) {
+  const text = String(raw || "").trim();
+  if (!/^[0-9]+$/.test(text)) return null;
+  const n = Number(text);
+  return n >= low && n <= high ? n : null;
+}
+
+function fill(template, values) {
+  return String(template || "").replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? "")).replace(/%%/g, "%");
+}
+
+// The limits as the service will take them (workshops/methods.py, Dots.configure): an
+// empty or unreadable budget is the suggestion for the ticked items (a third of them, 1
+// to 10), or the card's own where none is ticked.
+function cardValues(form, method, limits) {
+  const values = Object.assign({}, limits);
+  if (method === "dots") {
+    const ticked = form.querySelectorAll("input[name=items]:checked").length;
+    const suggested = ticked ? Math.max(1, Math.min(10, Math.round(ticked / 3))) : limits.budget;
+    const budget = whole(form.elements.budget && form.elements.budget.value, 1, 100) ?? suggested;
+    const perItem = whole(form.elements.per_item && form.elements.per_item.value, 1, budget) ?? Math.min(budget, 3);
+    values.budget = budget;
+    values.per_item = perItem;
+    values.points = (CARD_TEXTS.points[budget - 1] || "%(n)d").replace("%(n)d", String(budget));
+  } else if (method === "consent") {
+    values.veto = whole(form.elements.veto && form.elements.veto.value, 1, 10) ?? limits.veto;
+  }
+  return values;
+}
+
+function showCards(form) {
+  if (!CARD_TEXTS) return;
+  form.querySelectorAll("[data-round-card]").forEach((card) => {
+    const method = card.dataset.roundCard;
+    const texts = CARD_TEXTS.methods[method];
+    if (!texts) return;
+    const values = cardValues(form, method, texts.limits || {});
+    const title = card.querySelector("[data-card-title]");
+    const preview = card.querySelector("[data-card-preview]");
+    if (title) title.textContent = fill(texts.title, values);
+    if (preview) preview.textContent = fill(texts.preview, values);
+  });
+}
+
+for (const type of ["input", "change"]) {
+  document.addEventListener(type, (ev) => {
+    const form = ev.target.closest && ev.target.closest("form[data-open-round]");
+    if (form) showCards(form);
+  });
 }
 
 // Console forms marked data-socket-form (phase, countdown, announcement, suggested

@@ -22,7 +22,7 @@ function bars(frame) {
   const section = roundsEl.querySelector(`[data-round="${frame.round}"]`);
   if (!section) return;
   const method = section.dataset.method;
-  const values = Object.fromEntries(Object.entries(frame.totals).map(([k, tally]) => [k, barValue(t, method, tally)]));
+  const values = Object.fromEntries(Object.entries(frame.totals || {}).map(([k, tally]) => [k, barValue(t, method, tally)]));
   const top = Math.max(1, ...Object.values(values));
   section.querySelectorAll("li[data-option]").forEach((li) => {
     const bar = li.querySelector("[data-bar]");

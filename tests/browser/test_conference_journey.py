@@ -253,12 +253,14 @@ def run_the_day(room, info, url):
     # 2. A dot-voting round on the two measures: 3 points, at most 2 on one. The
     # moderator sees both measures offered on the console before choosing them.
     for option in (a, b):
-        console.locator(f"#round-items option[value='{option}']").wait_for(state="attached")
+        console.locator(f"#round-item-{option}").wait_for(state="attached")
     details = console.locator("#open-round-form")
     if details.get_attribute("open") is None:
         details.locator("summary").first.click()
-    console.select_option("#round-method", "dots")
-    console.select_option("#round-items", [str(a), str(b)])
+    console.check("#round-method-dots")
+    console.check(f"#round-item-{a}")
+    console.check(f"#round-item-{b}")
+    console.check("#round-secret-live")  # the room watches the totals move
     console.fill("#round-budget", "3")
     console.fill("#round-per-item", "2")
     console.locator("form:has(input[value=open_round]) button[type=submit]").click()
@@ -362,7 +364,7 @@ def run_the_day(room, info, url):
     details = plenary_console.locator("#open-round-form")
     if details.get_attribute("open") is None:
         details.locator("summary").first.click()
-    plenary_console.select_option("#round-method", "adoption")
+    plenary_console.check("#round-method-adoption")
     plenary_console.select_option("#round-kind", "measure")
     plenary_console.locator("form:has(input[value=open_round]) button[type=submit]").click()
     plenary_console.wait_for_load_state()

@@ -68,7 +68,7 @@ twin = propose_item(actor=mod, forum=forum, field=fields[1].pk, kind="measure",
 items.append(twin)
 measures = [i for i in items if i.kind == "measure"][:8]
 round_ = open_round(actor=mod, forum=forum, method="dots", items=[m.pk for m in measures],
-                    budget=3, per_item=2)
+                    budget=3, per_item=2, secret=False)
 for k in range(12):
     person = participant_actor(make_participant(conference))
     for m in (measures[k % 8], measures[(k + 3) % 8]):
@@ -77,7 +77,8 @@ forum_services.set_phase(actor=mod, forum=forum, phase="voting")
 forum_services.announce(actor=mod, forum=forum, text="Bitte bis 15:30 abstimmen, danach Pause.")
 forum_services.start_timer(actor=mod, forum=forum, seconds=600)
 print(json.dumps({"code": forum.code, "items": [i.pk for i in items], "round": round_.pk,
-                  "twin": twin.pk, "original": items[17].pk, "count": len(items)}))
+                  "twin": twin.pk, "original": items[17].pk, "count": len(items),
+                  "screen_key": forum.screen_key}))
 """
 
 # Everything a moderator glances at or presses while the room works.
@@ -192,8 +193,9 @@ def test_every_moved_form_is_one_step_away_and_still_works(browser, site):
     page.goto(f"{site['url']}/f/{site['code']}/moderate/")
     page.locator(".console-nav a[data-open-details]").click()
     assert page.locator("#open-round-form").get_attribute("open") is not None
-    page.select_option("#round-method", "support")
-    page.select_option("#round-items", [str(site["items"][-2]), str(site["items"][-3])])
+    page.check("#round-method-support")
+    page.check(f"#round-item-{site['items'][-2]}")
+    page.check(f"#round-item-{site['items'][-3]}")
     page.locator("form:has(input[value=open_round]) button[type=submit]").click()
     page.wait_for_load_state()
     page.locator("[data-rounds] section.round[data-method=support]").wait_for()
@@ -278,8 +280,9 @@ def test_a_new_contribution_appears_among_the_newest_without_a_reload(browser, s
 
 
 def test_a_contribution_arriving_while_a_round_is_set_up_can_be_chosen(browser, site):
-    """The moderator has picked a method (the form is kept as it is); a measure proposed
-    meanwhile is offered among the items without losing that choice."""
+    """The moderator has picked a round type and ticked a measure (the form is kept as it
+    is); a measure proposed meanwhile is offered in the list to tick, in its group,
+    without losing those choices."""
     page = console(browser, site)
     opener = page.locator("[data-proposals-form] button[value='1']")
     if opener.count():
@@ -287,7 +290,9 @@ def test_a_contribution_arriving_while_a_round_is_set_up_can_be_chosen(browser, 
         page.wait_for_load_state()
         page.wait_for_selector("html[data-live=online]")
     page.locator(".console-nav a[data-open-details]").click()
-    page.select_option("#round-method", "dots")
+    page.check("#round-method-dots")
+    ticked = site["items"][-4]  # a measure no round has yet
+    page.check(f"#round-item-{ticked}")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
     phone = context.new_page()
     phone.goto(f"{site['url']}/j/{site['code']}")
@@ -297,12 +302,82 @@ def test_a_contribution_arriving_while_a_round_is_set_up_can_be_chosen(browser, 
     phone.locator("input[name=kind][value=measure]").check()
     phone.fill("#propose-text", "Nachtbus zum Abendkurs")
     phone.click("form[data-propose-form] button[type=submit]")
-    offered = page.locator("#round-items option", has_text="Nachtbus zum Abendkurs")
+    offered = page.locator("#round-items li", has_text="Nachtbus zum Abendkurs")
     offered.wait_for(state="attached", timeout=10000)
-    assert page.locator("#round-method").input_value() == "dots"
-    page.select_option("#round-items", offered.get_attribute("value"))
+    # among the measures of its action field, numbered as everywhere
+    group = page.locator("#round-items [data-round-group]", has_text="Nachtbus zum Abendkurs")
+    assert group.locator("legend").inner_text().endswith("Maßnahme")
+    assert offered.inner_text().startswith("#")
+    # the moderator's choices are still there
+    assert page.locator("#round-method-dots").is_checked()
+    assert page.locator(f"#round-item-{ticked}").is_checked()
+    offered.locator("input[type=checkbox]").check()
     page.locator("form:has(input[value=open_round]) button[type=submit]").click()
     page.wait_for_load_state()
-    page.locator("[data-rounds] section.round[data-method=dots]", has_text="Nachtbus").wait_for()
+    opened = page.locator("[data-rounds] section.round[data-method=dots]", has_text="Nachtbus")
+    opened.wait_for()
+    assert opened.locator("ol.ranking > li").count() == 2
+    context.close()
+    page.context.close()
+
+
+def test_a_dots_round_opened_by_its_card_shows_the_room_the_turnout_until_it_closes(browser, site):
+    """The moderator opens a dots round in plain words: the card says what the phones
+    will show, following the limits typed; the proposals are ticked. Left at its default
+    ("only at the end"), a phone and the projector show how many have voted but no totals
+    while the round runs, and the totals once it closes."""
+    page = console(browser, site)
+    page.locator(".console-nav a[data-open-details]").click()
+    card = page.locator("[data-round-card=dots]")
+    page.check("#round-method-dots")
+    preview = card.locator("[data-card-preview]")
+    assert preview.inner_text() == (
+        "Auf den Handys: Jede Person verteilt 3 Punkte, höchstens 2 auf einen Vorschlag."
+    )
+    page.fill("#round-budget", "4")
+    page.fill("#round-per-item", "1")
+    assert preview.inner_text() == (
+        "Auf den Handys: Jede Person verteilt 4 Punkte, höchstens 1 auf einen Vorschlag."
+    )
+    assert card.locator("[data-card-title]").inner_text() == (
+        "Punkte verteilen: 4 Punkte pro Person, höchstens 1 pro Vorschlag"
+    )
+    assert page.locator("#round-secret-end").is_checked()  # the default: at the end
+    first, second = site["items"][2], site["items"][3]  # two needs no round has yet
+    page.check(f"#round-item-{first}")
+    page.check(f"#round-item-{second}")
+    page.screenshot(path=str(ARTIFACTS / "console-open-round.png"), full_page=False)
+    page.locator("form:has(input[value=open_round]) button[type=submit]").click()
+    page.wait_for_load_state()
+    section = page.locator("[data-rounds] section.round[data-method=dots]").filter(
+        has=page.locator(f"li[data-option='{first}']")
+    )
+    section.wait_for()
+    round_id = section.get_attribute("data-round")
+    assert "(verdeckt)" in section.locator("h3").inner_text()
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+    phone = context.new_page()
+    phone.goto(f"{site['url']}/j/{site['code']}")
+    phone.locator("button[type=submit]").first.click()
+    phone.wait_for_url(f"**/f/{site['code']}/")
+    phone.wait_for_selector("html[data-live=online]")
+    screen = context.new_page()
+    screen.goto(f"{site['url']}/f/{site['code']}/screen/?key={site['screen_key']}")
+    screen.wait_for_selector("html[data-live=online]")
+    ballot = phone.locator(f"#round-{round_id}")
+    ballot.locator(f"li[data-option='{first}'] button[name=value]").last.click()
+    ballot.locator("[data-turnout]", has_text="Bisher abgestimmt: 1").wait_for(timeout=10000)
+    shown = screen.locator(f"[data-rounds] [data-round='{round_id}']")
+    shown.locator("[data-turnout]", has_text="Bisher abgestimmt: 1").wait_for(timeout=10000)
+    for where in (ballot, shown):
+        tallies = where.locator("[data-tally]").all_inner_texts()
+        assert tallies and all(t.strip() == "Ergebnis nach der Runde" for t in tallies), tallies
+    # the moderator sees the running totals; closing shows them to the room
+    page.reload()
+    page.locator(f"#round-{round_id} button[value=close_round]").click()
+    page.wait_for_load_state()
+    phone.locator(f"#round-{round_id}.round-closed", has_text="Punkte: 1").wait_for(timeout=10000)
+    screen.locator(f"[data-round='{round_id}']", has_text="Punkte: 1").wait_for(timeout=10000)
     context.close()
     page.context.close()

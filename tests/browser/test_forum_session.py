@@ -160,8 +160,9 @@ def test_a_whole_forum_session(browser, live):
     console.locator("[data-online]", has_text="3").wait_for(timeout=5000)
 
     # 4. a support round on the needs: Ben, typing a similar need, supports it instead
-    console.select_option("#round-method", "support")
+    console.check("#round-method-support")
     console.select_option("#round-kind", "need")
+    console.check("#round-secret-live")
     console.locator("form:has(input[value=open_round]) button[type=submit]").click()
     console.wait_for_load_state()
     ben.locator("section.round[data-method=support]").wait_for(timeout=10000)
@@ -187,8 +188,10 @@ def test_a_whole_forum_session(browser, live):
 
     # 5. a dots round on the two measures; the phones show the ballot, the screen bars
     console.locator("#open-round-form > summary").click()
-    console.select_option("#round-method", "dots")
-    console.select_option("#round-items", [str(lotsen), str(cafe)])
+    console.check("#round-method-dots")
+    console.check(f"#round-item-{lotsen}")
+    console.check(f"#round-item-{cafe}")
+    console.check("#round-secret-live")  # the screen's bars move with the votes
     console.fill("#round-budget", "3")
     console.fill("#round-per-item", "2")
     console.locator("form:has(input[value=open_round]) button[type=submit]").click()
@@ -288,7 +291,7 @@ def test_the_console_keeps_a_round_set_up_but_not_opened_while_the_room_goes_on(
     forum = new_forum(live, title="Fachforum Vorbereitung", items=[("measure", "Lesepaten")])
     console = console_for(browser, live, forum["code"])
     ayse = phone(browser, live, forum["code"], "Ayşe")
-    console.select_option("#round-method", "dots")
+    console.check("#round-method-dots")
     console.fill("#round-budget", "4")
     console.locator("h1").click()  # the focus leaves the form; only the changed values hold it
     console.evaluate("document.querySelector('.console-bar').dataset.before = 'refresh'")
@@ -299,7 +302,7 @@ def test_the_console_keeps_a_round_set_up_but_not_opened_while_the_room_goes_on(
         "!document.querySelector('.console-bar').dataset.before", timeout=5000
     )
     # ... and left the round form as the moderator set it
-    assert console.input_value("#round-method") == "dots"
+    assert console.is_checked("#round-method-dots")
     assert console.input_value("#round-budget") == "4"
     console.locator("form:has(input[value=open_round]) button[type=submit]").click()
     console.wait_for_load_state()

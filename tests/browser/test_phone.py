@@ -45,7 +45,8 @@ for kind, text in spec.get("items", []):
     ids.append(propose_item(actor=mod, forum=forum, field=fields[0].pk, kind=kind, text=text).pk)
 if spec.get("dots"):
     budget, per_item = spec["dots"]
-    open_round(actor=mod, forum=forum, method="dots", items=ids, budget=budget, per_item=per_item)
+    open_round(actor=mod, forum=forum, method="dots", items=ids, budget=budget, per_item=per_item,
+               secret=False)  # the room's totals live
 print(json.dumps({"code": forum.code, "ids": ids}))
 """
 

@@ -72,7 +72,7 @@ def test_the_plenary_ballot_and_projector_name_the_measure(browser, live):
     screen = screen_for(browser, live, plenary, 1920, 1080)
     console = console_for(browser, live, plenary["code"])
 
-    console.select_option("#round-method", "adoption")
+    console.check("#round-method-adoption")
     console.select_option("#round-kind", "measure")
     console.locator("form:has(input[value=open_round]) button[type=submit]").click()
     console.wait_for_load_state()

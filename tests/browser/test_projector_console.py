@@ -229,7 +229,7 @@ def test_the_console_keeps_the_count_online_across_its_reloads(browser, site):
 
 def test_the_console_sets_a_consent_rounds_veto_threshold(browser, site):
     page = console(browser, site, "spare")
-    page.select_option("#round-method", "consent")
+    page.check("#round-method-consent")
     page.fill("#round-veto", "6")
     page.locator("form:has(input[value=open_round]) button[type=submit]").click()
     page.wait_for_load_state()

@@ -55,7 +55,7 @@ def test_a_turkish_proposal_gets_a_german_version_on_the_wall_and_the_ballot(
 
         # the ballot of a round on the measures shows it too
         console.reload()
-        console.select_option("#round-method", "support")
+        console.check("#round-method-support")
         console.select_option("#round-kind", "measure")
         console.locator("form:has(input[value=open_round]) button[type=submit]").click()
         console.wait_for_load_state()

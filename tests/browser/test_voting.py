@@ -23,7 +23,7 @@ def test_dot_voting_on_a_phone(new_phone, console):
     console.reload()
     if console.locator("#open-round-form").get_attribute("open") is None:
         console.locator("#open-round-form > summary").click()
-    console.select_option("#round-method", "dots")
+    console.check("#round-method-dots")
     console.select_option("#round-kind", "measure")
     console.fill("#round-budget", "3")
     console.fill("#round-per-item", "2")

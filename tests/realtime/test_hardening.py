@@ -67,6 +67,7 @@ def moderator_frames(s):
         "analog": {"round": s["round"], "item": s["item"], "count": 5},
         "shortlist": {"item": s["item"], "shortlisted": True},
         "adopt": {"item": s["item"], "adopted": True},
+        "shortlist_top": {"round": s["round"], "count": 2},
         "phase": {"phase": "discussing"},
         "timer": {"seconds": 300},
         "announce": {"text": "Pause bis 15 Uhr"},

@@ -356,8 +356,10 @@ def test_the_group_breakdown_source_is_kept_but_never_the_voter_in_the_tally(
 def test_snapshot_carries_rounds_tallies_and_my_ballot(forum, mod, items, voter):
     from workshops.selectors import forum_snapshot
 
-    dots = open_round(actor=mod, forum=forum, method="dots", kind="measure", budget=3, per_item=2)
-    secret = open_round(actor=mod, forum=forum, method="support", kind="measure", secret=True)
+    dots = open_round(
+        actor=mod, forum=forum, method="dots", kind="measure", budget=3, per_item=2, secret=False
+    )
+    secret = open_round(actor=mod, forum=forum, method="support", kind="measure")  # the default
     vote(forum, voter, dots, items[0], 2)
     mine = forum_snapshot(forum, voter)
     assert [r["id"] for r in mine["rounds"]] == [dots.pk, secret.pk]

@@ -88,7 +88,7 @@ def open_round(
     kind=None,
     budget=None,
     per_item=None,
-    secret=False,
+    secret: bool | None = None,
     allow_own=True,
     veto=None,
     previous: Round | None = None,
@@ -100,6 +100,10 @@ def open_round(
     without a budget gets ``suggest_budget``, ``per_item`` defaults to the smaller of the
     budget and 3; a consent round's veto threshold defaults to 8. The round's method,
     limits and items never change after this.
+
+    ``secret``: whether the room sees the tally only once the round closes (or the
+    moderator reveals it); None leaves it to the method (``VotingMethod.hides_tally``:
+    hidden, and an adoption round always).
     """
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
@@ -112,7 +116,12 @@ def open_round(
         raise ServiceError(
             ServiceError.INVALID, _("A round can have at most %(max)d items.") % {"max": MAX_ITEMS}
         )
-    round_ = Round(forum=forum, method=method, secret=secret, previous=previous)
+    round_ = Round(
+        forum=forum,
+        method=method,
+        secret=method_of(method).hides_tally(secret),
+        previous=previous,
+    )
     method_of(method).configure(
         round_,
         item_count=len(chosen),
