@@ -154,8 +154,7 @@ def _open_default_round(actor: Actor, forum: Forum) -> Round:
         items=items,
         budget=DEFAULT_BUDGET,
         per_item=DEFAULT_PER_ITEM,
-        # a prioritising round shows its totals when it closes, the turnout meanwhile
-        secret=True,
+        # no ``secret``: the method's rule (totals when it closes, the turnout meanwhile)
     )
 
 
