@@ -10,6 +10,8 @@ import pytest
 
 from tests.live import PYTHON, ROOT
 
+ARTIFACTS = ROOT / "test-artifacts"
+
 pytestmark = pytest.mark.browser
 
 SETUP = r"""
@@ -79,7 +81,15 @@ def test_without_javascript_the_chip_switches_language_and_leichte_sprache_switc
         page.wait_for_selector("html[lang=tr]")
         assert_chip_on_top(page, "Türkçe")
         assert "Şimdi katıl" in page.inner_text("main")
-        choose_language(page, "Deutsch")
+        # right to left: the page mirrors and the open menu stays on the screen
+        choose_language(page, "العربيّة")
+        page.wait_for_selector("html[lang=ar][dir=rtl]")
+        page.click("header details.language-chip > summary")
+        menu = page.locator("header .language-switch").bounding_box()
+        assert menu["x"] >= 0 and menu["x"] + menu["width"] <= 390
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "plain-words-join-ar-chip.png"))
+        page.click("header .language-list button:text-is('Deutsch')")
         page.wait_for_selector("html[lang=de]")
         assert not page.is_checked("input[name=name_on_screen]")  # off unless chosen
         page.fill("#join-name", "Chiara")
@@ -98,6 +108,8 @@ def test_without_javascript_the_chip_switches_language_and_leichte_sprache_switc
         assert "Wählen Sie ein Thema." in page.inner_text("[data-wording=steps]")
         assert words(page.locator("label.kind-need")).startswith(EASY_NEED)
         assert page.inner_text("label[for=propose-text]") == "Ihre Idee"
+        page.locator("#propose-heading").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "plain-words-phone-leichte-sprache.png"))
         # Turkish has no Leichte Sprache: its plain words show, and no switch
         choose_language(page, "Türkçe")
         page.wait_for_selector("html[lang=tr]")
