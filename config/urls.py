@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from workshops.auth_views import ThrottledLoginView
-from workshops.languages import set_language
+from workshops.languages import set_easy_language, set_language
 
 urlpatterns = [
     # Every way to log in is the same throttled form (workshops/auth_views.py); the admin's
@@ -22,6 +22,7 @@ urlpatterns = [
     # no mail server to send it; an operator sets a password with manage.py changepassword).
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/easy/", set_easy_language, name="set_easy_language"),
     path("", include("workshops.urls")),
 ]
 

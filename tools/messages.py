@@ -50,7 +50,9 @@ PARTICIPANT_TEMPLATES = [
     "templates/workshops/_option_text.html",
     "templates/workshops/_tally.html",
     "templates/workshops/_wall.html",
-    "templates/workshops/_propose_details.html",
+    "templates/workshops/_language_chip.html",
+    "templates/workshops/_kind_icon.html",
+    "templates/workshops/_easy_switch.html",
     "templates/workshops/_own_actions.html",
     "templates/workshops/_translate_form.html",
     "templates/workshops/_versions.html",
@@ -107,6 +109,7 @@ PARTICIPANT_MODULES = [
     "workshops/views_info.py",
     "workshops/console.py",  # the phase hints a phone shows
     "workshops/phone_task.py",  # the phone's status line
+    "workshops/wording.py",  # the kinds' questions and examples on the propose form
     "workshops/services/participants.py",
     "workshops/services/items.py",
     "workshops/services/versions.py",

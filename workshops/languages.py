@@ -115,19 +115,48 @@ def set_language(request):
     return HttpResponseRedirect(target)
 
 
+def set_easy_language(request):
+    """The Leichte Sprache switch's POST (works without JavaScript; static/js/phone.js
+    sends the same and swaps the words in place): ``easy`` = ``1`` on, else off; kept in
+    the session like the language, back to the page the person came from."""
+    from workshops.wording import EASY_SESSION_KEY
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if request.POST.get("easy") == "1":
+        request.session[EASY_SESSION_KEY] = True
+    else:
+        request.session.pop(EASY_SESSION_KEY, None)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("workshops:landing")
+    return HttpResponseRedirect(target)
+
+
 def switcher(request) -> dict:
-    """Context processor: the languages the footer's switcher offers on this page."""
+    """Context processor: the languages the header's language chip offers on this page,
+    each named in its own script, and whether Leichte Sprache is offered (a German page)
+    and switched on."""
+    from workshops.wording import easy_active, easy_offered
+
     codes = getattr(request, "switcher_languages", None) or known_languages()
     current = translation.get_language()
+    languages = [
+        {
+            "code": c,
+            "name": translation.get_language_info(c)["name_local"],
+            "bidi": translation.get_language_info(c)["bidi"],
+            "current": c == current,
+        }
+        for c in codes
+    ]
     return {
-        "switcher_languages": [
-            {
-                "code": c,
-                "name": translation.get_language_info(c)["name_local"],
-                "current": c == current,
-            }
-            for c in codes
-        ]
+        "switcher_languages": languages,
+        "current_language_name": local_name(current),
+        "easy_offered": easy_offered(),
+        "easy_language": easy_active(request.session) if hasattr(request, "session") else False,
     }
 
 

@@ -254,6 +254,9 @@ class Participant(models.Model):
     display_name = models.CharField(_("name"), max_length=60, blank=True)
     group = models.CharField(_("stakeholder group"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
+    # The projector shows the name next to one's proposals only when the person chose so
+    # when joining (workshops/visibility.py); the phones show it whenever there is one.
+    name_on_screen = models.BooleanField(_("name on the projector"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

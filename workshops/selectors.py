@@ -39,6 +39,8 @@ def item_data(item: Item, ref_ids: list[int] | None = None) -> dict:
         # the city's sub-goal it works towards (a goal or measure), or None
         "sub_goal": item.sub_goal_id,
         "author": item.author.display_name if item.author_id and item.author else "",
+        # whether the author agreed to be named on the projector (workshops/visibility.py)
+        "name_on_screen": bool(item.author_id and item.author and item.author.name_on_screen),
         "created": item.created_at.isoformat() if item.created_at else None,
         # the text's language and people's versions of it (services.versions)
         "language": item.language,

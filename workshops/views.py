@@ -19,11 +19,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import console, methods, rules, selectors, throttle
+from workshops import console, methods, rules, selectors, throttle, visibility, wording
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_card_code, normalize_join_code
@@ -162,6 +161,7 @@ def join(request, code):
     values = {
         "name": current.display_name if current else "",
         "group": current.group if current else "",
+        "name_on_screen": current.name_on_screen if current else False,
         # the page's language: the person's choice, else the browser's guess among the
         # offered ones (workshops/languages.py)
         "language": request.LANGUAGE_CODE,
@@ -170,6 +170,8 @@ def join(request, code):
     card = request.POST.get("card") or request.GET.get("card") or ""
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("name", "group", "language")}
+        # a checkbox: sent only when ticked (off unless the person chooses it)
+        values["name_on_screen"] = request.POST.get("name_on_screen") == "1"
         try:
             if not throttle.allow(
                 "join",
@@ -187,6 +189,7 @@ def join(request, code):
                 name=values["name"],
                 group=values["group"],
                 language=values["language"],
+                name_on_screen=values["name_on_screen"],
             )
         except ServiceError as exc:
             error = exc
@@ -255,8 +258,8 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     context["phase_hint"] = console.phase_hint(forum)
     context["task"] = phone_task(forum, context["rounds"])  # the status line (_task.html)
     context["timer"] = console.timer_for_page(forum)
-    given = context["values"].get("details") or {}
-    context["detail_fields"] = [{**d, "value": given.get(d["name"], "")} for d in _detail_fields()]
+    # the kinds' questions and examples, in Leichte Sprache when switched on
+    context["words"] = wording.propose_words(wording.easy_active(request.session))
     return context
 
 
@@ -335,29 +338,6 @@ def translate(request, code):
     return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]) + f"#item-{item.pk}")
 
 
-# The phone's form labels a measure's details with exports.layout.detail_labels: these
-# msgids are participant-facing (tools/messages.py), in every language of the phone.
-PHONE_DETAIL_LABELS = (
-    gettext_noop("Lead"),
-    gettext_noop("Partners"),
-    gettext_noop("Time frame"),
-    gettext_noop("Resources"),
-    gettext_noop("Indicator of success"),
-)
-
-
-def _detail_fields() -> list[dict]:
-    """The optional details of a proposed measure, for the phone's form."""
-    from workshops.exports.layout import detail_labels
-    from workshops.services.measures import DETAIL_LIMITS
-
-    labels = detail_labels()
-    return [
-        {"name": name, "label": labels[name], "limit": DETAIL_LIMITS[name]}
-        for name in selectors.DETAIL_FIELDS
-    ]
-
-
 @never_cache
 @require_GET
 def phone(request, code):
@@ -382,7 +362,9 @@ def propose(request, code):
         "kind": request.POST.get("kind", ""),
         "text": request.POST.get("text", ""),
         "refs": request.POST.getlist("refs"),
-        # optional, for a measure: lead, partners, time frame, resources, indicator
+        # optional, for a measure: lead, partners, time frame, resources, indicator. The
+        # phone no longer asks participants for them (staff fill them in on the measures
+        # page), but a client that sends them is still heard (docs/protocol.md).
         "details": {
             name: request.POST.get(name, "")
             for name in selectors.DETAIL_FIELDS
@@ -697,6 +679,8 @@ def screen(request, code):
             "results": _screen_results(forum),
             "phase_label": forum.get_phase_display(),
             "timer": console.timer_for_page(forum),
+            # names only of those who agreed (workshops/visibility.py)
+            "audience": visibility.SCREEN,
         },
     )
 

@@ -15,6 +15,11 @@ The audiences:
   (an export is a document that leaves the room, whoever downloads it), with the same
   limits as the room.
 
+The author's name: phones and the console show it next to a proposal; the projector only
+when the author chose so when joining (``Participant.name_on_screen``, ``shows_author``);
+a name on the wall of a hall is read by everyone in it, a name on a phone by those who
+look for it.
+
 An item that is not shown (hidden or merged) keeps its place where it has one (a line of
 a ballot, a result, an id in an event) but none of what a person wrote: no text, no
 author, no details. A stored event is never served as it was stored: its item is read
@@ -51,9 +56,26 @@ def shows_text(audience: str, status) -> bool:
     return sees_unshown(audience) or status == Item.Status.VISIBLE
 
 
+def shows_author(audience: str, name_on_screen: bool) -> bool:
+    """Whether this audience sees the author's name next to a shown item: everyone but
+    the projector; the projector only when the author agreed (``name_on_screen``)."""
+    return audience != SCREEN or bool(name_on_screen)
+
+
+def author_for(audience: str, item: Item) -> str:
+    """The author's name of a shown item as this audience may see it ("" for none), for
+    the server-rendered walls (the template tag ``item_author``)."""
+    author = item.author if item.author_id else None
+    if author is None or not shows_author(audience, author.name_on_screen):
+        return ""
+    return author.display_name
+
+
 def item_for(audience: str, data: dict) -> dict:
     """An item's wire data (``selectors.item_data``) as this audience may see it."""
     if shows_text(audience, data.get("status")):
+        if data.get("author") and not shows_author(audience, data.get("name_on_screen")):
+            return {**data, "author": ""}
         return data
     reduced = {k: data[k] for k in UNSHOWN_KEEPS if k in data}
     reduced.update(text="", author="")

@@ -331,10 +331,8 @@ if (form) {
       text: String(data.get("text") || ""),
       refs: refs.map((i) => Number(i.value)),
     };
-    // A measure's optional details (lead, partners ...; see _propose_details.html).
-    const details = {};
-    form.querySelectorAll("[data-measure-details] input").forEach((i) => { if (i.value.trim()) details[i.name] = i.value; });
-    if (kind === "measure" && Object.keys(details).length) entry.details = details;
+    // A measure's planning details (lead, resources ...) are not asked on the phone:
+    // staff fill them in later (docs/accessibility-privacy.md, "Plain words").
     // The city's sub-goal it works towards, if chosen (_propose_sub_goal.html).
     const subGoal = String(data.get("sub_goal") || "");
     if ((kind === "goal" || kind === "measure") && /^\d+$/.test(subGoal)) entry.sub_goal = Number(subGoal);
@@ -342,7 +340,6 @@ if (form) {
     live.send(entry, (ack, stored) => answered(ack, stored || entry));
     if (textarea) textarea.value = "";
     form.querySelectorAll("input[name=refs]:checked").forEach((i) => { i.checked = false; });
-    form.querySelectorAll("[data-measure-details] input").forEach((i) => { i.value = ""; });
     const subGoalSelect = form.querySelector("select[name=sub_goal]");
     if (subGoalSelect) subGoalSelect.value = "";
     if (live.pendingCount() > 0 && statusEl && statusEl.classList.contains("offline")) announce(t.queued);
@@ -390,5 +387,35 @@ if (wall) {
     const entry = { type: "own", action: ev.submitter.value, item: Number(data.get("item")) };
     if (entry.action === "edit") entry.text = String(data.get("text") || "");
     live.send(entry, (ack, stored) => ownAnswered(ack, stored || entry));
+  });
+}
+
+// Leichte Sprache (German pages): the switch is a plain POST (_easy_switch.html); here it
+// is sent in the background and the propose form's words ([data-wording]) are swapped in
+// place from the page as the server now renders it, so a text being typed stays.
+const easyForm = document.querySelector("[data-easy-switch]");
+if (easyForm) {
+  easyForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const button = easyForm.querySelector("[data-easy-button]");
+    const value = easyForm.querySelector("[data-easy-value]");
+    try {
+      const sent = await fetch(easyForm.action, { method: "POST", body: new FormData(easyForm), credentials: "same-origin", redirect: "manual" });
+      if (sent.type !== "opaqueredirect" && !sent.ok) throw new Error(String(sent.status));
+      const page = await fetch(location.pathname, { credentials: "same-origin" });
+      if (!page.ok) throw new Error(String(page.status));
+      const fresh = new DOMParser().parseFromString(await page.text(), "text/html");
+      document.querySelectorAll("[data-wording]").forEach((el) => {
+        const other = fresh.querySelector(`[data-wording="${el.dataset.wording}"]`);
+        if (!other) return;
+        el.replaceChildren(...[...other.childNodes].map((n) => document.importNode(n, true)));
+        el.hidden = other.hidden;
+      });
+      const on = value.value === "1";
+      value.value = on ? "0" : "1";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    } catch (_err) {
+      easyForm.submit();  // the plain POST still works
+    }
   });
 }

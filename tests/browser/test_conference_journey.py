@@ -153,7 +153,7 @@ def wall_item(page, text):
     return page.locator("li.item").filter(has=page.locator(".item-text", has_text=text))
 
 
-def propose(page, kind, text, refs=(), details=None):
+def propose(page, kind, text, refs=()):
     page.select_option(
         "#propose-field", index=0 if page.locator("#propose-field option").count() == 1 else 1
     )
@@ -163,12 +163,25 @@ def propose(page, kind, text, refs=(), details=None):
     for ref in refs:
         page.check(f"fieldset[data-refs-for={kind}] input[name=refs][value='{ref}']")
     page.fill("#propose-text", text)
-    if details:
-        page.click("details[data-measure-details] > summary")
-        for name, value in details.items():
-            page.fill(f"#propose-{name}", value)
     page.click("form[data-propose-form] button[type=submit]")
     wall_item(page, text).wait_for()
+
+
+def add_details(room, console, url, text, details):
+    """The staff fill in a measure's planning details on the measures page (participants
+    are not asked for them on the phone), in a tab of the moderator's browser."""
+    office = room.watch(console.context.new_page())
+    office.goto(f"{url}/c/journey/measures/manage/")
+    article = office.locator("article.measure").filter(has_text=text)
+    article.locator("details > summary").last.click()
+    for name, value in details.items():
+        article.locator(f"input[name={name}]").fill(value)
+    article.locator("form:has(input[name=action][value=details]) button").click()
+    office.wait_for_load_state()
+    article = office.locator("article.measure").filter(has_text=text)
+    for name, value in details.items():
+        assert article.locator(f"input[name={name}]").input_value() == value
+    office.close()
 
 
 def item_id(page, text) -> int:
@@ -242,7 +255,8 @@ def run_the_day(room, info, url):
     propose(ayse, "goal", GOAL, refs=[need])
     goal = item_id(ayse, GOAL)
     propose(carla, "measure", MEASURE_A, refs=[goal])
-    propose(fadi, "measure", MEASURE_B, refs=[goal], details={"lead": LEAD, "timeframe": TIMEFRAME})
+    propose(fadi, "measure", MEASURE_B, refs=[goal])
+    add_details(room, console, url, MEASURE_B, {"lead": LEAD, "timeframe": TIMEFRAME})
     a, b = item_id(carla, MEASURE_A), item_id(fadi, MEASURE_B)
     for page in (*phones, screen):
         for text in (NEED, GOAL, MEASURE_A, MEASURE_B):

@@ -173,7 +173,6 @@ def visible_parts(page) -> dict:
             ("answers", "[data-answers]"),
             ("needs", "[data-refs-for=goal]"),
             ("goals", "[data-refs-for=measure]"),
-            ("details", "[data-measure-details]"),
         )
     }
 
@@ -184,7 +183,7 @@ def test_the_form_shows_only_what_fits_the_chosen_kind(phones, live, javascript)
         live, items=[["need", "Kinderbetreuung fehlt"], ["goal", "Alle Eltern sprechen Deutsch"]]
     )
     page = phones(forum["code"], "Ayşe", javascript=javascript)
-    nothing = {"answers": False, "needs": False, "goals": False, "details": False}
+    nothing = {"answers": False, "needs": False, "goals": False}
     assert visible_parts(page) == nothing
     page.check("input[name=kind][value=need]")
     assert visible_parts(page) == nothing
@@ -193,7 +192,9 @@ def test_the_form_shows_only_what_fits_the_chosen_kind(phones, live, javascript)
     page.locator("[data-answers] > summary").click()
     assert visible_parts(page) == {**nothing, "answers": True, "needs": True}
     page.check("input[name=kind][value=measure]")
-    assert visible_parts(page) == {"answers": True, "needs": False, "goals": True, "details": True}
+    assert visible_parts(page) == {"answers": True, "needs": False, "goals": True}
+    # a measure's planning details are the staff's, not asked here
+    assert page.locator("[data-propose-form] input[name=lead]").count() == 0
     if javascript:
         return
     # without JavaScript the plain form lands on the new item, highlighted, the thanks in view

@@ -193,6 +193,7 @@ def test_every_form_needs_its_csrf_token(forum, participant, moderator, stage):
         ),
         ("/accounts/login/", {"username": moderator.username, "password": "pw-für-tests-123"}),
         ("/i18n/setlang/", {"language": "en"}),
+        ("/i18n/easy/", {"easy": "1"}),
     ]
     for path, data in posts:
         assert strict.post(path, data).status_code == 403, path

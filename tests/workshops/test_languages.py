@@ -19,8 +19,9 @@ def html_of(response):
 
 
 def switcher_codes(html):
-    block = re.search(r'<select id="language-switch".*?</select>', html, re.S).group(0)
-    return re.findall(r'value="([a-z]+)"', block)
+    """The languages of the chip at the top (templates/workshops/_language_chip.html)."""
+    block = re.search(r'<details class="language-chip".*?</details>', html, re.S).group(0)
+    return re.findall(r'name="language" value="([a-z]+)"', block)
 
 
 def test_the_browser_language_is_the_first_guess_among_the_offered_ones(forum):
@@ -29,6 +30,9 @@ def test_the_browser_language_is_the_first_guess_among_the_offered_ones(forum):
     assert '<html lang="tr" dir="ltr">' in html
     assert "Şimdi katıl" in html  # "Join now"
     assert re.search(r'<option value="tr" lang="tr" selected>', html)
+    # the chip at the top says it too, and marks it in its menu
+    assert re.search(r'<span lang="tr">Türkçe</span></summary>', html)
+    assert re.search(r'value="tr" lang="tr" dir="ltr" aria-current="true">Türkçe<', html)
 
 
 def test_a_language_not_offered_falls_back_to_german_with_the_switcher_visible(forum):
@@ -80,8 +84,29 @@ def test_the_switcher_works_without_javascript(forum):
         html,
         re.S,
     )
-    assert form and 'name="language"' in form.group(0) and 'type="submit"' in form.group(0)
+    # one submit button per language (a <button> in a form submits)
+    assert form and '<button name="language" value="tr"' in form.group(0)
     assert 'name="csrfmiddlewaretoken"' in form.group(0)
+
+
+def test_the_language_chip_is_at_the_top_with_each_language_in_its_own_script(forum):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ar")
+    client.post(f"/j/{forum.code}", {"language": "ar"})
+    for path in (f"/j/{forum.code}", f"/f/{forum.code}/", "/datenschutz"):
+        html = html_of(client.get(path))
+        header = html[html.index('<header class="site-header">') : html.index("</header>")]
+        assert '<details class="language-chip"' in header, path
+        assert html.index("language-chip") < html.index('<main id="main"'), path
+        assert "<footer" not in html or 'class="language-switch"' not in html.split("<footer")[1]
+    chip = re.search(r'<details class="language-chip".*?</details>', html, re.S).group(0)
+    assert re.findall(r'lang="(\w+)" dir="(\w+)"[^>]*>([^<]+)<', chip) == [
+        ("de", "ltr", "Deutsch"),
+        ("en", "ltr", "English"),
+        ("tr", "ltr", "Türkçe"),
+        ("ar", "rtl", "العربيّة"),
+        ("uk", "ltr", "Українська"),
+        ("ru", "ltr", "Русский"),
+    ]
 
 
 def test_join_remembers_the_chosen_language_for_the_phone_and_its_socket(forum):

@@ -26,13 +26,15 @@ def join_conference(
     name: str = "",
     group: str = "",
     language: str = "",
+    name_on_screen: bool = False,
 ) -> Participant:
     """Make the person a participant of the conference, or update who they said they are.
 
     ``participant`` is the one this browser already has (from its session); joining again
     keeps it. A participant of another conference is not reused: the person joins this one
     anew. Name, group and language are optional; a group or language the conference does
-    not offer is refused.
+    not offer is refused. ``name_on_screen``: the person agrees that the projector shows
+    their name next to their proposals (workshops/visibility.py); off unless chosen.
     """
     name = clean_user_text(name or "")
     if len(name) > NAME_MAX:
@@ -56,8 +58,13 @@ def join_conference(
         participant.display_name = name
         participant.group = group
         participant.language = language
-        participant.save(update_fields=["display_name", "group", "language"])
+        participant.name_on_screen = name_on_screen
+        participant.save(update_fields=["display_name", "group", "language", "name_on_screen"])
         return participant
     return Participant.objects.create(
-        conference=conference, display_name=name, group=group, language=language
+        conference=conference,
+        display_name=name,
+        group=group,
+        language=language,
+        name_on_screen=name_on_screen,
     )

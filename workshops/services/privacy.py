@@ -221,7 +221,8 @@ def leave_conference(*, participant: Participant) -> Participant:
         participant.display_name = ""
         participant.group = ""
         participant.language = ""
-        participant.save(update_fields=["display_name", "group", "language"])
+        participant.name_on_screen = False
+        participant.save(update_fields=["display_name", "group", "language", "name_on_screen"])
         all_forums = list(
             Forum.objects.filter(conference_id=conference_id).values_list("pk", flat=True)
         )
@@ -317,7 +318,7 @@ def purge_personal_data(*, conference: Conference, force: bool = False) -> dict:
         )
         counts = {
             "participants": participants.exclude(display_name="", group="", language="").update(
-                display_name="", group="", language=""
+                display_name="", group="", language="", name_on_screen=False
             ),
             "authors": Item.objects.filter(forum_id__in=forum_ids, author__isnull=False).update(
                 author=None

@@ -52,3 +52,13 @@ def points_left(n):
     from workshops.phone_task import points_left as sentence
 
     return sentence(int(n))
+
+
+@register.simple_tag(takes_context=True)
+def item_author(context, item):
+    """The author's name of a shown item as the page's audience may see it
+    (workshops/visibility.py): ``{% item_author item as author %}``. The projector's page
+    sets ``audience``; pages without one are the phones' and the console's."""
+    from workshops.visibility import PARTICIPANT, author_for
+
+    return author_for(context.get("audience") or PARTICIPANT, item)
