@@ -281,6 +281,14 @@ _DECLARED = [
     Action("timer", forum_services.start_timer, (Seconds("seconds", message=_timer_message),)),
     Action("announce", forum_services.announce, (Text("text"),)),
     Action(
+        "blank_screen",
+        forum_services.set_screen_blank,
+        (Flag("blank"),),
+        done=lambda values: (
+            _("The projector is black.") if values["blank"] else _("The projector shows again.")
+        ),
+    ),
+    Action(
         "screen_key",
         access_services.new_screen_key,
         done=lambda values: _("The screen has a new link; screens with the old one are closed."),

@@ -227,6 +227,9 @@ class Forum(models.Model):
     # A countdown the moderator started, shown on phones and the screen (None: no timer).
     timer_ends_at = models.DateTimeField(_("timer ends at"), null=True, blank=True)
     timer_seconds = models.PositiveIntegerField(_("timer length"), null=True, blank=True)
+    # The projector shows nothing (black) while the moderator wants the room's eyes
+    # elsewhere ("Leinwand schwarz", services.forums.set_screen_blank).
+    screen_blank = models.BooleanField(_("screen blanked"), default=False)
     # One line for the room, shown on phones and the screen ("" : none).
     announcement = models.CharField(_("announcement"), max_length=140, blank=True, default="")
     # Grows by one with every committed change of the forum; clients apply events in

@@ -86,6 +86,8 @@ def forum_data(forum: Forum) -> dict:
         "step": current_step(forum),
         "announcement": forum.announcement,
         "timer": timer_data(forum),
+        # the projector shows black while true ("Leinwand schwarz")
+        "screen_blank": forum.screen_blank,
     }
 
 

@@ -9,6 +9,8 @@ import asyncio
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -20,6 +22,7 @@ from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workshops import console, methods, rules, selectors, throttle, visibility, wording
@@ -646,6 +649,10 @@ def moderate_action(request, code):
 
 @never_cache
 @require_GET
+# the moderator's console shows it small (its preview of the projector): framed by this
+# site's own pages only
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
 def screen(request, code):
     import secrets
 

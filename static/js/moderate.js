@@ -351,6 +351,7 @@ function jump(hash) {
 
 const KEYS = {
   v: () => document.querySelector("[data-proposals-form] [data-shortcut=v]")?.click(),
+  s: () => document.querySelector("[data-blank-button]")?.click(),
   r: () => document.querySelector("[data-rounds] [data-shortcut=r]")?.click(),
   a: () => document.querySelector("[data-shortcut=a]")?.focus(),
   t: () => document.querySelector("[data-shortcut=t]")?.focus(),

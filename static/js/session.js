@@ -46,6 +46,13 @@ export function showSession(forum, t) {
   const hint = document.querySelector("[data-phase-hint]");
   const hints = hint && hint.dataset.phaseHint === "label" ? t.phase_labels : t.phases;
   if (hint && hints) hint.textContent = hints[forum.phase] || "";
+  // the projector black ("Leinwand schwarz") and the console's button saying so
+  const cover = document.querySelector("[data-blank-cover]");
+  if (cover) cover.hidden = !forum.screen_blank;
+  document.querySelectorAll("[data-blank-button]").forEach((b) => {
+    b.setAttribute("aria-pressed", forum.screen_blank ? "true" : "false");
+    b.value = forum.screen_blank ? "0" : "1";
+  });
   const note = document.querySelector("[data-announcement]");
   if (note) { note.textContent = forum.announcement || ""; note.hidden = !forum.announcement; }
   document.querySelectorAll("[data-phase-button]").forEach((b) => {

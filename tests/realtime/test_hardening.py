@@ -71,6 +71,7 @@ def moderator_frames(s):
         "phase": {"phase": "discussing"},
         "timer": {"seconds": 300},
         "announce": {"text": "Pause bis 15 Uhr"},
+        "blank_screen": {"blank": True},
         "cards_required": {"required": True},
         "screen_key": {},
         "sub_goal": {"item": s["into"], "sub_goal": s["sub_goal"]},
@@ -92,6 +93,7 @@ def fingerprint(forum):
         forum.phase,
         forum.timer_ends_at,
         forum.announcement,
+        forum.screen_blank,
         sorted(
             Item.objects.filter(forum=forum).values_list(
                 "id", "text", "status", "shortlisted", "adopted", "sub_goal", "versions"

@@ -123,6 +123,7 @@ SAMPLES = {
     "phase": {"phase": "discussing"},
     "timer": {"seconds": 90},
     "announce": {"text": "Kaffeepause bis 15:30 Uhr"},
+    "blank_screen": {"blank": True},
     "screen_key": {},
     "sub_goal": {"item": Row("measure"), "sub_goal": Row("sub_goal")},
     "translate": {"item": Row("need"), "language": "de", "translation": "Sprachkurse für Eltern"},
@@ -149,6 +150,7 @@ REFUSED = {
     "phase": {"phase": "lunch"},
     "timer": {"seconds": 7201},
     "announce": {"text": "x" * 141},
+    "blank_screen": None,  # either value is fine
     "screen_key": None,  # nothing to refuse
     "sub_goal": {"item": Row("need"), "sub_goal": Row("sub_goal")},  # a need links to none
     "translate": {"item": Row("need"), "language": "ru", "translation": "Языковые курсы"},
@@ -399,6 +401,7 @@ def outcome(scene: dict) -> dict:
             forum.timer_seconds,
             forum.timer_ends_at is not None,
             forum.announcement,
+            forum.screen_blank,
             forum.screen_key != scene["key"],
         ),
         "items": sorted(

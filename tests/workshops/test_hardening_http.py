@@ -84,10 +84,12 @@ def action_posts(s):
         "analog": {"round": s["round"], "item": s["into"], "count": "5"},
         "shortlist": {"item": s["into"], "shortlisted": "1"},
         "adopt": {"item": s["into"], "adopted": "1"},
+        "shortlist_top": {"round": s["round"], "count": "2"},
         "cards_required": {"required": "1"},
         "phase": {"phase": "discussing"},
         "timer": {"minutes": "5"},
         "announce": {"text": "Pause bis 15 Uhr"},
+        "blank_screen": {"blank": "1"},
         "screen_key": {},
         "sub_goal": {"item": s["into"], "sub_goal": s["sub_goal"]},
         "translate": {"item": s["into"], "language": "de", "translation": "Zwei (Deutsch)"},
@@ -107,6 +109,7 @@ def fingerprint(forum):
         forum.phase,
         forum.timer_ends_at,
         forum.announcement,
+        forum.screen_blank,
         forum.screen_key,
         sorted(
             Item.objects.filter(forum=forum).values_list(

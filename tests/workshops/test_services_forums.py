@@ -6,7 +6,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from tests.factories import make_forum, make_moderator, moderator_actor, participant_actor
+from tests.factories import (
+    make_conference,
+    make_forum,
+    make_moderator,
+    make_participant,
+    moderator_actor,
+    participant_actor,
+)
 from workshops.exceptions import ServiceError
 from workshops.models import AuditEntry, Forum, ForumEvent
 from workshops.services import forums as forum_services
@@ -276,3 +283,43 @@ def test_merging_into_itself_or_into_a_hidden_item_is_refused(forum, mod, partic
     unchanged(forum, rev)
     second.refresh_from_db()
     assert second.status == "visible" and second.merged_into_id is None
+
+
+def test_the_projector_goes_black_and_back_for_the_room_not_the_phones(client):
+    """ "Leinwand schwarz": the screen page and its live data say so; the phones' page
+    does not change; only moderators may; the same state again records nothing."""
+    from workshops.selectors import forum_data
+    from workshops.services.forums import set_screen_blank
+
+    conference = make_conference()
+    forum = make_forum(conference)
+    mod = moderator_actor(make_moderator(conference))
+    screen = f"/f/{forum.code}/screen/?key={forum.screen_key}"
+    assert "data-blank-cover hidden" in client.get(screen).content.decode()
+    events = ForumEvent.objects.filter(forum=forum).count()
+    set_screen_blank(actor=mod, forum=forum, blank=True)
+    forum.refresh_from_db()
+    assert forum_data(forum)["screen_blank"] is True
+    page = client.get(screen).content.decode()
+    assert "data-blank-cover>" in page and "Die Leinwand ist gerade schwarz." in page
+    assert ForumEvent.objects.filter(forum=forum).count() == events + 1
+    assert AuditEntry.objects.filter(forum=forum, action="forum.screen.blanked").count() == 1
+    set_screen_blank(actor=mod, forum=forum, blank=True)  # again: nothing new
+    assert ForumEvent.objects.filter(forum=forum).count() == events + 1
+    with pytest.raises(ServiceError):
+        set_screen_blank(
+            actor=participant_actor(make_participant(conference)), forum=forum, blank=False
+        )
+    set_screen_blank(actor=mod, forum=forum, blank=False)
+    assert "data-blank-cover hidden" in client.get(screen).content.decode()
+
+
+def test_the_projector_page_may_be_framed_by_the_console_only(client):
+    """The console's preview frames the projector: same origin only; other pages never."""
+    forum = make_forum(make_conference())
+    response = client.get(f"/f/{forum.code}/screen/?key={forum.screen_key}")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    join = client.get(f"/j/{forum.code}")
+    assert join["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in join["Content-Security-Policy"]

@@ -50,6 +50,21 @@ def _changed(
 
 
 @transaction.atomic
+def set_screen_blank(*, actor: Actor, forum: Forum, blank: bool) -> Forum:
+    """Black out the projector, or show it again (moderators): while blank, the screen
+    page shows nothing but black, so the room looks at the speaker; phones are not
+    affected. Records ``forum.updated``; the same state again changes nothing."""
+    _require_moderator(actor, forum)
+    forum = lock_forum(forum.pk)
+    if forum.screen_blank == blank:
+        return forum
+    forum.screen_blank = blank
+    return _changed(
+        forum, actor, ["screen_blank"], "forum.screen.blanked" if blank else "forum.screen.shown"
+    )
+
+
+@transaction.atomic
 def set_phase(*, actor: Actor, forum: Forum, phase: str) -> Forum:
     """Tell the room what it is doing now: collecting, discussing, voting or results
     (moderators). Records ``forum.updated``; the same phase again changes nothing.
