@@ -4,7 +4,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import django
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -36,6 +36,21 @@ class PagesInOneThread(ASGIHandler):
     request's connection had to be closed when it ended, or the connections of a
     thousand phones' pages piled up until the garbage collector found them.)
     """
+
+    def __init__(self):
+        super().__init__()
+        # The middleware and the view as one synchronous chain, entered once per request
+        # (``get_response_async``). Django's async chain would hop between the event loop
+        # and the pages' thread at every middleware that is synchronous only (WhiteNoise,
+        # workshops.languages) and for each hook of the others (``MiddlewareMixin``
+        # awaits ``process_request`` and ``process_response`` each in the thread): a
+        # dozen hops a page, each a wake-up of the loop and of the thread, which took
+        # more of an arriving phone's server time than its pages' own code
+        # (docs/performance.md, "Arrival").
+        self.load_middleware(is_async=False)
+
+    async def get_response_async(self, request):
+        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":

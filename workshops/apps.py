@@ -8,10 +8,33 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_save,
+            pre_delete,
+            pre_save,
+        )
 
-        from workshops.models import Conference, Forum
+        from workshops.models import ActionField, Conference, Forum, GuidingGoal, SubGoal
+        from workshops.walls import wall_items
 
+        # The phones' walls are kept per forum and rev (workshops/walls.py); what the
+        # organiser changes of action fields and goals bumps no rev: drop them at once.
+        for model in (ActionField, GuidingGoal, SubGoal):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    wall_items.clear,
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"workshops.walls.{model.__name__}.{signal is post_save}",
+                )
+        m2m_changed.connect(
+            wall_items.clear,
+            sender=Forum.fields.through,
+            weak=False,
+            dispatch_uid="workshops.walls.forum_fields",
+        )
         user = get_user_model()
         # An account switched off, no longer a superuser or deleted loses its open
         # moderator sockets at once (services.access, docs/protocol.md).

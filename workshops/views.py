@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import get_format
@@ -227,17 +228,16 @@ def join(request, code):
 
 def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     moderator = rules.can_moderate(actor, forum)
-    fields = selectors.forum_fields(forum)
-    items = wall_items.get(forum)  # the same for every phone at this rev
+    wall = wall_items.wall(forum)  # the same for every phone at this rev
+    items, fields, goals = wall.items, wall.fields, wall.goals
     by_kind = {k: [i for i in items if i.kind == k] for k in selectors.ITEM_KINDS}
-    goals = selectors.guiding_goals(fields)
     context = {
         "forum": forum,
         "conference": forum.conference,
         "participant": actor.participant,
         "is_moderator": moderator,
         "can_propose": rules.can_propose(actor, forum),
-        "groups": selectors.grouped_items(fields, items, goals),
+        "groups": wall.groups,
         "fields": fields,
         "kinds": Item.Kind.choices,
         # What a new goal or measure can answer, for the "answers" choices.
@@ -258,12 +258,38 @@ def _phone_context(request, forum: Forum, actor: Actor, **extra) -> dict:
     context.update(_own_items(actor, forum, items))
     context.update(_translating(actor, forum))
     context.update(extra)
+    context["wall_html"] = _shared_wall(wall, forum, context)
     context["phase_hint"] = console.phase_hint(forum)
     context["task"] = phone_task(forum, context["rounds"])  # the status line (_task.html)
     context["timer"] = console.timer_for_page(forum)
     # the kinds' questions and examples, in Leichte Sprache when switched on
     context["words"] = wording.propose_words(wording.easy_active(request.session))
     return context
+
+
+def _shared_wall(wall, forum: Forum, context: dict):
+    """The wall as every phone without anything of its own on it sees it, rendered once
+    per rev and language (workshops/walls.py); None for a phone whose wall holds its own
+    items or translation forms (it renders ``_wall.html`` itself). Rendered from the
+    shared inputs alone, without the request: nobody's token or name can be in it."""
+    if context["own_ids"] or context["changeable_ids"] or context["translate_all"]:
+        return None
+    if forum.kind == Forum.Kind.PLENARY:
+        return None  # read afresh anyway (walls.py): nothing to share
+    language = translation.get_language()
+
+    def render():
+        shared = {
+            "forum": forum,
+            "groups": context["groups"],
+            "own_ids": set(),
+            "changeable_ids": set(),
+            "translate_all": False,
+            "text_max": context["text_max"],
+        }
+        return render_to_string("workshops/_wall.html", shared)
+
+    return wall.fragment(language, render)
 
 
 def _goal_fields(fields, goals) -> list[dict]:
