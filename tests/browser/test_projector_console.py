@@ -290,3 +290,34 @@ def test_publishing_says_what_happened_and_the_exports_lead_back_to_the_console(
     back.click()
     page.wait_for_url(f"**/f/{site['workshop']['code']}/moderate/")
     page.context.close()
+
+
+def test_the_console_blacks_out_the_projector_and_previews_it(browser, site):
+    """ "Leinwand schwarz" from the console: the projector turns black at once and shows
+    again; the console's small preview shows what the projector shows, black included."""
+    board = screen(browser, site, "workshop")
+    page = console(browser, site, "workshop")
+    page.locator("[data-screen-preview] summary").click()
+    preview = page.frame_locator("[data-screen-preview] iframe")
+    preview.locator("html[data-live=online]").wait_for(timeout=10000)
+    assert preview.locator(".screen-code strong").inner_text() == site["workshop"]["code"]
+    button = page.locator("[data-blank-button]")
+    assert button.inner_text().strip() == "Leinwand schwarz"
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    board.locator("[data-blank-cover]").wait_for(state="visible", timeout=5000)
+    preview.locator("[data-blank-cover]").wait_for(state="visible", timeout=5000)
+    # nothing of the wall shows through the middle of the screen
+    covered = board.evaluate(
+        "() => document.elementFromPoint(960, 540).closest('[data-blank-cover]') !== null"
+    )
+    assert covered
+    board.screenshot(path=str(ARTIFACTS / "projector-black-1920x1080.png"))
+    page.wait_for_function(
+        "document.querySelector('[data-blank-button]').getAttribute('aria-pressed') === 'true'"
+    )
+    page.keyboard.press("s")  # the key does the same
+    board.locator("[data-blank-cover]").wait_for(state="hidden", timeout=5000)
+    assert board.locator(".screen-code strong").is_visible()
+    board.context.close()
+    page.context.close()
