@@ -147,6 +147,11 @@ function showOnline() {
   document.querySelectorAll("[data-online], [data-online-count]").forEach((el) => {
     el.textContent = String(online);
   });
+  // "18 of 23 have voted" while no more have voted than are online; "25 have voted" else
+  const voters = document.querySelector("[data-turnout-of] [data-voters]");
+  const of = voters && online >= Number(voters.dataset.voters);
+  document.querySelectorAll("[data-turnout-of]").forEach((el) => { el.hidden = !of; });
+  document.querySelectorAll("[data-turnout-plain]").forEach((el) => { el.hidden = Boolean(of); });
 }
 
 // "Back" works for a while after a step (workshops/steps.py, UNDO_SECONDS): the button

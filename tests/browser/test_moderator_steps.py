@@ -178,8 +178,10 @@ def test_a_session_from_collecting_to_the_plenary_with_next_only(browser, site):
         "document.querySelector('section.round [data-points-left]').textContent === '2'"
     )
     # the console's glance: one of the people online has voted
-    console.locator("[data-steps] .turnout [data-voters='1']").wait_for(timeout=10000)
-    assert re.search(r"1 von \d+ haben abgestimmt", console.locator(".turnout").inner_text())
+    turnout = console.locator("[data-steps] [data-turnout-of]")
+    turnout.locator("[data-voters='1']").wait_for(timeout=10000)
+    assert re.search(r"^1 von \d+ haben abgestimmt$", turnout.inner_text().strip())
+    assert console.locator("[data-steps] [data-turnout-plain]").is_hidden()
     screen.locator(".screen-wall[data-phase=voting] .screen-results").wait_for(timeout=10000)
     fits(console)
     shots("3-abstimmen", console, phone, screen)

@@ -192,7 +192,7 @@ def test_top_two_go_to_the_plenary_which_confirms_the_proposed_decision(browser,
     details = console.locator("#open-round-form")
     if details.count() and details.get_attribute("open") is None:
         details.locator("summary").first.click()
-    console.select_option("#round-method", "adoption")
+    console.check("#round-method-adoption")
     console.select_option("#round-kind", "measure")
     console.locator("form:has(input[value=open_round]) button[type=submit]").click()
     console.wait_for_load_state()
