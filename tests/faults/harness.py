@@ -48,7 +48,9 @@ if items:
                                  text=f"Maßnahme {n}").pk
                     for n in range(items)]
     mod = Actor(user=get_user_model().objects.get(username="moderation"))
-    out["round"] = open_round(actor=mod, forum=forum, method="support", kind="measure").pk
+    # totals live in the room ("Stand live zeigen"): the phones' tallies are what is checked
+    out["round"] = open_round(actor=mod, forum=forum, method="support", kind="measure",
+                              secret=False).pk
 print(json.dumps(out))
 """
 

@@ -566,7 +566,7 @@ async def test_phones_at_the_same_rev_share_the_items_but_not_their_own_votes(
         text="Sprachkurse am Abend",
     )
     round_ = await sync_to_async(open_round)(
-        actor=mod, forum=forum, method="dots", items=[item.pk], budget=3, per_item=2
+        actor=mod, forum=forum, method="dots", items=[item.pk], budget=3, per_item=2, secret=False
     )
     await sync_to_async(cast_vote)(
         actor=Actor(participant=participant), forum=forum, round=round_.pk, item=item.pk, value=2

@@ -174,7 +174,8 @@ def _scene(measures: int):
         Vote(round=vote, participant=person, option=i.pk, value=1) for i in voted
     )
     close_round(actor=mod, forum=plenary, round=vote.pk)
-    Item.objects.filter(pk__in=[i.pk for i in items[measures // 2 :]]).update(adopted=True)
+    # the moderator confirms what the round proposes (in bulk: only the reading is tested)
+    Item.objects.filter(pk__in=[i.pk for i in items]).update(adopted=True)
     for n, lead in enumerate(leads):
         Item.objects.filter(pk__in=[i.pk for i in items[n::3]]).update(lead_org=lead)
     MeasureUpdate.objects.bulk_create(

@@ -312,7 +312,8 @@ def test_the_documents_carry_the_original_and_the_german_version(client, world):
         f"#{measure.pk} Mahallede dil kafeleri açmak\nDeutsch: Sprachcafés im Quartier eröffnen"
         in text
     )
-    assert f"{TURKISH} (" in text and f"Deutsch: {GERMAN}" in text
+    # the forums' work: the need with its number, its German version beneath
+    assert f"#{world['item'].pk} {TURKISH}\nDeutsch: {GERMAN}" in text
 
     pdf = pypdf.PdfReader(io.BytesIO(client.get(f"{base}/measures.pdf").content))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
