@@ -17,6 +17,8 @@ PHASE_TASKS = {
     Forum.Phase.RESULTS: (_("Now: the result"), ""),
 }
 PROPOSALS_CLOSED = _("Proposals are closed at the moment.")
+# The forum's last step (workshops/steps.py): its result is handed to the plenary.
+HANDED_ON = _("The measures chosen here go to the plenary.")
 # While a round is open the line says so, whatever the phase; what to do is the method's
 # (templates/workshops/methods/<name>.html, part "task").
 VOTING_HEAD = PHASE_TASKS[Forum.Phase.VOTING][0]
@@ -41,6 +43,8 @@ def phone_task(forum: Forum, rounds: list[dict]) -> dict:
     head, body = PHASE_TASKS.get(forum.phase, ("", ""))
     if forum.phase == Forum.Phase.COLLECTING and not forum.proposals_open:
         body = PROPOSALS_CLOSED
+    if forum.handed_to_plenary:
+        body = HANDED_ON
     return {"head": head, "body": body, "round": None}
 
 
@@ -58,6 +62,7 @@ def live_tasks() -> dict:
     return {
         "phases": {str(p): [str(h), str(b)] for p, (h, b) in PHASE_TASKS.items()},
         "closed": str(PROPOSALS_CLOSED),
+        "plenary": str(HANDED_ON),
         "voting": str(VOTING_HEAD),
         "points": {"forms": forms, "of": "".join(of)},
     }

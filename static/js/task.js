@@ -25,6 +25,7 @@ export function showTask(el, roundsEl, forum, t) {
     const phase = (tasks.phases || {})[forum.phase] || ["", ""];
     head = phase[0];
     body = forum.phase === "collecting" && !forum.proposals_open ? tasks.closed : phase[1];
+    if (forum.step === "plenary") body = tasks.plenary; // the forum's result went on
   }
   el.querySelector("[data-task-head]").textContent = head || "";
   el.querySelector("[data-task-body]").textContent = body ? " – " + body : "";

@@ -209,6 +209,10 @@ def test_a_session_from_collecting_to_the_plenary_with_next_only(browser, site):
     assert console.locator("[data-step-next]").count() == 0
     assert "Ins Plenum (1):" in console.locator(".step-plenary").inner_text()
     assert phone.locator("section.round-closed[data-method=dots]").is_visible()
+    # the phone's status line says where the result went, live
+    phone.locator(
+        "[data-task]", has_text="Die hier gewählten Maßnahmen gehen ins Plenum."
+    ).wait_for(timeout=10000)
     shots("5-plenum", console, phone, screen)
     for page in (console, phone, screen):
         page.context.close()

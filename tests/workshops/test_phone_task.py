@@ -41,6 +41,9 @@ def test_the_line_follows_the_phase_and_whether_proposals_are_open(phone, forum,
     for phase, text in (("discussing", "Jetzt: Diskussion"), ("results", "Jetzt: Ergebnis")):
         forum_services.set_phase(actor=mod, forum=Forum.objects.get(pk=forum.pk), phase=phase)
         assert f">{text}</strong>" in task_line(phone())
+    # the step bar's last step: the forum's result went to the plenary
+    Forum.objects.filter(pk=forum.pk).update(handed_to_plenary=True)
+    assert "Die hier gewählten Maßnahmen gehen ins Plenum." in task_line(phone())
 
 
 def test_an_open_round_says_what_to_do_and_numbers_options_as_the_wall(phone, forum, mod):

@@ -11,7 +11,7 @@ from tests.factories import (
 )
 from workshops.actors import Actor
 from workshops.exceptions import ServiceError
-from workshops.models import PASSIVE_OPTION, Ballot, ForumEvent, Round, Vote
+from workshops.models import PASSIVE_OPTION, Ballot, Forum, ForumEvent, Round, Vote
 from workshops.selectors import round_totals
 from workshops.services.items import hide_item, propose_item
 from workshops.services.rounds import close_round, open_round, reopen_round, suggest_budget
@@ -477,3 +477,21 @@ def test_paper_votes_show_apart_and_count_in_the_ranking(forum, mod, items, vote
     close_round(actor=mod, forum=forum, round=round_.pk)
     ranked = [o["id"] for o in rounds_for_page(forum, mod)[0]["options"]]
     assert ranked == [items[1].pk, items[0].pk]
+
+
+def test_a_vote_on_a_decision_is_not_revealed_before_it_closes(forum, mod, items, voter):
+    """An adoption round shows the room its turnout while it runs and its result when it
+    closes: revealing it early is refused and changes nothing; the console offers no
+    button for it."""
+    from workshops.selectors import forum_snapshot
+    from workshops.services.rounds import reveal_round
+
+    round_ = open_round(actor=mod, forum=forum, method="adoption", kind="measure")
+    vote(forum, voter, round_, items[0], 1)
+    rev = Forum.objects.get(pk=forum.pk).rev
+    with pytest.raises(ServiceError) as refused:
+        reveal_round(actor=mod, forum=forum, round=round_.pk)
+    assert "wenn die Runde schließt" in refused.value.message
+    round_.refresh_from_db()
+    assert not round_.revealed and Forum.objects.get(pk=forum.pk).rev == rev
+    assert str(round_.pk) not in forum_snapshot(forum, voter)["tallies"]

@@ -271,10 +271,17 @@ def resume_round(*, actor: Actor, forum: Forum, round: int) -> Round:
 @transaction.atomic
 def reveal_round(*, actor: Actor, forum: Forum, round: int) -> Round:
     """Show a secret (blind) round's tally to everyone before it closes (moderators).
-    Records ``round.updated``; the tally follows to every client."""
+    A vote on a decision (adoption) shows its result when it closes, never before: the
+    room would see how it goes while people still decide. Records ``round.updated``;
+    the tally follows to every client."""
     _require_moderator(actor, forum)
     forum = lock_forum(forum.pk)
     round_ = _get_round(forum, round)
+    if method_of(round_.method).decides:
+        raise ServiceError(
+            ServiceError.INVALID,
+            _("The result of a vote on a decision shows when the round closes, not before."),
+        )
     if not round_.secret or round_.revealed or round_.status != Round.Status.OPEN:
         raise ServiceError(
             ServiceError.INVALID, _("The results of this round are already visible.")
