@@ -129,6 +129,29 @@ def console(browser, site):
     return page
 
 
+def open_proposals(page):
+    """Open proposals from the console if they are closed (a test before may have)."""
+    opener = page.locator("[data-proposals-form] button[value='1']")
+    if opener.count():
+        opener.click()
+        page.wait_for_load_state()
+        page.wait_for_selector("html[data-live=online]")
+
+
+def phone_proposes(browser, site, kind, text):
+    """A phone joins the forum and proposes; returns its browser context."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+    phone = context.new_page()
+    phone.goto(f"{site['url']}/j/{site['code']}")
+    phone.locator("button[type=submit]").first.click()
+    phone.wait_for_url(f"**/f/{site['code']}/")
+    phone.select_option("#propose-field", index=1)
+    phone.locator(f"input[name=kind][value={kind}]").check()
+    phone.fill("#propose-text", text)
+    phone.click("form[data-propose-form] button[type=submit]")
+    return context
+
+
 def box(page, selector):
     """Where the element is drawn, and whether its own column must scroll to show it."""
     return page.locator(selector).first.evaluate(
@@ -255,21 +278,9 @@ def test_the_shortcuts_are_announced_work_and_keep_quiet_while_typing(browser, s
 
 def test_a_new_contribution_appears_among_the_newest_without_a_reload(browser, site):
     page = console(browser, site)
-    opener = page.locator("[data-proposals-form] button[value='1']")
-    if opener.count():  # the shortcut test above may have closed them
-        opener.click()
-        page.wait_for_load_state()
-        page.wait_for_selector("html[data-live=online]")
+    open_proposals(page)
     page.evaluate("window.__sameDocument = true")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
-    phone = context.new_page()
-    phone.goto(f"{site['url']}/j/{site['code']}")
-    phone.locator("button[type=submit]").first.click()
-    phone.wait_for_url(f"**/f/{site['code']}/")
-    phone.select_option("#propose-field", index=1)
-    phone.locator("input[name=kind][value=need]").check()
-    phone.fill("#propose-text", "Kein Bus am Abend zum Sprachkurs")
-    phone.click("form[data-propose-form] button[type=submit]")
+    context = phone_proposes(browser, site, "need", "Kein Bus am Abend zum Sprachkurs")
     newest = page.locator("[data-newest] li.newest-item").first
     newest.filter(has_text="Kein Bus am Abend").wait_for(timeout=10000)
     assert page.evaluate("window.__sameDocument") is True  # refreshed in place
@@ -284,24 +295,12 @@ def test_a_contribution_arriving_while_a_round_is_set_up_can_be_chosen(browser, 
     is); a measure proposed meanwhile is offered in the list to tick, in its group,
     without losing those choices."""
     page = console(browser, site)
-    opener = page.locator("[data-proposals-form] button[value='1']")
-    if opener.count():
-        opener.click()
-        page.wait_for_load_state()
-        page.wait_for_selector("html[data-live=online]")
+    open_proposals(page)
     page.locator(".console-nav a[data-open-details]").click()
     page.check("#round-method-dots")
     ticked = site["items"][-4]  # a measure no round has yet
     page.check(f"#round-item-{ticked}")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
-    phone = context.new_page()
-    phone.goto(f"{site['url']}/j/{site['code']}")
-    phone.locator("button[type=submit]").first.click()
-    phone.wait_for_url(f"**/f/{site['code']}/")
-    phone.select_option("#propose-field", index=1)
-    phone.locator("input[name=kind][value=measure]").check()
-    phone.fill("#propose-text", "Nachtbus zum Abendkurs")
-    phone.click("form[data-propose-form] button[type=submit]")
+    context = phone_proposes(browser, site, "measure", "Nachtbus zum Abendkurs")
     offered = page.locator("#round-items li", has_text="Nachtbus zum Abendkurs")
     offered.wait_for(state="attached", timeout=10000)
     # among the measures of its action field, numbered as everywhere
