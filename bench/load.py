@@ -700,7 +700,7 @@ async def run_arrival(target: Target, args) -> None:
     with tempfile.TemporaryDirectory(prefix="mitwirken-arrive-") as folder:
         recording = str(Path(folder) / "recording.json")
         await record("127.0.0.1", target.ports[0], target.code, product_ws, recording)
-        ceiling = None
+        ceiling = floor = None
         if args.compare:
             port = args.port + 10
             refuse_if_taken(port)
@@ -722,18 +722,55 @@ async def run_arrival(target: Target, args) -> None:
             finally:
                 process.terminate()
                 process.wait(timeout=10)
+            floor = await daphne_floor(args, recording, target)
+            line("arrive", "daphne-floor", floor)
     profile = f"{args.profile}.arrive.product.txt" if args.profile else None
     product = await arrival(target, product_ws, args.phones, args.arrive_at_once, profile)
     line("arrive", "product", product)
     if ceiling:
-        line(
-            "arrive",
-            "product/ceiling",
-            {
-                key: round(product[key] / ceiling[key], 1) if ceiling[key] else "n/a"
-                for key in ("all_in_s", "server_cpu_s", "snapshot_s_p95")
-            },
+        for name, base in (("ceiling", ceiling), ("daphne-floor", floor)):
+            line(
+                "arrive",
+                f"product/{name}",
+                {
+                    key: round(product[key] / base[key], 1) if base[key] else "n/a"
+                    for key in ("all_in_s", "server_cpu_s", "snapshot_s_p95")
+                },
+            )
+
+
+async def daphne_floor(args, recording: str, target: Target) -> dict:
+    """The arrival against Daphne with an application that answers as the ceiling does
+    (bench/daphne_floor.py): what Daphne itself costs a phone."""
+    port = args.port + 12
+    refuse_if_taken(port)
+    env = {**os.environ, "ARRIVE_RECORDING": recording}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "config.serve",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "bench.daphne_floor:application",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        await wait_for_port(port)
+        bare = Target([port], [process.pid], target.demo, bare=True)
+        return await arrival(
+            bare,
+            f"ws://127.0.0.1:{port}/ws/forum/{target.code}/",
+            args.phones,
+            args.arrive_at_once,
         )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 async def wait_for_port(port: int) -> None:

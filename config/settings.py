@@ -190,6 +190,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mitwirken@localhost")
 
 # Participants keep their identity in the session for the whole conference day and beyond.
+# Database sessions, read and created more cheaply (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_SAMESITE = "Lax"
 # Behind an HTTPS proxy (docs/operations.md) secure cookies, HSTS and the redirect are on

@@ -1,30 +1,16 @@
-"""The session named by a socket's cookie, read in one plain statement.
+"""The session named by a socket's cookie.
 
-Django's database session store reads its row through the ORM; a socket's start reads
-it in the one database thread every socket shares, hundreds at once when a venue's
-Wi-Fi comes back, so it is read here as a plain statement (``workshops.rows``). Same
-table, same answer: a row that is missing or has expired is no session.
+Read with the session engine's store (config/sessions.py: its row in one plain
+statement), in the one database thread every socket shares, hundreds at once when a
+venue's Wi-Fi comes back.
 """
 
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.models import Session
-from django.utils import timezone
 
-from workshops.rows import Row
-
-_SESSION = Row(Session, key=("session_key",))
-
-
-class SessionStore(db.SessionStore):
-    def _get_session_from_db(self):
-        session = _SESSION.instance(self.session_key) if self.session_key else None
-        if session is None or session.expire_date <= timezone.now():
-            self._session_key = None
-            return None
-        return session
+from config.sessions import SessionStore
 
 
 def session_of(scope):

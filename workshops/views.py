@@ -26,7 +26,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import console, methods, rules, selectors, throttle, visibility, wording
+from workshops import (
+    console,
+    methods,
+    rules,
+    selectors,
+    shared_pages,
+    throttle,
+    visibility,
+    wording,
+)
 from workshops.actors import Actor
 from workshops.cards_pdf import cards_pdf
 from workshops.codes import normalize_card_code, normalize_join_code
@@ -209,10 +218,9 @@ def join(request, code):
             if participant.language:
                 remember_language(request.session, participant.language)
             return HttpResponseRedirect(reverse("workshops:phone", args=[forum.code]))
-    return render(
-        request,
-        "workshops/join.html",
-        {
+
+    def context() -> dict:
+        return {
             "forum": forum,
             "conference": conference,
             "values": values,
@@ -221,7 +229,16 @@ def join(request, code):
             "languages": _language_choices(conference),
             "rejoin": current is not None,
             "card": card,
-        },
+        }
+
+    if current is None and error is None:
+        shared = shared_pages.join_page(request, forum, context)
+        if shared is not None:
+            return shared
+    return render(
+        request,
+        "workshops/join.html",
+        context(),
         status=(429 if error.code == ServiceError.RATE_LIMITED else 400) if error else 200,
     )
 
@@ -378,6 +395,11 @@ def phone(request, code):
     actor = actor_of(request, forum)
     if not rules.can_take_part(actor, forum):
         return redirect("workshops:join", code=forum.code)
+    shared = shared_pages.phone_page(
+        request, forum, actor, lambda: _phone_context(request, forum, actor)
+    )
+    if shared is not None:
+        return shared
     return render(request, "workshops/phone.html", _phone_context(request, forum, actor))
 
 

@@ -17,6 +17,9 @@ have nothing of their own on it: no own items (their mark, the edit and withdraw
 and no translation forms (moderators, interpreters). Those phones all see the same
 markup, without a form token, so it is rendered once from the shared inputs alone
 (``shared_wall``); every other phone renders its wall afresh (workshops/views.py).
+Kept with it too, for the same time: whole pages that every phone of a kind sees alike
+(``pages``), rendered once with stand-ins for the few values that are a person's own
+(their form token, their name) and filled in per request (workshops/shared_pages.py).
 The pages' code runs in one thread (config/asgi.py); what is kept is only read.
 """
 
@@ -36,12 +39,22 @@ class Wall:
 
     def __init__(self, forum: Forum):
         self.rev = forum.rev
+        self.forum_rounds = forum.rounds.all()
         self.items = selectors.forum_items(forum, include_hidden=False)
         self.fields = selectors.forum_fields(forum)
         self.goals = selectors.guiding_goals(self.fields)
         self.fragments: dict[str, str] = {}
+        self.pages: dict[tuple, str] = {}
         self.born = time.monotonic()
         self._groups = None
+        self._has_rounds = None
+
+    @property
+    def has_rounds(self) -> bool:
+        """Whether the forum has any voting round at this rev (opening one bumps it)."""
+        if self._has_rounds is None:
+            self._has_rounds = self.forum_rounds.exists()
+        return self._has_rounds
 
     @property
     def groups(self) -> list[dict]:
@@ -55,6 +68,13 @@ class Wall:
         html = self.fragments.get(language)
         if html is None:
             html = self.fragments[language] = render()
+        return html
+
+    def page(self, key: tuple, render: Callable[[], str]) -> str:
+        """A whole page kept under ``key`` (workshops/shared_pages.py says what goes in it)."""
+        html = self.pages.get(key)
+        if html is None:
+            html = self.pages[key] = render()
         return html
 
 

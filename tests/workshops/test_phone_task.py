@@ -3,6 +3,7 @@ with proposals closed, and while a round is open for the person; and the points-
 sentence in every plural form static/js/task.js is given."""
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.utils import translation
 
@@ -41,8 +42,9 @@ def test_the_line_follows_the_phase_and_whether_proposals_are_open(phone, forum,
     for phase, text in (("discussing", "Jetzt: Diskussion"), ("results", "Jetzt: Ergebnis")):
         forum_services.set_phase(actor=mod, forum=Forum.objects.get(pk=forum.pk), phase=phase)
         assert f">{text}</strong>" in task_line(phone())
-    # the step bar's last step: the forum's result went to the plenary
-    Forum.objects.filter(pk=forum.pk).update(handed_to_plenary=True)
+    # the step bar's last step: the forum's result went to the plenary (its rev moves
+    # with it, as with every change the phones are to see)
+    Forum.objects.filter(pk=forum.pk).update(handed_to_plenary=True, rev=F("rev") + 1)
     assert "Die hier gewählten Maßnahmen gehen ins Plenum." in task_line(phone())
 
 

@@ -79,8 +79,13 @@ def test_join_creates_a_participant_keeps_it_in_the_session_and_redirects(client
     assert participant.conference == forum.conference
     assert (participant.display_name, participant.group) == ("", "")
     page = client.get(f"/f/{forum.code}/")
-    assert page.status_code == 200
-    assert page.context["participant"] == participant
+    assert page.status_code == 200  # the phone page, not the join page again
+    assert 'class="propose"' in page.content.decode()
+    # the session holds this participant: what the phone proposes is theirs
+    field = forum.fields.first().pk
+    sent = {"field": field, "kind": "need", "text": "Sprachkurse am Abend"}
+    assert client.post(f"/f/{forum.code}/propose", sent).status_code == 302
+    assert Item.objects.get(text="Sprachkurse am Abend").author == participant
 
 
 def test_joining_twice_keeps_the_same_participant(client, forum):
