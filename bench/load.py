@@ -308,6 +308,7 @@ class Profile:
                     "--pid",
                     str(target.pids[0]),
                     "--nonblocking",
+                    "--gil",
                     "--rate",
                     "200",
                     "--format",

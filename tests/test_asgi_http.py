@@ -1,6 +1,7 @@
 """Pages served over ASGI, as Daphne serves them (config/asgi.py)."""
 
 from asgiref.sync import sync_to_async
+from asgiref.testing import ApplicationCommunicator
 from channels.testing import HttpCommunicator
 from django.db.backends.signals import connection_created
 
@@ -57,3 +58,96 @@ async def test_documents_are_built_beside_the_phones_pages_not_in_their_queue(tr
         request_started.disconnect(started)
     assert threads[f"/j/{forum.code}"].startswith("pages")
     assert threads[f"/c/{forum.conference.slug}/measures/"].startswith("office")
+
+
+async def test_a_page_is_one_trip_to_the_pages_thread_with_its_signals_there(
+    transactional_db, monkeypatch
+):
+    """Django's request_started, the response and request_finished run in one trip to
+    the pages' thread (config/asgi.py): each signal once, in that thread."""
+    import threading
+
+    from django.core.signals import request_finished, request_started
+
+    from config import asgi
+
+    forum = await sync_to_async(lambda: make_forum(make_conference()))()
+    trips = []
+    submit = asgi.PAGES_THREAD.submit
+
+    def counted(*args, **kwargs):
+        trips.append(1)
+        return submit(*args, **kwargs)
+
+    monkeypatch.setattr(asgi.PAGES_THREAD, "submit", counted)
+    heard = []
+
+    def started(sender, **kwargs):
+        heard.append(("started", threading.current_thread().name))
+
+    def finished(sender, **kwargs):
+        heard.append(("finished", threading.current_thread().name))
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        page = HttpCommunicator(
+            application, "GET", f"/j/{forum.code}", headers=[(b"host", b"localhost")]
+        )
+        response = await page.get_response()
+        await page.wait(timeout=5)
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert response["status"] == 200 and forum.title.encode() in response["body"]
+    assert [what for what, _ in heard] == ["started", "finished"]
+    assert all(thread.startswith("pages") for _, thread in heard)
+    assert len(trips) == 1
+
+
+async def test_a_streamed_answer_is_written_whole_and_closed_after(transactional_db, settings):
+    """A file Django streams (WhiteNoise's, when static files are looked up afresh, as
+    with DEBUG) is written to its end, and closed (request_finished) only then."""
+    from pathlib import Path
+
+    from django.core.signals import request_finished
+
+    from config.asgi import django_asgi_app
+
+    expected = (Path(settings.BASE_DIR) / "static" / "css" / "mitwirken.css").read_bytes()
+    closed = []
+
+    def finished(sender, **kwargs):
+        closed.append(1)
+
+    request_finished.connect(finished)
+    try:
+        django_asgi_app.load_middleware(is_async=False)  # WhiteNoise's table anew
+        scope = {
+            "type": "http",
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/static/css/mitwirken.css",
+            "raw_path": b"/static/css/mitwirken.css",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"localhost")],
+            "server": ("localhost", 80),
+            "client": ("127.0.0.1", 40000),
+        }
+        page = ApplicationCommunicator(django_asgi_app, scope)
+        await page.send_input({"type": "http.request", "body": b""})
+        start = await page.receive_output(5)
+        body = b""
+        while True:
+            part = await page.receive_output(5)
+            body += part.get("body", b"")
+            if not part.get("more_body"):
+                break
+        await page.wait(timeout=5)
+    finally:
+        request_finished.disconnect(finished)
+    assert start["status"] == 200
+    assert body == expected
+    assert closed == [1]
