@@ -5,6 +5,7 @@
     python -m bench.load --scenario idle --idle-phones 2000 --idle-seconds 60 [--idle-ping-every 0]
     python -m bench.load --scenario scaleout --phones 1000 --compare
     python -m bench.load --scenario arrive --phones 1000 --compare
+    python -m bench.load --scenario arrive --phones 1000 --arrive-processes 2   # PostgreSQL + Redis
 
 Without --compare only the product runs. With it, every scenario runs first against the
 bare asyncio ceiling (bench/ceiling.py; for scaleout, its burst), then against the
@@ -21,7 +22,9 @@ Load generator and servers share this machine's cores.
 Scenarios, in the order they run on one server: connect, burst, reconnect, slow, storm.
 ``arrive`` runs alone on a server of its own (bench/arrive.py): phones with an empty
 cache load the join page, join, load the phone page with its assets and open the socket,
-``--arrive-at-once`` (100) at a time; with --compare first against the arrival's ceiling.
+``--arrive-at-once`` (100) at a time; with --compare first against the arrival's ceiling
+and Daphne's floor (bench/daphne_floor.py). ``--arrive-processes 2``: two Daphne processes
+on PostgreSQL and Redis, as scaleout, the phones taking turns.
 """
 
 import argparse
@@ -656,24 +659,27 @@ async def close_all(phones: list[Phone]) -> None:
 
 
 async def arrival(
-    target: Target, ws_url: str, n: int, at_once: int, profile=None, timeout=300.0
+    target: Target, ws_url: str | None, n: int, at_once: int, profile=None, timeout=300.0
 ) -> dict:
     """N phones arrive, ``at_once`` at a time (bench/arrive.py); time until all hold their
-    snapshot, what each downloaded and asked for, the server's CPU, p95 of a phone's time
-    from its first request to its snapshot."""
+    snapshot, what each downloaded and asked for, the server's CPU (all its processes),
+    p95 of a phone's time from its first request to its snapshot. With several server
+    processes the phones take turns (as a proxy shares them out); ``ws_url`` None: each
+    phone's socket goes to the process that served its pages."""
     from bench.arrive import arrive_one
 
     gate = asyncio.Semaphore(at_once)
 
-    async def one():
+    async def one(k: int):
+        port = target.port(k)
         async with gate:
-            return await arrive_one("127.0.0.1", target.ports[0], target.code, ws_url)
+            return await arrive_one("127.0.0.1", port, target.code, ws_url or target.ws_url(port))
 
     spy = Profile(target, profile)
     cpu_before = target.cpu()
     start = time.perf_counter()
     try:
-        got = await asyncio.wait_for(asyncio.gather(*(one() for _ in range(n))), timeout)
+        got = await asyncio.wait_for(asyncio.gather(*(one(k) for k in range(n))), timeout)
     except TimeoutError:
         raise BenchError(f"not every phone had arrived within {timeout} s") from None
     all_in = max(g["phone"].snapshot_at for g in got) - start
@@ -726,8 +732,9 @@ async def run_arrival(target: Target, args) -> None:
             floor = await daphne_floor(args, recording, target)
             line("arrive", "daphne-floor", floor)
     profile = f"{args.profile}.arrive.product.txt" if args.profile else None
-    product = await arrival(target, product_ws, args.phones, args.arrive_at_once, profile)
-    line("arrive", "product", product)
+    product = await arrival(target, None, args.phones, args.arrive_at_once, profile)
+    variant = "product" if len(target.ports) == 1 else f"product-{len(target.ports)}"
+    line("arrive", variant, product)
     if ceiling:
         for name, base in (("ceiling", ceiling), ("daphne-floor", floor)):
             line(
@@ -868,7 +875,16 @@ async def with_server(args, body, env=None, **kwargs) -> None:
 async def run(args) -> int:
     scenarios = SCENARIOS if args.scenario == "all" else [args.scenario]
     if args.scenario == "arrive":
-        await with_server(args, lambda t: run_arrival(t, args))
+        if args.arrive_processes > 1:
+            await with_server(
+                args,
+                lambda t: run_arrival(t, args),
+                processes=args.arrive_processes,
+                database_url=args.database_url,
+                redis_url=args.redis_url,
+            )
+        else:
+            await with_server(args, lambda t: run_arrival(t, args))
         return 0
     if args.scenario == "idle":
         if args.compare:
@@ -941,6 +957,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--arrive-at-once", type=int, default=100, help="arrive: phones arriving at once"
     )
+    parser.add_argument(
+        "--arrive-processes",
+        type=int,
+        default=1,
+        help="arrive: server processes; more than one share the PostgreSQL and Redis of "
+        "--database-url and --redis-url, as scaleout does",
+    )
     parser.add_argument("--idle-phones", type=int, default=2000)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument(
@@ -953,7 +976,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--database-url",
         default="postgres://postgres@127.0.0.1:5432/mitwirken_bench",
-        help="scaleout: a PostgreSQL database to create anew",
+        help="scaleout and arrive with --arrive-processes: a PostgreSQL database to create anew",
     )
     parser.add_argument(
         "--redis-url",

@@ -316,7 +316,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mitwirken",
-            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+            "OPTIONS": {
+                "socket_timeout": 1,
+                "socket_connect_timeout": 1,
+                # one pool per process, not one per request (config/caches.py)
+                "pool_class": "config.caches.SharedConnectionPool",
+            },
         }
     }
 else:
