@@ -51,6 +51,7 @@ PG_TESTS := $(wildcard tests/workshops/test_services_*.py) \
   tests/workshops/test_privacy_dump.py tests/workshops/test_cards.py \
   tests/workshops/test_plenary.py tests/workshops/test_versions.py \
   tests/workshops/test_own_items.py tests/workshops/test_signatures.py \
+  tests/workshops/test_rows.py tests/test_sessions.py \
   tests/workshops/test_monitoring.py tests/workshops/test_reminders.py \
   $(wildcard tests/realtime/test_consumer*.py) tests/realtime/test_commands.py \
   tests/realtime/test_two_processes.py tests/realtime/test_revocation.py \

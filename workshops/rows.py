@@ -89,3 +89,64 @@ class Row:
         return (
             None if values is None else self.model.from_db(connection.alias, self.attnames, values)
         )
+
+
+class RowWithParent:
+    """A row and the row its foreign key names, in one statement:
+    ``SELECT <child fields>, <parent fields> FROM child JOIN parent ON ... WHERE <key>``.
+
+    ``child`` and ``parent`` are ``Row``s (the parent's key its primary key); ``via`` the
+    child's foreign key to the parent. Gives both model instances, or None when there is
+    no such row (or its parent is gone), with the parent set on the child."""
+
+    def __init__(self, child: Row, parent: Row, via: str):
+        self.child, self.parent = child, parent
+        self.via = child.model._meta.get_field(via)
+        self._built: dict[str, tuple[str, list]] = {}
+
+    def _statement(self) -> tuple[str, list]:
+        vendor = connection.vendor
+        if vendor not in self._built:
+            quote = connection.ops.quote_name
+            child_sql, child_converters = self.child._statement()
+            parent_sql, parent_converters = self.parent._statement()
+            child_table = quote(self.child.model._meta.db_table)
+            parent_table = quote(self.parent.model._meta.db_table)
+            columns = ", ".join(
+                [f"{child_table}.{quote(f.column)}" for f in self.child.fields]
+                + [f"{parent_table}.{quote(f.column)}" for f in self.parent.fields]
+            )
+            where = " AND ".join(f"{child_table}.{quote(f.column)} = %s" for f in self.child.key)
+            on = (
+                f"{parent_table}.{quote(self.parent.model._meta.pk.column)} = "
+                f"{child_table}.{quote(self.via.column)}"
+            )
+            offset = len(self.child.fields)
+            converters = child_converters + [
+                (offset + i, found, column) for i, found, column in parent_converters
+            ]
+            # Only quoted names from the models are formatted in; values are parameters.
+            sql = f"SELECT {columns} FROM {child_table} JOIN {parent_table} ON {on} WHERE {where}"  # nosec B608
+            self._built[vendor] = (sql, converters)
+        return self._built[vendor]
+
+    def instance(self, *key):
+        sql, converters = self._statement()
+        params = [
+            field.get_db_prep_value(value, connection)
+            for field, value in zip(self.child.key, key, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        for i, found, column in converters:
+            for converter in found:
+                values[i] = converter(values[i], column, connection)
+        offset = len(self.child.fields)
+        child = self.child.model.from_db(connection.alias, self.child.attnames, values[:offset])
+        parent = self.parent.model.from_db(connection.alias, self.parent.attnames, values[offset:])
+        setattr(child, self.via.name, parent)
+        return child
