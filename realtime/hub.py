@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 YIELD_EVERY = 16
 # The audiences of a forum's sockets (workshops/visibility.py).
 ROLES = ("moderator", "participant", "screen")
+# Participants' sockets get the presence count at most this often (seconds); consoles
+# and screens, which show it, with every change (at most one a second, realtime/presence.py).
+# The phones' pages do not show the count: a thousand phones each woken every second
+# while the room arrives or its Wi-Fi wavers was most of the presence frames' cost. The
+# latest count still follows at the end of the interval.
+PARTICIPANT_PRESENCE_EVERY = 10.0
 
 
 def encode(frame: dict) -> str:
@@ -63,6 +69,10 @@ class Hub:
         self.paces: dict[int, Pace] = {}
         # When each forum last had an event (or a heartbeat) written to its sockets.
         self.spoke_at: dict[int, float] = {}
+        # Per forum: when its participants last got the presence count, and the count
+        # waiting for the end of their interval (PARTICIPANT_PRESENCE_EVERY).
+        self.presence_sent_at: dict[int, float] = {}
+        self.presence_waiting: dict[int, str] = {}
         self.beater = None
 
     async def _start(self):
@@ -73,6 +83,8 @@ class Hub:
         self.local.clear()
         self.paces.clear()
         self.spoke_at.clear()
+        self.presence_sent_at.clear()
+        self.presence_waiting.clear()
         layer = get_channel_layer()
         # The layer's default prefix: channels_redis pops one list per prefix and
         # process, shared by every socket of this process; a prefix of its own would
@@ -211,6 +223,37 @@ class Hub:
         pace.waiting = message
         return False
 
+    def _presence_for_participants(self, forum_id: int, message: dict) -> str | None:
+        """The presence frame for the participants' sockets now, or None: it waits for
+        the end of their interval, a newer count replacing it meanwhile."""
+        now = time.monotonic()
+        if forum_id in self.presence_waiting:
+            self.presence_waiting[forum_id] = message["online"]
+            return None
+        sent_at = self.presence_sent_at.get(forum_id, float("-inf"))
+        if now - sent_at >= PARTICIPANT_PRESENCE_EVERY:
+            self.presence_sent_at[forum_id] = now
+            return encode({"type": "presence", "online": message["online"]})
+        self.presence_waiting[forum_id] = message["online"]
+        self.loop.call_later(
+            sent_at + PARTICIPANT_PRESENCE_EVERY - now, self._presence_release, forum_id
+        )
+        return None
+
+    def _presence_release(self, forum_id: int) -> None:
+        online = self.presence_waiting.pop(forum_id, None)
+        if online is None:
+            return
+        self.presence_sent_at[forum_id] = time.monotonic()
+        message = {
+            "type": "forum.presence",
+            "forum": forum_id,
+            "online": online,
+            "participants_only": True,
+        }
+        task = self.loop.create_task(self._write(message), context=contextvars.Context())
+        task.add_done_callback(_log_failure)
+
     def _release(self, round_id: int) -> None:
         pace = self.paces.get(round_id)
         if pace is None or pace.waiting is None:
@@ -252,7 +295,11 @@ class Hub:
                 texts.update(participant=turnout, screen=turnout)
         elif kind == "forum.presence":
             text = encode({"type": "presence", "online": message["online"]})
-            texts = dict.fromkeys(ROLES, text)
+            if message.get("participants_only"):  # the count that waited (_presence_release)
+                texts = {"participant": text}
+            else:
+                texts = dict.fromkeys(ROLES, text)
+                texts["participant"] = self._presence_for_participants(forum_id, message)
         elif kind == "forum.heartbeat":  # from this hub itself (heartbeat), never over the layer
             text = encode({"type": "heartbeat", "rev": message["rev"]})
             texts = dict.fromkeys(ROLES, text)

@@ -546,6 +546,34 @@ async def test_ping_pong_and_presence(connect, forum, participant, moderator):
         await c.close()
 
 
+async def test_consoles_hear_every_presence_change_phones_the_latest_count_less_often(
+    connect, forum, participant, moderator, monkeypatch
+):
+    """The console shows who is online and hears each change (coalesced per second); the
+    phones, which do not show it, get the count at most every PARTICIPANT_PRESENCE_EVERY
+    seconds, and the latest one at the end of that interval (realtime/hub.py)."""
+    from realtime import hub, presence
+
+    monkeypatch.setattr(presence, "ANNOUNCE_EVERY", 0.1)
+    monkeypatch.setattr(hub, "PARTICIPANT_PRESENCE_EVERY", 1.5)
+    _, console = await connect(forum, user=moderator)
+    _, phone = await connect(forum, participant=participant)
+    assert (await console.until("presence", timeout=2))["online"] == 2
+    assert (await phone.until("presence", timeout=2))["online"] == 2  # the first at once
+    others = []
+    for n in range(3):
+        someone = await sync_to_async(make_participant)(forum.conference, display_name=f"P{n}")
+        others.append((await connect(forum, participant=someone))[1])
+        # the console hears each newcomer
+        assert (await console.until("presence", timeout=2, online=3 + n))["online"] == 3 + n
+    # meanwhile the phone heard nothing more, and then the latest count
+    assert not [f for f in phone.skipped if f["type"] == "presence"]
+    assert await phone.until("presence", timeout=3) == {"type": "presence", "online": 5}
+    await phone.nothing(timeout=0.5)
+    for c in (console, phone, *others):
+        await c.close()
+
+
 async def test_phones_at_the_same_rev_share_the_items_but_not_their_own_votes(
     connect, forum, participant, field
 ):
