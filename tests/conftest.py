@@ -19,6 +19,15 @@ def moderator(forum):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Passwords hashed and checked with PBKDF2 at a test's work factor (tests/hashers.py)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.QuickPBKDF2PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def close_consumer_connections(django_db_setup, django_db_blocker):
     """The consumer's database work runs in asgiref's worker thread, which keeps its
     (persistent) connection; close it before the test database is dropped."""
