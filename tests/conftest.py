@@ -44,15 +44,25 @@ def close_consumer_connections(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Each test's database starts afresh, so a forum may have the id, code and rev of one
-    in an earlier test: nothing the consumer keeps between sockets may carry over."""
+    in an earlier test: nothing the consumer keeps between sockets may carry over.
+
+    Nor the channel layer: each test runs in an event loop of its own, and a Redis layer
+    keeps asyncio locks from the loop that used it last (channels_redis's per-channel
+    receive locks, released by a clean-up task that dies with its loop). A process of the
+    product has one loop for its life; the tests start each with a fresh layer as it does.
+    """
+    from channels.layers import channel_layers
+
     from realtime import consumer
     from workshops.walls import wall_items
 
     consumer.process_caches.clear()
     wall_items.clear()
+    channel_layers.backends.clear()
     yield
     consumer.process_caches.clear()
     wall_items.clear()
+    channel_layers.backends.clear()
 
 
 @pytest.fixture(autouse=True)
