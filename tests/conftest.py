@@ -19,6 +19,15 @@ def moderator(forum):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Passwords hashed and checked with PBKDF2 at a test's work factor (tests/hashers.py)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.QuickPBKDF2PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def close_consumer_connections(django_db_setup, django_db_blocker):
     """The consumer's database work runs in asgiref's worker thread, which keeps its
     (persistent) connection; close it before the test database is dropped."""
@@ -35,15 +44,25 @@ def close_consumer_connections(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Each test's database starts afresh, so a forum may have the id, code and rev of one
-    in an earlier test: nothing the consumer keeps between sockets may carry over."""
+    in an earlier test: nothing the consumer keeps between sockets may carry over.
+
+    Nor the channel layer: each test runs in an event loop of its own, and a Redis layer
+    keeps asyncio locks from the loop that used it last (channels_redis's per-channel
+    receive locks, released by a clean-up task that dies with its loop). A process of the
+    product has one loop for its life; the tests start each with a fresh layer as it does.
+    """
+    from channels.layers import channel_layers
+
     from realtime import consumer
     from workshops.walls import wall_items
 
     consumer.process_caches.clear()
     wall_items.clear()
+    channel_layers.backends.clear()
     yield
     consumer.process_caches.clear()
     wall_items.clear()
+    channel_layers.backends.clear()
 
 
 @pytest.fixture(autouse=True)
