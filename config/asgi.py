@@ -64,7 +64,7 @@ class PagesInOneThread(ASGIHandler):
         then gets the response (the thread again) while a second task listens for the
         client going away, writes it, and closes it (``request_finished``, the thread a
         third time): three wake-ups of the loop and of the thread and two tasks a page,
-        a tenth of an arriving phone's server time (docs/performance.md, "Arrival").
+        about one sample in fifteen while a room arrived (docs/performance.md, "Arrival").
         Here the signals and the response are one trip. A response held in memory is
         closed before it is written (nothing of it is left to read; the thread gives its
         database connection back at once); a streamed one after. The view cannot be

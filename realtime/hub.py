@@ -72,7 +72,7 @@ class Hub:
         # Per forum: when its participants last got the presence count, and the count
         # waiting for the end of their interval (PARTICIPANT_PRESENCE_EVERY).
         self.presence_sent_at: dict[int, float] = {}
-        self.presence_waiting: dict[int, str] = {}
+        self.presence_waiting: dict[int, int] = {}
         self.beater = None
 
     async def _start(self):
