@@ -13,6 +13,24 @@ are applied the way the ORM's compiler applies them.
 from django.db import connection
 
 
+def _fetch(sql: str, converters: list, fields: list, key: tuple) -> tuple | None:
+    """One row of ``sql`` for ``key`` (compared as ``fields``), converted as the ORM
+    converts it; None when there is none."""
+    params = [
+        field.get_db_prep_value(value, connection) for field, value in zip(fields, key, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None or not converters:
+        return row
+    values = list(row)
+    for i, found, column in converters:
+        for converter in found:
+            values[i] = converter(values[i], column, connection)
+    return tuple(values)
+
+
 class Row:
     """``SELECT <fields> FROM <model's table> WHERE <key> = %s AND ...``.
 
@@ -54,22 +72,7 @@ class Row:
     def get(self, *key) -> tuple | None:
         """The row's values in the order of ``fields``, or None when there is no such row."""
         sql, converters = self._statement()
-        params = [
-            field.get_db_prep_value(value, connection)
-            for field, value in zip(self.key, key, strict=True)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        if not converters:
-            return row
-        values = list(row)
-        for i, found, column in converters:
-            for converter in found:
-                values[i] = converter(values[i], column, connection)
-        return tuple(values)
+        return _fetch(sql, converters, self.key, key)
 
     def refresh(self, instance) -> None:
         """Set ``fields`` on ``instance`` from its row, as ``refresh_from_db(fields=...)``
@@ -132,19 +135,9 @@ class RowWithParent:
 
     def instance(self, *key):
         sql, converters = self._statement()
-        params = [
-            field.get_db_prep_value(value, connection)
-            for field, value in zip(self.child.key, key, strict=True)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
+        values = _fetch(sql, converters, self.child.key, key)
+        if values is None:
             return None
-        values = list(row)
-        for i, found, column in converters:
-            for converter in found:
-                values[i] = converter(values[i], column, connection)
         offset = len(self.child.fields)
         child = self.child.model.from_db(connection.alias, self.child.attnames, values[:offset])
         parent = self.parent.model.from_db(connection.alias, self.parent.attnames, values[offset:])
