@@ -313,15 +313,12 @@ X_FRAME_OPTIONS = "DENY"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one client and pool per process, not one per request
+            # (config/caches.py)
+            "BACKEND": "config.caches.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mitwirken",
-            "OPTIONS": {
-                "socket_timeout": 1,
-                "socket_connect_timeout": 1,
-                # one pool per process, not one per request (config/caches.py)
-                "pool_class": "config.caches.SharedConnectionPool",
-            },
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
         }
     }
 else:

@@ -75,6 +75,18 @@ def count(scope: str, value: str, window: int) -> int:
         return 0
 
 
+def counts(*counters: tuple[str, str, int]) -> list[int]:
+    """``count`` of several (scope, value, window) at once: one trip to Redis, not one
+    each (every page and socket of a join code asks two)."""
+    keys = [_key(*counter) for counter in counters]
+    try:
+        found = cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - fail open
+        log.warning("throttle cache unavailable (%s)", ", ".join(c[0] for c in counters))
+        return [0] * len(keys)
+    return [int(found.get(key) or 0) for key in keys]
+
+
 def hit(scope: str, value: str, window: int) -> int:
     """Count one more for ``value`` in this window; returns the new count."""
     key = _key(scope, value, window)
@@ -107,11 +119,20 @@ HOUR = 60 * 60
 
 def code_guessing(address: str, session: str | None = None) -> bool:
     """Has this caller tried too many unknown join codes?"""
-    per_session = settings.CODE_MISSES_PER_MINUTE
-    per_address = settings.CODE_MISSES_PER_HOUR_PER_ADDRESS
-    if session and per_session and count("code-miss-session", session, 60) >= per_session:
-        return True
-    return bool(per_address) and count("code-miss", address, HOUR) >= per_address
+    return over_either(
+        ("code-miss-session", session, 60, settings.CODE_MISSES_PER_MINUTE),
+        ("code-miss", address, HOUR, settings.CODE_MISSES_PER_HOUR_PER_ADDRESS),
+    )
+
+
+def over_either(*limits: tuple[str, str | None, int, int]) -> bool:
+    """Has any (scope, value, window, limit) reached its limit? A limit of 0 is off, a
+    value of None (no session) not counted."""
+    asked = [entry for entry in limits if entry[1] and entry[3]]
+    if not asked:
+        return False
+    found = counts(*((scope, value, window) for scope, value, window, _ in asked))
+    return any(n >= entry[3] for n, entry in zip(found, asked, strict=True))
 
 
 def code_missed(address: str, session: str | None = None) -> None:
@@ -131,11 +152,10 @@ LEAD_WINDOW = 15 * 60
 
 
 def lead_link_guessing(address: str, session: str | None = None) -> bool:
-    per_session = settings.LEAD_LINK_FAILURES_PER_SESSION
-    per_address = settings.LEAD_LINK_FAILURES_PER_ADDRESS
-    if session and per_session and count("lead-miss-session", session, LEAD_WINDOW) >= per_session:
-        return True
-    return bool(per_address) and count("lead-miss", address, LEAD_WINDOW) >= per_address
+    return over_either(
+        ("lead-miss-session", session, LEAD_WINDOW, settings.LEAD_LINK_FAILURES_PER_SESSION),
+        ("lead-miss", address, LEAD_WINDOW, settings.LEAD_LINK_FAILURES_PER_ADDRESS),
+    )
 
 
 def lead_link_missed(address: str, session: str | None = None) -> None:

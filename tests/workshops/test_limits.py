@@ -294,3 +294,24 @@ def test_no_path_with_a_join_code_answers_a_throttled_guesser(forum):
         answers[path] = response.status_code
     assert answers == dict.fromkeys(answers, 429)
     assert forum.items.count() == 0
+
+
+def test_with_the_counters_redis_away_the_hall_still_joins_and_the_log_says_so(
+    forum, settings, caplog
+):
+    """The limits count in Redis when it is set; when nothing answers there, a phone's
+    join page, join and phone page still work (the counters fail open) and the log says
+    why nothing was counted."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.caches.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
+    phone = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert phone.get(f"/j/{forum.code}").status_code == 200
+    assert phone.post(f"/j/{forum.code}", {"name": "Trotzdem"}).status_code == 302
+    assert "Trotzdem" in phone.get(f"/f/{forum.code}/").content.decode()
+    assert forum.conference.participants.filter(display_name="Trotzdem").exists()
+    assert "throttle cache unavailable (code-miss-session, code-miss)" in caplog.text
