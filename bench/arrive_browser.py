@@ -82,7 +82,7 @@ async def slow_phone(browser, base: str, code: str) -> dict:
 async def run(args) -> int:
     from playwright.async_api import async_playwright
 
-    server = LocalServer(args.port, {})
+    server = LocalServer(args.port, {}, venue_defaults=True)  # the limits a hall has
     try:
         await server.ready()
         target = server.target

@@ -8,8 +8,9 @@ gives ratios.
     python -m bench.ceiling --port 8792 --arrive RECORDING   # the arrival's ceiling
 
 For the arrival (``--arrive``, bench/arrive.py) it answers HTTP on the port with the
-recorded bytes of each page and asset as they are, a join with a fresh session cookie
-and a redirect, and serves a socket on the next port that sends the recorded snapshot.
+recorded bytes of each page and asset as they are (bodies as sent, compressed), a join
+with a fresh session cookie and a redirect, keeping connections open as the phones ask,
+and serves a socket on the next port that sends the recorded snapshot.
 """
 
 import argparse
@@ -178,52 +179,75 @@ async def serve(port: int) -> None:
 
 async def serve_arrival(port: int, recording: str) -> None:
     """Static bytes for the pages and assets, a session cookie, a bare socket with the
-    snapshot: the least a server must do for a phone that arrives."""
+    snapshot: the least a server must do for a phone that arrives. Connections are kept
+    open between requests unless the phone asks to close them."""
+    import http
     import secrets
 
     import websockets
 
+    from bench.arrive import recorded_answer
+
     with open(recording) as source:
         recorded = json.load(source)
-    answers = {path: raw.encode("latin-1") for path, raw in recorded["get"].items()}
-    snapshot = recorded["snapshot"]
-    missing = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
-    async def http(reader, writer):
+    def head(status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+        lines = [f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}".encode()]
+        lines += [name + b": " + value for name, value in headers]
+        return b"\r\n".join(lines) + b"\r\n"
+
+    answers = {}
+    for path, raw in recorded["get"].items():
+        status, headers, body = recorded_answer(raw.encode("latin-1"))
+        answers[path] = (head(status, headers), body)
+    missing = (head(404, [(b"content-length", b"0")]), b"")
+
+    async def http_connection(reader, writer):
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            lines = head.decode("latin-1").split("\r\n")
-            method, path, _ = lines[0].split(" ", 2)
-            length = 0
-            for line in lines[1:]:
-                name, _, value = line.partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value)
-            if length:
-                await reader.readexactly(length)
-            if method == "POST" and path == recorded["join_path"]:
-                writer.write(
-                    (
+            while True:
+                try:
+                    request = await reader.readuntil(b"\r\n\r\n")
+                except asyncio.IncompleteReadError:
+                    break  # the phone closed its connection
+                lines = request.decode("latin-1").split("\r\n")
+                method, path, _ = lines[0].split(" ", 2)
+                length, close = 0, False
+                for line in lines[1:]:
+                    name, _, value = line.partition(":")
+                    name, value = name.strip().lower(), value.strip().lower()
+                    if name == "content-length":
+                        length = int(value)
+                    elif name == "connection":
+                        close = value == "close"
+                if length:
+                    await reader.readexactly(length)
+                if method == "POST" and path == recorded["join_path"]:
+                    answer_head = (
                         "HTTP/1.1 302 Found\r\n"
                         f"Location: {recorded['phone_path']}\r\n"
                         f"Set-Cookie: sessionid={secrets.token_hex(16)}; HttpOnly; Path=/; "
-                        "SameSite=Lax\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        "SameSite=Lax\r\nContent-Length: 0\r\n"
                     ).encode()
+                    body = b""
+                else:
+                    answer_head, body = answers.get(path, missing)
+                writer.write(
+                    answer_head + (b"Connection: close\r\n" if close else b"") + b"\r\n" + body
                 )
-            else:
-                writer.write(answers.get(path, missing))
-            await writer.drain()
+                await writer.drain()
+                if close:
+                    break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
             writer.close()
 
     async def socket(ws):
-        await ws.send(snapshot)
+        await ws.send(recorded["snapshot"])
         async for _ in ws:
             pass
 
-    http_server = await asyncio.start_server(http, "127.0.0.1", port, backlog=1024)
+    http_server = await asyncio.start_server(http_connection, "127.0.0.1", port, backlog=1024)
     async with (
         http_server,
         websockets.serve(socket, "127.0.0.1", port + 1, max_size=2**16, ping_interval=None),

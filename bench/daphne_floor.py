@@ -16,34 +16,15 @@ import json
 import os
 import secrets
 
-from bench.arrive import unchunk
-
-# Said by the server for each answer, not part of what the application answers.
-HOP_BY_HOP = {b"connection", b"transfer-encoding", b"date", b"server", b"content-length"}
-
-
-def _answer(raw: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    head, _, payload = raw.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split()[1])
-    headers = []
-    chunked = False
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        name, value = name.strip().lower(), value.strip()
-        if name == b"transfer-encoding" and value == b"chunked":
-            chunked = True
-        if name not in HOP_BY_HOP:
-            headers.append((name, value))
-    body = unchunk(payload) if chunked else payload
-    headers.append((b"content-length", str(len(body)).encode()))
-    return status, headers, body
+from bench.arrive import recorded_answer
 
 
 def _load() -> tuple[dict, dict]:
     with open(os.environ["ARRIVE_RECORDING"]) as source:
         recorded = json.load(source)
-    answers = {path: _answer(raw.encode("latin-1")) for path, raw in recorded["get"].items()}
+    answers = {
+        path: recorded_answer(raw.encode("latin-1")) for path, raw in recorded["get"].items()
+    }
     return recorded, answers
 
 

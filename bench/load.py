@@ -22,9 +22,11 @@ Load generator and servers share this machine's cores.
 Scenarios, in the order they run on one server: connect, burst, reconnect, slow, storm.
 ``arrive`` runs alone on a server of its own (bench/arrive.py): phones with an empty
 cache load the join page, join, load the phone page with its assets and open the socket,
-``--arrive-at-once`` (100) at a time; with --compare first against the arrival's ceiling
-and Daphne's floor (bench/daphne_floor.py). ``--arrive-processes 2``: two Daphne processes
-on PostgreSQL and Redis, as scaleout, the phones taking turns.
+``--arrive-at-once`` (100) at a time, each keeping its HTTP connection from one request to
+the next as browsers do (``--arrive-connections close``: a connection a request); with
+--compare first against the arrival's ceiling and Daphne's floor (bench/daphne_floor.py).
+``--arrive-processes 2``: two Daphne processes on PostgreSQL and Redis, as scaleout, the
+phones taking turns.
 """
 
 import argparse
@@ -659,7 +661,13 @@ async def close_all(phones: list[Phone]) -> None:
 
 
 async def arrival(
-    target: Target, ws_url: str | None, n: int, at_once: int, profile=None, timeout=300.0
+    target: Target,
+    ws_url: str | None,
+    n: int,
+    at_once: int,
+    profile=None,
+    timeout=300.0,
+    keep_alive: bool = True,
 ) -> dict:
     """N phones arrive, ``at_once`` at a time (bench/arrive.py); time until all hold their
     snapshot, what each downloaded and asked for, the server's CPU (all its processes),
@@ -673,7 +681,9 @@ async def arrival(
     async def one(k: int):
         port = target.port(k)
         async with gate:
-            return await arrive_one("127.0.0.1", port, target.code, ws_url or target.ws_url(port))
+            return await arrive_one(
+                "127.0.0.1", port, target.code, ws_url or target.ws_url(port), None, keep_alive
+            )
 
     spy = Profile(target, profile)
     cpu_before = target.cpu()
@@ -692,6 +702,7 @@ async def arrival(
         "all_in_s": round(all_in, 2),
         "kb_per_phone": round(statistics.mean(g["wire"] for g in got) / 1024, 1),
         "requests_per_phone": round(statistics.mean(g["requests"] for g in got), 1),
+        "connections_per_phone": round(statistics.mean(g["connections"] for g in got), 1),
         "server_cpu_s": round(cpu, 2),
         "cpu_ms_per_phone": round(1000 * cpu / n, 1),
         "snapshot_s_p95": round(percentile([g["seconds"] for g in got], 95), 2),
@@ -724,6 +735,7 @@ async def run_arrival(target: Target, args) -> None:
                     f"ws://127.0.0.1:{port + 1}/ws/forum/{target.code}/",
                     args.phones,
                     args.arrive_at_once,
+                    keep_alive=args.arrive_connections == "keep-alive",
                 )
                 line("arrive", "ceiling", ceiling)
             finally:
@@ -732,7 +744,14 @@ async def run_arrival(target: Target, args) -> None:
             floor = await daphne_floor(args, recording, target)
             line("arrive", "daphne-floor", floor)
     profile = f"{args.profile}.arrive.product.txt" if args.profile else None
-    product = await arrival(target, None, args.phones, args.arrive_at_once, profile)
+    product = await arrival(
+        target,
+        None,
+        args.phones,
+        args.arrive_at_once,
+        profile,
+        keep_alive=args.arrive_connections == "keep-alive",
+    )
     variant = "product" if len(target.ports) == 1 else f"product-{len(target.ports)}"
     line("arrive", variant, product)
     if ceiling:
@@ -775,6 +794,7 @@ async def daphne_floor(args, recording: str, target: Target) -> dict:
             f"ws://127.0.0.1:{port}/ws/forum/{target.code}/",
             args.phones,
             args.arrive_at_once,
+            keep_alive=args.arrive_connections == "keep-alive",
         )
     finally:
         process.terminate()
@@ -875,16 +895,19 @@ async def with_server(args, body, env=None, **kwargs) -> None:
 async def run(args) -> int:
     scenarios = SCENARIOS if args.scenario == "all" else [args.scenario]
     if args.scenario == "arrive":
+        # On the default limits, as a hall has them: a room of 1000 behind one address
+        # joins within them (docs/operations.md, "Limits"), and counting costs its share.
         if args.arrive_processes > 1:
             await with_server(
                 args,
                 lambda t: run_arrival(t, args),
+                venue_defaults=True,
                 processes=args.arrive_processes,
                 database_url=args.database_url,
                 redis_url=args.redis_url,
             )
         else:
-            await with_server(args, lambda t: run_arrival(t, args))
+            await with_server(args, lambda t: run_arrival(t, args), venue_defaults=True)
         return 0
     if args.scenario == "idle":
         if args.compare:
@@ -956,6 +979,13 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--arrive-at-once", type=int, default=100, help="arrive: phones arriving at once"
+    )
+    parser.add_argument(
+        "--arrive-connections",
+        choices=["keep-alive", "close"],
+        default="keep-alive",
+        help="arrive: a phone's HTTP connection kept from one request to the next, as "
+        "browsers keep it, or one connection a request (the figures before 2026-12-03)",
     )
     parser.add_argument(
         "--arrive-processes",

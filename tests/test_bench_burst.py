@@ -182,3 +182,55 @@ def test_an_idle_phone_answers_the_servers_websocket_ping_after_a_pause():
             return waited
 
     assert asyncio.run(run()) >= 0.11
+
+
+def test_a_small_arrival_keeps_each_phones_connection_and_the_ceiling_answers_alike(tmp_path):
+    """The arrival scenario (bench/arrive.py) on the default limits: 20 phones each load
+    the join page, join, load the phone page with its assets over one kept connection,
+    as a browser does, and get their snapshot; with ``close`` each request has its own.
+    The ceiling, answering from one phone's recording, serves the same requests over
+    kept connections with the same bytes."""
+    from bench.arrive import record
+
+    server = load.LocalServer(free_port(), {}, venue_defaults=True)
+    ceiling_port = free_port()
+    try:
+
+        async def run():
+            await server.ready()
+            target = server.target
+            port = target.ports[0]
+            recording = str(tmp_path / "recording.json")
+            await record("127.0.0.1", port, target.code, target.ws_url(port), recording)
+            kept = await load.arrival(target, None, 20, 10)
+            closed = await load.arrival(target, None, 5, 5, keep_alive=False)
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.ceiling",
+                "--port",
+                str(ceiling_port),
+                "--arrive",
+                recording,
+                cwd=Path(__file__).resolve().parents[1],
+            )
+            try:
+                await load.wait_for_port(ceiling_port + 1)
+                bare = load.Target([ceiling_port], [process.pid], target.demo, bare=True)
+                ws = f"ws://127.0.0.1:{ceiling_port + 1}/ws/forum/{target.code}/"
+                ceiling = await load.arrival(bare, ws, 20, 10)
+            finally:
+                process.terminate()
+                await process.wait()
+            return kept, closed, ceiling
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            kept, closed, ceiling = pool.submit(asyncio.run, run()).result(timeout=180)
+    finally:
+        server.stop()
+    assert kept["phones"] == 20 and kept["requests_per_phone"] == 5, kept
+    assert kept["connections_per_phone"] == 1, kept
+    assert closed["requests_per_phone"] == 5 and closed["connections_per_phone"] == 5, closed
+    assert 20 < kept["kb_per_phone"] <= 40, kept  # docs/performance.md: at most 40 KB
+    assert ceiling["requests_per_phone"] == 5 and ceiling["connections_per_phone"] == 1
+    assert abs(ceiling["kb_per_phone"] - kept["kb_per_phone"]) < 1.5, (ceiling, kept)
