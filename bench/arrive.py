@@ -23,7 +23,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from bench.phones import BenchError, Phone, csrf_token
+from bench.phones import BenchError, Phone, csrf_token, request_bytes
 
 # A JavaScript module's static imports and re-exports: import x from "./a.js",
 # import { a } from "./a.js", import "./a.js", export { a } from "./a.js".
@@ -59,25 +59,22 @@ class Connection:
         """One request as a browser sends it (gzip accepted, cookies), the answer read to
         its end. A kept connection the server closed meanwhile is opened anew and the
         request sent again, as browsers do."""
-        data = urllib.parse.urlencode(body).encode() if body is not None else b""
         headers = [
-            f"{method} {path} HTTP/1.1",
-            f"Host: {self.host}:{self.port}",
             "Connection: " + ("keep-alive" if self.keep_alive else "close"),
             "Accept-Encoding: gzip",
             "Accept-Language: de-DE,de;q=0.9",
         ]
-        if cookies:
-            headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
-        if body is not None:
-            headers += [
-                "Content-Type: application/x-www-form-urlencoded",
-                f"Content-Length: {len(data)}",
-                f"Origin: http://{self.host}:{self.port}",
-            ]
-        if referer:
-            headers.append(f"Referer: {referer}")
-        request = ("\r\n".join(headers) + "\r\n\r\n").encode() + data
+        request = request_bytes(
+            self.host,
+            self.port,
+            method,
+            path,
+            headers,
+            cookies=cookies,
+            body=body,
+            referer=referer,
+            origin=True,
+        )
         for attempt in (1, 2):  # a second time only on a kept connection that broke
             reused = self.writer is not None
             if not reused:

@@ -16,6 +16,36 @@ class BenchError(RuntimeError):
     """Something that makes the figures meaningless: reported loudly, never as a result."""
 
 
+def request_bytes(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    headers: list[str],
+    *,
+    cookies: dict,
+    body: dict | None = None,
+    referer: str = "",
+    origin: bool = False,
+) -> bytes:
+    """An HTTP/1.1 request: its line, Host, ``headers``, the cookies, a form as the body
+    (with the page's ``Origin`` when ``origin``), the referer."""
+    data = urllib.parse.urlencode(body).encode() if body is not None else b""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", *headers]
+    if cookies:
+        lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    if body is not None:
+        lines += [
+            "Content-Type: application/x-www-form-urlencoded",
+            f"Content-Length: {len(data)}",
+        ]
+        if origin:
+            lines.append(f"Origin: http://{host}:{port}")
+    if referer:
+        lines.append(f"Referer: {referer}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
+
+
 async def http(
     host: str,
     port: int,
@@ -30,18 +60,18 @@ async def http(
         reader, writer = await asyncio.open_connection(host, port)
     except OSError as exc:
         raise BenchError(f"the server at {host}:{port} is not reachable ({exc})") from None
-    data = urllib.parse.urlencode(body).encode() if body is not None else b""
-    headers = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
-    if cookies:
-        headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
-    if body is not None:
-        headers += [
-            "Content-Type: application/x-www-form-urlencoded",
-            f"Content-Length: {len(data)}",
-        ]
-    if referer:
-        headers.append(f"Referer: {referer}")
-    writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + data)
+    writer.write(
+        request_bytes(
+            host,
+            port,
+            method,
+            path,
+            ["Connection: close"],
+            cookies=cookies,
+            body=body,
+            referer=referer,
+        )
+    )
     await writer.drain()
     raw = await reader.read()
     writer.close()
