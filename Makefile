@@ -70,7 +70,7 @@ test: install-dev messages
 	fi
 
 # The scenarios of docs/performance.md, the load scenarios each against the bare asyncio
-# ceiling too. The last two need the PostgreSQL and Redis of BENCH_DATABASE_URL /
+# ceiling too. The last three need the PostgreSQL and Redis of BENCH_DATABASE_URL /
 # BENCH_REDIS_URL (a database created anew, a Redis index flushed).
 PHONES ?= 1000
 IDLE_PHONES ?= 2000
@@ -86,6 +86,8 @@ bench: install-dev messages
 	$(BIN)/python -m bench.arrive_browser --phones $(shell expr $(PHONES) - 1)
 	$(BIN)/python -m bench.load --scenario scaleout --phones $(PHONES) --compare \
 	  --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
+	$(BIN)/python -m bench.load --scenario arrive --phones $(PHONES) --arrive-processes 2 \
+	  --compare --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
 	$(BIN)/python -m bench --scenario votes --n $(PHONES) --database-url $(BENCH_DATABASE_URL)
 
 check: install-dev
