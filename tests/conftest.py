@@ -1,6 +1,37 @@
+import os
+import urllib.parse
+
 import pytest
 
 from tests.factories import make_forum, make_moderator, make_participant
+
+
+def pytest_configure(config):
+    """Under ``pytest -n`` (make test) the processes that run the tests share one Redis:
+    each test database numbers its forums from 1, and the channel groups, presence counts
+    and throttle counters are named by the forum, so two processes on one index would see
+    each other's frames and counts. The first keeps the index of ``REDIS_URL``, the n-th
+    takes the one n above it. (Each also has a test database of its own: pytest-django
+    names it after the process.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ...
+    url = os.environ.get("REDIS_URL")
+    if not url or not worker.startswith("gw") or worker == "gw0":
+        return
+    parts = urllib.parse.urlsplit(url)
+    index = int(parts.path.strip("/") or 0) + int(worker[2:])
+    url = urllib.parse.urlunsplit(parts._replace(path=f"/{index}"))
+    os.environ["REDIS_URL"] = url  # for the tests that start servers of their own
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    layers = {**settings.CHANNEL_LAYERS}
+    layers["default"] = {**layers["default"]}
+    layers["default"]["CONFIG"] = {**layers["default"]["CONFIG"], "hosts": [url]}
+    caches = {**settings.CACHES}
+    caches["default"] = {**caches["default"], "LOCATION": url}
+    # for the life of the process, as the settings read it from the environment
+    override_settings(REDIS_URL=url, CHANNEL_LAYERS=layers, CACHES=caches).enable()
 
 
 @pytest.fixture

@@ -135,14 +135,19 @@ def shot(page, name):
 def foreign_words(page) -> list[str]:
     """Latin-script text a right-to-left page shows outside an isolate (bdi, dir=auto):
     on an Arabic page, either an untranslated label or a person's or the city's text
-    left to turn the line around. The product's name is the one expected."""
+    left to turn the line around. The product's name is the one expected.
+
+    Not the live region (data-announcer): it is spoken, never shown, so it has no line to
+    turn around, and it holds the last batch of announcements, whose people's texts
+    depend on where the batch's 2.5 s happened to fall (a measure arriving just before
+    one's own proposal is announced with it)."""
     return page.evaluate("""() => {
       const out = [];
       const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let n = walk.nextNode(); n; n = walk.nextNode()) {
         const text = n.textContent.trim(), el = n.parentElement;
         if (!/[A-Za-zÄÖÜäöüß]/.test(text) || !el || el.offsetParent === null) continue;
-        if (el.closest("bdi, [dir=auto], [dir=ltr], option, select")) continue;
+        if (el.closest("bdi, [dir=auto], [dir=ltr], option, select, [data-announcer]")) continue;
         out.push(text.slice(0, 60));
       }
       return out;
